@@ -1,0 +1,8 @@
+"""`python -m facilitator` is the same command as `facilitator`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""The `facilitator` command.
+
+With no command (or `open ID`, or `demo`) it starts the TUI; every other command is non-interactive
+and never imports Textual, so scripts start fast. Exit codes: 0 done, 1 a problem explained in one
+line on standard error, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import FacilitatorError, InvalidInput
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facilitator",
+        description="Lead partnership health checks and draft partnership agreements. "
+                    "With no command, opens the session list.",
+    )
+    parser.add_argument("--version", action="version", version=f"facilitator {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else ./sessions)")
+    parser.add_argument("--templates", metavar="DIR", help="folder of customised report templates")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub = commands.add_parser("open", help="open a session in the meeting workspace")
+    sub.add_argument("session", metavar="ID", help="session id, or a unique start of one")
+
+    sub = commands.add_parser("new", help="create a session and print its id")
+    sub.add_argument("--alliance", required=True, metavar="NAME")
+    sub.add_argument("--partner", action="append", required=True, metavar="NAME",
+                     help="a partner organisation (give two or more)")
+    sub.add_argument("--facilitator", default="", metavar="NAME")
+    sub.add_argument("--date", metavar="YYYY-MM-DD", help="meeting date (default: today)")
+    sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
+    sub.add_argument("--follows", metavar="ID",
+                     help="previous session of the same alliance: carries partners, agreement and measures over")
+
+    sub = commands.add_parser("list", help="list saved sessions")
+    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    sub = commands.add_parser("show", help="print a readable summary of a session")
+    sub.add_argument("session", metavar="ID")
+
+    sub = commands.add_parser("export", help="render the agreement or scorecard as Markdown")
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
+    sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    sub = commands.add_parser("dump", help="write a session as JSON")
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    sub = commands.add_parser("load", help="import a session from a JSON file made by dump")
+    sub.add_argument("file", metavar="FILE", help="JSON file, or - for standard input")
+    sub.add_argument("--replace", action="store_true", help="overwrite a session with the same id (kept in trash/)")
+
+    sub = commands.add_parser("delete", help="move a session to the trash folder")
+    sub.add_argument("session", metavar="ID")
+
+    sub = commands.add_parser("demo", help="create a sample alliance and open it")
+    sub.add_argument("--no-open", action="store_true", help="only create it and print its id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except FacilitatorError as error:
+        _fail(str(error))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _fail("interrupted.")
+        return 130
+    except BrokenPipeError:
+        # The reader (for example `| head`) went away: not an error worth a message.
+        _quiet_stdout()
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        if os.environ.get("FACILITATOR_DEBUG"):
+            raise
+        _fail(f"unexpected error ({type(error).__name__}: {error}). Set FACILITATOR_DEBUG=1 for details.")
+        return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    from .store import SessionStore, resolve_data_dir
+
+    store = SessionStore(resolve_data_dir(args.data_dir))
+    templates = _templates(getattr(args, "export_templates", None) or args.templates)
+    command = args.command
+    if command is None:
+        return _run_tui(store, templates)
+    if command == "open":
+        return _run_tui(store, templates, open_id=store.resolve(args.session))
+    if command == "new":
+        return cmd_new(store, args)
+    if command == "list":
+        return cmd_list(store, args.json)
+    if command == "show":
+        return cmd_show(store, args.session)
+    if command == "export":
+        return cmd_export(store, args.session, args.document, templates, args.output)
+    if command == "dump":
+        return cmd_dump(store, args.session, args.output)
+    if command == "load":
+        return cmd_load(store, args.file, args.replace)
+    if command == "delete":
+        target = store.delete(args.session)
+        print(f"Moved to {target}")
+        return EXIT_OK
+    if command == "demo":
+        return cmd_demo(store, templates, open_it=not args.no_open)
+    raise AssertionError(command)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_new(store, args: argparse.Namespace) -> int:
+    from .session_factory import create_session, follow_up_session
+
+    if args.follows:
+        previous = store.load(args.follows)
+        if args.partner and {p.casefold() for p in args.partner} != {p.name.casefold() for p in previous.partners}:
+            raise InvalidInput("--follows carries the previous session's partners over; leave out --partner "
+                               "or name the same partners.")
+        session = follow_up_session(previous, date=args.date, facilitator=args.facilitator or None)
+        if args.kind:
+            session.kind = args.kind
+    else:
+        session = create_session(args.alliance, args.partner, date=args.date, kind=args.kind or "kickoff",
+                                 facilitator=args.facilitator)
+    with store.create(session) as opened:
+        print(opened.id)
+    return EXIT_OK
+
+
+def cmd_list(store, as_json: bool) -> int:
+    summaries = store.summaries()
+    if as_json:
+        print(json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not summaries:
+        print(f"No sessions yet in {store.data_dir}. Create one with `facilitator new` or try `facilitator demo`.")
+        return EXIT_OK
+    from .scoring import format_index
+
+    rows = [("ID", "ALLIANCE", "KIND", "DATE", "PARTNERS", "INDEX", "SAVED")]
+    problems = []
+    for s in summaries:
+        if s.ok:
+            rows.append((s.id, s.alliance, s.kind, s.date, ", ".join(s.partners), format_index(s.joint_index),
+                         s.saved_at[:16].replace("T", " ")))
+        else:
+            rows.append((s.id, "DAMAGED" if s.status == "damaged" else "NEWER VERSION", "", "", "", "", ""))
+            problems.append(f"  {s.file}: {s.problem}")
+    print(_table(rows))
+    if problems:
+        print("\nFiles that cannot be opened (left untouched):")
+        print("\n".join(problems))
+    return EXIT_OK
+
+
+def cmd_show(store, session_id: str) -> int:
+    from .summary_text import session_summary_text
+
+    print(session_summary_text(store.load(session_id)))
+    return EXIT_OK
+
+
+def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None) -> int:
+    from .reports import export, render
+
+    session = store.load(session_id)
+    if output:
+        path = Path(output).expanduser()
+        export(session, document, path, templates)
+        print(f"Wrote the {document} of {session.id} to {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(render(session, document, templates))
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_dump(store, session_id: str, output: str | None) -> int:
+    from .atomic import atomic_write_text
+
+    session = store.load(session_id)
+    text = json.dumps(session.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        try:
+            atomic_write_text(Path(output).expanduser(), text)
+        except OSError as error:
+            raise FacilitatorError(f"Cannot write {output}: {error.strerror or error}.") from None
+        print(f"Wrote {session.id} to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def cmd_load(store, file: str, replace: bool) -> int:
+    try:
+        if file == "-":
+            raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        else:
+            with open(Path(file).expanduser(), "rb") as handle:
+                raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        raise FacilitatorError(f"Cannot read {file}: {error.strerror or error}.") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"{file} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; it is not a session dump.")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not UTF-8 text; it is not a session dump.") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{file} is not valid JSON ({error.msg} at line {error.lineno}).") from None
+    except RecursionError:
+        raise InvalidInput(f"{file} is nested too deeply to be a session dump.") from None
+    session = store.import_document(doc, replace=replace)
+    print(session.id)
+    return EXIT_OK
+
+
+def cmd_demo(store, templates: Path | None, open_it: bool) -> int:
+    from .demo import DEMO_ALLIANCE, build_demo_session
+
+    session = build_demo_session()
+    existing = [s for s in store.summaries() if s.ok and s.alliance == DEMO_ALLIANCE and s.date == session.date]
+    if existing:
+        session_id = existing[0].id
+    else:
+        with store.create(session) as opened:
+            session_id = opened.id
+    if not open_it:
+        print(session_id)
+        return EXIT_OK
+    return _run_tui(store, templates, open_id=session_id)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _run_tui(store, templates: Path | None, open_id: str | None = None) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise FacilitatorError("the meeting workspace needs a terminal; use `facilitator list` or "
+                               "`facilitator export` in scripts.")
+    from .app import make_app
+
+    app = make_app(store=store, templates=templates, open_session=open_id)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _templates(value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise InvalidInput(f"Templates folder {value} does not exist.")
+    return path
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths[4] = min(widths[4], 50)
+    lines = []
+    for row in rows:
+        cells = [cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…" for i, cell in enumerate(row)]
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
+    return "\n".join(lines)
+
+
+def _fail(message: str) -> None:
+    print(f"facilitator: {message}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

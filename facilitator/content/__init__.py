@@ -1,0 +1,130 @@
+"""The checklist and agreement content, loaded from versioned TOML files shipped in the package.
+
+Every session records the `checklist_version` it was scored with; old versions stay in this folder,
+so an old session still opens and reports with the questions the room actually answered.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import FacilitatorError
+
+CURRENT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    value: int | str  # 0..4, or "?" / "n/a" for the special answers
+    label: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Point:
+    key: str
+    number: int
+    title: str
+    question: str
+    in_place: str
+    why: str
+    hint: str
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: int
+    title: str
+    summary: str
+    prompts: tuple[str, ...]
+    points: tuple[str, ...]
+    structured: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AgendaStep:
+    key: str
+    title: str
+    minutes: int
+    guidance: str
+
+
+@dataclass(frozen=True)
+class DefaultMeasure:
+    name: str
+    kind: str
+    how_measured: str
+    target: str
+    review_frequency: str
+
+
+@dataclass(frozen=True)
+class Checklist:
+    version: int
+    source: str
+    scale: tuple[ScaleLevel, ...]
+    special: tuple[ScaleLevel, ...]
+    points: tuple[Point, ...]
+    sections: tuple[Section, ...]
+    attributes: tuple[Attribute, ...]
+    agenda: tuple[AgendaStep, ...]
+    default_measures: tuple[DefaultMeasure, ...]
+
+    def point(self, key: str) -> Point | None:
+        return next((p for p in self.points if p.key == key), None)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def step(self, key: str) -> AgendaStep | None:
+        return next((s for s in self.agenda if s.key == key), None)
+
+    def level(self, value: int | str) -> ScaleLevel | None:
+        return next((s for s in self.scale + self.special if s.value == value), None)
+
+
+class UnknownChecklistVersion(FacilitatorError):
+    pass
+
+
+def available_versions() -> list[int]:
+    names = (entry.name for entry in resources.files(__package__).iterdir())
+    return sorted(int(name[len("checklist-"):-len(".toml")]) for name in names
+                  if name.startswith("checklist-") and name.endswith(".toml"))
+
+
+@lru_cache(maxsize=None)
+def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
+    resource = resources.files(__package__) / f"checklist-{version}.toml"
+    if not resource.is_file():
+        raise UnknownChecklistVersion(
+            f"Checklist version {version} is not known to this facilitator; update facilitator to open it."
+        )
+    data = tomllib.loads(resource.read_text(encoding="utf-8"))
+    special = tuple(ScaleLevel(s["code"], s["label"], s["anchor"]) for s in data["special"])
+    return Checklist(
+        version=data["version"],
+        source=data["source"],
+        scale=tuple(ScaleLevel(s["value"], s["label"], s["anchor"]) for s in data["scale"]),
+        special=special,
+        points=tuple(Point(p["key"], p["number"], p["title"], p["question"], p["in_place"], p["why"],
+                           p.get("hint", ""), tuple(p["sections"])) for p in data["points"]),
+        sections=tuple(Section(s["key"], s["number"], s["title"], s["summary"], tuple(s["prompts"]),
+                               tuple(s["points"]), tuple(s.get("structured", ()))) for s in data["sections"]),
+        attributes=tuple(Attribute(a["key"], a["title"], a["description"]) for a in data["attributes"]),
+        agenda=tuple(AgendaStep(a["key"], a["title"], a["minutes"], a["guidance"]) for a in data["agenda"]),
+        default_measures=tuple(DefaultMeasure(m["name"], m["kind"], m["how_measured"], m["target"],
+                                              m["review_frequency"]) for m in data["default_measures"]),
+    )

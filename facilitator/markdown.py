@@ -1,0 +1,126 @@
+"""Markdown escaping for user text placed in report templates. Pure Python.
+
+Everything people type (partner names, notes, section prose, measures) reaches the exported
+Markdown only through these helpers, so it always reads back as the text that was typed: it can
+never open a heading, list, table cell, code block, link or raw HTML.
+
+- `inline(text)`: one line of inline text. Line breaks become a space.
+- `cell(text)`: a table cell. Like `inline`, and line breaks become " / ".
+- `block(text)`: multi-line prose. Empty lines separate paragraphs; other line breaks are kept as
+  hard line breaks (a trailing backslash).
+
+The results are `MarkdownSafe` strings. The report environment escapes every other string a
+template prints as `inline`, so a custom template that forgets a filter is still safe.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["MarkdownSafe", "inline", "cell", "block", "to_text", "finalize"]
+
+
+class MarkdownSafe(str):
+    """Text already escaped for Markdown: printed as is."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"MarkdownSafe({str.__repr__(self)})"
+
+
+# Characters that are inline syntax wherever they stand: escapes, code spans, emphasis, links,
+# autolinks and raw HTML, table pipes, strikethrough, entities.
+_ALWAYS = frozenset("\\`*_[]<>|~&")
+_ALWAYS_RE = re.compile(r"([\\`*_\[\]<>|~&])")
+# Characters that open a block only at the start of a line.
+_LINE_START = frozenset("#>-+*=")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
+_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+_SPACE = " \t\f\v"
+
+
+def to_text(value: Any) -> str:
+    """The text a value prints as: None is empty, everything else goes through str()."""
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _escape_line(line: str) -> str:
+    """Escape one line (no line breaks in it) as inline Markdown."""
+    if not line:
+        return ""
+    # Leading and trailing white space would be dropped (or, four spaces in, start a code
+    # block); a character reference keeps it as text without any block meaning.
+    lead = len(line) - len(line.lstrip(_SPACE))
+    if lead == len(line):
+        return "".join(f"&#{ord(c)};" for c in line)
+    trail = len(line) - len(line.rstrip(_SPACE))
+    core = line[lead:len(line) - trail]
+
+    core = _ALWAYS_RE.sub(r"\\\1", core)
+    # A '#' run at the very end would be read as a heading's closing sequence.
+    core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
+    # What the line starts with could open a block: heading, quote, list, setext underline,
+    # thematic break, ordered list. (`*`, `>` and `_` are already escaped above.)
+    if core[0] in _LINE_START and core[0] not in _ALWAYS:
+        core = "\\" + core
+    else:
+        core = _ORDERED_MARKER.sub(r"\1\\\2", core, count=1)
+    # An image needs '![' and '[' is escaped; escape '!' anyway so the source reads plainly.
+    core = core.replace("!\\[", "\\!\\[")
+
+    head = "".join(f"&#{ord(c)};" for c in line[:lead])
+    tail = "".join(f"&#{ord(c)};" for c in line[len(line) - trail:])
+    return head + core + tail
+
+
+def inline(value: Any) -> MarkdownSafe:
+    """One line of inline Markdown showing `value` as typed; line breaks become a space."""
+    if isinstance(value, MarkdownSafe):
+        return value
+    text = _NEWLINES.sub(" ", to_text(value))
+    return MarkdownSafe(_escape_line(text))
+
+
+def cell(value: Any) -> MarkdownSafe:
+    """A table cell showing `value` as typed; line breaks become ' / ', pipes are escaped."""
+    if isinstance(value, MarkdownSafe):
+        return value
+    lines = [line.strip(_SPACE) for line in _NEWLINES.split(to_text(value))]
+    text = " / ".join(line for line in lines if line)
+    return MarkdownSafe(_escape_line(text))
+
+
+def block(value: Any) -> MarkdownSafe:
+    """Multi-line prose: paragraphs split at empty lines, other line breaks kept as hard breaks.
+
+    Place the result on its own line with an empty line before and after it.
+    """
+    if isinstance(value, MarkdownSafe):
+        return value
+    paragraphs: list[list[str]] = [[]]
+    for line in _NEWLINES.split(to_text(value)):
+        if line.strip(_SPACE):
+            paragraphs[-1].append(_escape_line(line))
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return MarkdownSafe("\n\n".join("\\\n".join(lines) for lines in paragraphs if lines))
+
+
+def finalize(value: Any) -> Any:
+    """The report environment's `finalize` hook: every printed expression becomes safe Markdown.
+
+    `MarkdownSafe` passes through, None prints as nothing, numbers print as themselves, and any
+    other value is escaped as `inline` text.
+    """
+    if isinstance(value, MarkdownSafe):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return str(value)
+    return inline(value)

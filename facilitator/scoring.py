@@ -1,0 +1,141 @@
+"""Scoring maths: pure functions over a session's scores.
+
+A score is 0-4, or "?" (don't know) / "n/a" (not applicable): those are kept on record but left out
+of every average. A wide spread between partners (2 or more) is a perception gap, flagged for
+discussion. Health indexes run 0-100 (the mean score as a share of the top score, 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from statistics import fmean
+
+from .content import Checklist
+from .model import Session, ScoreValue
+
+TOP_SCORE = 4
+GAP_THRESHOLD = 2  # a spread of this much or more between partners is a perception gap
+WEAK_BELOW = 2.0  # a point whose score (agreed or mean) is below this is weak
+
+SECTION_STATUSES = ("empty", "to address", "draft", "agreed")
+
+
+@dataclass(frozen=True)
+class PointStats:
+    key: str
+    scores: dict[str, ScoreValue]  # every recorded score, by partner key
+    numeric: dict[str, int]  # the 0-4 scores only
+    missing: tuple[str, ...]  # partners who have not scored yet
+    mean: float | None
+    low: int | None
+    high: int | None
+    spread: int | None
+    gaps: dict[tuple[str, str], int]  # absolute difference for each pair of partners who scored
+    agreed: int | None
+
+    @property
+    def value(self) -> float | None:
+        """The point's score for indexes: the room's agreed score, else the partners' mean."""
+        return float(self.agreed) if self.agreed is not None else self.mean
+
+    @property
+    def discuss(self) -> bool:
+        """Partners see this point differently enough to talk about it."""
+        return self.spread is not None and self.spread >= GAP_THRESHOLD
+
+    @property
+    def weak(self) -> bool:
+        return self.value is not None and self.value < WEAK_BELOW
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def point_stats(session: Session, point_key: str) -> PointStats:
+    record = session.points.get(point_key)
+    scores = dict(record.scores) if record else {}
+    # Only partners still in the session count; order follows the session's partner list.
+    partner_keys = [p.key for p in session.partners]
+    scores = {k: scores[k] for k in partner_keys if k in scores}
+    numeric = {k: v for k, v in scores.items() if isinstance(v, int) and not isinstance(v, bool)}
+    values = list(numeric.values())
+    gaps = {(a, b): abs(numeric[a] - numeric[b]) for a, b in combinations(numeric, 2)}
+    return PointStats(
+        key=point_key,
+        scores=scores,
+        numeric=numeric,
+        missing=tuple(k for k in partner_keys if k not in scores),
+        mean=fmean(values) if values else None,
+        low=min(values) if values else None,
+        high=max(values) if values else None,
+        spread=(max(values) - min(values)) if values else None,
+        gaps=gaps,
+        agreed=record.agreed if record else None,
+    )
+
+
+def all_point_stats(session: Session, checklist: Checklist) -> list[PointStats]:
+    return [point_stats(session, point.key) for point in checklist.points]
+
+
+def to_index(mean: float | None) -> float | None:
+    return None if mean is None else round(mean / TOP_SCORE * 100, 1)
+
+
+def partner_index(session: Session, checklist: Checklist, partner_key: str) -> float | None:
+    """One partner's own view of the alliance's health, 0-100."""
+    values = [s.numeric[partner_key] for s in all_point_stats(session, checklist) if partner_key in s.numeric]
+    return to_index(fmean(values)) if values else None
+
+
+def partner_indexes(session: Session, checklist: Checklist) -> dict[str, float | None]:
+    return {p.key: partner_index(session, checklist, p.key) for p in session.partners}
+
+
+def joint_index(session: Session, checklist: Checklist) -> float | None:
+    """The alliance's health, 0-100: the mean over points of each point's agreed or mean score."""
+    values = [s.value for s in all_point_stats(session, checklist) if s.value is not None]
+    return to_index(fmean(values)) if values else None
+
+
+def discussion_order(stats: list[PointStats]) -> list[PointStats]:
+    """Points to talk about first: widest gaps, then weakest, then checklist order."""
+    return sorted(
+        (s for s in stats if s.discuss or s.weak),
+        key=lambda s: (-(s.spread or 0), s.value if s.value is not None else TOP_SCORE),
+    )
+
+
+def sections_to_address(session: Session, checklist: Checklist) -> set[str]:
+    """Agreement sections fed by a weak or split checklist point."""
+    flagged = {s.key for s in all_point_stats(session, checklist) if s.weak or s.discuss}
+    return {section.key for section in checklist.sections if flagged.intersection(section.points)}
+
+
+def section_status(session: Session, checklist: Checklist, section_key: str,
+                   to_address: set[str] | None = None) -> str:
+    draft = session.sections.get(section_key)
+    if draft and draft.agreed:
+        return "agreed"
+    if draft and draft.text.strip():
+        return "draft"
+    if to_address is None:
+        to_address = sections_to_address(session, checklist)
+    return "to address" if section_key in to_address else "empty"
+
+
+def scoring_progress(session: Session, checklist: Checklist) -> tuple[int, int]:
+    """(scores entered, scores expected) over all points and partners."""
+    expected = len(checklist.points) * len(session.partners)
+    entered = sum(len(s.scores) for s in all_point_stats(session, checklist))
+    return entered, expected
+
+
+def format_index(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def format_mean(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

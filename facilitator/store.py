@@ -1,0 +1,481 @@
+"""The session store: one TinyDB file per session, plus a small TinyDB index of summaries.
+
+- `<id>.json` holds one session (TinyDB table "session", document 1). Saving a session rewrites
+  only its own file, atomically (see `atomic`), so a kill at any moment leaves the last full save.
+- `index.json` caches each session file's summary, keyed by the file's size and mtime, so that
+  listing 10,000 sessions parses only the files that changed. It is only a cache: if it is damaged
+  or missing it is rebuilt from the session files.
+- `<id>.lock` names the process that has the session open for writing (see `locking`).
+- `trash/` receives deleted and replaced sessions; nothing is ever erased.
+- A damaged or foreign file is reported by name and left exactly as it is.
+
+This is the only module that imports TinyDB. It is thread-safe per store (one lock around disk work),
+since the TUI saves from a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from .atomic import atomic_write_bytes, sweep_orphans
+from .content import load_checklist, UnknownChecklistVersion
+from .errors import (FacilitatorError, InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
+                     SessionLocked, SessionNotFound, StorageError)
+from .locking import SessionLock, read_holder
+from .migrations import migrate
+from .model import Session, now_iso, slugify
+from .scoring import joint_index
+
+SESSION_TABLE = "session"
+INDEX_FILE = "index.json"
+INDEX_TABLE = "summaries"
+INDEX_FORMAT = 1  # bump when SessionSummary changes, so old caches are rebuilt
+TRASH = "trash"
+SUFFIX = ".json"
+
+
+class StoredFileError(Exception):
+    """A file that cannot be used as a TinyDB database (internal; reported as SessionDamaged)."""
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that replaces its file atomically on every write, always in UTF-8.
+
+    The last data read or written is kept, together with the file's stat stamp, so the
+    read-modify-write that TinyDB does on every change costs no re-parse while nobody else
+    has touched the file.
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._cache: dict | None = None
+        self._stamp: tuple | None = None
+        self._deferred = False
+        self._pending = False
+
+    def _stat_stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def read(self) -> dict | None:
+        stamp = self._stat_stamp()
+        if stamp is None:
+            return None
+        if stamp == self._stamp and self._cache is not None:
+            return self._cache
+        raw = self.path.read_bytes()
+        if not raw.strip():
+            raise StoredFileError("the file is empty")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise StoredFileError("the file is not UTF-8 text") from None
+        except json.JSONDecodeError as error:
+            raise StoredFileError(f"the file is not valid JSON ({error.msg} at line {error.lineno})") from None
+        except RecursionError:
+            raise StoredFileError("the file is nested too deeply to be a session") from None
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StoredFileError("the file is JSON but not a facilitator database")
+        self._cache, self._stamp = data, stamp
+        return data
+
+    def write(self, data: dict) -> None:
+        if self.read_only:
+            raise StorageError(f"{self.path.name} is open read-only.")
+        self._cache = data
+        if self._deferred:
+            self._pending = True
+            return
+        self._flush()
+
+    def _flush(self) -> None:
+        try:
+            payload = json.dumps(self._cache, ensure_ascii=False, indent=1).encode("utf-8")
+        except UnicodeEncodeError:
+            self._stamp = None  # what is cached was refused: re-read the file next time
+            raise InvalidInput("Some text contains a character that cannot be saved (a broken surrogate).") from None
+        try:
+            atomic_write_bytes(self.path, payload)
+        except OSError as error:
+            self._stamp = None
+            raise StorageError(f"Could not save {self.path.name}: {error.strerror or error}.") from None
+        self._stamp = self._stat_stamp()
+
+    def start_fresh(self) -> None:
+        """Treat the file as empty, so the next write replaces it whole without reading it first."""
+        self._cache, self._stamp = {}, self._stat_stamp()
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Collect several TinyDB writes into one file replacement."""
+        self._deferred, self._pending = True, False
+        try:
+            yield
+        finally:
+            self._deferred = False
+        if self._pending:
+            self._pending = False
+            self._flush()
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class SessionSummary:
+    """What the session list shows, cached in the index."""
+
+    id: str
+    file: str
+    status: str = "ok"  # ok | damaged | newer
+    problem: str = ""  # why a damaged or newer file cannot be opened
+    alliance: str = ""
+    kind: str = ""
+    date: str = ""
+    partners: list[str] = field(default_factory=list)
+    joint_index: float | None = None
+    saved_at: str = ""
+    follows: str = ""
+    facilitator: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        del data["size"], data["mtime_ns"]
+        return data
+
+
+def summarise(session: Session) -> dict:
+    try:
+        index = joint_index(session, load_checklist(session.checklist_version))
+    except UnknownChecklistVersion:
+        index = None
+    return {"alliance": session.alliance, "kind": session.kind, "date": session.date,
+            "partners": [p.name for p in session.partners], "joint_index": index,
+            "saved_at": session.saved_at, "follows": session.follows, "facilitator": session.facilitator}
+
+
+def resolve_data_dir(cli_value: str | None = None) -> Path:
+    """--data-dir, else FACILITATOR_DATA_DIR, else ./sessions."""
+    value = cli_value or os.environ.get("FACILITATOR_DATA_DIR") or "sessions"
+    return Path(value).expanduser()
+
+
+class SessionStore:
+    def __init__(self, data_dir: Path | str, program: str = "facilitator") -> None:
+        self.data_dir = Path(data_dir).expanduser()
+        self.program = program
+        self._lock = threading.RLock()
+        self._ready = False
+
+    # -- folder ------------------------------------------------------------------------------
+
+    def ensure_folder(self) -> None:
+        if self._ready:
+            return
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StorageError(f"The data folder {self.data_dir} is a file, not a folder.")
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(f"Cannot create the data folder {self.data_dir}: {error.strerror or error}.") from None
+        sweep_orphans(self.data_dir)
+        self._ready = True
+
+    def path_for(self, session_id: str) -> Path:
+        return self.data_dir / f"{session_id}{SUFFIX}"
+
+    def lock_path(self, session_id: str) -> Path:
+        return self.data_dir / f"{session_id}.lock"
+
+    def _session_files(self) -> dict[str, os.DirEntry]:
+        try:
+            entries = list(os.scandir(self.data_dir))
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise StorageError(f"Cannot read the data folder {self.data_dir}: {error.strerror or error}.") from None
+        return {e.name[: -len(SUFFIX)]: e for e in entries
+                if e.name.endswith(SUFFIX) and e.name != INDEX_FILE and not e.name.startswith(".")
+                and e.is_file()}
+
+    def ids(self) -> list[str]:
+        return sorted(self._session_files())
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def summaries(self) -> list[SessionSummary]:
+        """Every session file's summary, newest date first; damaged files included as such."""
+        with self._lock:
+            files = self._session_files()
+            cached = self._read_index()
+            result, changed = [], False
+            for session_id, entry in files.items():
+                st = entry.stat()
+                hit = cached.get(session_id)
+                if hit and hit.get("size") == st.st_size and hit.get("mtime_ns") == st.st_mtime_ns:
+                    try:
+                        result.append(SessionSummary(**hit))
+                        continue
+                    except TypeError:
+                        pass  # an index entry of another shape: summarise the file again
+                result.append(self._summarise_file(session_id, st.st_size, st.st_mtime_ns))
+                changed = True
+            if changed or set(cached) != set(files):
+                self._write_index(result)
+        result.sort(key=lambda s: (s.date, s.saved_at, s.id), reverse=True)
+        return result
+
+    def _summarise_file(self, session_id: str, size: int, mtime_ns: int) -> SessionSummary:
+        summary = SessionSummary(id=session_id, file=f"{session_id}{SUFFIX}", size=size, mtime_ns=mtime_ns)
+        try:
+            session, _migrated = self._read_session(session_id)
+        except NewerSchema as error:
+            summary.status, summary.problem = "newer", str(error)
+        except SessionDamaged as error:
+            summary.status, summary.problem = "damaged", error.reason
+        else:
+            for key, value in summarise(session).items():
+                setattr(summary, key, value)
+        return summary
+
+    def _index_db(self) -> TinyDB:
+        return TinyDB(self.data_dir / INDEX_FILE, storage=AtomicJSONStorage)
+
+    def _read_index(self) -> dict[str, dict]:
+        try:
+            db = self._index_db()
+            meta = db.table("meta").get(doc_id=1)
+            if not meta or meta.get("format") != INDEX_FORMAT:
+                return {}
+            return {doc["id"]: dict(doc) for doc in db.table(INDEX_TABLE).all() if isinstance(doc.get("id"), str)}
+        except (StoredFileError, OSError, ValueError, TypeError, AttributeError):
+            return {}  # the index is only a cache: rebuild it
+
+    def _write_index(self, summaries: list[SessionSummary]) -> None:
+        if not self.data_dir.is_dir():
+            return
+        try:
+            db = self._index_db()
+            storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+            storage.start_fresh()  # rebuilt whole, even over a damaged cache file
+            with storage.deferred():
+                db.drop_tables()
+                db.table("meta").insert(Document({"format": INDEX_FORMAT}, doc_id=1))
+                db.table(INDEX_TABLE).insert_multiple(asdict(s) for s in summaries)
+        except (StorageError, OSError, StoredFileError):
+            pass  # a read-only folder still lists; the cache is simply not kept
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The id of the one session whose id is, or starts with, the given text."""
+        wanted = (id_or_prefix or "").strip()
+        if not wanted:
+            raise InvalidInput("Give a session id (or the start of one); `facilitator list` shows them.")
+        ids = self.ids()
+        if wanted in ids:
+            return wanted
+        matches = [i for i in ids if i.startswith(wanted)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise SessionNotFound(f"No session '{wanted}' in {self.data_dir}; `facilitator list` shows them.")
+        shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
+        raise InvalidInput(f"'{wanted}' matches {len(matches)} sessions ({shown}); type more of the id.")
+
+    def _read_session(self, session_id: str) -> tuple[Session, bool]:
+        path = self.path_for(session_id)
+        if not path.exists():
+            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
+        try:
+            db = TinyDB(path, storage=AtomicJSONStorage, read_only=True)
+            tables = db.storage.read() or {}
+        except StoredFileError as error:
+            raise SessionDamaged(path, str(error)) from None
+        except OSError as error:
+            raise SessionDamaged(path, f"it cannot be read ({error.strerror or error})") from None
+        documents = tables.get(SESSION_TABLE)
+        if not isinstance(documents, dict) or len(documents) != 1:
+            raise SessionDamaged(path, "it is not a facilitator session file")
+        doc = next(iter(documents.values()))
+        try:
+            doc, migrated = migrate(doc)
+        except NewerSchema as error:
+            raise NewerSchema(f"{path.name}: {error}") from None
+        except InvalidSession as error:
+            raise SessionDamaged(path, str(error)) from None
+        try:
+            session = Session.from_dict(doc)
+        except InvalidSession as error:
+            raise SessionDamaged(path, str(error)) from None
+        if session.id != session_id:
+            raise SessionDamaged(path, f"it holds session '{session.id}', not '{session_id}'")
+        return session, migrated
+
+    def load(self, id_or_prefix: str) -> Session:
+        """Read a session for viewing or export. Older schemas are migrated in memory only."""
+        with self._lock:
+            session, _migrated = self._read_session(self.resolve(id_or_prefix))
+            return session
+
+    def holder(self, session_id: str) -> str | None:
+        """Who has this session open for writing, if anyone still running does."""
+        holder = read_holder(self.lock_path(session_id))
+        if holder is None or holder.is_stale:
+            return None
+        return holder.describe()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def new_id(self, alliance: str, date: str) -> str:
+        base = f"{slugify(alliance, 'alliance')}-{date}"
+        taken = set(self.ids())
+        if self.data_dir.joinpath(TRASH).is_dir():
+            taken |= {p.name[: -len(SUFFIX)] for p in self.data_dir.joinpath(TRASH).glob(f"*{SUFFIX}")}
+        candidate, n = base, 2
+        while candidate in taken or self.lock_path(candidate).exists():
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def open(self, id_or_prefix: str) -> OpenSession:
+        """Open a session for writing: takes its lock, migrates an old file on disk (keeping a .bak)."""
+        with self._lock:
+            self.ensure_folder()
+            session_id = self.resolve(id_or_prefix)
+            lock = SessionLock(self.lock_path(session_id), session_id, self.program).acquire()
+            try:
+                session, migrated = self._read_session(session_id)
+                if migrated:
+                    self._keep_backup(session_id)
+                    self._write(session)
+            except BaseException:
+                lock.release()
+                raise
+            return OpenSession(self, session, lock)
+
+    def create(self, session: Session) -> OpenSession:
+        """Give a new session its id (from alliance and date) and save it, holding its lock."""
+        with self._lock:
+            self.ensure_folder()
+            session.id = self.new_id(session.alliance, session.date)
+            lock = SessionLock(self.lock_path(session.id), session.id, self.program).acquire()
+            try:
+                self._write(session)
+            except BaseException:
+                lock.release()
+                raise
+            return OpenSession(self, session, lock)
+
+    def _keep_backup(self, session_id: str) -> None:
+        path = self.path_for(session_id)
+        backup = path.with_name(f"{path.name}.bak")
+        if not backup.exists():
+            atomic_write_bytes(backup, path.read_bytes())
+
+    def _write(self, session: Session) -> str:
+        """Write one session's file. Returns the saved_at stamp recorded in it."""
+        session.saved_at = self._write_document(session.to_dict())
+        return session.saved_at
+
+    def _write_document(self, doc: dict) -> str:
+        saved_at = now_iso()
+        doc = {**doc, "saved_at": saved_at}
+        db = TinyDB(self.path_for(doc["id"]), storage=AtomicJSONStorage)
+        db.storage.start_fresh()  # the one document is replaced whole: no need to parse the old file
+        db.table(SESSION_TABLE).upsert(Document(doc, doc_id=1))
+        return saved_at
+
+    def import_document(self, doc: Any, replace: bool = False) -> Session:
+        """Import a dumped session after validating it fully. Nothing is written if it is refused."""
+        try:
+            doc, _migrated = migrate(doc)
+            session = Session.from_dict(doc)
+        except InvalidSession as error:
+            raise InvalidSession(f"not a valid session: {error}") from None
+        with self._lock:
+            self.ensure_folder()
+            exists = self.path_for(session.id).exists()
+            if exists and not replace:
+                raise InvalidInput(f"Session {session.id} already exists; add --replace to overwrite it "
+                                   f"(the current one is kept in {TRASH}/).")
+            with SessionLock(self.lock_path(session.id), session.id, self.program):
+                if exists:
+                    self._move_to_trash(session.id, copy=True)
+                self._write(session)
+        return session
+
+    def delete(self, session_id: str) -> Path:
+        """Move a session to the trash folder. Refused while another process has it open."""
+        with self._lock:
+            session_id = self.resolve(session_id)
+            with SessionLock(self.lock_path(session_id), session_id, self.program):
+                return self._move_to_trash(session_id)
+
+    def _move_to_trash(self, session_id: str, copy: bool = False) -> Path:
+        trash = self.data_dir / TRASH
+        trash.mkdir(exist_ok=True)
+        source = self.path_for(session_id)
+        target = trash / source.name
+        n = 2
+        while target.exists():
+            target = trash / f"{session_id}.{n}{SUFFIX}"
+            n += 1
+        try:
+            if copy:
+                atomic_write_bytes(target, source.read_bytes())
+            else:
+                os.replace(source, target)
+        except OSError as error:
+            raise StorageError(f"Could not move {source.name} to the trash: {error.strerror or error}.") from None
+        return target
+
+
+class OpenSession:
+    """A session open for writing: the in-memory Session, its lock, and `save()`."""
+
+    def __init__(self, store: SessionStore, session: Session, lock: SessionLock) -> None:
+        self.store = store
+        self.session = session
+        self.lock = lock
+
+    @property
+    def id(self) -> str:
+        return self.session.id
+
+    def save(self, document: dict | None = None) -> str:
+        """Save the session (or a snapshot of it taken on the UI thread). Returns the saved_at stamp."""
+        if not self.lock.held:
+            raise SessionLocked(f"Session {self.id} is closed; it can no longer be saved.")
+        with self.store._lock:
+            if document is None:
+                return self.store._write(self.session)
+            return self.store._write_document(document)
+
+    def close(self) -> None:
+        self.lock.release()
+
+    def __enter__(self) -> OpenSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
