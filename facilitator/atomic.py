@@ -16,10 +16,11 @@ TEMP_PREFIX = ".facilitator-tmp-"
 DEFAULT_MODE = 0o644
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data`. The file keeps its mode (or takes `mode`, or the usual one if new)."""
     path = Path(path)
     folder = path.parent
-    mode = _mode_for(path)
+    mode = _mode_for(path) if mode is None else mode
     fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -96,6 +97,19 @@ def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return DEFAULT_MODE & ~umask
+        return DEFAULT_MODE & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process umask. Read from /proc where possible: setting it to read it back is not
+    thread-safe (a file created meanwhile by another thread would get mode 0666)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_stdout()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -207,7 +208,10 @@ def cmd_dump(store, session_id: str, output: str | None) -> int:
             raise FacilitatorError(f"Cannot write {output}: {error.strerror or error}.") from None
         print(f"Wrote {session.id} to {output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        # A dump is UTF-8 whatever the locale says, since that is what `load` reads.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
     return EXIT_OK
 
 
@@ -233,6 +237,8 @@ def cmd_load(store, file: str, replace: bool) -> int:
         raise InvalidInput(f"{file} is not valid JSON ({error.msg} at line {error.lineno}).") from None
     except RecursionError:
         raise InvalidInput(f"{file} is nested too deeply to be a session dump.") from None
+    except ValueError as error:  # a number of thousands of digits, for one
+        raise InvalidInput(f"{file} is not valid JSON ({error}).") from None
     session = store.import_document(doc, replace=replace)
     print(session.id)
     return EXIT_OK
@@ -287,8 +293,24 @@ def _table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+MAX_MESSAGE = 500
+
+
 def _fail(message: str) -> None:
+    """One line on standard error, however long or odd the text quoted in the message."""
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
     print(f"facilitator: {message}", file=sys.stderr)
+
+
+def _tolerant_stdout() -> None:
+    """Under a non-UTF-8 locale (PYTHONUTF8=0 LC_ALL=C) print what cannot be shown as escapes."""
+    try:
+        if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
 
 
 def _quiet_stdout() -> None:

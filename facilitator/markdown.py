@@ -34,12 +34,17 @@ class MarkdownSafe(str):
 # autolinks and raw HTML, table pipes, strikethrough, entities.
 _ALWAYS = frozenset("\\`*_[]<>|~&")
 _ALWAYS_RE = re.compile(r"([\\`*_\[\]<>|~&])")
-# Characters that open a block only at the start of a line.
-_LINE_START = frozenset("#>-+*=")
-_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
+# What opens a block when it starts a line: an ATX heading, a bullet, an ordered-list marker,
+# or a line of only dashes or equals signs (setext underline, thematic break).
+_BLOCK_START = re.compile(r"#{1,6}(?:[ \t]|$)|[-+](?:[ \t]|$)|[- \t]+$|[= \t]+$")
+# A table's delimiter row (under a line with a pipe in it, escaped or not, it makes a table).
+_DELIMITER_ROW = re.compile(r"[-:| \t]*-[-:| \t]*")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\v"
+# A line break inside escaped text, with the backslash of a hard break before it.
+_SAFE_BREAKS = re.compile(r"\\?(?:\r\n|\r|\n)+")
 
 
 def to_text(value: Any) -> str:
@@ -61,12 +66,13 @@ def _escape_line(line: str) -> str:
     trail = len(line) - len(line.rstrip(_SPACE))
     core = line[lead:len(line) - trail]
 
+    delimiter_row = _DELIMITER_ROW.fullmatch(core) is not None
     core = _ALWAYS_RE.sub(r"\\\1", core)
     # A '#' run at the very end would be read as a heading's closing sequence.
     core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
-    # What the line starts with could open a block: heading, quote, list, setext underline,
-    # thematic break, ordered list. (`*`, `>` and `_` are already escaped above.)
-    if core[0] in _LINE_START and core[0] not in _ALWAYS:
+    # The value may start a line, so what it starts with must not open a block. (Quotes,
+    # `*` bullets and `_`/`*` thematic breaks are already escaped above.)
+    if (_BLOCK_START.match(core) or delimiter_row) and core[0] != "\\":
         core = "\\" + core
     else:
         core = _ORDERED_MARKER.sub(r"\1\\\2", core, count=1)
@@ -81,18 +87,29 @@ def _escape_line(line: str) -> str:
 def inline(value: Any) -> MarkdownSafe:
     """One line of inline Markdown showing `value` as typed; line breaks become a space."""
     if isinstance(value, MarkdownSafe):
-        return value
+        return _one_line(value, " ")
     text = _NEWLINES.sub(" ", to_text(value))
     return MarkdownSafe(_escape_line(text))
 
 
-def cell(value: Any) -> MarkdownSafe:
-    """A table cell showing `value` as typed; line breaks become ' / ', pipes are escaped."""
+def cell(value: Any, empty: Any = "") -> MarkdownSafe:
+    """A table cell showing `value` as typed; line breaks become ' / ', pipes are escaped.
+
+    `empty` is shown instead when the value is empty or blank (say an em dash).
+    """
     if isinstance(value, MarkdownSafe):
-        return value
-    lines = [line.strip(_SPACE) for line in _NEWLINES.split(to_text(value))]
-    text = " / ".join(line for line in lines if line)
-    return MarkdownSafe(_escape_line(text))
+        result = _one_line(value, " / ")
+    else:
+        lines = [line.strip(_SPACE) for line in _NEWLINES.split(to_text(value))]
+        result = MarkdownSafe(_escape_line(" / ".join(line for line in lines if line)))
+    if not result.strip() and empty not in ("", None):
+        return cell(empty)
+    return result
+
+
+def _one_line(value: MarkdownSafe, joiner: str) -> MarkdownSafe:
+    """Already escaped text (say from `block`) made to fit on one line."""
+    return MarkdownSafe(_SAFE_BREAKS.sub(joiner, value)) if "\n" in value or "\r" in value else value
 
 
 def block(value: Any) -> MarkdownSafe:

@@ -52,13 +52,19 @@ def _v1_to_v2(doc: dict) -> dict:
     sections = {key: {"text": text, "agreed": False, "endorsed_by": []} for key, text in agreement.items()}
 
     actions = []
-    for item in doc.get("actions", []):
+    for i, item in enumerate(doc.get("actions", [])):
         if not isinstance(item, dict):
             raise InvalidSession("actions: each version 1 action is an object.")
         actions.append({
+            # Ids fixed by position, so that migrating the same file twice gives the same document.
+            "id": f"action-{i + 1}",
             "text": item.get("text", ""), "owner": item.get("owner", ""), "partner": "",
             "due": item.get("due", "") or "", "status": "done" if item.get("done") else "open", "point": "",
         })
+    measures = doc.get("measures", [])
+    if isinstance(measures, list):
+        measures = [{**m, "id": f"measure-{i + 1}"} if isinstance(m, dict) and not m.get("id") else m
+                    for i, m in enumerate(measures)]
 
     return {
         "schema_version": 2,
@@ -72,7 +78,7 @@ def _v1_to_v2(doc: dict) -> dict:
         "partners": partners,
         "points": points,
         "sections": sections,
-        "measures": doc.get("measures", []),
+        "measures": measures,
         "roles": [],
         "tasks": [],
         "actions": actions,
@@ -111,13 +117,17 @@ def migrate(doc: Any) -> tuple[dict, bool]:
         )
     if version == SCHEMA_VERSION:
         return doc, False
-    doc = copy.deepcopy(doc)
+    try:
+        doc = copy.deepcopy(doc)
+    except RecursionError:
+        # Only a hostile document nests hundreds of levels deep; a session never does.
+        raise InvalidSession("the document is nested too deeply to be a session.") from None
     while version < SCHEMA_VERSION:
         try:
             doc = MIGRATIONS[version](doc)
         except InvalidSession:
             raise
-        except (AttributeError, TypeError, ValueError) as error:
+        except (AttributeError, TypeError, ValueError, RecursionError) as error:
             raise InvalidSession(f"cannot migrate from schema {version}: {error}") from None
         version += 1
     return doc, True

@@ -69,7 +69,7 @@ def parse_date(value: str, what: str = "Date") -> str:
     """Check a YYYY-MM-DD date and return it in that form."""
     text = value.strip() if isinstance(value, str) else ""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise InvalidInput(f"{what} '{value}' is not a date: use YYYY-MM-DD, for example 2026-03-31.")
+        raise InvalidInput(f"{what} '{_clip(value)}' is not a date: use YYYY-MM-DD, for example 2026-03-31.")
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
@@ -102,7 +102,7 @@ def parse_score(value: str | int | None) -> ScoreValue | None:
         return NOT_APPLICABLE
     if text in ("0", "1", "2", "3", "4"):
         return int(text)
-    raise InvalidInput(f"'{value}' is not a score: type 0-4, ? (don't know) or - (not applicable).")
+    raise InvalidInput(f"'{_clip(value)}' is not a score: type 0-4, ? (don't know) or - (not applicable).")
 
 
 def slugify(text: str, fallback: str = "item") -> str:
@@ -173,7 +173,7 @@ class _Reader:
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
         value = self.get(key, str, ... if default is None else default)
         if value not in choices:
-            raise InvalidSession(f"{self._where(key)}: '{value}' is not one of {', '.join(choices)}.")
+            raise InvalidSession(f"{self._where(key)}: '{_clip(value)}' is not one of {', '.join(choices)}.")
         return value
 
     def items(self, key: str, reader: Any) -> list:
@@ -198,6 +198,14 @@ class _Reader:
         return _Reader(self.get(key, dict, {}), self._where(key))
 
 
+def _clip(value: Any, limit: int = 40) -> str:
+    """A value quoted in a message: short, and on one line, whatever a hostile file holds."""
+    text = value if isinstance(value, str) else _kind(value) if not isinstance(value, int) else str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
     return types if isinstance(types, tuple) else (types,)
 
@@ -216,8 +224,11 @@ def _kind(value: Any) -> str:
 
 
 def _check_score(value: Any, where: str) -> ScoreValue:
-    if isinstance(value, bool) or value not in SCORE_VALUES:
-        raise InvalidSession(f"{where}: {value!r} is not a score (0-4, '?' or 'n/a').")
+    # 2.0 == 2 in Python, but a float score would then be left out of every average: refuse it.
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or value not in SCORE_VALUES:
+        shown = (repr(_clip(value)) if isinstance(value, str)
+                 else str(value) if isinstance(value, int) and not isinstance(value, bool) else _kind(value))
+        raise InvalidSession(f"{where}: {shown} is not a score (0-4, '?' or 'n/a').")
     return value
 
 

@@ -2,10 +2,11 @@
 
 - `<id>.json` holds one session (TinyDB table "session", document 1). Saving a session rewrites
   only its own file, atomically (see `atomic`), so a kill at any moment leaves the last full save.
-- `index.json` caches each session file's summary, keyed by the file's size and mtime, so that
+- `index.json` caches each session file's summary, keyed by the file's inode, size and mtime, so that
   listing 10,000 sessions parses only the files that changed. It is only a cache: if it is damaged
   or missing it is rebuilt from the session files.
-- `<id>.lock` names the process that has the session open for writing (see `locking`).
+- `<id>.lock` is the lock of the process that has the session open for writing, and names it
+  (see `locking`); one left by a process that died is taken over.
 - `trash/` receives deleted and replaced sessions; nothing is ever erased.
 - A damaged or foreign file is reported by name and left exactly as it is.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat as stat_module
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -29,9 +31,9 @@ from tinydb.table import Document
 
 from .atomic import atomic_write_bytes, sweep_orphans
 from .content import load_checklist, UnknownChecklistVersion
-from .errors import (FacilitatorError, InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
+from .errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
                      SessionLocked, SessionNotFound, StorageError)
-from .locking import SessionLock, read_holder
+from .locking import SessionLock, live_holder
 from .migrations import migrate
 from .model import Session, now_iso, slugify
 from .scoring import joint_index
@@ -39,7 +41,7 @@ from .scoring import joint_index
 SESSION_TABLE = "session"
 INDEX_FILE = "index.json"
 INDEX_TABLE = "summaries"
-INDEX_FORMAT = 1  # bump when SessionSummary changes, so old caches are rebuilt
+INDEX_FORMAT = 2  # bump when SessionSummary changes, so old caches are rebuilt
 TRASH = "trash"
 SUFFIX = ".json"
 
@@ -73,10 +75,12 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict | None:
         stamp = self._stat_stamp()
+        # What we last wrote is what is there while nobody else replaced the file; inside a
+        # deferred block it is what is about to be there (the file may not even exist yet).
+        if self._cache is not None and (self._deferred or stamp == self._stamp):
+            return self._cache
         if stamp is None:
             return None
-        if stamp == self._stamp and self._cache is not None:
-            return self._cache
         raw = self.path.read_bytes()
         if not raw.strip():
             raise StoredFileError("the file is empty")
@@ -88,6 +92,8 @@ class AtomicJSONStorage(Storage):
             raise StoredFileError(f"the file is not valid JSON ({error.msg} at line {error.lineno})") from None
         except RecursionError:
             raise StoredFileError("the file is nested too deeply to be a session") from None
+        except ValueError as error:  # a number of thousands of digits, for one
+            raise StoredFileError(f"the file is not valid JSON ({error})") from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise StoredFileError("the file is JSON but not a facilitator database")
         self._cache, self._stamp = data, stamp
@@ -153,6 +159,7 @@ class SessionSummary:
     facilitator: str = ""
     size: int = 0
     mtime_ns: int = 0
+    inode: int = 0
 
     @property
     def ok(self) -> bool:
@@ -160,7 +167,7 @@ class SessionSummary:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        del data["size"], data["mtime_ns"]
+        del data["size"], data["mtime_ns"], data["inode"]
         return data
 
 
@@ -230,25 +237,36 @@ class SessionStore:
             cached = self._read_index()
             result, changed = [], False
             for session_id, entry in files.items():
-                st = entry.stat()
+                try:
+                    st = entry.stat()
+                except OSError:
+                    changed = True
+                    continue  # deleted or moved since the folder was read
                 hit = cached.get(session_id)
-                if hit and hit.get("size") == st.st_size and hit.get("mtime_ns") == st.st_mtime_ns:
+                # Every save replaces the file, so a new inode, whatever the clock's resolution.
+                if (hit and hit.get("size") == st.st_size and hit.get("mtime_ns") == st.st_mtime_ns
+                        and hit.get("inode") == st.st_ino):
                     try:
                         result.append(SessionSummary(**hit))
                         continue
                     except TypeError:
                         pass  # an index entry of another shape: summarise the file again
-                result.append(self._summarise_file(session_id, st.st_size, st.st_mtime_ns))
+                summary = self._summarise_file(session_id, st)
+                if summary is not None:
+                    result.append(summary)
                 changed = True
-            if changed or set(cached) != set(files):
+            if changed or set(cached) != {s.id for s in result}:
                 self._write_index(result)
         result.sort(key=lambda s: (s.date, s.saved_at, s.id), reverse=True)
         return result
 
-    def _summarise_file(self, session_id: str, size: int, mtime_ns: int) -> SessionSummary:
-        summary = SessionSummary(id=session_id, file=f"{session_id}{SUFFIX}", size=size, mtime_ns=mtime_ns)
+    def _summarise_file(self, session_id: str, st: os.stat_result) -> SessionSummary | None:
+        summary = SessionSummary(id=session_id, file=f"{session_id}{SUFFIX}", size=st.st_size,
+                                 mtime_ns=st.st_mtime_ns, inode=st.st_ino)
         try:
             session, _migrated = self._read_session(session_id)
+        except SessionNotFound:
+            return None  # deleted since the folder was read
         except NewerSchema as error:
             summary.status, summary.problem = "newer", str(error)
         except SessionDamaged as error:
@@ -309,25 +327,30 @@ class SessionStore:
             raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
         try:
             db = TinyDB(path, storage=AtomicJSONStorage, read_only=True)
-            tables = db.storage.read() or {}
+            tables = db.storage.read()
+        except FileNotFoundError:
+            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.") from None
         except StoredFileError as error:
             raise SessionDamaged(path, str(error)) from None
         except OSError as error:
             raise SessionDamaged(path, f"it cannot be read ({error.strerror or error})") from None
+        if tables is None:
+            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
         documents = tables.get(SESSION_TABLE)
         if not isinstance(documents, dict) or len(documents) != 1:
             raise SessionDamaged(path, "it is not a facilitator session file")
         doc = next(iter(documents.values()))
         try:
             doc, migrated = migrate(doc)
+            session = Session.from_dict(doc)
         except NewerSchema as error:
             raise NewerSchema(f"{path.name}: {error}") from None
         except InvalidSession as error:
             raise SessionDamaged(path, str(error)) from None
-        try:
-            session = Session.from_dict(doc)
-        except InvalidSession as error:
-            raise SessionDamaged(path, str(error)) from None
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as error:
+            # Validation should have named the problem; whatever slipped through, one odd file
+            # must never stop the list or the other sessions.
+            raise SessionDamaged(path, f"it is not a valid session ({type(error).__name__})") from None
         if session.id != session_id:
             raise SessionDamaged(path, f"it holds session '{session.id}', not '{session_id}'")
         return session, migrated
@@ -340,10 +363,8 @@ class SessionStore:
 
     def holder(self, session_id: str) -> str | None:
         """Who has this session open for writing, if anyone still running does."""
-        holder = read_holder(self.lock_path(session_id))
-        if holder is None or holder.is_stale:
-            return None
-        return holder.describe()
+        holder = live_holder(self.lock_path(session_id))
+        return None if holder is None else holder.describe()
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -366,6 +387,8 @@ class SessionStore:
             try:
                 session, migrated = self._read_session(session_id)
                 if migrated:
+                    # The backup is complete on disk before the file is replaced: a kill at any
+                    # moment leaves the old file (and perhaps its backup) or the migrated one.
                     self._keep_backup(session_id)
                     self._write(session)
             except BaseException:
@@ -377,32 +400,59 @@ class SessionStore:
         """Give a new session its id (from alliance and date) and save it, holding its lock."""
         with self._lock:
             self.ensure_folder()
-            session.id = self.new_id(session.alliance, session.date)
-            lock = SessionLock(self.lock_path(session.id), session.id, self.program).acquire()
-            try:
-                self._write(session)
-            except BaseException:
-                lock.release()
-                raise
-            return OpenSession(self, session, lock)
+            for _attempt in range(20):
+                session.id = self.new_id(session.alliance, session.date)
+                try:
+                    lock = SessionLock(self.lock_path(session.id), session.id, self.program).acquire()
+                except SessionLocked:
+                    continue  # another process is creating the same id right now
+                if self.path_for(session.id).exists():
+                    lock.release()  # another process created and closed it meanwhile
+                    continue
+                try:
+                    self._write(session)
+                except BaseException:
+                    lock.release()
+                    raise
+                return OpenSession(self, session, lock)
+            raise StorageError(f"Could not find a free id for {session.alliance} on {session.date}.")
 
-    def _keep_backup(self, session_id: str) -> None:
+    def _keep_backup(self, session_id: str) -> Path:
+        """Copy the file as it is before a migration to `<id>.json.bak` (same mode: same privacy).
+
+        A backup already there from an earlier migration is kept; this one then gets a
+        numbered name. One identical to the file (a migration killed after its backup) is reused.
+        """
         path = self.path_for(session_id)
-        backup = path.with_name(f"{path.name}.bak")
-        if not backup.exists():
-            atomic_write_bytes(backup, path.read_bytes())
+        try:
+            data = path.read_bytes()
+            mode = stat_module.S_IMODE(os.stat(path).st_mode)
+            backup, n = path.with_name(f"{path.name}.bak"), 2
+            while backup.exists():
+                if backup.read_bytes() == data:
+                    return backup
+                backup, n = path.with_name(f"{path.name}.{n}.bak"), n + 1
+            atomic_write_bytes(backup, data, mode=mode)
+        except OSError as error:
+            raise StorageError(f"Could not back up {path.name} before updating it: "
+                               f"{error.strerror or error}. The file is left as it was.") from None
+        return backup
 
     def _write(self, session: Session) -> str:
         """Write one session's file. Returns the saved_at stamp recorded in it."""
-        session.saved_at = self._write_document(session.to_dict())
+        session.saved_at = self._write_document(session.to_dict(), session.id)
         return session.saved_at
 
-    def _write_document(self, doc: dict) -> str:
+    def _write_document(self, doc: dict, session_id: str) -> str:
         saved_at = now_iso()
-        doc = {**doc, "saved_at": saved_at}
-        db = TinyDB(self.path_for(doc["id"]), storage=AtomicJSONStorage)
-        db.storage.start_fresh()  # the one document is replaced whole: no need to parse the old file
-        db.table(SESSION_TABLE).upsert(Document(doc, doc_id=1))
+        doc = {**doc, "id": session_id, "saved_at": saved_at}
+        db = TinyDB(self.path_for(session_id), storage=AtomicJSONStorage)
+        storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+        storage.start_fresh()  # the one document is replaced whole: no need to parse the old file
+        # TinyDB's upsert is an update then an insert, each a write: deferred, they are one file
+        # replacement (otherwise a kill between them would leave a file with no session in it).
+        with storage.deferred():
+            db.table(SESSION_TABLE).upsert(Document(doc, doc_id=1))
         return saved_at
 
     def import_document(self, doc: Any, replace: bool = False) -> Session:
@@ -412,17 +462,27 @@ class SessionStore:
             session = Session.from_dict(doc)
         except InvalidSession as error:
             raise InvalidSession(f"not a valid session: {error}") from None
+        except NewerSchema as error:
+            raise NewerSchema(f"not imported: {error}") from None
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as error:
+            raise InvalidSession(f"not a valid session ({type(error).__name__}).") from None
         with self._lock:
             self.ensure_folder()
-            exists = self.path_for(session.id).exists()
-            if exists and not replace:
-                raise InvalidInput(f"Session {session.id} already exists; add --replace to overwrite it "
-                                   f"(the current one is kept in {TRASH}/).")
+            if self.path_for(session.id).exists() and not replace:
+                raise self._exists(session.id)
             with SessionLock(self.lock_path(session.id), session.id, self.program):
+                exists = self.path_for(session.id).exists()  # again, now that no one else can write it
+                if exists and not replace:
+                    raise self._exists(session.id)
                 if exists:
                     self._move_to_trash(session.id, copy=True)
                 self._write(session)
         return session
+
+    @staticmethod
+    def _exists(session_id: str) -> InvalidInput:
+        return InvalidInput(f"Session {session_id} already exists; add --replace to overwrite it "
+                            f"(the current one is kept in {TRASH}/).")
 
     def delete(self, session_id: str) -> Path:
         """Move a session to the trash folder. Refused while another process has it open."""
@@ -433,7 +493,6 @@ class SessionStore:
 
     def _move_to_trash(self, session_id: str, copy: bool = False) -> Path:
         trash = self.data_dir / TRASH
-        trash.mkdir(exist_ok=True)
         source = self.path_for(session_id)
         target = trash / source.name
         n = 2
@@ -441,8 +500,9 @@ class SessionStore:
             target = trash / f"{session_id}.{n}{SUFFIX}"
             n += 1
         try:
+            trash.mkdir(exist_ok=True)
             if copy:
-                atomic_write_bytes(target, source.read_bytes())
+                atomic_write_bytes(target, source.read_bytes(), mode=stat_module.S_IMODE(os.stat(source).st_mode))
             else:
                 os.replace(source, target)
         except OSError as error:
@@ -469,7 +529,8 @@ class OpenSession:
         with self.store._lock:
             if document is None:
                 return self.store._write(self.session)
-            return self.store._write_document(document)
+            # Always this session's own file, whatever id the snapshot carries.
+            return self.store._write_document(document, self.id)
 
     def close(self) -> None:
         self.lock.release()

@@ -1,0 +1,177 @@
+"""The Textual app: screens, app-wide keys, command palette, and the safety net around saving.
+
+Built by `make_app()`, which the CLI and the tests both use; the App never reads argv or the
+environment itself.
+"""
+
+from __future__ import annotations
+
+import signal
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .errors import FacilitatorError
+from .store import SessionStore
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class FacilitatorApp(App[int]):
+    """Lead a partnership health check and draft the agreement, on the room's shared screen."""
+
+    TITLE = "facilitator"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, store: SessionStore, templates: Path | None = None, open_session: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.templates = templates
+        self.open_session_id = open_session
+        self._signals_installed: list[int] = []
+        self._too_small_shown = False
+
+    # -- start and stop -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from .screens.session_list import SessionListScreen
+
+        self.theme = "textual-dark"
+        self.push_screen(SessionListScreen())
+        if self.open_session_id:
+            self.open_meeting(self.open_session_id)
+        self._install_signal_handlers()
+        self.call_after_refresh(self._check_size)
+
+    def _install_signal_handlers(self) -> None:
+        # Textual installs none for these: closing the terminal window (SIGHUP) or `kill` (SIGTERM)
+        # would end the process with nothing saved. Save first, then exit.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self._on_exit_signal)
+                self._signals_installed.append(signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def _on_exit_signal(self) -> None:
+        self.save_everything()
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        # May run twice under run_test; save_everything is idempotent.
+        self.save_everything(close=True)
+
+    def save_everything(self, close: bool = False) -> bool:
+        """Flush every open meeting to disk now. True when everything is saved."""
+        from .screens.meeting import MeetingScreen
+
+        ok = True
+        for screen in self.screen_stack:
+            if isinstance(screen, MeetingScreen):
+                ok = screen.save_now(close=close) and ok
+        return ok
+
+    def _handle_exception(self, error: Exception) -> None:
+        # An unexpected error in a handler ends the app: save the room's work before anything else.
+        try:
+            self.save_everything(close=True)
+            self._write_crash_log(error)
+        except Exception:  # noqa: BLE001 - never let the safety net itself hide the original error
+            pass
+        super()._handle_exception(error)
+
+    def _write_crash_log(self, error: BaseException) -> None:
+        folder = self.store.data_dir / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        (folder / f"crash-{stamp}.txt").write_text(text, encoding="utf-8")
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def open_meeting(self, session_id: str) -> None:
+        """Open a session in the meeting workspace, or explain why it cannot be opened."""
+        from .screens.meeting import MeetingScreen
+
+        try:
+            opened = self.store.open(session_id)
+        except FacilitatorError as error:
+            self.notify(str(error), title="Cannot open the session", severity="error", timeout=8)
+            return
+        self.push_screen(MeetingScreen(opened))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+        from .screens.too_small import TooSmallScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # F1 toggles help
+        elif not isinstance(self.screen, TooSmallScreen):  # a help over it would hide the size message
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    # -- terminal size --------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._check_size)
+
+    def _check_size(self) -> None:
+        from .screens.too_small import TooSmallScreen
+
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
+    # -- command palette ------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys of this screen, the scoring scale, and where the checklist comes from",
+                            self.action_help)
+        yield SystemCommand("Light or dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+        from .screens.meeting import MeetingScreen
+
+        # One meeting at a time: sessions can be opened from the palette while none is open.
+        if not any(isinstance(s, MeetingScreen) for s in self.screen_stack):
+            try:
+                summaries = self.store.summaries()
+            except FacilitatorError:
+                summaries = []
+            for summary in summaries:
+                if summary.ok:
+                    yield SystemCommand(
+                        f"Open session: {summary.alliance} ({summary.date})",
+                        f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}",
+                        lambda session_id=summary.id: self.open_meeting(session_id),
+                    )
+
+
+def make_app(store: SessionStore | None = None, *, data_dir: Path | str | None = None,
+             templates: Path | None = None, open_session: str | None = None) -> FacilitatorApp:
+    """The one way to build the app, for the CLI and for tests."""
+    if store is None:
+        if data_dir is None:
+            raise ValueError("make_app needs a store or a data_dir")
+        store = SessionStore(data_dir)
+    return FacilitatorApp(store=store, templates=templates, open_session=open_session)

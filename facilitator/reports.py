@@ -1,0 +1,713 @@
+"""Reports: the partnership agreement and the health-check scorecard, as Markdown.
+
+The only module that imports Jinja2. Templates live in `report_templates/` (`agreement.md.j2`,
+`scorecard.md.j2`); a facilitator may pass a folder of customised copies (`--templates DIR`).
+Customised templates get passed around, so they are treated as untrusted:
+
+- they run in Jinja2's sandbox and see only plain data (`build_context`), never the session;
+- every printed value is escaped as Markdown (`facilitator.markdown`), even when the template
+  forgets a filter, so no text typed in the room can change the document's structure or inject HTML;
+- huge strings and lists, runaway loops (a 2 s deadline) and oversized output are refused;
+- any problem becomes a `ReportError` naming the template file and line, never a traceback.
+
+`export` renders completely before it writes, and writes atomically: a failed export leaves the
+earlier file as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import re
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.filters import make_attrgetter
+from jinja2.runtime import Macro, markup_join, str_join
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from . import content, markdown, scoring
+from .atomic import atomic_write_text
+from .errors import FacilitatorError, ReportError
+from .model import DONT_KNOW, NOT_APPLICABLE, Session
+
+DOCUMENTS = ("agreement", "scorecard")
+TEMPLATE_SUFFIX = ".md.j2"
+TEMPLATES_FOLDER = "report_templates"
+
+RENDER_TIMEOUT = 2.0  # seconds a template may run
+MAX_SIZE = 1_000_000  # characters or items one operator (* ** + % ~) may produce
+MAX_VALUE = 5_000_000  # characters or items one filter or method call may produce
+MAX_INT_BITS = 10_000  # bits in a number built by * or ** (about 3,000 digits)
+MAX_OUTPUT = 20_000_000  # characters in a rendered document
+MAX_TEMPLATE_BYTES = 1_000_000  # a template file larger than this is not a template
+MIN_JINJA = (3, 1, 6)  # sandbox fixes (str.format, attr filter) the report layer relies on
+
+KIND_LABELS = {"kickoff": "Kick-off meeting", "review": "Review meeting"}
+STATUS_LABELS = {"empty": "Not started", "to address": "To address", "draft": "Draft", "agreed": "Agreed"}
+MEASURE_KIND_LABELS = {"economic": "Economic", "relational": "Relational"}
+MODE_LABELS = {"in person": "In person", "remote": "Remote"}
+ACTION_STATUS_LABELS = {"open": "Open", "done": "Done"}
+
+
+# --------------------------------------------------------------------------------------------
+# Where templates are
+
+
+def default_templates_dir() -> Path:
+    """The shipped templates: next to the package in a source checkout, inside it when installed."""
+    package = Path(__file__).resolve().parent
+    candidates = (package.parent / TEMPLATES_FOLDER, package / TEMPLATES_FOLDER)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise ReportError(
+        f"The report templates are missing from this installation (looked in {candidates[0]} "
+        f"and {candidates[1]}); reinstall facilitator."
+    )
+
+
+def template_path(document: str, templates_dir: Path | None = None) -> Path:
+    """The template file a document is rendered from."""
+    _check_document(document)
+    folder = Path(templates_dir) if templates_dir is not None else default_templates_dir()
+    return folder / f"{document}{TEMPLATE_SUFFIX}"
+
+
+def _check_document(document: str) -> None:
+    if document not in DOCUMENTS:
+        raise ReportError(f"Unknown document '{document}': choose {' or '.join(DOCUMENTS)}.")
+
+
+# --------------------------------------------------------------------------------------------
+# The data templates see
+
+
+def build_context(session: Session, checklist: content.Checklist) -> dict:
+    """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
+
+    Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
+    date), and no value depends on the clock.
+    """
+    names = {p.key: p.name for p in session.partners}
+    partner_order = {p.key: i for i, p in enumerate(session.partners)}
+
+    def partner_label(key: str) -> str:
+        return names.get(key, key) if key else "Joint"
+
+    point_titles = {p.key: p for p in checklist.points}
+
+    def point_ref(key: str) -> dict:
+        point = point_titles.get(key)
+        return {"key": key, "number": point.number if point else None, "title": point.title if point else key}
+
+    def action(item: Any) -> dict:
+        linked = point_titles.get(item.point)
+        return {
+            "id": item.id,
+            "text": item.text,
+            "owner": item.owner,
+            "partner": partner_label(item.partner),
+            "partner_key": item.partner,
+            "due": item.due,
+            "status": item.status,
+            "status_label": ACTION_STATUS_LABELS.get(item.status, item.status),
+            "done": item.status == "done",
+            "point_key": item.point,
+            "point_number": linked.number if linked else None,
+            "point_title": linked.title if linked else "",
+        }
+
+    actions = [action(a) for a in session.actions]
+    tasks = [action(t) for t in session.tasks]
+
+    # Health check -----------------------------------------------------------------------------
+    stats = scoring.all_point_stats(session, checklist)
+    points = []
+    for point, stat in zip(checklist.points, stats):
+        record = session.points.get(point.key)
+        scores = []
+        for partner in session.partners:
+            value = stat.scores.get(partner.key)
+            level = checklist.level(value) if value is not None else None
+            scores.append({
+                "partner": partner.name,
+                "partner_key": partner.key,
+                "value": value,
+                "display": _score_display(value),
+                "label": level.label if level else "Not scored",
+            })
+        flags = [flag for flag, on in (("gap", stat.discuss), ("weak", stat.weak)) if on]
+        points.append({
+            "key": point.key,
+            "number": point.number,
+            "title": point.title,
+            "question": point.question,
+            "in_place": point.in_place,
+            "scores": scores,
+            "missing": [names[k] for k in stat.missing],
+            "revealed": bool(record and record.revealed),
+            "mean": stat.mean,
+            "mean_display": scoring.format_mean(stat.mean),
+            "spread": stat.spread,
+            "spread_display": "-" if stat.spread is None else str(stat.spread),
+            "agreed": stat.agreed,
+            "agreed_display": "-" if stat.agreed is None else str(stat.agreed),
+            "value": stat.value,
+            "value_display": scoring.format_mean(stat.value),
+            "gap": stat.discuss,
+            "weak": stat.weak,
+            "flags": flags,
+            "flag": ", ".join(flags),
+            "notes": record.notes if record else "",
+            "actions": [a for a in actions if a["point_key"] == point.key],
+            "sections": list(point.sections),
+        })
+    points_by_key = {p["key"]: p for p in points}
+    joint = scoring.joint_index(session, checklist)
+    per_partner = scoring.partner_indexes(session, checklist)
+    entered, expected = scoring.scoring_progress(session, checklist)
+    health = {
+        "joint": joint,
+        "joint_display": scoring.format_index(joint),
+        "partners": [{"key": p.key, "name": p.name, "index": per_partner[p.key],
+                      "display": scoring.format_index(per_partner[p.key])} for p in session.partners],
+        "scores_entered": entered,
+        "scores_expected": expected,
+    }
+    discuss_first = [points_by_key[s.key] for s in scoring.discussion_order(stats)]
+
+    # Agreement --------------------------------------------------------------------------------
+    to_address = scoring.sections_to_address(session, checklist)
+    sections = []
+    for section in checklist.sections:
+        draft = session.sections.get(section.key)
+        status = scoring.section_status(session, checklist, section.key, to_address)
+        endorsed = set(draft.endorsed_by) if draft else set()
+        endorsed_names = [p.name for p in session.partners if p.key in endorsed]
+        text = draft.text if draft else ""
+        sections.append({
+            "key": section.key,
+            "number": section.number,
+            "title": section.title,
+            "summary": section.summary,
+            "prompts": list(section.prompts),
+            "text": text,
+            "drafted": bool(text.strip()),
+            "status": status,
+            "status_label": STATUS_LABELS.get(status, status),
+            "agreed": bool(draft and draft.agreed),
+            "endorsed_by": endorsed_names,
+            "endorsed_by_all": len(endorsed_names) == len(session.partners),
+            "points": [point_ref(k) for k in section.points],
+            "structured": list(section.structured),
+        })
+
+    measures_all = [_measure(m) for m in session.measures]
+    measures = {
+        "economic": [m for m in measures_all if m["kind"] == "economic"],
+        "relational": [m for m in measures_all if m["kind"] != "economic"],
+    }
+    measures["all"] = measures["economic"] + measures["relational"]
+
+    ordered_roles = sorted(enumerate(session.roles),
+                           key=lambda pair: (partner_order.get(pair[1].partner, len(partner_order)), pair[0]))
+    roles = [{"id": r.id, "partner": partner_label(r.partner), "partner_key": r.partner, "person": r.person,
+              "responsibility": r.responsibility} for _, r in ordered_roles]
+
+    meetings = [{"id": m.id, "date": m.date, "mode": m.mode, "mode_label": MODE_LABELS.get(m.mode, m.mode),
+                 "in_person": m.in_person, "notes": m.notes}
+                for m in sorted(session.sponsor_meetings, key=lambda m: m.date)]
+
+    partners = [{
+        "key": p.key,
+        "name": p.name,
+        "sponsors": list(p.sponsors),
+        "participants": list(p.participants),
+        "index": per_partner[p.key],
+        "index_display": scoring.format_index(per_partner[p.key]),
+    } for p in session.partners]
+
+    partner_names = [p.name for p in session.partners]
+    return {
+        "title": {
+            "alliance": session.alliance,
+            "kind": session.kind,
+            "kind_label": KIND_LABELS.get(session.kind, session.kind),
+            "date": session.date,
+            "facilitator": session.facilitator,
+            "session_id": session.id,
+            "follows": session.follows,
+            "checklist_version": checklist.version,
+            "source": checklist.source,
+            "partners": _join_names(partner_names),
+            "next_meeting": session.next_meeting,
+        },
+        "partners": partners,
+        "scale": [{"value": s.value, "label": s.label, "anchor": s.anchor} for s in checklist.scale],
+        "special": [{"value": s.value, "label": s.label, "anchor": s.anchor} for s in checklist.special],
+        "attributes": [{"key": a.key, "title": a.title, "description": a.description} for a in checklist.attributes],
+        "points": points,
+        "health": health,
+        "discuss_first": discuss_first,
+        "sections": sections,
+        "agreement": {
+            "sections_total": len(sections),
+            "sections_drafted": sum(1 for s in sections if s["drafted"]),
+            "sections_agreed": sum(1 for s in sections if s["agreed"]),
+            "sections_endorsed": sum(1 for s in sections if s["endorsed_by_all"]),
+        },
+        "measures": measures,
+        "roles": roles,
+        "tasks": tasks,
+        "actions": {
+            "all": actions,
+            "open": [a for a in actions if not a["done"]],
+            "done": [a for a in actions if a["done"]],
+        },
+        "sponsor_meetings": meetings,
+        "decisions": [{"id": d.id, "text": d.text, "date": d.date} for d in session.decisions],
+        "next_meeting": session.next_meeting,
+        "changes_since": None,
+    }
+
+
+def _score_display(value: Any) -> str:
+    if value is None:
+        return "-"
+    if value == DONT_KNOW:
+        return "?"
+    if value == NOT_APPLICABLE:
+        return "n/a"
+    return str(value)
+
+
+def _measure(m: Any) -> dict:
+    return {"id": m.id, "name": m.name, "kind": m.kind, "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
+            "how_measured": m.how_measured, "target": m.target, "owner": m.owner,
+            "review_frequency": m.review_frequency}
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def render(session: Session, document: str = "agreement", templates_dir: Path | None = None, *,
+           changes_since: Any = None, timeout: float = RENDER_TIMEOUT) -> str:
+    """Render one document of `DOCUMENTS` as Markdown. Raises ReportError, never anything else."""
+    _check_document(document)
+    _check_jinja_version()
+    try:
+        checklist = content.load_checklist(session.checklist_version)
+    except FacilitatorError as error:
+        raise ReportError(str(error)) from None
+    folder = Path(templates_dir) if templates_dir is not None else default_templates_dir()
+    path = folder / f"{document}{TEMPLATE_SUFFIX}"
+    _check_template_file(path)
+    context = build_context(session, checklist)
+    context["changes_since"] = changes_since
+    return _run_with_deadline(lambda: _render_template(folder, path, context), path, timeout)
+
+
+def export(session: Session, document: str, path: Path, templates_dir: Path | None = None, *,
+           changes_since: Any = None) -> Path:
+    """Render a document and write it to `path` atomically. Returns the path written.
+
+    The document is rendered in full before anything is written, so a broken template or a
+    runaway loop leaves an earlier export untouched.
+    """
+    text = render(session, document, templates_dir, changes_since=changes_since)
+    path = Path(path)
+    if path.is_dir():
+        raise ReportError(f"Cannot write the {document} to {path}: that is a folder; give a file name.")
+    if not path.parent.is_dir():
+        raise ReportError(f"Cannot write the {document} to {path}: the folder {path.parent} does not exist.")
+    try:
+        atomic_write_text(path, text)
+    except PermissionError:
+        raise ReportError(f"Cannot write the {document} to {path}: permission denied.") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ReportError(f"Cannot write the {document} to {path}: {reason}.") from None
+    return path
+
+
+def _check_jinja_version() -> None:
+    found = tuple(int(part) for part in re.findall(r"\d+", jinja2.__version__)[:3])
+    if found < MIN_JINJA:
+        raise ReportError(f"Reports need Jinja2 {'.'.join(map(str, MIN_JINJA))} or later "
+                          f"(found {jinja2.__version__}); upgrade it.")
+
+
+def _check_template_file(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ReportError(f"Template file {path} not found.") from None
+    except OSError as error:
+        raise ReportError(f"Cannot read template file {path}: {error.strerror or error}.") from None
+    if not path.is_file():
+        raise ReportError(f"Template {path} is not a file.")
+    if size > MAX_TEMPLATE_BYTES:
+        raise ReportError(f"Template {path} is too large to be a template ({size:,} bytes).")
+
+
+def _render_template(folder: Path, path: Path, context: dict) -> str:
+    env = _make_environment(folder)
+    try:
+        template = env.get_template(path.name)
+        chunks: list[str] = []
+        size = 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise ReportError(f"Template {path} produced more than {MAX_OUTPUT // 1_000_000} MB of "
+                                  f"output; check it for runaway loops.")
+            chunks.append(chunk)
+        return "".join(chunks)
+    except ReportError:
+        raise
+    except TemplateSyntaxError as error:
+        where = error.filename or str(path)
+        raise ReportError(f"Template {where}, line {error.lineno}: syntax error: {(error.message or '').rstrip('.')}.") from None
+    except TemplateNotFound as error:
+        raise ReportError(f"Template {path}{_line_of(error, folder)}: included template "
+                          f"'{error.name}' not found in {folder}.") from None
+    except UnicodeDecodeError:
+        raise ReportError(f"Template {path} is not UTF-8 text.") from None
+    except MemoryError as error:
+        raise ReportError(f"Template {path}{_line_of(error, folder)} needs too much memory; "
+                          f"check it for runaway loops.") from None
+    except RecursionError as error:
+        raise ReportError(f"{_where(error, folder, path)}: calls itself too deeply "
+                          f"(a macro or include that never ends).") from None
+    except Exception as error:  # noqa: BLE001 - anything a template does wrong becomes one sentence
+        raise ReportError(f"{_where(error, folder, path)}: {_describe(error)}") from None
+
+
+def _describe(error: BaseException) -> str:
+    message = str(error).strip() or type(error).__name__
+    if isinstance(error, jinja2.UndefinedError):
+        message = f"{message} (a misspelt variable or attribute?)"
+    elif not isinstance(error, SecurityError):
+        message = f"{type(error).__name__}: {message}"
+    return message if message.endswith((".", "?", ")")) else message + "."
+
+
+def _template_frames(error: BaseException | None, folder: Path) -> list[tuple[str, int]]:
+    """(file, line) of the traceback frames that are template code, innermost last."""
+    if error is None:
+        return []
+    frames = []
+    root = str(folder.resolve())
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(TEMPLATE_SUFFIX) or filename.startswith(root):
+            frames.append((filename, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def _where(error: BaseException, folder: Path, path: Path) -> str:
+    frames = _template_frames(error, folder)
+    if frames:
+        filename, line = frames[-1]
+        return f"Template {filename}, line {line}"
+    return f"Template {path}"
+
+
+def _line_of(error: BaseException | None, folder: Path) -> str:
+    frames = _template_frames(error, folder)
+    return f", line {frames[-1][1]}" if frames else ""
+
+
+# --------------------------------------------------------------------------------------------
+# The deadline
+
+
+class _Deadline(BaseException):
+    """Injected into a render thread that ran out of time. A BaseException, so that no
+    `except Exception` inside Jinja2 or a filter can swallow it."""
+
+
+def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> str:
+    """Run `work` in a helper thread; stop it with an injected exception after `timeout` s."""
+    lock = threading.Lock()
+    state: dict[str, Any] = {"done": False}
+
+    def run() -> None:
+        # At most one _Deadline is ever injected, so the outer handler cannot itself be hit by one:
+        # whatever happens, nothing escapes this thread as a printed traceback.
+        outcome: dict[str, Any] = {}
+        try:
+            try:
+                outcome["result"] = work()
+            except BaseException as error:  # noqa: BLE001 - handed to the calling thread
+                outcome = {"error": error}
+            with lock:
+                state.update(outcome, done=True)
+        except _Deadline as error:
+            with lock:
+                state.update({"error": error} if not outcome else outcome, done=True)
+
+    thread = threading.Thread(target=run, name="facilitator-report", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    with lock:
+        finished = state["done"]
+        if not finished and thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Deadline))
+    if not finished:
+        # Most runaway templates stop at once; one stuck inside a single long C call cannot be
+        # interrupted, but the daemon thread no longer holds up the caller or the app's exit.
+        thread.join(0.5)
+        raise ReportError(f"Template {path} took longer than {timeout:g} s; check it for runaway loops.")
+    error = state.get("error")
+    if error is not None:
+        if isinstance(error, ReportError):
+            raise ReportError(str(error)) from None
+        if isinstance(error, _Deadline):  # pragma: no cover - only if the timing races
+            raise ReportError(f"Template {path} took longer than {timeout:g} s; check it for runaway loops.")
+        raise ReportError(f"Template {path} could not be rendered: {_describe(error)}") from None
+    return state["result"]
+
+
+# --------------------------------------------------------------------------------------------
+# The sandbox
+
+
+_FORMAT_SPEC_HUGE = re.compile(r"(?:%[^a-zA-Z%]*|\{[^{}]*:[^{}]*?)\d{7,}")
+_STR_TYPES = (str, bytes, bytearray)
+_SEQUENCE_TYPES = (str, bytes, bytearray, list, tuple)
+
+
+def _refuse(what: str, size: int, limit: int = MAX_VALUE) -> None:
+    raise SecurityError(f"{what} would be too large ({size:,}); reports refuse values over {limit:,}")
+
+
+def _len(value: Any) -> int:
+    try:
+        return len(value)
+    except TypeError:
+        return 0
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_result(value: Any, limit: int = MAX_VALUE) -> Any:
+    if isinstance(value, (str, bytes, bytearray, list, tuple, dict, set, frozenset)) and len(value) > limit:
+        _refuse("the result", len(value), limit)
+    return value
+
+
+def _check_ints(values: Iterable[Any], what: str) -> None:
+    for value in values:
+        if _is_int(value) and abs(value) > MAX_VALUE:
+            _refuse(what, abs(value))
+
+
+def _check_format_string(value: Any) -> None:
+    if isinstance(value, str) and _FORMAT_SPEC_HUGE.search(value):
+        raise SecurityError("a format width or precision that large is refused in reports")
+
+
+def _estimate_join(items: list, separator: Any) -> int:
+    return sum(_len(item) if isinstance(item, _STR_TYPES) else len(str(item)) for item in items) \
+        + max(0, len(items) - 1) * _len(separator)
+
+
+def _estimate_replace(s: Any, old: Any, new: Any, count: Any = None) -> int:
+    s, old, new = str(s), str(old), str(new)
+    hits = len(s) + 1 if old == "" else s.count(old)
+    if _is_int(count) and count >= 0:
+        hits = min(hits, count)
+    return len(s) + hits * max(0, len(new) - len(old))
+
+
+class _Generator(CodeGenerator):
+    """Routes `~` (string concatenation) through a size check, like the intercepted binops."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked_concat(context, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class ReportEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox, plus limits on the size of what a template can build."""
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            if _is_int(left) and isinstance(right, _SEQUENCE_TYPES):
+                left, right = right, left
+            if isinstance(left, _SEQUENCE_TYPES) and _is_int(right):
+                if len(left) * max(right, 0) > MAX_SIZE:
+                    _refuse(f"'{type(left).__name__} * {right}'", len(left) * right, MAX_SIZE)
+            elif _is_int(left) and _is_int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                _refuse("the product (in bits)", left.bit_length() + right.bit_length(), MAX_INT_BITS)
+        elif operator == "**":
+            if _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1:
+                if left.bit_length() * right > MAX_INT_BITS:
+                    raise SecurityError(f"the power {left} ** {right} is too large for a report")
+        elif operator == "+":
+            if isinstance(left, _SEQUENCE_TYPES) and isinstance(right, _SEQUENCE_TYPES):
+                if len(left) + len(right) > MAX_SIZE:
+                    _refuse("the sum", len(left) + len(right), MAX_SIZE)
+        elif operator == "%":
+            if isinstance(left, str):
+                _check_format_string(left)
+                if "*" in left:  # widths taken from the arguments
+                    _check_ints(right if isinstance(right, tuple) else (right,), "a format width")
+        return _check_result(super().call_binop(context, operator, left, right), MAX_SIZE)
+
+    def checked_concat(self, context: Any, values: tuple) -> str:
+        parts = [v if isinstance(v, str) else str(v) for v in values]
+        total = sum(len(p) for p in parts)
+        if total > MAX_SIZE:
+            _refuse("the joined text", total, MAX_SIZE)
+        return markup_join(parts) if context.eval_ctx.autoescape else str_join(parts)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # str.translate can grow a string a million-fold in one C call that no deadline stops.
+        if isinstance(obj, _STR_TYPES) and attr in ("translate", "maketrans"):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        pattern = value.__self__
+
+        @functools.wraps(wrapper)
+        def checked(*args: Any, **kwargs: Any) -> str:
+            _check_format_string(pattern)
+            return _check_result(wrapper(*args, **kwargs))
+
+        return checked
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        owner = getattr(__obj, "__self__", None)
+        if owner is not None and not isinstance(owner, type(functools)):
+            # A method of a built-in value: no width, count or size argument beyond the limit.
+            _check_ints(list(args) + list(kwargs.values()), "an argument")
+            name = getattr(__obj, "__name__", "")
+            if isinstance(owner, _STR_TYPES):
+                if name == "join" and args:
+                    items = list(args[0])
+                    total = _estimate_join(items, owner)
+                    if total > MAX_VALUE:
+                        _refuse("the joined text", total)
+                    args = (items,) + args[1:]
+                elif name == "replace" and len(args) >= 2:
+                    total = _estimate_replace(owner, *args[:3])
+                    if total > MAX_VALUE:
+                        _refuse("the replaced text", total)
+                elif name == "expandtabs":
+                    size = args[0] if args else kwargs.get("tabsize", 8)
+                    total = len(owner) + owner.count("\t") * (size if _is_int(size) else 8)
+                    if total > MAX_VALUE:
+                        _refuse("the expanded text", total)
+        result = _check_result(super().call(__context, __obj, *args, **kwargs))
+        if isinstance(__obj, Macro) and type(result) is str:
+            # A macro's output is template text plus values it already escaped when printing them.
+            result = markdown.MarkdownSafe(result)
+        return result
+
+
+def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a built-in filter with size checks on what it is asked to build."""
+    skip = 1 if hasattr(func, "jinja_pass_arg") else 0
+
+    @functools.wraps(func)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        args = list(args)
+        value_args = args[skip:]
+        if value_args:
+            value, extra = value_args[0], value_args[1:]
+            if name in ("center", "indent", "batch", "slice", "tojson", "truncate", "wordwrap"):
+                _check_ints(list(extra) + list(kwargs.values()), f"the '{name}' width")
+            if name == "indent":
+                width = extra[0] if extra else kwargs.get("width", 4)
+                width = width if _is_int(width) else _len(width)
+                total = len(str(value)) + (str(value).count("\n") + 1) * width
+                if total > MAX_VALUE:
+                    _refuse("the indented text", total)
+            elif name == "join":
+                items = list(value)
+                separator = extra[0] if extra else kwargs.get("d", "")
+                attribute = extra[1] if len(extra) > 1 else kwargs.get("attribute")
+                measured = items if attribute is None else [make_attrgetter(args[0].environment, attribute)(i)
+                                                            for i in items]
+                total = _estimate_join(measured, separator)
+                if total > MAX_VALUE:
+                    _refuse("the joined text", total)
+                args[skip] = items
+            elif name == "replace" and len(extra) >= 2:
+                total = _estimate_replace(value, *extra[:3], **({"count": kwargs["count"]} if "count" in kwargs else {}))
+                if total > MAX_VALUE:
+                    _refuse("the replaced text", total)
+            elif name == "wordwrap":
+                wrap = kwargs.get("wrapstring") if len(extra) < 3 else extra[2]
+                text = str(value)
+                lines = min(len(text), text.count(" ") + text.count("\n") + len(text) // 2 + 1)
+                total = len(text) + lines * _len(wrap or "\n")
+                if total > MAX_VALUE:
+                    _refuse("the wrapped text", total)
+            elif name == "format":
+                _check_format_string(value)
+                if isinstance(value, str) and "*" in value:
+                    _check_ints(list(extra), "a format width")
+            elif name == "sum":
+                start = kwargs.get("start", extra[1] if len(extra) > 1 else 0)
+                if isinstance(start, _SEQUENCE_TYPES):
+                    items = list(value)
+                    total = len(start) + sum(_len(i) for i in items)
+                    if total > MAX_VALUE:
+                        _refuse("the sum", total)
+                    args[skip] = items
+        return _check_result(func(*args, **kwargs))
+
+    return guarded
+
+
+def _make_environment(folder: Path) -> ReportEnvironment:
+    env = ReportEnvironment(
+        loader=FileSystemLoader(str(folder.resolve()), encoding="utf-8"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=markdown.finalize,
+        auto_reload=False,
+        cache_size=0,
+    )
+    env.globals.pop("lipsum", None)  # a text generator with a size argument; nothing a report needs
+    env.filters = {name: _guard_filter(name, func) for name, func in env.filters.items()}
+    env.filters.update({
+        "inline": markdown.inline,
+        "cell": markdown.cell,
+        "block": markdown.block,
+    })
+    return env

@@ -1,0 +1,1 @@
+"""Screens: one module per screen (session list, new session form, meeting workspace, export, help)."""

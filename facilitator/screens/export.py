@@ -1,0 +1,255 @@
+"""Export a session's agreement or scorecard as a Markdown file, with a live preview.
+
+Rendering and writing both run in thread workers (a custom template may take up to the report
+layer's deadline); every problem is shown inside the dialog as one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Markdown, RadioButton, RadioSet, Static
+
+from ..errors import FacilitatorError
+from ..model import Session
+
+DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
+
+
+def default_path(session: Session, document: str, folder: Path | None = None) -> Path:
+    return (folder or Path.cwd()) / f"{session.id}-{document}.md"
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Choose a document and a file, look at the preview, write. Dismisses with the path written, if any."""
+
+    CSS_PATH = "export.tcss"
+    HELP_NAME = "export"
+    BINDINGS = [
+        Binding("ctrl+s", "write", "Write file", priority=True),
+        Binding("escape", "close", "Close"),
+    ]
+
+    class Rendered(Message):
+        def __init__(self, generation: int, document: str, text: str = "", error: str = "") -> None:
+            super().__init__()
+            self.generation = generation
+            self.document = document
+            self.text = text
+            self.error = error
+
+    class Written(Message):
+        def __init__(self, document: str, path: Path | None, error: str = "") -> None:
+            super().__init__()
+            self.document = document
+            self.path = path
+            self.error = error
+
+    def __init__(self, session: Session, templates: Path | None = None, document: str = "agreement") -> None:
+        super().__init__()
+        self.session = session
+        self.templates = templates
+        self.document = document if document in DOCUMENT_LABELS else "agreement"
+        self.written: Path | None = None
+        self.writing = False
+        self._generation = 0
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(Text(f"Export — {self.session.alliance} ({self.session.kind}, {self.session.date})"),
+                        id="title")
+            with Horizontal(id="choose"):
+                with RadioSet(id="document") as documents:
+                    documents.border_title = "Document"
+                    for key, label in DOCUMENT_LABELS.items():
+                        yield RadioButton(label, value=key == self.document, id=key)
+                yield Button("Write (ctrl+s)", id="write", variant="primary")
+                yield Button("Close (esc)", id="close")
+            path = Input(str(default_path(self.session, self.document)), id="path")
+            path.border_title = "Save to"
+            yield path
+            yield Label("", id="path-error", classes="-error")
+            with VerticalScroll(id="preview") as preview:
+                preview.border_title = "Preview"
+                yield Static("Rendering the preview…", id="preview-note")
+                yield Markdown("", id="preview-text")
+            yield Static("", id="status")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#path-error").display = False
+        self.query_one("#status").display = False
+        self.query_one("#preview-text").display = False
+        self.query_one("#write", Button).focus()
+        self.render_preview()
+
+    # -- preview ------------------------------------------------------------------------------
+
+    def render_preview(self) -> None:
+        self._generation += 1
+        self.query_one("#preview-note", Static).update("Rendering the preview…")
+        self.query_one("#preview-note").display = True
+        self._render_document(self._generation, self.document)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-preview")
+    def _render_document(self, generation: int, document: str) -> None:
+        from ..reports import render
+
+        try:
+            text = render(self.session, document, self.templates)
+        except FacilitatorError as error:
+            self.post_message(self.Rendered(generation, document, error=str(error)))
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
+            self.post_message(self.Rendered(generation, document, error=f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Rendered(generation, document, text=text))
+
+    async def on_export_screen_rendered(self, message: Rendered) -> None:
+        if message.generation != self._generation:
+            return
+        note = self.query_one("#preview-note", Static)
+        preview = self.query_one("#preview-text", Markdown)
+        if message.error:
+            note.update(Text(f"No preview: {message.error}"))
+            note.add_class("-error")
+            note.display = True
+            preview.display = False
+            return
+        note.remove_class("-error")
+        await preview.update(message.text)
+        note.display = False
+        preview.display = True
+        self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+
+    @on(RadioSet.Changed, "#document")
+    def _document_changed(self, event: RadioSet.Changed) -> None:
+        document = event.pressed.id or "agreement"
+        if document == self.document:
+            return
+        path_input = self.query_one("#path", Input)
+        old_default = str(default_path(self.session, self.document))
+        self.document = document
+        if path_input.value.strip() == old_default:
+            path_input.value = str(default_path(self.session, document))
+        elif path_input.value.strip().endswith(f"-{'scorecard' if document == 'agreement' else 'agreement'}.md"):
+            other = "scorecard" if document == "agreement" else "agreement"
+            path_input.value = path_input.value.strip()[: -len(f"-{other}.md")] + f"-{document}.md"
+        self._set_status("")
+        self.render_preview()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def target(self) -> Path | None:
+        """The file to write, or None (with the problem shown under the path) when there is none."""
+        raw = self.query_one("#path", Input).value.strip()
+        problem = ""
+        path = None
+        if not raw:
+            problem = "Give the file to write, for example " + str(default_path(self.session, self.document))
+        else:
+            path = Path(raw).expanduser()
+            if not path.is_absolute():
+                path = Path.cwd() / path
+            if path.is_dir():
+                problem = f"{path} is a folder: add a file name, for example {self.session.id}-{self.document}.md"
+            elif not path.parent.is_dir():
+                problem = f"The folder {path.parent} does not exist."
+        self._show_path_problem(problem)
+        return None if problem else path
+
+    def _show_path_problem(self, problem: str) -> None:
+        label = self.query_one("#path-error", Label)
+        label.update(Text(problem))
+        label.display = bool(problem)
+        self.query_one("#path", Input).set_class(bool(problem), "-invalid")
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self._show_path_problem("")
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_write()
+
+    def action_write(self) -> None:
+        if self.writing:
+            return
+        path = self.target()
+        if path is None:
+            self.query_one("#path", Input).focus()
+            return
+        if path.exists():
+            from .confirm import ConfirmScreen
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._start_write(path)
+
+            self.app.push_screen(ConfirmScreen("Replace the existing file?",
+                                               f"{path} already exists. Writing replaces it with this "
+                                               f"{self.document}.", "Replace", "Keep it"), answered)
+            return
+        self._start_write(path)
+
+    def _start_write(self, path: Path) -> None:
+        self.writing = True
+        self.query_one("#write", Button).disabled = True
+        self._set_status(f"Writing the {self.document}…")
+        self._write_document(self.document, path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
+    def _write_document(self, document: str, path: Path) -> None:
+        from ..reports import export
+
+        try:
+            written = export(self.session, document, path, self.templates)
+        except FacilitatorError as error:
+            self.post_message(self.Written(document, None, str(error)))
+        except OSError as error:
+            self.post_message(self.Written(document, None, f"Cannot write {path}: {error.strerror or error}."))
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
+            self.post_message(self.Written(document, None, f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Written(document, Path(written)))
+
+    def on_export_screen_written(self, message: Written) -> None:
+        self.writing = False
+        self.query_one("#write", Button).disabled = False
+        if message.error:
+            self._set_status(message.error, error=True)
+            return
+        self.written = message.path
+        self._set_status(f"Wrote the {message.document} to {message.path} — the file is complete.", ok=True)
+
+    def _set_status(self, text: str, *, error: bool = False, ok: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+        status.set_class(ok, "-ok")
+        status.display = bool(text)
+
+    # -- buttons and closing ------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "write":
+            self.action_write()
+        elif event.button.id == "close":
+            self.action_close()
+
+    def action_close(self) -> None:
+        if self.written is not None:
+            # Said again once the dialog is gone, for whoever looks up only now.
+            self.notify(str(self.written), title="Export written", timeout=6, markup=False)
+        self.dismiss(self.written)

@@ -1,0 +1,301 @@
+"""The meeting workspace: an agenda rail, the current step, the clock, and the autosave indicator.
+
+The screen owns the open session. Panes edit it and post `MeetingPane.Edited`; the screen then
+takes a snapshot on this (the UI) thread shortly after the last edit and hands it to the
+`Autosaver`, which writes it off the event loop. Quitting, closing the session, SIGTERM and SIGHUP
+all go through `save_now()`.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from ..autosave import Autosaver, SaveStatus
+from ..content import load_checklist
+from ..errors import FacilitatorError
+from ..store import OpenSession
+from ..widgets.agenda_rail import AgendaRail
+from ..widgets.meeting_clock import MeetingClock
+from ..widgets.pane import MeetingContext, MeetingPane
+from ..widgets.save_indicator import SaveIndicator
+
+SAVE_DELAY = 0.4  # seconds after the last edit before a snapshot is taken (typing stays smooth)
+CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
+
+
+class MeetingScreen(Screen):
+    CSS_PATH = "meeting.tcss"
+    BINDINGS = [
+        Binding("f2", "previous_step", "Previous step", show=False),
+        Binding("f3", "next_step", "Steps", key_display="F2/F3"),
+        Binding("f4", "toggle_clock", "Clock"),
+        Binding("f5", "export", "Export"),
+        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("f10", "close_session", "Close session"),
+    ]
+
+    def __init__(self, opened: OpenSession) -> None:
+        super().__init__()
+        self.opened = opened
+        session = opened.session
+        self.context = MeetingContext(session=session, checklist=load_checklist(session.checklist_version),
+                                      templates=None)
+        self.autosaver: Autosaver | None = None
+        self._save_timer: Timer | None = None
+        self._closed = False
+        self._clock_ticks = 0
+
+    @property
+    def session(self):
+        return self.context.session
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from ..widgets.actions import ActionsPane
+        from ..widgets.agreement import AgreementPane
+        from ..widgets.close import ClosePane
+        from ..widgets.gap_board import GapBoardPane
+        from ..widgets.health_check import HealthCheckPane
+        from ..widgets.welcome import WelcomePane
+
+        session = self.session
+        with Horizontal(id="meeting-top"):
+            yield Static(f"[b]{_escape(session.alliance)}[/b]  ·  {session.kind} {session.date}", id="meeting-title")
+            yield MeetingClock(self.context.session.agenda, self.context.checklist)
+            yield SaveIndicator()
+        with Horizontal(id="meeting-body"):
+            yield AgendaRail(self.context.checklist, session.agenda)
+            with ContentSwitcher(id="steps", initial=f"step-{self._initial_step()}"):
+                yield WelcomePane(self.context, id="step-welcome")
+                yield HealthCheckPane(self.context, id="step-health-check")
+                yield GapBoardPane(self.context, id="step-gaps")
+                yield AgreementPane(self.context, id="step-agreement")
+                yield ActionsPane(self.context, id="step-actions")
+                yield ClosePane(self.context, id="step-close")
+        yield Footer()
+
+    def _initial_step(self) -> str:
+        steps = [s.key for s in self.context.checklist.agenda]
+        return self.session.agenda.step if self.session.agenda.step in steps else steps[0]
+
+    def on_mount(self) -> None:
+        self.context.templates = getattr(self.app, "templates", None)
+        self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
+        self.query_one(SaveIndicator).show_saved(_clock(self.session.saved_at))
+        self.sub_title = self.session.alliance
+        if self.session.follows:
+            self._load_previous(self.session.follows)
+        self.call_after_refresh(self._focus_step)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-compact")
+
+    @work(thread=True, exclusive=True, group="previous", exit_on_error=False)
+    def _load_previous(self, previous_id: str) -> None:
+        try:
+            previous = self.app.store.load(previous_id)
+        except FacilitatorError as error:
+            self.app.call_from_thread(self._set_previous, None, str(error))
+        else:
+            self.app.call_from_thread(self._set_previous, previous, "")
+
+    def _set_previous(self, previous, problem: str) -> None:
+        self.context.previous = previous
+        self.context.previous_problem = problem
+        self._current_pane().refresh_from_session()
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _steps(self) -> list[str]:
+        return [s.key for s in self.context.checklist.agenda]
+
+    def _current_pane(self) -> MeetingPane:
+        switcher = self.query_one("#steps", ContentSwitcher)
+        return switcher.get_child_by_id(switcher.current or f"step-{self._steps()[0]}", MeetingPane)
+
+    def show_step(self, step: str, point: int | None = None, section: int | None = None) -> None:
+        if step not in self._steps():
+            return
+        agenda = self.session.agenda
+        if point is not None:
+            agenda.current_point = point
+        if section is not None:
+            agenda.current_section = section
+        changed = agenda.step != step
+        agenda.step = step
+        self.query_one("#steps", ContentSwitcher).current = f"step-{step}"
+        self.query_one(AgendaRail).step = step
+        self.query_one(MeetingClock).refresh_display()
+        self._current_pane().refresh_from_session()
+        self._focus_step()
+        if changed or point is not None or section is not None:
+            self.schedule_save()
+
+    def _focus_step(self) -> None:
+        pane = self._current_pane()
+        focus_target = getattr(pane, "focus_first", None)
+        if callable(focus_target):
+            focus_target()
+        else:
+            self.focus_next()
+
+    def action_next_step(self) -> None:
+        steps = self._steps()
+        index = steps.index(self.session.agenda.step) if self.session.agenda.step in steps else 0
+        self.show_step(steps[min(index + 1, len(steps) - 1)])
+
+    def action_previous_step(self) -> None:
+        steps = self._steps()
+        index = steps.index(self.session.agenda.step) if self.session.agenda.step in steps else 0
+        self.show_step(steps[max(index - 1, 0)])
+
+    @on(AgendaRail.StepChosen)
+    def _step_chosen(self, message: AgendaRail.StepChosen) -> None:
+        self.show_step(message.step)
+
+    @on(MeetingPane.GoToStep)
+    def _go_to_step(self, message: MeetingPane.GoToStep) -> None:
+        self.show_step(message.step, point=message.point, section=message.section)
+
+    # -- clock ----------------------------------------------------------------------------------
+
+    def action_toggle_clock(self) -> None:
+        self.query_one(MeetingClock).toggle()
+
+    @on(MeetingClock.Ticked)
+    def _clock_ticked(self) -> None:
+        self.query_one(AgendaRail).refresh_times()
+        self._clock_ticks += 1
+        if self._clock_ticks % CLOCK_SAVE_EVERY == 0:
+            self.schedule_save()
+
+    @on(MeetingClock.Toggled)
+    def _clock_toggled(self) -> None:
+        self.schedule_save()
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    @on(MeetingPane.Edited)
+    def _pane_edited(self, message: MeetingPane.Edited) -> None:
+        message.stop()
+        self.query_one(AgendaRail).refresh_times()
+        self.schedule_save()
+
+    def schedule_save(self) -> None:
+        """Save shortly after the last edit: one snapshot per burst of typing."""
+        if self._closed:
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self.query_one(SaveIndicator).show_pending()
+        self._save_timer = self.set_timer(SAVE_DELAY, self._submit_snapshot)
+
+    def _submit_snapshot(self) -> None:
+        self._save_timer = None
+        if self.autosaver is not None and not self._closed:
+            self.autosaver.submit(self.session.to_dict())
+
+    def save_now(self, close: bool = False) -> bool:
+        """Write the current state synchronously. Idempotent; safe to call twice while closing."""
+        if self._closed or self.autosaver is None:
+            return True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        ok = self.autosaver.flush(self.session.to_dict())
+        if close:
+            self._closed = True
+            self.autosaver.stop()
+            if ok:
+                self.opened.close()
+            # When the last save failed the lock is kept: the file on disk is not the room's work.
+        return ok
+
+    def action_save(self) -> None:
+        if self.save_now():
+            self.notify("Saved.", timeout=2)
+        else:
+            self.notify(self.autosaver.last_error if self.autosaver else "Not saved.", severity="error")
+
+    class SaveStatusChanged(Message):
+        def __init__(self, status: SaveStatus) -> None:
+            super().__init__()
+            self.status = status
+
+    def _status_from_any_thread(self, status: SaveStatus) -> None:
+        # post_message is thread-safe and never blocks: the saving thread must not wait for the UI
+        # thread, which may itself be waiting for a save to finish (quit, close, signals).
+        self.post_message(self.SaveStatusChanged(status))
+
+    @on(SaveStatusChanged)
+    def _show_status(self, message: SaveStatusChanged) -> None:
+        status = message.status
+        if not self.is_mounted:
+            return
+        indicator = self.query_one(SaveIndicator)
+        if status.state == "failed":
+            indicator.show_failed(status.message)
+        elif status.state == "saved" and not status.pending:
+            indicator.show_saved(status.saved_at)
+        else:
+            indicator.show_pending()
+
+    # -- leaving --------------------------------------------------------------------------------
+
+    def action_close_session(self) -> None:
+        if not self.save_now(close=True):
+            self._closed = False  # keep working: nothing is lost, the save keeps retrying
+            self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
+            self.autosaver.submit(self.session.to_dict())
+            self.notify("The session could not be saved, so it stays open. Your work is kept in memory "
+                        "and saving is retried.", severity="error", timeout=10)
+            return
+        self.dismiss()
+
+    def on_unmount(self) -> None:
+        self.save_now(close=True)
+
+    def action_export(self) -> None:
+        from .export import ExportScreen
+
+        self.save_now()
+        self.app.push_screen(ExportScreen(self.session, self.context.templates))
+
+    # -- command palette ------------------------------------------------------------------------
+
+    def palette_commands(self):
+        for step in self.context.checklist.agenda:
+            yield SystemCommand(f"Go to: {step.title}", step.guidance,
+                                lambda key=step.key: self.show_step(key))
+        yield SystemCommand("Export the agreement or scorecard", "Preview and write a Markdown document",
+                            self.action_export)
+        yield SystemCommand("Start or pause the clock", "The timebox of the current agenda step",
+                            self.action_toggle_clock)
+        yield SystemCommand("Save now", "Autosave runs after every change; this forces a save", self.action_save)
+        yield SystemCommand("Close session", "Save and return to the session list", self.action_close_session)
+        pane_commands = getattr(self._current_pane(), "palette_commands", None)
+        if callable(pane_commands):
+            yield from pane_commands()
+
+
+def _clock(stamp: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
+    except (TypeError, ValueError):
+        return ""
+
+
+def _escape(text: str) -> str:
+    from textual.markup import escape
+
+    return escape(text)

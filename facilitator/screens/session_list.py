@@ -1,0 +1,457 @@
+"""The first screen: every saved session, a filter, and the keys to open, start, review, export or delete.
+
+Sessions are listed by a thread worker, so the screen paints at once even over thousands of files;
+the summaries come back as a message. Damaged files and files from a newer facilitator are listed
+too, marked, and explain themselves instead of failing.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from typing import Iterable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..errors import FacilitatorError
+from ..scoring import format_index
+from ..store import SessionSummary
+
+MAX_ROWS = 500  # rows in the table at once: enough to browse, small enough to filter as fast as one types
+EMPTY_HINT = "No sessions yet — press n to start one, or run `facilitator demo`."
+LOADING = "Loading sessions…"
+
+
+class SessionTable(DataTable):
+    """The list of sessions; enter opens the highlighted one."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open")]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor":
+            return self.row_count > 0
+        return True
+
+
+def haystack(summary: SessionSummary) -> str:
+    """What the filter searches: alliance, partners, id, date, kind, facilitator, and 'damaged'/'newer'."""
+    return " ".join([summary.alliance, " ".join(summary.partners), summary.id, summary.date, summary.kind,
+                     summary.facilitator, summary.status if not summary.ok else ""]).casefold()
+
+
+def matches(summary: SessionSummary, words: list[str], text: str | None = None) -> bool:
+    """True when every typed word appears in what the filter searches."""
+    if not words:
+        return True
+    text = haystack(summary) if text is None else text
+    return all(word in text for word in words)
+
+
+def saved_label(saved_at: str, today: str) -> str:
+    """'today 14:05', or the day ('2026-03-01') from an ISO timestamp."""
+    if not saved_at:
+        return ""
+    day, _, time = saved_at.partition("T")
+    return f"today {time[:5]}" if day == today else day
+
+
+class SessionListScreen(Screen[None]):
+    """Saved sessions of the data folder."""
+
+    CSS_PATH = "session_list.tcss"
+    HELP_NAME = "session list"
+    AUTO_FOCUS = "#sessions"
+    BINDINGS = [
+        Binding("n", "new_session", "New"),
+        Binding("f", "follow_up", "Follow-up"),
+        Binding("e", "export", "Export"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("slash", "focus_filter", "Filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter"),
+    ]
+
+    class Loaded(Message):
+        """The worker read the summaries (or failed to, with a message)."""
+
+        def __init__(self, generation: int, summaries: list[SessionSummary], error: str = "") -> None:
+            super().__init__()
+            self.generation = generation
+            self.summaries = summaries
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[SessionSummary] | None = None  # None until the first load finishes
+        self.by_id: dict[str, SessionSummary] = {}
+        self.shown: list[SessionSummary] = []
+        self.matching = 0  # sessions that match the filter (more than shown when over MAX_ROWS)
+        self._haystacks: dict[str, str] = {}
+        self.load_error = ""
+        self._generation = 0
+        self._widths: tuple[int, ...] = ()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="top"):
+            yield Static("facilitator — partnership sessions", id="heading")
+            yield Static(Text(f"Saved in {self.app.store.data_dir.resolve()}"), id="folder")
+            yield Input(placeholder="Filter: type part of an alliance, partner, id or date   ( / )", id="filter")
+        table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        table.display = False
+        yield table
+        yield Static(LOADING, id="hint")
+        yield Static("", id="more")
+        yield Static("", id="detail")
+        yield Footer()
+
+    @property
+    def table(self) -> SessionTable:
+        return self.query_one("#sessions", SessionTable)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        # First shown, and again on return from a meeting or a dialog: re-read the folder.
+        self.reload()
+
+    def action_refresh(self) -> None:
+        self.reload()
+        self.notify("Session list refreshed.", timeout=2)
+
+    def reload(self) -> None:
+        self._generation += 1
+        self._load_summaries(self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-sessions")
+    def _load_summaries(self, generation: int) -> None:
+        try:
+            summaries = self.app.store.summaries()
+        except FacilitatorError as error:
+            self.post_message(self.Loaded(generation, [], str(error)))
+        except OSError as error:
+            self.post_message(self.Loaded(generation, [], f"Cannot read the data folder: {error.strerror or error}."))
+        else:
+            self.post_message(self.Loaded(generation, summaries))
+
+    def on_session_list_screen_loaded(self, message: Loaded) -> None:
+        if message.generation != self._generation:
+            return  # an older load finished after a newer one started
+        self.summaries = message.summaries
+        self.by_id = {s.id: s for s in message.summaries}
+        self._haystacks = {s.id: haystack(s) for s in message.summaries}
+        self.load_error = message.error
+        self.populate()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def _column_widths(self) -> tuple[int, ...]:
+        width = (self.size.width or 100) - 2  # the screen's own padding
+        # kind, date, index and saved have fixed widths; alliance and partners share the rest.
+        fixed = 7 + 10 + 5 + 11
+        padding = 6 * 2 + 2  # cell padding and the scrollbar
+        rest = max(30, width - fixed - padding)
+        alliance = max(14, rest * 9 // 20)
+        return (alliance, 7, 10, max(12, rest - alliance), 5, 11)
+
+    def populate(self) -> None:
+        """Fill the table from the summaries and the filter, keeping the cursor on the same session."""
+        if self.summaries is None:
+            return
+        table = self.table
+        keep = self.selected_id()
+        words = self.filter_input.value.casefold().split()
+        found = [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))]
+        self.matching = len(found)
+        self.shown = found[:MAX_ROWS]
+        widths = self._column_widths()
+        table.clear(columns=widths != self._widths)
+        if widths != self._widths:
+            self._widths = widths
+            for label, width in zip(("Alliance", "Kind", "Date", "Partners", "Index", "Last saved"), widths):
+                table.add_column(label, width=width)
+        today = Date.today().isoformat()
+        table.add_rows((self._cells(s, widths, today) for s in self.shown))
+        self._update_hint(words)
+        if keep and any(s.id == keep for s in self.shown):
+            table.move_cursor(row=self.row_of(keep), animate=False)
+        elif self.shown:
+            table.move_cursor(row=0, animate=False)
+        if self.shown and self.focused is None:
+            table.focus()
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _cells(self, s: SessionSummary, widths: tuple[int, ...], today: str) -> list[Text]:
+        def cell(value: str, width: int, style: str = "") -> Text:
+            text = Text(value, style=style, no_wrap=True, overflow="ellipsis", end="")
+            text.truncate(width, overflow="ellipsis")
+            return text
+
+        if s.ok:
+            values = (s.alliance, s.kind, s.date, ", ".join(s.partners), format_index(s.joint_index),
+                      saved_label(s.saved_at, today))
+            return [cell(v, w) for v, w in zip(values, widths)]
+        label = "damaged" if s.status == "damaged" else "newer version"
+        style = f"bold {self.app.current_theme.error}" if s.status == "damaged" else f"bold {self.app.current_theme.warning}"
+        return [cell(f"⚠ {label}", widths[0], style), cell("", widths[1]), cell("", widths[2]),
+                cell(s.file, widths[3], "italic"), cell("", widths[4]), cell("", widths[5])]
+
+    def _update_hint(self, words: list[str]) -> None:
+        hint = self.query_one("#hint", Static)
+        hint.remove_class("-error")
+        if self.load_error:
+            hint.update(Text(self.load_error))
+            hint.add_class("-error")
+        elif not self.summaries:
+            hint.update(EMPTY_HINT)
+        elif not self.shown:
+            hint.update(Text(f"No session matches “{self.filter_input.value.strip()}” — escape clears the filter."))
+        else:
+            hint.update("")
+        self.table.display = bool(self.shown)
+        hint.display = not self.shown
+        more = self.query_one("#more", Static)
+        hidden = self.matching - len(self.shown)
+        more.update(f"Showing {len(self.shown):,} of {self.matching:,} sessions — type in the filter (/) to find "
+                    "the others." if hidden > 0 else "")
+        more.display = hidden > 0
+
+    def row_of(self, session_id: str) -> int:
+        return next(i for i, s in enumerate(self.shown) if s.id == session_id)
+
+    def selected(self) -> SessionSummary | None:
+        if not self.shown or self.summaries is None:
+            return None
+        row = self.table.cursor_row
+        if 0 <= row < len(self.shown):
+            return self.shown[row]
+        return None
+
+    def selected_id(self) -> str | None:
+        summary = self.selected()
+        return summary.id if summary else None
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#detail", Static)
+        summary = self.selected()
+        detail.remove_class("-problem")
+        if summary is None:
+            detail.update("")
+            detail.display = False
+            return
+        detail.display = True
+        if not summary.ok:
+            what = "is damaged" if summary.status == "damaged" else "was saved by a newer facilitator"
+            detail.update(Text(f"{summary.file} {what}: {summary.problem}\n"
+                               "It is left untouched on disk. Delete (d) moves it to the trash folder."))
+            detail.add_class("-problem")
+            return
+        parts = [f"{summary.alliance} — {summary.kind} on {summary.date}"]
+        if summary.facilitator:
+            parts.append(f"facilitator {summary.facilitator}")
+        ids = f"id {summary.id}" + (f" · follows {summary.follows}" if summary.follows else "")
+        detail.update(Text(f"{' · '.join(parts)}\nPartners: {', '.join(summary.partners)}\n{ids}"))
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _row_highlighted(self) -> None:
+        self._show_detail()
+        self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        if self.summaries is not None and self._column_widths() != self._widths:
+            self.populate()
+
+    # -- filter -------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.populate()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        if self.shown:
+            self.table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.filter_input and self.shown:
+            event.stop()
+            self.table.focus()
+
+    def action_focus_filter(self) -> None:
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        self.filter_input.value = ""
+        self.table.focus()
+
+    # -- keys available or not ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.is_mounted and self.filter_input.value)
+        if action in ("open", "delete", "follow_up", "export"):
+            summary = self.selected() if self.is_mounted else None
+            if summary is None:
+                return False  # no session in view: the keys are not offered at all
+            if action in ("follow_up", "export") and not summary.ok:
+                return None
+        return True
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        if not summary.ok:
+            self._explain(summary)
+            return
+        self.app.open_meeting(summary.id)
+
+    def _explain(self, summary: SessionSummary) -> None:
+        title = "This file is damaged" if summary.status == "damaged" else "Saved by a newer facilitator"
+        self.notify(f"{summary.file}: {summary.problem}\nIt is left untouched; nothing was changed.",
+                    title=title, severity="warning", timeout=10, markup=False)
+
+    def action_new_session(self) -> None:
+        from .new_session import NewSessionScreen
+
+        def created(session_id: str | None) -> None:
+            if session_id:
+                self.app.open_meeting(session_id)
+
+        self.app.push_screen(NewSessionScreen(), created)
+
+    def action_follow_up(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        if not summary.ok:
+            self._explain(summary)
+            return
+        from .confirm import ConfirmScreen
+
+        text = (f"A new review of {summary.alliance}, dated today, following the session of {summary.date}.\n\n"
+                "Partners, sponsors, the agreement draft, measures, roles, work plan and open actions carry "
+                "over; scores and notes start blank.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._create_follow_up(summary.id)
+
+        self.app.push_screen(ConfirmScreen("Start a follow-up review?", text, "Start review"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up")
+    def _create_follow_up(self, previous_id: str) -> None:
+        from ..session_factory import follow_up_session
+
+        store = self.app.store
+        try:
+            previous = store.load(previous_id)
+            opened = store.create(follow_up_session(previous))
+            new_id = opened.id
+            # Released here and taken again by the meeting workspace, which owns it from then on.
+            opened.close()
+        except FacilitatorError as error:
+            self.app.call_from_thread(self.notify, str(error), title="Could not start the review",
+                                      severity="error", timeout=8, markup=False)
+            return
+        self.app.call_from_thread(self._open_new, new_id)
+
+    def _open_new(self, session_id: str) -> None:
+        self.reload()
+        self.app.open_meeting(session_id)
+
+    def action_export(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        if not summary.ok:
+            self._explain(summary)
+            return
+        self._load_for_export(summary.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-load")
+    def _load_for_export(self, session_id: str) -> None:
+        try:
+            session = self.app.store.load(session_id)
+        except FacilitatorError as error:
+            self.app.call_from_thread(self.notify, str(error), title="Cannot export", severity="error",
+                                      timeout=8, markup=False)
+            return
+        self.app.call_from_thread(self._push_export, session)
+
+    def _push_export(self, session) -> None:
+        from .export import ExportScreen
+
+        self.app.push_screen(ExportScreen(session, self.app.templates))
+
+    def action_delete(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        from .confirm import ConfirmScreen
+
+        trash = self.app.store.data_dir.resolve() / "trash"
+        what = (f"{summary.alliance} ({summary.kind}, {summary.date})" if summary.ok
+                else f"The file {summary.file} ({'damaged' if summary.status == 'damaged' else 'newer version'})")
+        text = (f"{what} will be moved to the trash folder:\n{trash}\n\n"
+                "Nothing is erased: move the file back to restore it.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(summary)
+
+        self.app.push_screen(ConfirmScreen("Move this session to the trash?", text, "Move to trash",
+                                           "Keep it", danger=True), answered)
+
+    def _delete(self, summary: SessionSummary) -> None:
+        try:
+            target = self.app.store.delete(summary.id)
+        except FacilitatorError as error:
+            self.notify(str(error), title="Not deleted", severity="error", timeout=8, markup=False)
+            return
+        except OSError as error:
+            self.notify(f"Could not move {summary.file} to the trash: {error.strerror or error}.",
+                        title="Not deleted", severity="error", timeout=8, markup=False)
+            return
+        self.notify(f"Moved to {target}", title="Moved to the trash", timeout=5, markup=False)
+        row = self.table.cursor_row
+        if self.summaries is not None:
+            self.summaries = [s for s in self.summaries if s.id != summary.id]
+            self.by_id.pop(summary.id, None)
+            self.populate()
+            if self.shown:
+                self.table.move_cursor(row=min(row, len(self.shown) - 1), animate=False)
+        self.reload()
+
+    # -- command palette ----------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("New session", "Start a kick-off or review of an alliance", self.action_new_session)
+        summary = self.selected()
+        if summary is not None and summary.ok:
+            # The palette reads titles and help as markup: typed names are escaped.
+            name = escape(f"{summary.alliance} ({summary.date})")
+            yield SystemCommand("Follow-up review", f"Start a review following {name}", self.action_follow_up)
+            yield SystemCommand("Export", f"Write the agreement or scorecard of {name}", self.action_export)
+        if summary is not None:
+            yield SystemCommand("Delete", f"Move {escape(summary.id)} to the trash folder", self.action_delete)
+        yield SystemCommand("Refresh", "Read the data folder again", self.action_refresh)

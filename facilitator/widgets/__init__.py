@@ -1,0 +1,1 @@
+"""Widgets: the meeting's panes and the reusable parts they are built from."""

@@ -1,0 +1,91 @@
+"""The agenda rail: the meeting's steps with their timeboxes, the current one marked."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..content import Checklist
+from ..model import AgendaState
+
+
+def format_minutes(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class AgendaRail(OptionList):
+    """Choose a step with the arrows and Enter, or a click. Overrun steps show in the error colour."""
+
+    DEFAULT_CSS = """
+    AgendaRail {
+        width: 28;
+        height: 1fr;
+        border: tall $panel;
+        padding: 0 1;
+    }
+    AgendaRail:focus {
+        border: tall $accent;
+    }
+    """
+
+    step: reactive[str] = reactive("welcome", init=False)
+
+    class StepChosen(Message):
+        def __init__(self, step: str) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, checklist: Checklist, agenda: AgendaState) -> None:
+        super().__init__(id="agenda-rail")
+        self.checklist = checklist
+        self.agenda = agenda
+        self.border_title = "Agenda"
+        self.set_reactive(AgendaRail.step, agenda.step)
+
+    def on_mount(self) -> None:
+        self.add_options(Option(self._prompt(step.key), id=step.key) for step in self.checklist.agenda)
+        self._highlight_current()
+
+    def _prompt(self, key: str) -> Text:
+        step = self.checklist.step(key)
+        assert step is not None
+        number = [s.key for s in self.checklist.agenda].index(key) + 1
+        minutes = self.agenda.timebox.get(key, step.minutes)
+        spent = self.agenda.elapsed.get(key, 0.0)
+        current = key == self.step
+        room = max(self.scrollable_content_region.width - 4, 8)  # "▶ 2 " comes first
+        title = step.title if len(step.title) <= room else step.title[: room - 1] + "…"
+        text = Text()
+        text.append("▶ " if current else "  ", style="bold")
+        text.append(f"{number} {title}", style="bold" if current else "")
+        text.append("\n    ")
+        overrun = spent > minutes * 60
+        text.append(f"{format_minutes(spent)} of {minutes} min", style="bold red" if overrun else "dim")
+        return text
+
+    def on_resize(self) -> None:
+        self.refresh_times()
+
+    def refresh_times(self) -> None:
+        for step in self.checklist.agenda:
+            self.replace_option_prompt(step.key, self._prompt(step.key))
+
+    def watch_step(self) -> None:
+        self.refresh_times()
+        self._highlight_current()
+
+    def _highlight_current(self) -> None:
+        keys = [s.key for s in self.checklist.agenda]
+        if self.step in keys:
+            self.highlighted = keys.index(self.step)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.StepChosen(event.option.id))

@@ -1,0 +1,77 @@
+"""The meeting clock: time spent in the current agenda step against its timebox, shown overrun."""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ..content import Checklist
+from ..model import AgendaState
+from .agenda_rail import format_minutes
+
+
+class MeetingClock(Static):
+    DEFAULT_CSS = """
+    MeetingClock {
+        width: auto;
+        min-width: 30;
+        padding: 0 2;
+        text-align: right;
+    }
+    MeetingClock.-overrun {
+        color: $error;
+        text-style: bold;
+    }
+    MeetingClock.-paused {
+        color: $text-muted;
+    }
+    """
+
+    running: reactive[bool] = reactive(False, init=False)
+
+    class Ticked(Message):
+        """One more second was counted against the current step."""
+
+    class Toggled(Message):
+        pass
+
+    def __init__(self, agenda: AgendaState, checklist: Checklist) -> None:
+        super().__init__(id="meeting-clock")
+        self.agenda = agenda
+        self.checklist = checklist
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(1.0, self._tick, pause=True)
+        self.refresh_display()
+
+    def toggle(self) -> None:
+        self.running = not self.running
+
+    def watch_running(self, running: bool) -> None:
+        if running:
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        self.refresh_display()
+        self.post_message(self.Toggled())
+
+    def _tick(self) -> None:
+        step = self.agenda.step
+        self.agenda.elapsed[step] = self.agenda.elapsed.get(step, 0.0) + 1.0
+        self.refresh_display()
+        self.post_message(self.Ticked())
+
+    def refresh_display(self) -> None:
+        step = self.checklist.step(self.agenda.step)
+        if step is None:
+            self.update("")
+            return
+        minutes = self.agenda.timebox.get(step.key, step.minutes)
+        spent = self.agenda.elapsed.get(step.key, 0.0)
+        overrun = spent > minutes * 60
+        state = "running" if self.running else "paused"
+        extra = f"  +{format_minutes(spent - minutes * 60)} over" if overrun else ""
+        self.update(f"{state}  {format_minutes(spent)} / {minutes}:00{extra}")
+        self.set_class(overrun, "-overrun")
+        self.set_class(not self.running, "-paused")

@@ -1,0 +1,46 @@
+"""'saved 14:03:12', 'saving…', or a warning that stays until a save succeeds."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class SaveIndicator(Static):
+    DEFAULT_CSS = """
+    SaveIndicator {
+        width: auto;
+        min-width: 18;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    SaveIndicator.-failed {
+        background: $error;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__("", id="save-indicator")
+        self.failed_message = ""
+
+    def show_saved(self, clock: str) -> None:
+        self.failed_message = ""
+        self.remove_class("-failed")
+        self.update(f"saved {clock}" if clock else "not saved yet")
+        self.tooltip = None
+
+    def show_pending(self) -> None:
+        if self.has_class("-failed"):
+            return  # keep the warning in view until a save succeeds
+        self.update("saving…")
+
+    def show_failed(self, message: str) -> None:
+        newly_failed = not self.has_class("-failed") or message != self.failed_message
+        self.failed_message = message
+        self.add_class("-failed")
+        self.update("⚠ NOT SAVED — kept in memory, retrying")
+        self.tooltip = message
+        if newly_failed:  # retries repeat every few seconds: say it once per problem, not per retry
+            self.app.notify(f"{message} Your work is kept in memory and saving is retried.",
+                            title="Not saved", severity="error", timeout=10)

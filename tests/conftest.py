@@ -1,0 +1,57 @@
+"""Shared fixtures: a data folder under tmp_path, a store on it, the demo session on a fixed date,
+the v1 fixture in place, and a runner for the `facilitator` command as a real subprocess."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from store_support import DEMO_DATE, V1_FIXTURE, V1_ID, run_facilitator
+
+from facilitator.demo import build_demo_session
+from facilitator.store import SessionStore
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "sessions"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> SessionStore:
+    return SessionStore(data_dir)
+
+
+@pytest.fixture
+def sample_session():
+    """The demo alliance on a fixed date: three partners, gaps, '?' and 'n/a', notes, agreement, actions."""
+    return build_demo_session(DEMO_DATE)
+
+
+@pytest.fixture
+def saved_id(store: SessionStore, sample_session) -> str:
+    """The sample session saved in the store and closed again."""
+    with store.create(sample_session) as opened:
+        return opened.id
+
+
+@pytest.fixture
+def v1_file(data_dir: Path) -> Path:
+    """The version 1 fixture placed in the data folder, as an old facilitator left it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f"{V1_ID}.json"
+    shutil.copyfile(V1_FIXTURE, path)
+    return path
+
+
+@pytest.fixture
+def cli(data_dir: Path):
+    """Run `python -m facilitator ...` with FACILITATOR_DATA_DIR set to the test's data folder."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str, **kwargs):
+        return run_facilitator(data_dir, *args, **kwargs)
+
+    return run

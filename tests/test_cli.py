@@ -1,0 +1,256 @@
+"""The `facilitator` command, run as a real subprocess with FACILITATOR_DATA_DIR under tmp_path.
+
+Exit codes: 0 done, 1 a problem told in one line on stderr starting 'facilitator:', 2 wrong usage.
+Never a traceback."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import pytest
+
+from store_support import DEMO_ID, V1_ID, cli_env, run_facilitator, snapshot, v1_document
+
+from facilitator.model import SCHEMA_VERSION
+from facilitator.store import SessionStore
+
+NEW = ["new", "--alliance", "Coastal Corridor", "--partner", "Northwind", "--partner", "Harbourline",
+       "--date", "2026-03-02"]
+
+
+@pytest.fixture
+def made(cli) -> str:
+    result = cli(*NEW, "--facilitator", "Alex Morgan")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_new_prints_the_id_and_saves(cli, data_dir, made):
+    assert made == "coastal-corridor-2026-03-02"
+    session = SessionStore(data_dir).load(made)
+    assert [p.name for p in session.partners] == ["Northwind", "Harbourline"] and session.facilitator == "Alex Morgan"
+    assert not (data_dir / f"{made}.lock").exists()
+    again = cli(*NEW)
+    assert again.returncode == 0 and again.stdout.strip() == f"{made}-2"
+
+
+def test_new_follows_a_previous_session(cli, data_dir, made):
+    result = cli("new", "--alliance", "ignored", "--partner", "Northwind", "--partner", "Harbourline",
+                 "--follows", made[:10], "--date", "2026-09-01")
+    assert result.returncode == 0, result.stderr
+    review = SessionStore(data_dir).load(result.stdout.strip())
+    assert review.kind == "review" and review.follows == made and review.alliance == "Coastal Corridor"
+
+
+def test_list_table_and_json(cli, made):
+    table = cli("list")
+    assert table.returncode == 0 and table.stderr == ""
+    assert table.stdout.splitlines()[0].split() == ["ID", "ALLIANCE", "KIND", "DATE", "PARTNERS", "INDEX", "SAVED"]
+    assert made in table.stdout and "Northwind, Harbourline" in table.stdout
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(s["id"], s["status"], s["alliance"], s["partners"]) for s in listed] == [
+        (made, "ok", "Coastal Corridor", ["Northwind", "Harbourline"])]
+
+
+def test_list_of_an_empty_folder(cli):
+    result = cli("list")
+    assert result.returncode == 0 and "No sessions yet" in result.stdout
+    assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_list_names_damaged_files_and_leaves_them(cli, data_dir, made):
+    (data_dir / "broken-2026-01-01.json").write_bytes(b'{"session": {"1": {"schema_ver')
+    before = snapshot(data_dir)
+    result = cli("list")
+    assert result.returncode == 0
+    assert re.search(r"broken-2026-01-01\s+DAMAGED", result.stdout)
+    assert "broken-2026-01-01.json: the file is not valid JSON" in result.stdout
+    assert made in result.stdout
+    listed = {s["id"]: s for s in json.loads(cli("list", "--json").stdout)}
+    assert listed["broken-2026-01-01"]["status"] == "damaged" and listed[made]["status"] == "ok"
+    after = snapshot(data_dir)
+    assert after.pop("index.json") and {k: v for k, v in before.items() if k != "index.json"} == after
+
+
+def test_show(cli, made):
+    result = cli("show", made)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Coastal Corridor - kickoff on 2026-03-02")
+    assert "Joint health index: - / 100" in result.stdout
+
+
+def test_dump_load_replace_round_trip(cli, data_dir, made, tmp_path):
+    dumped = cli("dump", made)
+    assert dumped.returncode == 0
+    doc = json.loads(dumped.stdout)
+    assert doc == SessionStore(data_dir).load(made).to_dict()
+
+    out = tmp_path / "dump.json"
+    assert cli("dump", made, "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == doc
+
+    refused = cli("load", str(out))
+    assert refused.returncode == 1
+    assert refused.error_line == (f"facilitator: Session {made} already exists; add --replace to overwrite it "
+                                  "(the current one is kept in trash/).")
+
+    doc["facilitator"] = "Sam Lee"
+    out.write_text(json.dumps(doc), encoding="utf-8")
+    replaced = cli("load", "--replace", str(out))
+    assert replaced.returncode == 0 and replaced.stdout.strip() == made
+    assert SessionStore(data_dir).load(made).facilitator == "Sam Lee"
+    assert json.loads((data_dir / "trash" / f"{made}.json").read_text())["session"]["1"]["facilitator"] == "Alex Morgan"
+
+
+def test_load_from_stdin_and_of_a_v1_dump(cli, data_dir):
+    result = cli("load", "-", input=json.dumps(v1_document()))
+    assert result.returncode == 0 and result.stdout.strip() == V1_ID
+    assert SessionStore(data_dir).load(V1_ID).partners[1].name == "Café Ünited"
+
+
+def test_delete(cli, data_dir, made):
+    result = cli("delete", made)
+    assert result.returncode == 0 and "trash" in result.stdout
+    assert not (data_dir / f"{made}.json").exists() and (data_dir / "trash" / f"{made}.json").exists()
+    gone = cli("delete", made)
+    assert gone.returncode == 1 and gone.error_line.startswith(f"facilitator: No session '{made}'")
+
+
+def test_demo_no_open_twice_gives_the_same_session(cli, data_dir):
+    first = cli("demo", "--no-open")
+    second = cli("demo", "--no-open")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout and first.stdout.startswith("coastal-corridor-alliance-")
+    assert len(list(data_dir.glob("coastal-corridor-alliance-*.json"))) == 1
+
+
+def test_the_workspace_needs_a_terminal(cli, made):
+    for args in ([], ["open", made], ["demo"]):
+        result = cli(*args, input=b"")
+        assert result.returncode == 1
+        assert "needs a terminal" in result.error_line
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["new", "--partner", "A"], ["show"], ["list", "--jsn"],
+                                  ["new", "--alliance", "A", "--partner", "B", "--kind", "party"]])
+def test_wrong_usage_exits_2(cli, args):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert "usage: facilitator" in result.stderr
+
+
+BAD_INPUT = [
+    (NEW[:-1] + ["2026-02-30"], "facilitator: Date '2026-02-30' does not exist in the calendar."),
+    (NEW[:-1] + ["next tuesday"], "facilitator: Date 'next tuesday' is not a date: use YYYY-MM-DD"),
+    (NEW[:-1] + ["2026-03-02\nrm -rf"], r"facilitator: Date '2026-03-02\nrm -rf' is not a date"),
+    (["new", "--alliance", "   ", "--partner", "A", "--partner", "B"], "facilitator: Alliance name cannot be empty."),
+    (["new", "--alliance", "X", "--partner", "A", "--partner", ""], "facilitator: Partner 2 cannot be empty."),
+    (["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"], "facilitator: Partner 'ACME' is named twice."),
+    (["new", "--alliance", "X", "--partner", "Solo"], "facilitator: A session needs at least two partner organisations."),
+    (["show", "nothing-here"], "facilitator: No session 'nothing-here'"),
+    (["dump", "zzz"], "facilitator: No session 'zzz'"),
+    (["delete", ""], "facilitator: Give a session id"),
+    (["load", "/no/such/file.json"], "facilitator: Cannot read /no/such/file.json: No such file or directory."),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUT)
+def test_bad_input_is_one_line_and_exit_1(cli, args, message):
+    result = cli(*args)
+    assert result.returncode == 1
+    assert result.error_line.startswith(message)
+    assert result.stdout == ""
+
+
+def test_ambiguous_prefix(cli):
+    for date in ("2026-03-02", "2026-03-09"):
+        assert cli(*NEW[:-1], date).returncode == 0
+    result = cli("show", "coastal")
+    assert result.returncode == 1
+    assert result.error_line == ("facilitator: 'coastal' matches 2 sessions (coastal-corridor-2026-03-02, "
+                                 "coastal-corridor-2026-03-09); type more of the id.")
+
+
+def _hostile_files(doc: dict) -> dict[str, bytes]:
+    wrong = json.loads(json.dumps(doc))
+    wrong["partners"][0]["sponsors"] = "Amara"
+    return {
+        "malformed": b'{"schema_version": 2, "id": ',
+        "not UTF-8": b'{"alliance": "\xff\xfe"}',
+        "empty": b"",
+        "a list": b"[]",
+        "deep nesting": b"[" * 200_000 + b"]" * 200_000,
+        "deep nesting under the limit": b'{"schema_version": 1, "partners": ' + b"[" * 900 + b"]" * 900 + b"}",
+        "10 MB string": json.dumps({**doc, "alliance": "A" * 10_000_000}).encode(),
+        "10 MB note": json.dumps({**doc, "points": {"joint-framework": {"notes": "é" * 10_000_000}}}).encode(),
+        "wrong types": json.dumps(wrong).encode(),
+        "schema as text": json.dumps({**doc, "schema_version": "2"}).encode(),
+        "huge number": b'{"schema_version": ' + b"9" * 10_000 + b"}",
+        "newer schema": json.dumps({**doc, "schema_version": SCHEMA_VERSION + 1}).encode(),
+        "bad id": json.dumps({**doc, "id": "../../../etc/cron.d/x"}).encode(),
+    }
+
+
+HOSTILE = ["malformed", "not UTF-8", "empty", "a list", "deep nesting", "deep nesting under the limit",
+           "10 MB string", "10 MB note", "wrong types", "schema as text", "huge number", "newer schema", "bad id"]
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_json_is_refused_in_one_line(cli, data_dir, made, tmp_path, kind):
+    doc = json.loads(cli("dump", made).stdout)
+    files = _hostile_files(doc)
+    assert sorted(files) == sorted(HOSTILE)
+    path = tmp_path / "hostile.json"
+    path.write_bytes(files[kind])
+    before = snapshot(data_dir)
+    result = cli("load", "--replace", str(path))
+    assert result.returncode == 1
+    line = result.error_line
+    assert len(line) <= 600
+    assert snapshot(data_dir) == before
+
+
+def test_list_and_show_do_not_import_textual(cli, made):
+    for args in (["list"], ["list", "--json"], ["show", made], ["dump", made]):
+        result = cli(*args, flags=["-X", "importtime"])
+        assert result.returncode == 0
+        modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                   if line.startswith("import time:")]
+        assert "facilitator.store" in modules and "tinydb" in modules, "no -X importtime output"
+        assert not [m for m in modules if m.split(".")[0] in ("textual", "rich", "jinja2")], args
+        assert " textual" not in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("facilitator.reports") is None, reason="facilitator/reports.py not there yet")
+def test_export_agreement_is_markdown(cli, data_dir, tmp_path):
+    from markdown_it import MarkdownIt
+
+    demo = cli("demo", "--no-open").stdout.strip()
+    result = cli("export", demo)
+    assert result.returncode == 0, result.stderr
+    tokens = MarkdownIt().parse(result.stdout)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert any("Coastal Corridor Alliance" in h for h in headings)
+    out = tmp_path / "agreement.md"
+    assert cli("export", demo, "--document", "scorecard", "-o", str(out)).returncode == 0
+    assert MarkdownIt().parse(out.read_text(encoding="utf-8"))
+    assert cli("export", "nope").error_line.startswith("facilitator: No session 'nope'")
+
+
+def test_data_dir_that_is_a_file(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_facilitator(blocker, *NEW, env=cli_env(blocker), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "is a file, not a folder" in result.error_line
+
+
+def test_damaged_session_commands_fail_cleanly(cli, data_dir):
+    (data_dir / f"{DEMO_ID}.json").write_bytes(b"\x00\x01 junk")
+    for args in (["show", DEMO_ID], ["dump", DEMO_ID]):
+        result = cli(*args)
+        assert result.returncode == 1
+        assert result.error_line.startswith(f"facilitator: {DEMO_ID}.json cannot be opened:")
+    assert (data_dir / f"{DEMO_ID}.json").read_bytes() == b"\x00\x01 junk"

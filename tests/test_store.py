@@ -1,0 +1,693 @@
+"""The session store, on real files under tmp_path: round trips, atomic replacement, locks, damaged and
+foreign files, migration of version 1 files, ids, the listing cache, and what a save touches."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from store_support import DEMO_DATE, DEMO_ID, ROOT, V1_FIXTURE, V1_ID, dead_pid, snapshot, v1_document
+
+from facilitator import store as store_module
+from facilitator.atomic import TEMP_PREFIX, sweep_orphans
+from facilitator.demo import build_demo_session
+from facilitator.errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged, SessionLocked,
+                                SessionNotFound, StorageError)
+from facilitator.model import SCHEMA_VERSION
+from facilitator.session_factory import create_session
+from facilitator.store import INDEX_FILE, SessionStore, resolve_data_dir
+
+
+def session_doc(path: Path) -> dict:
+    """The one session document inside a store file, read with plain json."""
+    return json.loads(path.read_text(encoding="utf-8"))["session"]["1"]
+
+
+def temp_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
+
+
+# -- round trip ---------------------------------------------------------------------------------
+
+
+def test_create_save_load_round_trip(store, data_dir, sample_session):
+    with store.create(sample_session) as opened:
+        assert opened.id == DEMO_ID
+        opened.session.point("trust-indicator").notes = "Trust survey: 3.2 / 5 — 信頼 ✓"
+        stamp = opened.save()
+    path = data_dir / f"{DEMO_ID}.json"
+    on_disk = session_doc(path)
+    assert on_disk["saved_at"] == stamp == sample_session.saved_at
+    assert on_disk == sample_session.to_dict()
+    assert store.load(DEMO_ID).to_dict() == sample_session.to_dict()
+    # A real TinyDB file: stock TinyDB reads the same document.
+    with TinyDB(path, access_mode="r") as db:
+        assert dict(db.table("session").get(doc_id=1)) == sample_session.to_dict()
+
+
+def test_save_of_a_snapshot_writes_only_its_own_file(store, data_dir, sample_session):
+    with store.create(sample_session) as opened:
+        snapshot_doc = opened.session.to_dict()
+        snapshot_doc["points"]["joint-framework"]["notes"] = "from the UI thread"
+        snapshot_doc["id"] = "someone-else"
+        opened.save(snapshot_doc)
+    assert sorted(p.name for p in data_dir.iterdir()) == [f"{DEMO_ID}.json"]
+    assert store.load(DEMO_ID).points["joint-framework"].notes == "from the UI thread"
+
+
+def test_one_save_is_one_file_replacement(store, data_dir, sample_session, monkeypatch):
+    """TinyDB's upsert is an update and an insert: each must not reach the disk on its own, or a kill
+    between the two leaves a file with no session in it."""
+    payloads = []
+    real = store_module.atomic_write_bytes
+
+    def spy(path, data, mode=None):
+        payloads.append((Path(path).name, data))
+        return real(path, data, mode)
+
+    monkeypatch.setattr(store_module, "atomic_write_bytes", spy)
+    with store.create(sample_session) as opened:
+        opened.save()
+        opened.save(opened.session.to_dict())
+    assert [name for name, _ in payloads] == [f"{DEMO_ID}.json"] * 3
+    for _name, data in payloads:
+        assert json.loads(data)["session"]["1"]["id"] == DEMO_ID
+
+
+# -- atomic replacement -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o664])
+def test_save_replaces_atomically_and_keeps_the_mode(store, data_dir, saved_id, mode):
+    path = data_dir / f"{saved_id}.json"
+    os.chmod(path, mode)
+    inode = path.stat().st_ino
+    with store.open(saved_id) as opened:
+        for n in range(5):
+            opened.session.point("joint-framework").notes = f"save {n}"
+            opened.save()
+            assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert path.stat().st_ino != inode  # replaced by rename, never rewritten in place
+    assert temp_files(data_dir) == []
+    assert store.load(saved_id).points["joint-framework"].notes == "save 4"
+
+
+def test_new_file_mode_follows_the_umask(store, data_dir, sample_session):
+    old = os.umask(0o027)
+    try:
+        with store.create(sample_session) as opened:
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((data_dir / f"{opened.id}.json").stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
+def test_failed_save_leaves_the_old_file_and_no_temp_file(store, data_dir, saved_id, monkeypatch, failing):
+    path = data_dir / f"{saved_id}.json"
+    before = path.read_bytes()
+    opened = store.open(saved_id)
+    opened.session.point("joint-framework").notes = "never reaches the disk"
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    import facilitator.atomic as atomic_module
+    if failing == "replace":
+        monkeypatch.setattr(atomic_module.os, "replace", boom)
+    elif failing == "fsync":
+        monkeypatch.setattr(atomic_module.os, "fsync", boom)
+    else:
+        monkeypatch.setattr(atomic_module.os, "fdopen", boom)
+    with pytest.raises(StorageError, match=f"Could not save {saved_id}.json: No space left on device"):
+        opened.save()
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert temp_files(data_dir) == []
+    opened.save()  # the disk has room again: the same session saves
+    opened.close()
+    assert store.load(saved_id).points["joint-framework"].notes == "never reaches the disk"
+
+
+def test_save_into_a_vanished_folder_reports_it(store, data_dir, saved_id):
+    opened = store.open(saved_id)
+    for p in data_dir.iterdir():
+        p.unlink()
+    data_dir.rmdir()
+    with pytest.raises(StorageError, match="Could not save"):
+        opened.save()
+    opened.close()
+
+
+def test_lone_surrogate_is_refused_and_the_file_unchanged(store, data_dir, saved_id):
+    path = data_dir / f"{saved_id}.json"
+    before = path.read_bytes()
+    with store.open(saved_id) as opened:
+        opened.session.point("joint-framework").notes = "pasted \ud83d half an emoji"
+        with pytest.raises(InvalidInput, match="cannot be saved"):
+            opened.save()
+        assert path.read_bytes() == before
+        opened.session.point("joint-framework").notes = "retyped 🎉"
+        opened.save()
+    assert store.load(saved_id).points["joint-framework"].notes == "retyped 🎉"
+
+
+def test_sweep_removes_orphans_of_dead_processes_only(data_dir, saved_id):
+    dead = data_dir / f"{TEMP_PREFIX}{dead_pid()}-abc.part"
+    live = data_dir / f"{TEMP_PREFIX}{os.getpid()}-def.part"
+    dead.write_bytes(b'{"session": {"1": {"trunc')
+    live.write_bytes(b"in progress")
+    SessionStore(data_dir).ensure_folder()
+    assert not dead.exists() and live.exists()
+    assert sweep_orphans(data_dir) == []
+    assert [s.id for s in SessionStore(data_dir).summaries()] == [saved_id]  # orphans are never listed
+
+
+# -- locks ----------------------------------------------------------------------------------------
+
+HOLDER = """
+import sys, time
+from facilitator.store import SessionStore
+opened = SessionStore(sys.argv[1]).open(sys.argv[2])
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def holder_process(data_dir, saved_id):
+    """Another live process with the session open."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(data_dir), saved_id], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_second_open_in_this_process_is_refused(store, saved_id):
+    with store.open(saved_id):
+        with pytest.raises(SessionLocked, match="already open in this window"):
+            SessionStore(store.data_dir).open(saved_id)
+        assert f"pid {os.getpid()}" in store.holder(saved_id)
+    assert store.holder(saved_id) is None
+    assert not store.lock_path(saved_id).exists()
+    store.open(saved_id).close()
+
+
+def test_open_held_by_another_process_is_refused_with_its_pid(store, data_dir, saved_id, holder_process):
+    path = data_dir / f"{saved_id}.json"
+    before = path.read_bytes()
+    started = time.monotonic()
+    with pytest.raises(SessionLocked) as caught:
+        store.open(saved_id)
+    assert time.monotonic() - started < 1
+    assert f"pid {holder_process.pid} on this computer" in str(caught.value)
+    assert f"pid {holder_process.pid}" in store.holder(saved_id)
+    with pytest.raises(SessionLocked, match=f"pid {holder_process.pid}"):
+        store.delete(saved_id)
+    doc = store.load(saved_id).to_dict()  # viewing is still allowed
+    with pytest.raises(SessionLocked, match=f"pid {holder_process.pid}"):
+        store.import_document(doc, replace=True)
+    assert path.read_bytes() == before
+
+
+def test_lock_of_a_killed_process_is_recovered(store, saved_id, holder_process):
+    holder_process.kill()
+    holder_process.wait()
+    assert store.lock_path(saved_id).exists()  # left behind by the kill
+    assert store.holder(saved_id) is None
+    with store.open(saved_id) as opened:
+        opened.save()
+        assert f"pid {os.getpid()}" in store.holder(saved_id)
+
+
+@pytest.mark.parametrize("content", [
+    "dead",  # a process that has exited
+    "reused",  # a pid now used by an unrelated live program (as after a reboot)
+    "own pid",  # our own pid, left by an earlier run (a restarted container starts at the same pid)
+    "empty",  # killed between creating the lock file and writing it
+    "junk",
+])
+def test_stale_lock_files_are_taken_over(store, saved_id, content):
+    lock = store.lock_path(saved_id)
+    pid = {"dead": dead_pid(), "reused": os.getppid(), "own pid": os.getpid()}.get(content, 0)
+    if content == "empty":
+        lock.write_bytes(b"")
+    elif content == "junk":
+        lock.write_bytes(b"\x00\xff not json")
+    else:
+        lock.write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "since": "2026-03-02T09:00:00"}))
+    assert store.holder(saved_id) is None
+    with store.open(saved_id) as opened:
+        opened.save()
+    assert not lock.exists()
+
+
+def test_without_flock_the_lock_file_itself_is_the_lock(store, saved_id, monkeypatch, holder_process):
+    """Platforms without flock (Windows): O_EXCL creation, and a pid check for staleness."""
+    import facilitator.locking as locking
+
+    monkeypatch.setattr(locking, "fcntl", None)
+    with pytest.raises(SessionLocked, match=f"pid {holder_process.pid}"):
+        store.open(saved_id)
+    holder_process.kill()
+    holder_process.wait()
+    assert store.holder(saved_id) is None
+    with store.open(saved_id) as opened:
+        with pytest.raises(SessionLocked, match="already open in this window"):
+            store.open(saved_id)
+        opened.save()
+        assert f"pid {os.getpid()}" in store.holder(saved_id)
+    assert not store.lock_path(saved_id).exists()
+    store.lock_path(saved_id).write_bytes(b"")  # killed between creating and writing it
+    store.open(saved_id).close()
+    assert not store.lock_path(saved_id).exists()
+
+
+def test_lock_from_another_computer_is_respected(store, saved_id):
+    lock = store.lock_path(saved_id)
+    lock.write_text(json.dumps({"pid": 4242, "host": "projector-laptop", "since": "2026-03-02T09:15:00",
+                                "program": "facilitator"}))
+    with pytest.raises(SessionLocked, match=r"pid 4242 on projector-laptop, since 09:15"):
+        store.open(saved_id)
+    assert "projector-laptop" in store.holder(saved_id)
+    assert lock.exists()
+
+
+def test_save_after_close_is_refused(store, saved_id):
+    opened = store.open(saved_id)
+    opened.close()
+    with pytest.raises(SessionLocked, match="closed"):
+        opened.save()
+
+
+# -- damaged, foreign and newer files -----------------------------------------------------------
+
+
+def _damaged_cases(good: bytes) -> dict[str, bytes]:
+    doc = json.loads(good)
+    wrong_types = json.loads(good)
+    wrong_types["session"]["1"]["partners"][0]["name"] = 17
+    newer = json.loads(good)
+    newer["session"]["1"]["schema_version"] = SCHEMA_VERSION + 1
+    return {
+        "truncated": good[: len(good) // 2],
+        "junk appended": good + b"\n}}garbage",
+        "wrong types": json.dumps(wrong_types).encode(),
+        "empty": b"",
+        "whitespace": b"  \n",
+        "foreign JSON list": b"[1, 2, 3]",
+        "foreign TinyDB": json.dumps({"_default": {"1": {"name": "shopping list"}}}).encode(),
+        "two sessions in one file": json.dumps({"session": {"1": doc["session"]["1"],
+                                                            "2": doc["session"]["1"]}}).encode(),
+        "not UTF-8": good.replace(b"Northwind", b"North\xffwind"),
+        "nested deep": b'{"session": {"1": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+        "huge number": b'{"session": {"1": {"schema_version": ' + b"9" * 5000 + b"}}}",
+        "newer schema": json.dumps(newer).encode(),
+    }
+
+
+DAMAGED_KINDS = ["truncated", "junk appended", "wrong types", "empty", "whitespace", "foreign JSON list",
+                 "foreign TinyDB", "two sessions in one file", "not UTF-8", "nested deep", "huge number",
+                 "newer schema"]
+
+
+@pytest.mark.parametrize("kind", DAMAGED_KINDS)
+def test_damaged_file_is_reported_by_name_and_left_untouched(store, data_dir, saved_id, kind):
+    other = create_session("Harbour Alliance", ["Alpha", "Beta"], date="2026-01-05")
+    with store.create(other) as opened:
+        other_id = opened.id
+    victim = data_dir / f"{saved_id}.json"
+    cases = _damaged_cases(victim.read_bytes())
+    assert sorted(cases) == sorted(DAMAGED_KINDS)
+    bad = cases[kind]
+    victim.write_bytes(bad)
+    os.chmod(victim, 0o640)
+
+    summaries = {s.id: s for s in store.summaries()}
+    expected = "newer" if kind == "newer schema" else "damaged"
+    assert summaries[saved_id].status == expected and summaries[saved_id].problem
+    assert summaries[other_id].ok and summaries[other_id].alliance == "Harbour Alliance"
+
+    error = NewerSchema if kind == "newer schema" else SessionDamaged
+    for attempt in (store.load, store.open):
+        with pytest.raises(error) as caught:
+            attempt(saved_id)
+        assert f"{saved_id}.json" in str(caught.value)
+        assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
+    assert victim.read_bytes() == bad and stat.S_IMODE(victim.stat().st_mode) == 0o640
+    assert not store.lock_path(saved_id).exists()
+    assert not list(data_dir.glob("*.bak"))
+
+    with store.open(other_id) as opened:  # the others keep working
+        opened.session.point("joint-framework").notes = "still fine"
+        opened.save()
+    assert store.load(other_id).points["joint-framework"].notes == "still fine"
+    assert victim.read_bytes() == bad
+
+
+def test_other_sessions_still_export_next_to_a_damaged_one(store, data_dir, saved_id):
+    reports = pytest.importorskip("facilitator.reports")
+    (data_dir / "broken-2026-01-01.json").write_bytes(b'{"session": ')
+    text = reports.render(store.load(saved_id), "agreement", None)
+    assert "Coastal Corridor Alliance" in text
+
+
+def test_file_named_for_another_session_is_damaged(store, data_dir, saved_id):
+    (data_dir / "copy-2026-01-01.json").write_bytes((data_dir / f"{saved_id}.json").read_bytes())
+    summaries = {s.id: s for s in store.summaries()}
+    assert summaries["copy-2026-01-01"].status == "damaged"
+    assert f"holds session '{saved_id}'" in summaries["copy-2026-01-01"].problem
+
+
+def test_file_deleted_while_listing_is_skipped(store, data_dir, saved_id, monkeypatch):
+    real = SessionStore._read_session
+
+    def vanish(self, session_id):
+        (data_dir / f"{session_id}.json").unlink()
+        return real(self, session_id)
+
+    monkeypatch.setattr(SessionStore, "_read_session", vanish)
+    assert store.summaries() == []
+
+
+# -- version 1 files --------------------------------------------------------------------------------
+
+
+def test_v1_file_is_migrated_in_memory_by_load_and_on_disk_by_open(store, data_dir, v1_file):
+    original = v1_file.read_bytes()
+    os.chmod(v1_file, 0o600)
+    summary = store.summaries()[0]
+    assert summary.ok and summary.alliance == "Harbour Alliance" and summary.joint_index is not None
+    session = store.load(V1_ID)
+    assert session.partners[1].name == "Café Ünited"
+    assert v1_file.read_bytes() == original and not list(data_dir.glob("*.bak"))
+
+    with store.open(V1_ID) as opened:
+        assert opened.session.to_dict() == {**session.to_dict(), "saved_at": opened.session.saved_at}
+    backup = data_dir / f"{V1_ID}.json.bak"
+    assert backup.read_bytes() == original == V1_FIXTURE.read_bytes()
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # as private as the file it copies
+    assert stat.S_IMODE(v1_file.stat().st_mode) == 0o600
+    assert session_doc(v1_file)["schema_version"] == SCHEMA_VERSION
+    assert store.summaries()[0].ok
+
+    store.open(V1_ID).close()  # already migrated: the backup is not touched again
+    assert backup.read_bytes() == original
+    assert [p.name for p in data_dir.glob("*.bak")] == [backup.name]
+
+
+def test_failure_between_backup_and_write_leaves_the_old_file(store, data_dir, v1_file, monkeypatch):
+    original = v1_file.read_bytes()
+
+    def fail(self, session):
+        raise StorageError("disk full")
+
+    monkeypatch.setattr(SessionStore, "_write", fail)
+    with pytest.raises(StorageError):
+        store.open(V1_ID)
+    assert v1_file.read_bytes() == original
+    assert (data_dir / f"{V1_ID}.json.bak").read_bytes() == original
+    assert not store.lock_path(V1_ID).exists()
+    monkeypatch.undo()
+    store.open(V1_ID).close()
+    assert session_doc(v1_file)["schema_version"] == SCHEMA_VERSION
+    assert (data_dir / f"{V1_ID}.json.bak").read_bytes() == original
+    assert len(list(data_dir.glob("*.bak"))) == 1
+
+
+def test_an_older_backup_is_never_overwritten(store, data_dir, v1_file):
+    older = data_dir / f"{V1_ID}.json.bak"
+    older.write_bytes(b"an earlier backup")
+    store.open(V1_ID).close()
+    assert older.read_bytes() == b"an earlier backup"
+    assert (data_dir / f"{V1_ID}.json.2.bak").read_bytes() == V1_FIXTURE.read_bytes()
+
+
+def test_deeply_nested_v1_file_is_damaged_not_a_crash(store, data_dir, saved_id):
+    deep = b'{"session": {"1": {"schema_version": 1, "measures": ' + b"[" * 900 + b"]" * 900 + b"}}}"
+    (data_dir / "deep-2026-01-01.json").write_bytes(deep)
+    summaries = {s.id: s for s in store.summaries()}
+    assert summaries["deep-2026-01-01"].status == "damaged"
+    assert summaries[saved_id].ok
+
+
+# -- ids ----------------------------------------------------------------------------------------------
+
+
+def test_ids_are_slug_and_date_with_a_suffix_on_collision(store, data_dir):
+    ids = []
+    for _ in range(3):
+        with store.create(create_session("Café Ünited & Co", ["A", "B"], date="2026-04-01")) as opened:
+            ids.append(opened.id)
+    assert ids == ["cafe-united-co-2026-04-01", "cafe-united-co-2026-04-01-2", "cafe-united-co-2026-04-01-3"]
+    store.delete("cafe-united-co-2026-04-01-3")
+    # An id in the trash is not given again: `load` of its dump must not collide.
+    assert store.new_id("Café Ünited & Co", "2026-04-01") == "cafe-united-co-2026-04-01-4"
+
+
+def test_create_never_overwrites_a_session_made_meanwhile(store, data_dir, saved_id, monkeypatch):
+    """Another process created (and closed) the same id between our choice of id and our lock."""
+    before = (data_dir / f"{saved_id}.json").read_bytes()
+    real = SessionStore.new_id
+    calls = []
+
+    def racing(self, alliance, date):
+        calls.append(1)
+        return saved_id if len(calls) == 1 else real(self, alliance, date)
+
+    monkeypatch.setattr(SessionStore, "new_id", racing)
+    with store.create(build_demo_session(DEMO_DATE)) as opened:
+        assert opened.id == f"{saved_id}-2"
+    assert (data_dir / f"{saved_id}.json").read_bytes() == before
+
+
+def test_resolve_by_unique_prefix(store):
+    for alliance, date in [("Harbour", "2026-01-05"), ("Harbour", "2026-01-05"), ("Coastal", "2026-02-01")]:
+        store.create(create_session(alliance, ["A", "B"], date=date)).close()
+    assert store.resolve("coa") == "coastal-2026-02-01"
+    assert store.resolve("harbour-2026-01-05") == "harbour-2026-01-05"  # exact beats prefix
+    assert store.resolve("harbour-2026-01-05-") == "harbour-2026-01-05-2"
+    with pytest.raises(InvalidInput, match=r"'harb' matches 2 sessions \(harbour-2026-01-05, harbour-2026-01-05-2\)"):
+        store.resolve("harb")
+    with pytest.raises(SessionNotFound, match="No session 'zebra'"):
+        store.resolve("zebra")
+    with pytest.raises(InvalidInput, match="Give a session id"):
+        store.resolve("  ")
+
+
+def test_resolve_data_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv("FACILITATOR_DATA_DIR", raising=False)
+    assert resolve_data_dir() == Path("sessions")
+    monkeypatch.setenv("FACILITATOR_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir() == tmp_path / "env"
+    assert resolve_data_dir(str(tmp_path / "flag")) == tmp_path / "flag"
+
+
+def test_data_folder_that_is_a_file(tmp_path, sample_session):
+    (tmp_path / "sessions").write_text("not a folder")
+    with pytest.raises(StorageError, match="is a file, not a folder"):
+        SessionStore(tmp_path / "sessions").create(sample_session)
+
+
+# -- listing and the index cache ----------------------------------------------------------------------
+
+
+def _three_sessions(store) -> list[str]:
+    ids = []
+    for alliance, date in [("Harbour", "2026-01-05"), ("Coastal", "2026-02-01"), ("Inland", "2025-12-01")]:
+        session = create_session(alliance, ["Alpha", "Beta"], date=date)
+        session.set_score("joint-framework", "alpha", 2)
+        with store.create(session) as opened:
+            ids.append(opened.id)
+    return ids
+
+
+def test_listing_newest_first_and_json_shape(store):
+    _three_sessions(store)
+    summaries = store.summaries()
+    assert [s.date for s in summaries] == ["2026-02-01", "2026-01-05", "2025-12-01"]
+    assert summaries[0].to_json() == {
+        "id": "coastal-2026-02-01", "file": "coastal-2026-02-01.json", "status": "ok", "problem": "",
+        "alliance": "Coastal", "kind": "kickoff", "date": "2026-02-01", "partners": ["Alpha", "Beta"],
+        "joint_index": 50.0, "saved_at": summaries[0].saved_at, "follows": "", "facilitator": ""}
+
+
+def test_listing_does_not_reparse_unchanged_files(store, data_dir, monkeypatch):
+    ids = _three_sessions(store)
+    calls = []
+    real = SessionStore._read_session
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+
+    store.summaries()
+    assert sorted(calls) == sorted(ids)  # first listing: the index did not exist yet
+    calls.clear()
+    SessionStore(data_dir).summaries()  # a new process, say: the index on disk serves
+    assert calls == []
+
+    with store.open(ids[0]) as opened:
+        opened.session.set_score("joint-framework", "beta", 4)
+        opened.save()
+    calls.clear()
+    summaries = {s.id: s for s in store.summaries()}
+    assert calls == [ids[0]]  # only the changed file
+    assert summaries[ids[0]].joint_index == 75.0
+
+
+def test_change_with_same_size_and_mtime_is_still_seen(store, data_dir):
+    """A coarse clock can give two saves the same mtime; each save is a new file (a new inode)."""
+    ids = _three_sessions(store)
+    path = data_dir / f"{ids[0]}.json"
+    before = path.stat()
+    store.summaries()
+    with store.open(ids[0]) as opened:
+        opened.session.set_score("joint-framework", "alpha", 3)  # 2 -> 3: same size
+        opened.save()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0
+
+
+def test_corrupt_index_is_rebuilt(store, data_dir):
+    ids = _three_sessions(store)
+    store.summaries()
+    index = data_dir / INDEX_FILE
+    for junk in (b"{not json", b"", b"[]", json.dumps({"summaries": {"1": [1, 2]}, "meta": {"1": 5}}).encode(),
+                 json.dumps({"meta": {"1": {"format": 999}}}).encode()):
+        index.write_bytes(junk)
+        assert sorted(s.id for s in SessionStore(data_dir).summaries()) == sorted(ids)
+        rebuilt = json.loads(index.read_text())
+        assert len(rebuilt["summaries"]) == 3
+
+
+def test_deleted_file_leaves_the_listing(store, data_dir):
+    ids = _three_sessions(store)
+    store.summaries()
+    (data_dir / f"{ids[1]}.json").unlink()
+    assert sorted(s.id for s in store.summaries()) == sorted([ids[0], ids[2]])
+    assert len(json.loads((data_dir / INDEX_FILE).read_text())["summaries"]) == 2
+
+
+def test_listing_a_read_only_folder_still_works(store, data_dir, monkeypatch):
+    ids = _three_sessions(store)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module, "atomic_write_bytes", refuse)
+    assert sorted(s.id for s in store.summaries()) == sorted(ids)
+
+
+def test_listing_a_missing_folder_is_empty_and_creates_nothing(tmp_path):
+    assert SessionStore(tmp_path / "nowhere").summaries() == []
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_saving_one_session_touches_no_other_file(store, data_dir):
+    ids = _three_sessions(store)
+    store.summaries()
+    stats = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in data_dir.iterdir()}
+    contents = snapshot(data_dir)
+    time.sleep(0.01)
+    with store.open(ids[0]) as opened:
+        for n in range(3):
+            opened.session.point("joint-framework").notes = f"note {n}"
+            opened.save()
+    after = snapshot(data_dir)
+    changed = {name for name in after if after[name] != contents.get(name)}
+    assert changed == {f"{ids[0]}.json"}
+    for p in data_dir.iterdir():
+        if p.name != f"{ids[0]}.json":
+            assert (p.stat().st_mtime_ns, p.stat().st_ino) == stats[p.name], p.name
+
+
+# -- delete and import ------------------------------------------------------------------------------
+
+
+def test_delete_moves_to_trash(store, data_dir, saved_id):
+    before = (data_dir / f"{saved_id}.json").read_bytes()
+    target = store.delete(saved_id[:6])
+    assert target == data_dir / "trash" / f"{saved_id}.json" and target.read_bytes() == before
+    assert store.summaries() == [] and not store.lock_path(saved_id).exists()
+    with pytest.raises(SessionNotFound):
+        store.load(saved_id)
+
+
+def test_import_refuses_existing_without_replace_and_keeps_a_copy_with_replace(store, data_dir, saved_id):
+    path = data_dir / f"{saved_id}.json"
+    os.chmod(path, 0o600)
+    before = path.read_bytes()
+    doc = store.load(saved_id).to_dict()
+    doc["facilitator"] = "Someone Else"
+    with pytest.raises(InvalidInput, match="already exists; add --replace"):
+        store.import_document(doc)
+    assert path.read_bytes() == before
+    store.import_document(doc, replace=True)
+    assert store.load(saved_id).facilitator == "Someone Else"
+    kept = data_dir / "trash" / f"{saved_id}.json"
+    assert kept.read_bytes() == before and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_import_of_invalid_documents_writes_nothing(store, data_dir, saved_id):
+    doc = store.load(saved_id).to_dict()
+    before = snapshot(data_dir)
+    bad_docs = [
+        {**doc, "date": "yesterday"},
+        {**doc, "schema_version": SCHEMA_VERSION + 1},
+        {**doc, "alliance": "x" * 10_000_000},
+        [doc],
+        {**doc, "partners": "everyone"},
+    ]
+    for bad in bad_docs:
+        with pytest.raises((InvalidSession, NewerSchema)):
+            store.import_document(bad, replace=True)
+    assert snapshot(data_dir) == before
+
+
+def test_import_of_a_v1_document_migrates_it(store, data_dir):
+    session = store.import_document(v1_document())
+    assert session.id == V1_ID and session_doc(data_dir / f"{V1_ID}.json")["schema_version"] == SCHEMA_VERSION
+
+
+def test_concurrent_saves_and_listing_from_threads(store, data_dir):
+    ids = _three_sessions(store)
+    errors = []
+    opened = [store.open(i) for i in ids]
+
+    def saver(o):
+        try:
+            for n in range(20):
+                o.session.point("joint-framework").notes = f"{o.id} {n}"
+                o.save(o.session.to_dict())
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    def lister():
+        try:
+            for _ in range(20):
+                assert len(store.summaries()) == 3
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=saver, args=(o,)) for o in opened] + [threading.Thread(target=lister)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for o in opened:
+        o.close()
+    assert errors == []
+    assert {store.load(i).points["joint-framework"].notes for i in ids} == {f"{i} 19" for i in ids}
+    assert temp_files(data_dir) == []

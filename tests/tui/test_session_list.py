@@ -1,0 +1,198 @@
+"""The session list, driven with keys: what it shows, filtering, deleting, opening, follow-up reviews."""
+
+from __future__ import annotations
+
+from tui_support import SIZE, seed_newer, seed_session, settle
+
+from facilitator.screens.confirm import ConfirmScreen
+from facilitator.screens.session_list import EMPTY_HINT, SessionListScreen
+from textual.widgets import Input, Static
+
+
+def cell_texts(screen: SessionListScreen) -> list[str]:
+    table = screen.table
+    return [" | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def detail(screen: SessionListScreen) -> str:
+    return str(screen.query_one("#detail", Static).render())
+
+
+async def test_lists_sessions_and_a_damaged_file_that_explains_itself(app_factory, seeded, store, data_dir):
+    newer_id = seed_newer(store, data_dir)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SessionListScreen)
+        assert str(data_dir.resolve()) in str(screen.query_one("#folder", Static).render())
+        rows = cell_texts(screen)
+        assert len(rows) == 5
+        assert any(r.startswith("Coastal Corri") and "kickoff" in r and "2026-03-02" in r for r in rows)
+        assert any("Harbour Link" in r and "Acme Ports, Beta Shipping" in r for r in rows)
+        damaged = next(i for i, r in enumerate(rows) if "damaged" in r)
+        newer = next(i for i, r in enumerate(rows) if "newer version" in r)
+        assert "broken-notes.json" in rows[damaged]
+
+        # Selecting the damaged row shows why it cannot be opened, right under the table.
+        screen.table.move_cursor(row=damaged)
+        await pilot.pause()
+        text = detail(screen)
+        assert "broken-notes.json is damaged" in text and "not valid JSON" in text and "untouched" in text
+        # Opening it explains instead of failing, and nothing else happens.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionListScreen)
+        assert any("broken-notes.json" in n.message for n in app._notifications)
+        # The follow-up and export keys do not apply to it (shown disabled), delete does.
+        assert screen.check_action("follow_up", ()) is None
+        assert screen.check_action("export", ()) is None
+        assert screen.check_action("delete", ()) is True
+
+        screen.table.move_cursor(row=newer)
+        await pilot.pause()
+        assert "newer facilitator" in detail(screen) and newer_id in detail(screen)
+    assert (data_dir / "broken-notes.json").exists(), "a damaged file is left untouched"
+
+
+async def test_empty_folder_shows_a_friendly_hint(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        hint = app.screen.query_one("#hint", Static)
+        assert hint.display and str(hint.render()) == EMPTY_HINT
+        assert not app.screen.table.display
+
+
+async def test_filter_as_you_type_and_escape_clears(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert app.focused is screen.table
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#filter", Input)
+        await pilot.press(*"link")
+        await pilot.pause()
+        assert [s.id for s in screen.shown] == [seeded["harbour"]]
+        # Partners, dates and ids match too; every word must match.
+        screen.filter_input.value = "gamma 2025-06"
+        await pilot.pause()
+        assert [s.id for s in screen.shown] == [seeded["alpine"]]
+        screen.filter_input.value = "nothing like this"
+        await pilot.pause()
+        hint = str(screen.query_one("#hint", Static).render())
+        assert "No session matches" in hint
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.filter_input.value == ""
+        assert len(screen.shown) == 4
+        assert app.focused is screen.table
+
+
+async def test_delete_asks_first_and_moves_the_file_to_the_trash(app_factory, seeded, store, data_dir):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.table.move_cursor(row=screen.row_of(seeded["harbour"]))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        text = str(app.screen.query_one("#text", Static).render())
+        assert "trash" in text and "Nothing is erased" in text
+        await pilot.press("n")  # changed my mind
+        await settle(app, pilot)
+        assert seeded["harbour"] in store.ids()
+
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionListScreen)
+        assert seeded["harbour"] not in store.ids()
+        assert (data_dir / "trash" / f"{seeded['harbour']}.json").exists()
+        assert seeded["harbour"] not in [s.id for s in screen.shown]
+
+
+async def test_enter_opens_the_meeting_and_the_list_refreshes_on_return(app_factory, seeded, store, stub_meeting):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.table.move_cursor(row=screen.row_of(seeded["alpine"]))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, stub_meeting) and app.screen.opened.id == seeded["alpine"]
+        # While the meeting is open, another session appears in the folder.
+        new_id = seed_session(store, "Zeta Pact", ["Zed", "Zoe"], "2024-01-01")
+        app.pop_screen()
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert new_id in [s.id for s in screen.shown]
+        assert screen.selected_id() == seeded["alpine"], "the cursor stays on the session that was open"
+
+
+async def test_follow_up_review_creates_a_review_and_opens_it(app_factory, seeded, store, stub_meeting):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.table.move_cursor(row=screen.row_of(seeded["demo"]))
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot, rounds=3)
+        assert isinstance(app.screen, stub_meeting)
+        reviews = [s for s in store.summaries() if s.follows == seeded["demo"]]
+        assert len(reviews) == 1 and reviews[0].kind == "review"
+        assert app.screen.opened.id == reviews[0].id
+        assert store.holder(reviews[0].id) is not None, "the meeting holds the new session's lock"
+    review = store.load(reviews[0].id)
+    assert [p.name for p in review.partners] == ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"]
+    assert review.points == {} or all(not r.scores for r in review.points.values())
+    assert store.holder(reviews[0].id) is None
+
+
+async def test_palette_commands_and_footer_keys(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.screen.palette_commands()]
+        assert titles == ["New session", "Follow-up review", "Export", "Delete", "Refresh"]
+        assert all(b.description for b in SessionListScreen.BINDINGS)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert len(app.screen.shown) == 4
+
+
+async def test_a_long_list_shows_the_newest_rows_and_says_how_many_match(app_factory, seeded, monkeypatch):
+    import facilitator.screens.session_list as session_list
+
+    monkeypatch.setattr(session_list, "MAX_ROWS", 2)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.table.row_count == 2
+        more = screen.query_one("#more", Static)
+        assert more.display and "Showing 2 of 4 sessions" in str(more.render())
+        screen.filter_input.value = "alpine"
+        await pilot.pause()
+        assert screen.table.row_count == 1 and not more.display
+
+
+async def test_names_with_brackets_list_and_reach_the_palette_safely(app_factory, store):
+    from textual.content import Content
+
+    odd = seed_session(store, "[/] Odd [b]Alliance", ["[i]Acme", "Beta[/]"], "2026-01-01")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.selected_id() == odd
+        assert "[/] Odd [b]Alliance" in detail(screen)
+        for command in screen.palette_commands():
+            Content.from_markup(command.title)
+            Content.from_markup(command.help)  # raises MarkupError if a name was not escaped
