@@ -68,7 +68,12 @@ class FacilitatorApp(App[int]):
                 pass
 
     def _on_exit_signal(self) -> None:
-        self.save_everything()
+        self.save_everything(close=True)
+        self.exit(0)
+
+    async def action_quit(self) -> None:
+        # Save before Textual tears the screens down: by unmount time the screen stack is gone.
+        self.save_everything(close=True)
         self.exit(0)
 
     def on_unmount(self) -> None:

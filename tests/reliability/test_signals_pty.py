@@ -79,7 +79,9 @@ def _run_once(tmp_path: Path, how: str, score: int) -> dict:
         session_id = opened.id
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    repo = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30",
+           "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH", "")]))}
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real app on a real terminal
         os.execve(sys.executable, [sys.executable, str(script), str(data_dir), session_id,
@@ -110,11 +112,10 @@ def _run_once(tmp_path: Path, how: str, score: int) -> dict:
 
 
 @pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "ctrl+q", "exception"])
-def test_last_edit_survives_every_way_out(tmp_path, how, capsys):
+def test_last_edit_survives_every_way_out(tmp_path, how, record_figure):
     for run in range(RUNS_PER_EXIT):
         score = run % 5
         result = _run_once(tmp_path, how, score)
         assert result["scores"] == {"acme": score}, f"run {run}: the last edit was lost on {how}"
         assert not result["lock_left"], f"run {run}: the session lock was left behind on {how}"
-    with capsys.disabled():
-        print(f"\n[figure] exit by {how}: {RUNS_PER_EXIT} runs, last edit on disk in {RUNS_PER_EXIT}")
+    record_figure(f"TUI in a pty, exit by {how}: runs with the last edit on disk", f"{RUNS_PER_EXIT} of {RUNS_PER_EXIT}")
