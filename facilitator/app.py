@@ -14,6 +14,7 @@ from typing import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import Screen
 
 from .errors import FacilitatorError
@@ -165,9 +166,10 @@ class FacilitatorApp(App[int]):
                 summaries = []
             for summary in summaries:
                 if summary.ok:
+                    # Names are the room's text, not markup: "[/]" in an alliance name must not break.
                     yield SystemCommand(
-                        f"Open session: {summary.alliance} ({summary.date})",
-                        f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}",
+                        escape(f"Open session: {summary.alliance} ({summary.date})"),
+                        escape(f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}"),
                         lambda session_id=summary.id: self.open_meeting(session_id),
                     )
 

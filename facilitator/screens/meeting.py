@@ -39,6 +39,7 @@ class MeetingScreen(Screen):
         Binding("f5", "export", "Export"),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("f10", "close_session", "Close session"),
+        Binding("ctrl+b", "toggle_rail", "Agenda", show=False),
     ]
 
     def __init__(self, opened: OpenSession) -> None:
@@ -51,6 +52,7 @@ class MeetingScreen(Screen):
         self._save_timer: Timer | None = None
         self._closed = False
         self._clock_ticks = 0
+        self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
 
     @property
     def session(self):
@@ -69,6 +71,7 @@ class MeetingScreen(Screen):
         session = self.session
         with Horizontal(id="meeting-top"):
             yield Static(f"[b]{_escape(session.alliance)}[/b]  ·  {session.kind} {session.date}", id="meeting-title")
+            yield Static("", id="meeting-step")
             yield MeetingClock(self.context.session.agenda, self.context.checklist)
             yield SaveIndicator()
         with Horizontal(id="meeting-body"):
@@ -91,12 +94,21 @@ class MeetingScreen(Screen):
         self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
         self.query_one(SaveIndicator).show_saved(_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
+        self._show_step_title()
         if self.session.follows:
             self._load_previous(self.session.follows)
         self.call_after_refresh(self._focus_step)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-compact")
+        if not self._rail_chosen:
+            # Under 120 columns (a projector at 100x30) the step needs the room more than the rail.
+            self.query_one(AgendaRail).mini = self.size.width < 120
+
+    def action_toggle_rail(self) -> None:
+        self._rail_chosen = True
+        rail = self.query_one(AgendaRail)
+        rail.mini = not rail.mini
 
     @work(thread=True, exclusive=True, group="previous", exit_on_error=False)
     def _load_previous(self, previous_id: str) -> None:
@@ -133,11 +145,19 @@ class MeetingScreen(Screen):
         agenda.step = step
         self.query_one("#steps", ContentSwitcher).current = f"step-{step}"
         self.query_one(AgendaRail).step = step
+        self._show_step_title()
         self.query_one(MeetingClock).refresh_display()
         self._current_pane().refresh_from_session()
         self._focus_step()
         if changed or point is not None or section is not None:
             self.schedule_save()
+
+    def _show_step_title(self) -> None:
+        steps = self._steps()
+        step = self.context.checklist.step(self.session.agenda.step)
+        if step is not None:
+            number = steps.index(step.key) + 1
+            self.query_one("#meeting-step", Static).update(f"{number}/{len(steps)} [b]{step.title}[/b]")
 
     def _focus_step(self) -> None:
         pane = self._current_pane()
@@ -279,6 +299,8 @@ class MeetingScreen(Screen):
                             self.action_export)
         yield SystemCommand("Start or pause the clock", "The timebox of the current agenda step",
                             self.action_toggle_clock)
+        yield SystemCommand("Show or hide the agenda rail", "Ctrl+B: step titles, or only numbers and times",
+                            self.action_toggle_rail)
         yield SystemCommand("Save now", "Autosave runs after every change; this forces a save", self.action_save)
         yield SystemCommand("Close session", "Save and return to the session list", self.action_close_session)
         pane_commands = getattr(self._current_pane(), "palette_commands", None)

@@ -31,9 +31,15 @@ class AgendaRail(OptionList):
     AgendaRail:focus {
         border: tall $accent;
     }
+    AgendaRail.-mini {
+        width: 12;
+        padding: 0;
+    }
     """
 
     step: reactive[str] = reactive("welcome", init=False)
+    mini: reactive[bool] = reactive(False, init=False)
+    """Numbers and times only, to leave the room to the step (Ctrl+B toggles)."""
 
     class StepChosen(Message):
         def __init__(self, step: str) -> None:
@@ -58,13 +64,19 @@ class AgendaRail(OptionList):
         minutes = self.agenda.timebox.get(key, step.minutes)
         spent = self.agenda.elapsed.get(key, 0.0)
         current = key == self.step
+        overrun = spent > minutes * 60
+        if self.mini:
+            text = Text()
+            text.append("▶" if current else " ", style="bold")
+            text.append(f"{number} ", style="bold" if current else "")
+            text.append(format_minutes(spent), style="bold red" if overrun else ("" if current else "dim"))
+            return text
         room = max(self.scrollable_content_region.width - 4, 8)  # "▶ 2 " comes first
         title = step.title if len(step.title) <= room else step.title[: room - 1] + "…"
         text = Text()
         text.append("▶ " if current else "  ", style="bold")
         text.append(f"{number} {title}", style="bold" if current else "")
         text.append("\n    ")
-        overrun = spent > minutes * 60
         text.append(f"{format_minutes(spent)} of {minutes} min", style="bold red" if overrun else "dim")
         return text
 
@@ -74,6 +86,11 @@ class AgendaRail(OptionList):
     def refresh_times(self) -> None:
         for step in self.checklist.agenda:
             self.replace_option_prompt(step.key, self._prompt(step.key))
+
+    def watch_mini(self, mini: bool) -> None:
+        self.set_class(mini, "-mini")
+        self.border_title = "" if mini else "Agenda"
+        self.refresh_times()
 
     def watch_step(self) -> None:
         self.refresh_times()
