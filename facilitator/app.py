@@ -23,6 +23,13 @@ from .store import SessionStore
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
+def rescue_folder() -> Path:
+    """Where unsaved work goes when the data folder cannot be written at exit."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "facilitator-rescue"
+
+
 class FacilitatorApp(App[int]):
     """Lead a partnership health check and draft the agreement, on the room's shared screen."""
 
@@ -69,17 +76,63 @@ class FacilitatorApp(App[int]):
                 pass
 
     def _on_exit_signal(self) -> None:
-        self.save_everything(close=True)
-        self.exit(0)
+        if self.save_everything():
+            self.save_everything(close=True)
+            self.exit(0)
+        else:
+            self._exit_with_rescue()
 
     async def action_quit(self) -> None:
         # Save before Textual tears the screens down: by unmount time the screen stack is gone.
+        if self.save_everything():
+            self.save_everything(close=True)
+            self.exit(0)
+            return
+        from .screens.confirm import ConfirmScreen
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self._exit_with_rescue()
+
+        self.push_screen(ConfirmScreen(
+            "Your latest changes are not saved",
+            "The session file cannot be written right now (see the red warning). If you stay, your work "
+            "stays in memory and saving keeps retrying. If you quit, a rescue copy is written to "
+            f"{rescue_folder()} instead.",
+            confirm_label="Quit with a rescue copy", cancel_label="Stay", danger=True,
+        ), answered)
+
+    def _exit_with_rescue(self) -> None:
+        """Leave even though saving fails: write what is unsaved somewhere else first."""
+        written = self.rescue_unsaved()
         self.save_everything(close=True)
-        self.exit(0)
+        where = ", ".join(str(p) for p in written)
+        self.exit(return_code=1, message=f"facilitator: the session could not be saved; a rescue copy is in {where}. "
+                             "Import it with `facilitator load FILE --replace`." if written else None)
+
+    def rescue_unsaved(self) -> list[Path]:
+        from .screens.meeting import MeetingScreen
+
+        return [path for screen in self.screen_stack if isinstance(screen, MeetingScreen)
+                for path in [screen.write_rescue_copy()] if path is not None]
 
     def on_unmount(self) -> None:
         # May run twice under run_test; save_everything is idempotent.
         self.save_everything(close=True)
+        self._remove_signal_handlers()
+
+    def _remove_signal_handlers(self) -> None:
+        # Give the signals back: a process that outlives the app (tests, an embedding) must not
+        # keep routing SIGTERM to an app that is gone.
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for signum in self._signals_installed:
+            loop.remove_signal_handler(signum)
+        self._signals_installed.clear()
 
     def save_everything(self, close: bool = False) -> bool:
         """Flush every open meeting to disk now. True when everything is saved."""
@@ -94,7 +147,8 @@ class FacilitatorApp(App[int]):
     def _handle_exception(self, error: Exception) -> None:
         # An unexpected error in a handler ends the app: save the room's work before anything else.
         try:
-            self.save_everything(close=True)
+            if not self.save_everything(close=True):
+                self.rescue_unsaved()
             self._write_crash_log(error)
         except Exception:  # noqa: BLE001 - never let the safety net itself hide the original error
             pass

@@ -52,6 +52,8 @@ class MeetingScreen(Screen):
         self._save_timer: Timer | None = None
         self._closed = False
         self._clock_ticks = 0
+        self._edits = 0  # edits seen, and how many of them the last snapshot covered
+        self._edits_submitted = 0
         self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
 
     @property
@@ -92,6 +94,7 @@ class MeetingScreen(Screen):
     def on_mount(self) -> None:
         self.context.templates = getattr(self.app, "templates", None)
         self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
+        self.set_interval(1.0, self._catch_up)
         self.query_one(SaveIndicator).show_saved(_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
         self._show_step_title()
@@ -213,6 +216,7 @@ class MeetingScreen(Screen):
         """Save shortly after the last edit: one snapshot per burst of typing."""
         if self._closed:
             return
+        self._edits += 1
         if self._save_timer is not None:
             self._save_timer.stop()
         self.query_one(SaveIndicator).show_pending()
@@ -221,7 +225,13 @@ class MeetingScreen(Screen):
     def _submit_snapshot(self) -> None:
         self._save_timer = None
         if self.autosaver is not None and not self._closed:
+            self._edits_submitted = self._edits
             self.autosaver.submit(self.session.to_dict())
+
+    def _catch_up(self) -> None:
+        """Safety net: an edit that no snapshot has covered yet gets one (at most a second late)."""
+        if self._edits != self._edits_submitted and not self._closed:
+            self._submit_snapshot()
 
     def save_now(self, close: bool = False) -> bool:
         """Write the current state synchronously. Idempotent; safe to call twice while closing."""
@@ -238,6 +248,25 @@ class MeetingScreen(Screen):
                 self.opened.close()
             # When the last save failed the lock is kept: the file on disk is not the room's work.
         return ok
+
+    def write_rescue_copy(self) -> "Path | None":
+        """Dump the session, as `facilitator dump` would, where it can be written. None if saved."""
+        import json
+        from datetime import datetime
+
+        from ..app import rescue_folder
+        from ..atomic import atomic_write_text
+
+        if self.autosaver is not None and not self.autosaver.dirty:
+            return None
+        folder = rescue_folder()
+        path = folder / f"{self.session.id}-{datetime.now():%Y%m%d-%H%M%S}.json"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(path, json.dumps(self.session.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        except OSError:
+            return None
+        return path
 
     def action_save(self) -> None:
         if self.save_now():

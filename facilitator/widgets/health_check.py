@@ -156,7 +156,9 @@ class HealthCheckPane(MeetingPane):
         return self.checklist.points[self.point_index]
 
     def focus_first(self) -> None:
-        self.query_one(ScoreBoard).focus()
+        # Focus now, not on the next tick: a facilitator who presses F3 then a digit at once
+        # must have the digit land on the scores.
+        self.screen.set_focus(self.query_one(ScoreBoard))
 
     def refresh_from_session(self) -> None:
         point = self.point

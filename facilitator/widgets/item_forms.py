@@ -163,9 +163,9 @@ class ItemForm(ModalScreen[T | None], Generic[T]):
         padding: 0 1;
     }
     ItemForm #form-buttons {
+        dock: bottom;
         height: auto;
         align-horizontal: right;
-        padding: 0 0 0 0;
     }
     ItemForm #form-buttons Button {
         margin-left: 2;
