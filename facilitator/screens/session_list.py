@@ -7,6 +7,8 @@ too, marked, and explain themselves instead of failing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from datetime import date as Date
 from typing import Iterable
 
@@ -52,6 +54,15 @@ def matches(summary: SessionSummary, words: list[str], text: str | None = None) 
         return True
     text = haystack(summary) if text is None else text
     return all(word in text for word in words)
+
+
+def display_path(path: Path) -> str:
+    """An absolute path, with the home folder shown as ~ (shorter on a projector)."""
+    resolved = path.expanduser().resolve()
+    try:
+        return "~/" + resolved.relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(resolved)
 
 
 def saved_label(saved_at: str, today: str) -> str:
@@ -103,7 +114,7 @@ class SessionListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):
             yield Static("facilitator — partnership sessions", id="heading")
-            yield Static(Text(f"Saved in {self.app.store.data_dir.resolve()}"), id="folder")
+            yield Static(Text(f"Saved in {display_path(self.app.store.data_dir)}"), id="folder")
             yield Input(placeholder="Filter: type part of an alliance, partner, id or date   ( / )", id="filter")
         table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
         table.display = False

@@ -77,7 +77,7 @@ class GapBoardPane(MeetingPane):
         table.add_column("#", key="number")
         table.add_column("Point", key="title")
         for partner in session.partners:
-            table.add_column(_short(partner.name, 11), key=f"partner-{partner.key}")
+            table.add_column(_short(partner.name, 10), key=f"partner-{partner.key}")
         for label in ("Mean", "Spread", "Flag"):
             table.add_column(label, key=label.lower())
 
@@ -106,7 +106,7 @@ class GapBoardPane(MeetingPane):
                 spread = "-" if stats.spread is None else str(stats.spread)
             else:
                 flag, mean, spread = Text("hidden", style="dim italic"), "", ""
-            table.add_row(str(point.number), _short(point.title, 28), *cells, mean, spread, flag, key=point.key)
+            table.add_row(str(point.number), _short(point.title, 21), *cells, mean, spread, flag, key=point.key)
         if cursor_key is not None:
             try:
                 table.move_cursor(row=table.get_row_index(cursor_key))

@@ -86,7 +86,7 @@ class HealthCheckPane(MeetingPane):
         display: none;
     }
     HealthCheckPane #scale-legend {
-        width: 24;
+        width: 27;
         padding: 1 0 0 2;
         color: $text-muted;
     }

@@ -1,0 +1,109 @@
+"""Snapshots of the screens a room sees, at the projector size (100x30).
+
+Regenerate after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`, look
+at the SVGs, then copy them to docs/screenshots/ (README shows them). Everything time-based is
+frozen: the save stamps, the clock (paused), the cursor blink.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from facilitator import model as model_module
+from facilitator.app import make_app
+from facilitator.demo import build_demo_session
+from facilitator.session_factory import create_session
+from facilitator.store import SessionStore
+
+SIZE = (100, 30)
+FROZEN_STAMP = "2026-03-02T10:14:03+00:00"
+
+
+@pytest.fixture
+def frozen(tmp_path, monkeypatch):
+    """A data folder under a fake home (shown as ~/sessions), fixed save stamps, UTC."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(model_module, "now_iso", lambda: FROZEN_STAMP)
+    store = SessionStore(tmp_path / "sessions")
+    yield store
+    monkeypatch.undo()
+    time.tzset()
+
+
+def demo_id(store) -> str:
+    with store.create(build_demo_session(date(2026, 3, 2))) as opened:
+        return opened.id
+
+
+async def steady(pilot) -> None:
+    """Wait for workers, stop cursors blinking, and let the screen settle."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
+def test_session_list(frozen, snap_compare):
+    demo_id(frozen)
+    with frozen.create(create_session("Harbour Data Partnership", ["Meridian Data Systems", "Portside Council"],
+                                      date="2025-10-14", kind="review")):
+        pass
+    (frozen.data_dir / "old-notes.json").write_text('{"half a file', encoding="utf-8")
+    assert snap_compare(make_app(store=frozen), terminal_size=SIZE, run_before=steady)
+
+
+def test_health_check_before_reveal(frozen, snap_compare):
+    session = create_session("Coastal Corridor Alliance", ["Northwind Logistics", "Harbourline Freight",
+                                                            "Meridian Data Systems"], date="2026-03-02")
+    session.agenda.step = "health-check"
+    session.agenda.current_point = 2
+    for point in ("joint-framework", "needs-shared"):
+        session.point(point).scores = {"northwind-logistics": 3, "harbourline-freight": 2,
+                                       "meridian-data-systems": 3}
+        session.point(point).revealed = True
+    session.point("mutual-benefit").scores = {"northwind-logistics": 3, "harbourline-freight": 1}
+    with frozen.create(session) as opened:
+        session_id = opened.id
+    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=steady)
+
+
+def test_health_check_after_reveal(frozen, snap_compare):
+    session_id = demo_id(frozen)
+
+    async def reveal_point_three(pilot):
+        await steady(pilot)
+        await pilot.press("right", "right")
+
+    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
+                        run_before=reveal_point_three)
+
+
+def test_gap_board(frozen, snap_compare):
+    session_id = demo_id(frozen)
+
+    async def sorted_gap_board(pilot):
+        await steady(pilot)
+        await pilot.press("f3", "s")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
+                        run_before=sorted_gap_board)
+
+
+def test_agreement_editor(frozen, snap_compare):
+    session_id = demo_id(frozen)
+
+    async def agreement(pilot):
+        await steady(pilot)
+        await pilot.press("f3", "f3")
+        await steady(pilot)
+
+    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=agreement)
