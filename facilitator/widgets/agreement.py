@@ -574,6 +574,14 @@ class AgreementPane(MeetingPane):
         if event.pane.id == "tab-preview" and self._preview_stale:
             self._start_preview()
 
+    def on_key(self, event) -> None:
+        # Escape from the editor, the sign-off or a table returns to the section list, so the
+        # keyboard can always get back to choosing a section.
+        section_list = self.query_one("#section-list", OptionList)
+        if event.key == "escape" and self.app.focused is not section_list:
+            section_list.focus()
+            event.stop()
+
     def palette_commands(self):
         yield SystemCommand("Agreement: mark the section agreed (or not)", "F6 toggles it for the section shown",
                             self.action_toggle_agreed)
