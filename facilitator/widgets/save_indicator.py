@@ -8,12 +8,12 @@ from textual.widgets import Static
 class SaveIndicator(Static):
     DEFAULT_CSS = """
     SaveIndicator {
-        width: auto;
-        min-width: 18;
+        width: 18;  /* fixed: "saving…" and "saved 14:03:12" then repaint it without a new layout */
         padding: 0 1;
         color: $text-muted;
     }
     SaveIndicator.-failed {
+        width: auto;
         background: $error;
         color: $text;
         text-style: bold;
@@ -23,23 +23,30 @@ class SaveIndicator(Static):
     def __init__(self) -> None:
         super().__init__("", id="save-indicator")
         self.failed_message = ""
+        self._shown = ""
 
     def show_saved(self, clock: str) -> None:
         self.failed_message = ""
         self.remove_class("-failed")
-        self.update(f"saved {clock}" if clock else "not saved yet")
+        self._set(f"saved {clock}" if clock else "not saved yet")
         self.tooltip = None
 
     def show_pending(self) -> None:
         if self.has_class("-failed"):
             return  # keep the warning in view until a save succeeds
-        self.update("saving…")
+        if self._shown != "saving…":  # called on every key press while the room types
+            self._set("saving…")
+
+    def _set(self, text: str) -> None:
+        self._shown = text
+        # The warning is wider than the fixed 18 cells: only then is a new layout needed.
+        self.update(text, layout=self.has_class("-failed") or len(text) > 16)
 
     def show_failed(self, message: str) -> None:
         newly_failed = not self.has_class("-failed") or message != self.failed_message
         self.failed_message = message
         self.add_class("-failed")
-        self.update("⚠ NOT SAVED — kept in memory, retrying")
+        self._set("⚠ NOT SAVED — kept in memory, retrying")
         self.tooltip = message
         if newly_failed:  # retries repeat every few seconds: say it once per problem, not per retry
             self.app.notify(f"{message} Your work is kept in memory and saving is retried.",

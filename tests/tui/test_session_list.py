@@ -160,7 +160,7 @@ async def test_palette_commands_and_footer_keys(app_factory, seeded):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         titles = [c.title for c in app.screen.palette_commands()]
-        assert titles == ["New session", "Follow-up review", "Export", "Delete", "Refresh"]
+        assert titles == ["New session", "Follow-up review", "Export", "Alliance history", "Delete", "Refresh"]
         assert all(b.description for b in SessionListScreen.BINDINGS)
         await pilot.press("r")
         await settle(app, pilot)

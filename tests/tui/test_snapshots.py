@@ -42,9 +42,14 @@ def demo_id(store) -> str:
 
 
 async def steady(pilot) -> None:
-    """Wait for workers, stop cursors blinking, and let the screen settle."""
+    """Wait for workers and autosave, stop cursors blinking, and let the screen settle."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    indicators = pilot.app.screen.query("#save-indicator")
+    for _ in range(60):  # an edit (moving to another point) is saved within about a second
+        if not indicators or str(indicators.first().render()).startswith("saved"):
+            break
+        await pilot.pause(0.05)
     for widget in pilot.app.screen.query("Input, TextArea"):
         if isinstance(widget, (Input, TextArea)):
             widget.cursor_blink = False
@@ -81,6 +86,12 @@ def test_health_check_after_reveal(frozen, snap_compare):
     async def reveal_point_three(pilot):
         await steady(pilot)
         await pilot.press("right", "right")
+        await steady(pilot)
+        # The move is an edit: save it now, so the top bar shows "saved", not a race between the
+        # screenshot and the autosave's 0.4 s debounce.
+        pilot.app.screen.save_now()
+        await pilot.pause()
+        await pilot.pause()
 
     assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
                         run_before=reveal_point_three)
@@ -92,7 +103,7 @@ def test_gap_board(frozen, snap_compare):
     async def sorted_gap_board(pilot):
         await steady(pilot)
         await pilot.press("f3", "s")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
                         run_before=sorted_gap_board)

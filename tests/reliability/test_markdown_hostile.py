@@ -1,0 +1,392 @@
+"""Issue "Never lose the room's work", part 4: hostile text in every field a report prints.
+
+A Hypothesis property puts thousands of hostile strings (Markdown syntax, raw HTML, entities,
+backslashes, leading spaces, right-to-left and combining marks, emoji, control characters) into
+every field the agreement and the scorecard print, exports both documents, parses the files with
+markdown-it (CommonMark plus tables) and checks against the same session with plain text ("x") in
+those fields:
+
+- the same document structure: block tokens with their tags (heading levels, table rows and
+  cells) and, inside each inline token, the same kinds of children (no link, emphasis, code span
+  or image appears out of typed text);
+- every table row in the Markdown source has as many cells as its header;
+- no raw HTML token anywhere;
+- each field's text is found in the rendered text as typed: exactly as a table cell (line breaks
+  as " / ", as `markdown.cell` defines), as whole paragraphs (`markdown.block`) or inside a line
+  (`markdown.inline`, line breaks as spaces).
+
+Two things CommonMark cannot show are compared loosely: NUL becomes U+FFFD (the spec requires it),
+and a vertical tab has no character reference, so one at the very start or end of a paragraph or
+cell may be trimmed by the renderer.
+
+Set FACILITATOR_MARKDOWN_SEED to replay a run (the seed is printed with the figures) and
+FACILITATOR_MARKDOWN_EXAMPLES to try more sessions per document.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block.table import escapedSplit
+
+from report_helpers import HOSTILE
+
+from facilitator import reports
+from facilitator.model import (
+    ActionItem,
+    Decision,
+    Measure,
+    Partner,
+    PointRecord,
+    Role,
+    SectionDraft,
+    Session,
+    SponsorMeeting,
+)
+
+SEED = int(os.environ.get("FACILITATOR_MARKDOWN_SEED") or random.SystemRandom().randrange(2**32))
+EXAMPLES = int(os.environ.get("FACILITATOR_MARKDOWN_EXAMPLES", "120"))
+
+NEWLINES = re.compile(r"\r\n|\r|\n")
+ASCII_SPACE = " \t\f\v"  # what `markdown.cell` and `markdown.block` treat as blank
+
+# --------------------------------------------------------------------------------------------
+# Hostile strings
+
+FRAGMENTS = HOSTILE + [
+    # line structure, headings, thematic breaks, setext underlines
+    "\n", "\n\n", "\r\n", "\r", "\n\n\n", "#", "# ", "## heading", "###### ", "####### seven", " #", "\\#",
+    "===", "=", "---", "--", "- - -", "***", "___", "* * *",
+    # code
+    "`", "``", "```", "```python\n", "~~~", "    ", "\t", "  ", "        indented",
+    # HTML and links
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href='javascript:alert(1)'>x</a>",
+    "<!-- c -->", "<div>", "</div>", "<?php x ?>", "<![CDATA[x]]>", "<!DOCTYPE html>", "<x@y.z>",
+    "[x](javascript:alert(1))", "![i](x.png)", "[r]: /url", "[r]", "[^1]", "https://example.com",
+    "www.example.com", "&amp;", "&lt;b&gt;", "&#60;", "&#x3C;", "&nbsp;", "&copy", "&#0;", "&#11;",
+    # escapes, lists, quotes, tables, emphasis
+    "\\", "\\\\", "\\n", "\\`", "- ", "+ ", "* ", "1. ", "2) ", "123456789. ", "> ", ">> ", "| a | b |",
+    "|---|---|", ":-:", "-:", "---|---", "|", "||", "**", "__", "*", "_", "~~", "~", "[", "]", "(", ")",
+    "!", "<", ">", "{{ x }}", "{% raw %}", "{#", "%s", "{0}", "${x}",
+    # Unicode: right-to-left, combining, zero width, emoji, scripts, unusual white space
+    "\u200f", "\u202e", "\u2067", "\u2069", "\u0301", "e\u0301", "\u200b", "\u200d", "🤝", "👩\u200d👩\u200d👧",
+    "🇵🇹", "👍🏽", "שלום", "مرحبا", "信頼", "𠮷", "\u00a0", "\u3000", "\u2003", "\u1680", "\ufeff",
+    "\u2028", "\u2029", "\uffff", "\U0010ffff",
+    # control characters
+    "\x00", "\x07", "\x08", "\x0b", "\x0c", "\x1b[31m", "\x1c", "\x1f", "\x7f", "\x85", "\x9b",
+    # ordinary words, so that syntax lands mid-line too
+    "a", "word", " ", "x", "1", ":", ".", "Acme",
+]
+fragment = st.sampled_from(FRAGMENTS)
+fragments = st.lists(fragment, max_size=4).map("".join)
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)  # no lone surrogates: not storable
+# Whole lines that open a block when they stand alone: under a line of text, after a blank line,
+# or as the first line of a field.
+BLOCK_LINES = ["---", "===", "=", "-", "+", "*", "- - -", "***", "___", "  ---  ", "# x", "#", "> x", "- x",
+               "1. x", "1)", "```", "~~~", "    code", "\tcode", "|---|---|", "| a | b |", ":-:", "-|-", "<div>",
+               "<!-- x -->", "[r]: /u", "\u00a0---", "\u3000# x", "\v---", "x  ", "x\\"]
+line = st.one_of(fragments, st.sampled_from(BLOCK_LINES))
+hostile_text = st.one_of(
+    st.lists(fragment, max_size=10).map("".join),  # syntax mid-line
+    st.lists(line, min_size=1, max_size=6).map("\n".join),  # syntax at the start of lines
+    st.tuples(fragments, any_text, fragments).map("".join),  # any character, next to syntax
+)
+
+
+def as_name(text: str) -> str:
+    """What a name field can hold (model.clean_name): one line, stripped, at most 200 characters."""
+    return NEWLINES.sub(" ", text).strip()[:200].strip()
+
+
+hostile_name = hostile_text.map(as_name).filter(bool)
+
+
+# --------------------------------------------------------------------------------------------
+# The fields a template prints, and a session with a value in each
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    name: bool  # a one-line name (clean_name) rather than free text
+    agreement: str | None  # how the agreement prints it: "cell", "cell-", "in-cell", "inline", "block"
+    scorecard: str | None  # "cell-" is a cell showing a dash when blank
+
+
+def _fields() -> list[Field]:
+    f = [Field("alliance", True, "inline", "inline"), Field("facilitator", False, "inline", "inline")]
+    f += [Field(f"partner{i}.name", True, "cell", "cell") for i in range(3)]
+    f += [Field(k, True, "cell", None) for k in ("partner0.sponsor0", "partner0.sponsor1", "partner1.sponsor0")]
+    f += [Field(k, True, "in-cell", None)
+          for k in ("partner0.participant0", "partner1.participant0", "partner1.participant1")]
+    f += [Field(f"section.{k}", False, "block", None)
+          for k in ("purpose", "partner-profiles", "mutual-benefits", "governance")]
+    f += [Field(f"notes.{k}", False, None, "block") for k in POINTS]
+    for i in range(2):
+        f.append(Field(f"measure{i}.name", True, "cell", None))
+        f += [Field(f"measure{i}.{k}", False, "cell-", None)
+              for k in ("how_measured", "target", "owner", "review_frequency")]
+        f += [Field(f"role{i}.{k}", False, "cell-", None) for k in ("person", "responsibility")]
+        f += [Field(f"task{i}.text", False, "cell", None), Field(f"task{i}.owner", False, "cell-", None)]
+        f += [Field(f"meeting{i}.notes", False, "cell-", None), Field(f"decision{i}.text", False, "cell", None)]
+    for i in range(4):
+        f += [Field(f"action{i}.text", False, "cell", "inline"), Field(f"action{i}.owner", False, "cell-", "inline")]
+    return f
+
+
+POINTS = ["joint-framework", "needs-shared", "mutual-benefit", "relational-expectations",
+          "agreement-beyond-contract", "sponsors-meet", "relational-measures", "trust-indicator",
+          "partnering-training", "joint-communications"]
+FIELDS = _fields()
+SCORES = [[3, 1, 2], [1, 3, "?"], [0, 4, 2], [2, 2, 2], ["n/a", 1, 1], [4, 4, 3], [1, 0, 1], ["?", "?", 0],
+          [2, 3, 4], [None, None, None]]
+
+
+def build_session(v: dict[str, str]) -> Session:
+    """A session with every printed field taken from `v` (field key -> text)."""
+    partners = [Partner(key=f"p{i}", name=v[f"partner{i}.name"]) for i in range(3)]
+    partners[0].sponsors = [v["partner0.sponsor0"], v["partner0.sponsor1"]]
+    partners[0].participants = [v["partner0.participant0"]]
+    partners[1].sponsors = [v["partner1.sponsor0"]]
+    partners[1].participants = [v["partner1.participant0"], v["partner1.participant1"]]
+    session = Session(id="hostile-2026-03-12", alliance=v["alliance"], partners=partners, date="2026-03-12",
+                      facilitator=v["facilitator"], created_at="2026-03-12T09:00:00+00:00")
+    for key, scores in zip(POINTS, SCORES):
+        session.points[key] = PointRecord(scores={p.key: s for p, s in zip(partners, scores) if s is not None},
+                                          revealed=True, notes=v[f"notes.{key}"])
+    for key in ("purpose", "partner-profiles", "mutual-benefits", "governance"):
+        session.sections[key] = SectionDraft(text=v[f"section.{key}"], agreed=key == "purpose",
+                                             endorsed_by=["p0", "p2"] if key == "purpose" else [])
+    session.measures = [Measure(id=f"m{i}", kind=("economic", "relational")[i], name=v[f"measure{i}.name"],
+                                how_measured=v[f"measure{i}.how_measured"], target=v[f"measure{i}.target"],
+                                owner=v[f"measure{i}.owner"], review_frequency=v[f"measure{i}.review_frequency"])
+                        for i in range(2)]
+    session.roles = [Role(id=f"r{i}", partner=("p1", "")[i], person=v[f"role{i}.person"],
+                          responsibility=v[f"role{i}.responsibility"]) for i in range(2)]
+    session.tasks = [ActionItem(id=f"t{i}", text=v[f"task{i}.text"], owner=v[f"task{i}.owner"],
+                                partner=("p0", "")[i], due=("2026-04-30", "")[i], status=("open", "done")[i])
+                     for i in range(2)]
+    session.actions = [ActionItem(id=f"a{i}", text=v[f"action{i}.text"], owner=v[f"action{i}.owner"],
+                                  partner=f"p{i % 3}", due=("2026-05-01", "")[i % 2], point=POINTS[i * 2])
+                       for i in range(4)]
+    session.sponsor_meetings = [SponsorMeeting(id=f"s{i}", date=("2025-04-10", "2025-10-02")[i],
+                                               mode=("in person", "remote")[i], notes=v[f"meeting{i}.notes"])
+                                for i in range(2)]
+    session.decisions = [Decision(id=f"d{i}", text=v[f"decision{i}.text"], date=("2026-03-12", "")[i])
+                         for i in range(2)]
+    session.next_meeting = "2026-09-15"
+    return session
+
+
+def twin(field: Field, text: str) -> str:
+    """Plain text ("x") with the same shape: blank stays blank, lines and paragraphs stay as they are."""
+    if not text.strip():
+        return text  # empty or blank: white space has no Markdown meaning to compare
+    if field.name:
+        return "x"
+    return "\n".join("x" if line.strip(ASCII_SPACE) else "" for line in NEWLINES.split(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the Markdown back
+
+
+PARSER = MarkdownIt("commonmark").enable("table")
+
+
+def shown(text: str) -> str:
+    """Text as CommonMark can show it: NUL is U+FFFD, and a vertical tab may be trimmed at an edge."""
+    return text.replace("\x00", "\ufffd").replace("\v", "")
+
+
+def inline_text(token) -> str:
+    out = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+    return shown("".join(out))
+
+
+def structure(tokens) -> list[tuple]:
+    """Block tokens (type, tag, nesting); inline tokens as the kinds of their children, text runs merged."""
+    result = []
+    for token in tokens:
+        if token.type == "inline":
+            kinds: list[str] = []
+            for child in token.children or []:
+                if not (child.type == "text" and kinds and kinds[-1] == "text"):
+                    kinds.append(child.type)
+            result.append(("inline", tuple(kinds)))
+        else:
+            result.append((token.type, token.tag, token.nesting))
+    return result
+
+
+def html_tokens(tokens) -> list[str]:
+    found = []
+    for token in tokens:
+        if token.type in ("html_block", "html_inline"):
+            found.append(token.content)
+        found += html_tokens(token.children or [])
+    return found
+
+
+def unescaped_pipes(line: str) -> int:
+    count, backslashes = 0, 0
+    for char in line:
+        if char == "|" and backslashes % 2 == 0:
+            count += 1
+        backslashes = backslashes + 1 if char == "\\" else 0
+    return count
+
+
+def source_cells(line: str) -> int:
+    """Cells in a table line of the Markdown source, split the way markdown-it splits them."""
+    columns = escapedSplit(mdTrim(line))
+    if columns and columns[0] == "":
+        columns = columns[1:]
+    if columns and columns[-1] == "":
+        columns = columns[:-1]
+    return len(columns)
+
+
+def ragged_rows(source: str, tokens) -> list[str]:
+    """Table lines whose cell count differs from their header's, by markdown-it's split or by pipes."""
+    lines = source.split("\n")
+    bad = []
+    for token in tokens:
+        if token.type == "table_open":
+            start, end = token.map
+            rows = lines[start:end]
+            for row in rows[1:]:
+                if source_cells(row) != source_cells(rows[0]) or unescaped_pipes(row) != unescaped_pipes(rows[0]):
+                    bad.append(row)
+    return bad
+
+
+def expected(how: str, text: str) -> list[str]:
+    """What the field must show: one string, or each paragraph for a block."""
+    lines = NEWLINES.split(text)
+    if how == "inline":
+        return [shown(" ".join(lines))]
+    if how in ("cell", "cell-", "in-cell"):
+        joined = " / ".join(line.strip(ASCII_SPACE) for line in lines if line.strip(ASCII_SPACE))
+        return [shown("—" if how == "cell-" and not joined.strip() else joined)]
+    assert how == "block"
+    if not text.strip():
+        return []  # not drafted: the document says so instead
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line.strip(ASCII_SPACE):
+            current.append(line)
+        elif current:
+            paragraphs.append(shown("\n".join(current)))
+            current = []
+    return paragraphs
+
+
+def missing_texts(fields: list[Field], values: dict[str, str], document: str, tokens) -> list[str]:
+    cells, texts = set(), []
+    for i, token in enumerate(tokens):
+        if token.type == "inline":
+            texts.append(inline_text(token))
+            if tokens[i - 1].type in ("th_open", "td_open"):
+                cells.add(texts[-1])
+    whole = set(texts)
+    missing = []
+    for field in fields:
+        how = getattr(field, document)
+        for want in expected(how, values[field.key]):
+            if how in ("cell", "cell-"):
+                found = want in cells
+            elif how == "block":
+                found = want in whole
+            else:
+                found = any(want in text for text in texts)
+            if not found:
+                missing.append(f"{field.key} ({how}): {want!r}")
+    return missing
+
+
+# --------------------------------------------------------------------------------------------
+# The property
+
+
+def values_for(document: str):
+    fields = [f for f in FIELDS if getattr(f, document)]
+    own = {f.key: (hostile_name if f.name else hostile_text) for f in fields if not f.key.endswith(".name")
+           or not f.key.startswith("partner")}
+    partner_names = st.lists(hostile_name, min_size=3, max_size=3, unique_by=str.casefold)
+    return fields, st.tuples(st.fixed_dictionaries(own), partner_names)
+
+
+def plain_values() -> dict[str, str]:
+    return {f.key: "x" for f in FIELDS}
+
+
+@pytest.mark.parametrize("document", reports.DOCUMENTS)
+def test_hostile_text_in_every_field_keeps_the_structure(document, tmp_path, record_figure):
+    fields, strategy = values_for(document)
+    target = tmp_path / f"{document}.md"
+    stats: Counter = Counter()
+
+    @seed(SEED)
+    # No shrinking: each example renders two documents, and a failure names the field and text.
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+                                     HealthCheck.large_base_example])
+    @given(strategy)
+    def check(drawn):
+        own, partner_names = drawn
+        values = plain_values() | own | {f"partner{i}.name": name for i, name in enumerate(partner_names)}
+        plain = {key: twin(next(f for f in FIELDS if f.key == key), text) for key, text in values.items()}
+        hostile = build_session(values)
+        # Only text the model accepts: what a room could have typed, or a file could hold.
+        hostile = Session.from_dict(hostile.to_dict())
+
+        reports.export(hostile, document, target)
+        source = target.read_bytes().decode("utf-8")
+        tokens = PARSER.parse(source)
+        reference = PARSER.parse(reports.render(build_session(plain), document))
+
+        stats["examples"] += 1
+        stats["strings"] += len(fields)
+        problems = []
+        ours, theirs = structure(tokens), structure(reference)
+        if ours != theirs:
+            stats["structural"] += 1
+            at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+            problems.append(f"structure differs at token {at}: {ours[at:at + 3]} instead of {theirs[at:at + 3]}")
+        html = html_tokens(tokens)
+        stats["html"] += len(html)
+        if html:
+            problems.append(f"raw HTML tokens: {html[:3]}")
+        ragged = ragged_rows(source, tokens)
+        stats["ragged"] += len(ragged)
+        if ragged:
+            problems.append(f"table rows with the wrong number of cells: {ragged[:3]}")
+        missing = missing_texts(fields, values, document, tokens)
+        stats["missing"] += len(missing)
+        if missing:
+            problems.append(f"texts not shown as typed: {missing[:3]}")
+        assert not problems, "\n".join(problems)
+
+    check()
+    record_figure(f"hostile strings placed in the {document}'s fields",
+                  f"{stats['strings']:,} ({stats['examples']} sessions x {len(fields)} fields, seed {SEED})")
+    record_figure(f"{document}: structural differences from the plain twin", stats["structural"])
+    record_figure(f"{document}: raw HTML tokens", stats["html"])
+    record_figure(f"{document}: table rows not matching their header, texts not shown as typed",
+                  f"{stats['ragged']}, {stats['missing']}")
