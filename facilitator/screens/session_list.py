@@ -131,11 +131,13 @@ class SessionListScreen(Screen[None]):
     class Loaded(Message):
         """The worker read the summaries (or failed to, with a message)."""
 
-        def __init__(self, generation: int, summaries: list[SessionSummary], error: str = "") -> None:
+        def __init__(self, generation: int, summaries: list[SessionSummary], error: str = "",
+                     haystacks: dict[str, str] | None = None) -> None:
             super().__init__()
             self.generation = generation
             self.summaries = summaries
             self.error = error
+            self.haystacks = haystacks  # what the filter searches, by id (made in the worker)
 
     def __init__(self) -> None:
         super().__init__()
@@ -232,9 +234,7 @@ class SessionListScreen(Screen[None]):
         except OSError as error:
             self.post_message(self.Loaded(generation, [], f"Cannot read the data folder: {error.strerror or error}."))
         else:
-            message = self.Loaded(generation, summaries)
-            message.haystacks = {s.id: haystack(s) for s in summaries}  # here, off the UI thread
-            self.post_message(message)
+            self.post_message(self.Loaded(generation, summaries, haystacks={s.id: haystack(s) for s in summaries}))
 
     def on_session_list_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
@@ -242,7 +242,7 @@ class SessionListScreen(Screen[None]):
         self.summaries = message.summaries
         self._partial_count = 0
         self.by_id = {s.id: s for s in message.summaries}
-        self._haystacks = getattr(message, "haystacks", None) or {s.id: haystack(s) for s in message.summaries}
+        self._haystacks = message.haystacks or {s.id: haystack(s) for s in message.summaries}
         self.load_error = message.error
         self.populate()
 

@@ -1,0 +1,55 @@
+"""The benchmarks' machinery, end to end on a tiny store: every figure is measured and the table is
+well formed. Timings are never asserted (machines are noisy; `python -m benchmarks` is for that)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from store_support import ROOT  # noqa: F401 - puts the checkout on sys.path
+
+from benchmarks.generate import cached_store, target_id
+from benchmarks.run import HEADINGS, run
+from facilitator.store import SessionStore
+
+FIGURES = 7
+
+
+def test_generated_store_is_realistic_and_listed_from_its_index(tmp_path):
+    folder = cached_store(5, words=(30, 40), actions=4, cache=tmp_path, progress=False)
+    store = SessionStore(folder)
+    summaries = store.summaries()
+    assert len(summaries) == 5 and summaries[0].id == target_id()  # the newest is the target
+    session = store.load(target_id())
+    assert len(session.partners) == 3 and len(session.sections) == 12 and len(session.actions) == 4
+    assert all(len(record.scores) == 3 for record in session.points.values()) and len(session.points) == 10
+    assert 30 <= len(session.sections["purpose"].text.split()) <= 45
+    head, count = store.cached_head(3)
+    assert count == 5 and [s.id for s in head] == [s.id for s in summaries[:3]]
+    # Reused, not generated again.
+    assert cached_store(5, words=(30, 40), actions=4, cache=tmp_path, progress=False) == folder
+
+
+def test_quick_run_prints_a_well_formed_table(tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    figures = run(quick=True, sessions=5, runs=1, presses=3, words=(30, 40), actions=4, cache=tmp_path,
+                  record=False, settle=0.0, warmup=False, out=out, err=err)
+    text = out.getvalue()
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    assert lines[0] == "| " + " | ".join(HEADINGS) + " |"
+    assert re.fullmatch(r"\|(---\|)+", lines[1])
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+    assert len(rows) == len(figures) == FIGURES
+    for row in rows:
+        assert len(row) == len(HEADINGS) and all(row), row
+        figure, value, _floor_name, floor, ratio, target, holds, runs = row
+        assert re.fullmatch(r"[\d.]+ (ms|MiB)", value) and re.fullmatch(r"[\d.]+ (ms|MiB)", floor), row
+        assert re.fullmatch(r"[\d.]+x|\+-?[\d.]+ MiB", ratio), row
+        assert re.fullmatch(r"<= (\+[\d.]+ MiB|[\d.]+x)", target), row
+        assert holds in ("yes", "**no**") and runs == "1", row
+    assert "Non-interactive commands importing Textual or Rich: none" in text
+    assert re.search(r"\d of 7 figures hold their target", text)
+    # The cached store is left as it was generated: no autosave copy, no floor file.
+    store = SessionStore(tmp_path / "store-5-30-40-4")
+    assert len(store.summaries()) == 5
+    assert not list(store.data_dir.glob(".benchmark-floor*"))
