@@ -435,13 +435,18 @@ class SessionListScreen(Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        summary = self.selected()
+        summary = self._usable_selection()
         if summary is None:
             return
-        if not summary.ok:
-            self._explain(summary)
-            return
         self.app.open_meeting(summary.id)
+
+    def _usable_selection(self) -> SessionSummary | None:
+        """The selected session if it can be opened; a damaged or newer one is explained instead."""
+        summary = self.selected()
+        if summary is not None and not summary.ok:
+            self._explain(summary)
+            return None
+        return summary
 
     def _explain(self, summary: SessionSummary) -> None:
         title = "This file is damaged" if summary.status == "damaged" else "Saved by a newer facilitator"
@@ -458,11 +463,8 @@ class SessionListScreen(Screen[None]):
         self.app.push_screen(NewSessionScreen(), created)
 
     def action_follow_up(self) -> None:
-        summary = self.selected()
+        summary = self._usable_selection()
         if summary is None:
-            return
-        if not summary.ok:
-            self._explain(summary)
             return
         from .confirm import ConfirmScreen
 
@@ -498,11 +500,8 @@ class SessionListScreen(Screen[None]):
         self.app.open_meeting(session_id)
 
     def action_export(self) -> None:
-        summary = self.selected()
+        summary = self._usable_selection()
         if summary is None:
-            return
-        if not summary.ok:
-            self._explain(summary)
             return
         self._load_for_export(summary.id)
 
@@ -522,11 +521,8 @@ class SessionListScreen(Screen[None]):
         self.app.push_screen(ExportScreen(session, self.app.templates))
 
     def action_history(self) -> None:
-        summary = self.selected()
+        summary = self._usable_selection()
         if summary is None:
-            return
-        if not summary.ok:
-            self._explain(summary)
             return
         from .history import HistoryScreen
 
