@@ -202,6 +202,19 @@ class FacilitatorApp(App[int]):
 
     # -- command palette ------------------------------------------------------------------------
 
+    def _listed_summaries(self) -> list:
+        """The sessions the list screen already loaded in its worker: opening the palette must not
+        scan the data folder on the UI thread (10,000 sessions take a tenth of a second)."""
+        from .screens.session_list import SessionListScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionListScreen) and screen.summaries is not None:
+                return screen.summaries
+        try:
+            return self.store.summaries()  # only before the list's first load has finished
+        except FacilitatorError:
+            return []
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys of this screen, the scoring scale, and where the checklist comes from",
@@ -214,11 +227,7 @@ class FacilitatorApp(App[int]):
 
         # One meeting at a time: sessions can be opened from the palette while none is open.
         if not any(isinstance(s, MeetingScreen) for s in self.screen_stack):
-            try:
-                summaries = self.store.summaries()
-            except FacilitatorError:
-                summaries = []
-            for summary in summaries:
+            for summary in self._listed_summaries():
                 if summary.ok:
                     # Names are the room's text, not markup: "[/]" in an alliance name must not break.
                     yield SystemCommand(
