@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("delete", help="move a session to the trash folder")
     sub.add_argument("session", metavar="ID")
 
+    sub = commands.add_parser("serve", help="let remote participants score a session from their browsers")
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this computer only)")
+    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sub.add_argument("--public-url", metavar="URL",
+                     help="address participants type, when it differs from http://HOST:PORT (a proxy)")
+
     sub = commands.add_parser("demo", help="create a sample alliance and open it")
     sub.add_argument("--no-open", action="store_true", help="only create it and print its id")
     return parser
@@ -133,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
         target = store.delete(args.session)
         print(f"Moved to {target}")
         return EXIT_OK
+    if command == "serve":
+        from .remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
+
+        return cmd_serve(store, args.session, args.host, args.port, args.public_url)
     if command == "demo":
         return cmd_demo(store, templates, open_it=not args.no_open)
     raise AssertionError(command)

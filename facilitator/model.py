@@ -7,6 +7,7 @@ the path of the first bad field) before anything uses it.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ SCHEMA_VERSION = 2
 DONT_KNOW = "?"
 NOT_APPLICABLE = "n/a"
 SCORE_VALUES: tuple[int | str, ...] = (0, 1, 2, 3, 4, DONT_KNOW, NOT_APPLICABLE)
-ScoreValue = int | str  # 0..4, DONT_KNOW or NOT_APPLICABLE
+ScoreValue = int | float | str  # 0..4, DONT_KNOW or NOT_APPLICABLE; a float is a mean of remote votes
 
 KINDS = ("kickoff", "review")
 MEASURE_KINDS = ("economic", "relational")
@@ -32,6 +33,8 @@ MAX_NAME = 200
 MAX_TEXT = 200_000
 MAX_PARTNERS = 12
 MAX_ITEMS = 2_000
+MAX_VOTERS = 50  # people of one partner scoring one point from their own devices
+MAX_COMMENT = 2_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,13 +226,35 @@ def _kind(value: Any) -> str:
     return _names(type(value))
 
 
+def is_numeric_score(value: Any) -> bool:
+    """A score that counts in averages: 0-4 typed in the room, or a mean of several people's votes."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def mean_score(value: float) -> int | float:
+    """A partner's mean of several votes, as stored: two decimals, a whole number kept whole."""
+    value = round(value, 2)
+    return int(value) if value == int(value) else value
+
+
 def _check_score(value: Any, where: str) -> ScoreValue:
-    # 2.0 == 2 in Python, but a float score would then be left out of every average: refuse it.
+    if isinstance(value, float):
+        # A float only comes from the mean of several remote votes (see `PointRecord.votes`).
+        if math.isfinite(value) and 0 <= value <= 4 and round(value, 2) == value:
+            return mean_score(value)
+        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value not in SCORE_VALUES:
         shown = (repr(_clip(value)) if isinstance(value, str)
                  else str(value) if isinstance(value, int) and not isinstance(value, bool) else _kind(value))
         raise InvalidSession(f"{where}: {shown} is not a score (0-4, '?' or 'n/a').")
     return value
+
+
+def _check_vote_score(value: Any, where: str) -> int | str:
+    """One person's vote: a whole score 0-4, '?' or 'n/a' (never a mean)."""
+    if isinstance(value, float):
+        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
+    return _check_score(value, where)  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,16 +277,46 @@ class Partner:
 
 
 @dataclass
+class Vote:
+    """One person's score for a point, sent from their own device (see `facilitator.remote`)."""
+
+    name: str
+    score: int | str
+    comment: str = ""
+    at: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "score": self.score, "comment": self.comment, "at": self.at}
+
+    @staticmethod
+    def read(r: _Reader) -> Vote:
+        comment = r.text("comment")
+        if len(comment) > MAX_COMMENT:
+            raise InvalidSession(f"{r.path}.comment: too long ({len(comment):,} characters).")
+        return Vote(name=r.name("name"), score=_check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
+                    comment=comment, at=r.text("at"))
+
+
+@dataclass
 class PointRecord:
-    """One checklist point in one session: the partners' scores and what the room said."""
+    """One checklist point in one session: the partners' scores and what the room said.
+
+    `scores` holds one score per partner: typed in the room, or, when people scored from their own
+    devices, the mean of that partner's `votes` (partner key -> participant id -> Vote).
+    """
 
     scores: dict[str, ScoreValue] = field(default_factory=dict)  # partner key -> score
     revealed: bool = False
     agreed: int | None = None  # the room's agreed score, once it settles on one
     notes: str = ""
+    votes: dict[str, dict[str, Vote]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"scores": dict(self.scores), "revealed": self.revealed, "agreed": self.agreed, "notes": self.notes}
+        data = {"scores": dict(self.scores), "revealed": self.revealed, "agreed": self.agreed, "notes": self.notes}
+        if self.votes:  # most sessions are scored in the room: keep their documents as they were
+            data["votes"] = {partner: {pid: vote.to_dict() for pid, vote in by_person.items()}
+                             for partner, by_person in self.votes.items()}
+        return data
 
     @staticmethod
     def read(r: _Reader) -> PointRecord:
@@ -270,7 +325,29 @@ class PointRecord:
         agreed = r.get("agreed", (int, type(None)), None)
         if agreed is not None and not 0 <= agreed <= 4:
             raise InvalidSession(f"{r.path}.agreed: {agreed} is not a score from 0 to 4.")
-        return PointRecord(scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed, notes=r.text("notes"))
+        votes_reader = r.child("votes")
+        votes: dict[str, dict[str, Vote]] = {}
+        for partner_key, by_person in votes_reader.data.items():
+            person_reader = _Reader(by_person, f"{votes_reader.path}.{partner_key}")
+            if len(person_reader.data) > MAX_VOTERS:
+                raise InvalidSession(f"{person_reader.path}: too many people ({len(person_reader.data)}).")
+            votes[str(partner_key)] = {str(pid): Vote.read(_Reader(v, f"{person_reader.path}.{pid}"))
+                                       for pid, v in person_reader.data.items()}
+        return PointRecord(scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed,
+                           notes=r.text("notes"), votes=votes)
+
+    def score_from_votes(self, partner_key: str) -> ScoreValue | None:
+        """The partner's score from its people's votes: their mean, leaving '?' and 'n/a' out.
+
+        None when nobody of that partner has voted; '?' or 'n/a' when nobody gave a number.
+        """
+        votes = list(self.votes.get(partner_key, {}).values())
+        if not votes:
+            return None
+        numbers = [vote.score for vote in votes if is_numeric_score(vote.score)]
+        if numbers:
+            return mean_score(sum(numbers) / len(numbers))
+        return NOT_APPLICABLE if all(vote.score == NOT_APPLICABLE for vote in votes) else DONT_KNOW
 
 
 @dataclass
@@ -460,7 +537,7 @@ class Session:
         if value is None:
             record.scores.pop(partner_key, None)
         else:
-            record.scores[partner_key] = _check_score(value, "score")
+            record.scores[partner_key] = _check_vote_score(value, "score")  # typed in the room: whole scores only
 
     # -- documents ---------------------------------------------------------------------------
 

@@ -28,13 +28,13 @@ SECTION_STATUSES = ("empty", "to address", "draft", "agreed")
 class PointStats:
     key: str
     scores: dict[str, ScoreValue]  # every recorded score, by partner key
-    numeric: dict[str, int]  # the 0-4 scores only
+    numeric: dict[str, float]  # the 0-4 scores only (a mean of votes may be fractional)
     missing: tuple[str, ...]  # partners who have not scored yet
     mean: float | None
-    low: int | None
-    high: int | None
-    spread: int | None
-    gaps: dict[tuple[str, str], int]  # absolute difference for each pair of partners who scored
+    low: float | None
+    high: float | None
+    spread: float | None
+    gaps: dict[tuple[str, str], float]  # absolute difference for each pair of partners who scored
     agreed: int | None
 
     @property
@@ -62,7 +62,8 @@ def point_stats(session: Session, point_key: str) -> PointStats:
     # Only partners still in the session count; order follows the session's partner list.
     partner_keys = [p.key for p in session.partners]
     scores = {k: scores[k] for k in partner_keys if k in scores}
-    numeric = {k: v for k, v in scores.items() if isinstance(v, int) and not isinstance(v, bool)}
+    # A float is a partner's mean of several people's votes; bool is an int in Python but never a score.
+    numeric = {k: v for k, v in scores.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     values = list(numeric.values())
     gaps = {(a, b): abs(numeric[a] - numeric[b]) for a, b in combinations(numeric, 2)}
     return PointStats(
@@ -77,6 +78,36 @@ def point_stats(session: Session, point_key: str) -> PointStats:
         gaps=gaps,
         agreed=record.agreed if record else None,
     )
+
+
+@dataclass(frozen=True)
+class VoteSpread:
+    """How the people of one partner scored a point from their own devices."""
+
+    partner: str
+    count: int  # people who voted
+    low: int | None  # lowest and highest 0-4 vote (None when nobody gave a number)
+    high: int | None
+
+    @property
+    def spread(self) -> int | None:
+        return None if self.low is None or self.high is None else self.high - self.low
+
+
+def vote_spreads(session: Session, point_key: str) -> dict[str, VoteSpread]:
+    """Per partner with remote votes on this point: how many people and how far apart they are."""
+    record = session.points.get(point_key)
+    if record is None or not record.votes:
+        return {}
+    result = {}
+    for partner in session.partners:
+        votes = record.votes.get(partner.key)
+        if not votes:
+            continue
+        numbers = [v.score for v in votes.values() if isinstance(v.score, int) and not isinstance(v.score, bool)]
+        result[partner.key] = VoteSpread(partner.key, len(votes), min(numbers, default=None),
+                                         max(numbers, default=None))
+    return result
 
 
 def all_point_stats(session: Session, checklist: Checklist) -> list[PointStats]:
@@ -142,3 +173,10 @@ def format_index(value: float | None) -> str:
 
 def format_mean(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def format_score(value) -> str:
+    """A partner's score for display: 3, 2.5 (a mean of votes, one decimal), ? or n/a."""
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .content import load_checklist
 from .model import Session
-from .scoring import (all_point_stats, format_index, format_mean, joint_index, partner_indexes,
+from .scoring import (all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes,
                       section_status, sections_to_address)
 
 
@@ -26,10 +26,10 @@ def session_summary_text(session: Session) -> str:
     header = ["#", "Point"] + [p.name[:12] for p in session.partners] + ["Mean", "Spread", "Flag"]
     rows = [header]
     for point, stats in zip(checklist.points, all_point_stats(session, checklist)):
-        cells = [str(stats.scores.get(p.key, "-")) for p in session.partners]
+        cells = [format_score(stats.scores.get(p.key, "-")) for p in session.partners]
         flag = "GAP" if stats.discuss else ("weak" if stats.weak else "")
         rows.append([str(point.number), point.title[:34], *cells, format_mean(stats.mean),
-                     "-" if stats.spread is None else str(stats.spread), flag])
+                     "-" if stats.spread is None else format_score(stats.spread), flag])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 

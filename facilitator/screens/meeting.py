@@ -18,14 +18,17 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from ..autosave import Autosaver, SaveStatus
+from ..remote.link import Polled, RemoteLink
 from ..content import load_checklist
 from ..errors import FacilitatorError
 from ..store import OpenSession
 from ..widgets.agenda_rail import AgendaRail
 from ..widgets.meeting_clock import MeetingClock
 from ..widgets.pane import MeetingContext, MeetingPane
+from ..widgets.remote_panel import RemoteBadge
 from ..widgets.save_indicator import SaveIndicator
 
+REMOTE_POLL = 1.0  # seconds between looks at participants' ballots (one folder listing when idle)
 SAVE_DELAY = 0.4  # seconds after the last edit before a snapshot is taken (typing stays smooth)
 CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
 
@@ -40,6 +43,7 @@ class MeetingScreen(Screen):
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("f10", "close_session", "Close session"),
         Binding("ctrl+b", "toggle_rail", "Agenda", show=False),
+        Binding("j", "remote", "Remote scoring", show=False),
     ]
 
     def __init__(self, opened: OpenSession) -> None:
@@ -55,6 +59,7 @@ class MeetingScreen(Screen):
         self._edits = 0  # edits seen, and how many of them the last snapshot covered
         self._edits_submitted = 0
         self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
+        self.remote: RemoteLink | None = None
 
     @property
     def session(self):
@@ -75,6 +80,7 @@ class MeetingScreen(Screen):
             yield Static(f"[b]{_escape(session.alliance)}[/b]  ·  {session.kind} {session.date}", id="meeting-title")
             yield Static("", id="meeting-step")
             yield MeetingClock(self.context.session.agenda, self.context.checklist)
+            yield RemoteBadge()
             yield SaveIndicator()
         with Horizontal(id="meeting-body"):
             yield AgendaRail(self.context.checklist, session.agenda)
@@ -95,6 +101,8 @@ class MeetingScreen(Screen):
         self.context.templates = getattr(self.app, "templates", None)
         self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
         self.set_interval(1.0, self._catch_up)
+        self.remote = RemoteLink(self.app.store.data_dir, self.session.id)
+        self.set_interval(REMOTE_POLL, self._poll_remote)
         self.query_one(SaveIndicator).show_saved(_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
         self._show_step_title()
@@ -154,6 +162,7 @@ class MeetingScreen(Screen):
         self._focus_step()
         if changed or point is not None or section is not None:
             self.schedule_save()
+        self._publish_remote()
 
     def _show_step_title(self) -> None:
         steps = self._steps()
@@ -188,6 +197,80 @@ class MeetingScreen(Screen):
     def _go_to_step(self, message: MeetingPane.GoToStep) -> None:
         self.show_step(message.step, point=message.point, section=message.section)
 
+    # -- remote scoring -------------------------------------------------------------------------
+
+    class RemotePolled(Message):
+        def __init__(self, polled: Polled) -> None:
+            super().__init__()
+            self.polled = polled
+
+    def _poll_remote(self) -> None:
+        # Nothing to do, and nothing read, until remote scoring is started for this session.
+        if self.remote is not None and not self._closed and (self.remote.state is not None or self.remote.exists()):
+            self._read_remote()
+
+    @work(thread=True, exclusive=True, group="remote-poll", exit_on_error=False)
+    def _read_remote(self) -> None:
+        if self.remote is not None:
+            self.post_message(self.RemotePolled(self.remote.poll()))
+
+    @on(RemotePolled)
+    def _remote_polled(self, message: RemotePolled) -> None:
+        if self.remote is None or self._closed or not self.is_mounted:
+            return
+        result = self.remote.apply(message.polled, self.session, self.context.checklist)
+        for name, reason in result.refused[:3]:
+            self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6)
+        if result.changed:
+            pane = self._current_pane()
+            scores_changed = getattr(pane, "scores_changed", None)
+            if callable(scores_changed):
+                scores_changed()
+            self.schedule_save()
+        self._show_remote()
+        self._publish_remote()
+
+    def _show_remote(self) -> None:
+        if self.remote is None:
+            return
+        self.query_one(RemoteBadge).show_link(self.remote)
+        show = getattr(self._current_pane(), "show_remote", None)
+        if callable(show):
+            show(self.remote)
+
+    def _publish_remote(self) -> None:
+        if self.remote is None or self.remote.state is None:
+            return
+        view = self.remote.view(self.session, self.context.checklist)
+        if view is not None:
+            self._write_remote_view(view)
+
+    @work(thread=True, exclusive=False, group="remote-publish", exit_on_error=False)
+    def _write_remote_view(self, view) -> None:
+        try:
+            self.remote.publish(view)
+        except OSError as error:
+            self.post_message(self.RemoteProblem(f"Participants' view not updated: {error.strerror or error}"))
+
+    class RemoteProblem(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    @on(RemoteProblem)
+    def _remote_problem(self, message: RemoteProblem) -> None:
+        self.notify(message.text, severity="warning", timeout=6)
+
+    def action_remote(self) -> None:
+        from ..widgets.remote_panel import RemoteScreen
+
+        def back(_result=None) -> None:
+            self._show_remote()
+            self._publish_remote()
+            self._poll_remote()
+
+        self.app.push_screen(RemoteScreen(self.remote, self.session, self.context.checklist), back)
+
     # -- clock ----------------------------------------------------------------------------------
 
     def action_toggle_clock(self) -> None:
@@ -211,6 +294,7 @@ class MeetingScreen(Screen):
         message.stop()
         self.query_one(AgendaRail).refresh_times()
         self.schedule_save()
+        self._publish_remote()
 
     def show_pending_save(self) -> None:
         """Show "saving…" now (a pane calls this as it edits, before its Edited message arrives)."""
@@ -316,6 +400,8 @@ class MeetingScreen(Screen):
 
     def on_unmount(self) -> None:
         self.save_now(close=True)
+        if self.remote is not None:
+            self.remote.stop_server()
 
     def action_export(self) -> None:
         from .export import ExportScreen
@@ -343,6 +429,8 @@ class MeetingScreen(Screen):
                             self.action_toggle_clock)
         yield SystemCommand("Show or hide the agenda rail", "Ctrl+B: step titles, or only numbers and times",
                             self.action_toggle_rail)
+        yield SystemCommand("Remote scoring", "J: participants score from their own browsers; join code, "
+                            "who has scored, new round, close round", self.action_remote)
         yield SystemCommand("Save now", "Autosave runs after every change; this forces a save", self.action_save)
         yield SystemCommand("Close session", "Save and return to the session list", self.action_close_session)
         pane_commands = getattr(self._current_pane(), "palette_commands", None)

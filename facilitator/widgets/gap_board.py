@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..scoring import all_point_stats, format_index, format_mean, joint_index, partner_indexes
+from ..scoring import all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes
 from .pane import MeetingPane
 from .score_board import score_text
 
@@ -103,7 +103,7 @@ class GapBoardPane(MeetingPane):
                 flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
                         else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
                 mean = format_mean(stats.value)
-                spread = "-" if stats.spread is None else str(stats.spread)
+                spread = "-" if stats.spread is None else format_score(stats.spread)
             else:
                 flag, mean, spread = Text("hidden", style="dim italic"), "", ""
             table.add_row(str(point.number), _short(point.title, 21), *cells, mean, spread, flag, key=point.key)

@@ -15,8 +15,9 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from ..model import parse_score
 from ..errors import InvalidInput
-from ..scoring import point_stats
+from ..scoring import format_score, point_stats
 from .pane import MeetingContext, MeetingPane
+from .remote_panel import RemoteProgress
 from .score_board import ScoreBoard, score_text
 
 
@@ -134,6 +135,7 @@ class HealthCheckPane(MeetingPane):
             with Horizontal(id="score-row"):
                 yield ScoreBoard(self.session, self.checklist, id="score-board")
                 yield Static("", id="scale-legend")
+            yield RemoteProgress(id="remote-progress")
             with Horizontal(id="notes-row"):
                 yield TextArea(id="point-notes", soft_wrap=True, show_line_numbers=False)
                 with Vertical(id="agreed-column"):
@@ -187,6 +189,17 @@ class HealthCheckPane(MeetingPane):
             agreed.value = "" if record.agreed is None else str(record.agreed)
         self.query_one("#agreed-error", Label).update("")
         self._update_reveal_hint()
+        remote = getattr(self.screen, "remote", None)
+        if remote is not None:
+            self.show_remote(remote)
+
+    def scores_changed(self) -> None:
+        """Scores arrived from participants' devices: repaint the board and the strip, nothing else."""
+        self.query_one(ScoreBoard).refresh(layout=True)
+        self.query_one(PointStrip).show(self.context, self.point_index)
+
+    def show_remote(self, link) -> None:
+        self.query_one(RemoteProgress).show_point(link, self.session, self.point.key)
 
     def _legend(self) -> Text:
         text = Text()
@@ -222,7 +235,7 @@ class HealthCheckPane(MeetingPane):
         if record.revealed:
             stats = point_stats(self.session, self.point.key)
             if stats.discuss:
-                self.notify(f"Partners see point {self.point.number} differently (spread {stats.spread}). "
+                self.notify(f"Partners see point {self.point.number} differently (spread {format_score(stats.spread)}). "
                             "Worth discussing.", title="Perception gap", severity="warning")
         self.edited("reveal")
 

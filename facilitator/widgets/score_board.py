@@ -17,7 +17,7 @@ from textual.widget import Widget
 
 from ..content import Checklist
 from ..model import DONT_KNOW, NOT_APPLICABLE, Session, ScoreValue
-from ..scoring import point_stats
+from ..scoring import format_score, point_stats, vote_spreads
 
 SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold black on #f6c343",
                 3: "bold black on #8bc34a", 4: "bold white on #2e7d32"}
@@ -35,8 +35,9 @@ def score_text(value: ScoreValue | None) -> Text:
     """A score as a coloured chip, readable from the back of the room."""
     if value is None:
         return Text(" · ", style="dim")
-    if isinstance(value, int):
-        return Text(f" {value} ", style=SCORE_STYLES[value])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A float is a partner's mean of several people's votes: coloured as the nearest score.
+        return Text(f" {format_score(value)} ", style=SCORE_STYLES[min(4, max(0, round(value)))])
     return Text(f" {score_label(value)} ", style="bold reverse")
 
 
@@ -150,8 +151,15 @@ class ScoreBoard(Widget, can_focus=True):
                 line.append("waiting for a score" if not selected else "type 0-4, ? or -", style="dim italic")
             elif not revealed:
                 line.append(" ● scored ", style="bold reverse")
+                people = len(record.votes.get(partner.key, {}))
+                if people > 1:
+                    line.append(f" by {people} people", style="italic")
             else:
                 line.append_text(score_text(value))
+                spread = vote_spreads(self.session, self.point_key).get(partner.key)
+                if spread is not None and spread.count > 1:
+                    inside = "" if not spread.spread else f", {spread.low}-{spread.high}"
+                    line.append(f" {spread.count} people{inside}", style="italic")
                 previous = self._previous_score(partner.key)
                 if previous is not None:
                     line.append(f" was {score_label(previous)}", style="italic")
@@ -181,7 +189,7 @@ class ScoreBoard(Widget, can_focus=True):
         if stats.mean is None:
             line.append("No 0-4 scores to compare yet.", style="dim")
         else:
-            line.append(f"Mean {stats.mean:.1f} · Spread {stats.spread}", style="bold")
+            line.append(f"Mean {stats.mean:.1f} · Spread {format_score(stats.spread)}", style="bold")
         lines = [line]
         if stats.discuss:
             lines.append(Text(" ⚠ PERCEPTION GAP: discuss ", style="bold white on #b3261e"))

@@ -1,0 +1,209 @@
+"""The facilitator's end of remote scoring, without any UI: rounds, polling, merging, publishing.
+
+The app calls `poll()` from a worker thread (file reads only) and `apply()` on the UI thread, which
+owns the session. `publish()` rewrites round.json when what participants may see has changed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import now_iso
+from .merge import BallotInbox, MergeResult, Participant, RawBallot
+from .room import (ROUND_FILE, RoundState, ballots_dir, new_round, read_round_or_none, room_view, round_lock,
+                   write_round)
+from .serve import read_serving
+
+if TYPE_CHECKING:
+    from ..content import Checklist
+    from ..model import Session
+
+KEEP_FILES = {ROUND_FILE, "round.lock", "attempts.json", "attempts.lock", "refused.log", "serving.json", "serve.log"}
+
+
+@dataclass
+class Polled:
+    """What a poll found on disk (read in a worker thread, applied on the UI thread)."""
+
+    state: RoundState | None
+    ballots: list[RawBallot] = field(default_factory=list)
+    serving: dict | None = None
+
+
+class RemoteLink:
+    def __init__(self, data_dir: Path, session_id: str) -> None:
+        self.data_dir = Path(data_dir)
+        self.session_id = session_id
+        self.folder = ballots_dir(data_dir, session_id)
+        self.inbox = BallotInbox(self.folder)
+        self.state: RoundState | None = None
+        self.serving: dict | None = None
+        self._published: dict | None = None
+        self._server: subprocess.Popen | None = None
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """Remote scoring is open: the room's screen shows the code and merges ballots."""
+        return self.state is not None and self.state.open
+
+    @property
+    def participants(self) -> list[Participant]:
+        return sorted(self.inbox.participants.values(), key=lambda p: (p.partner, p.name.casefold()))
+
+    def exists(self) -> bool:
+        return (self.folder / ROUND_FILE).exists()
+
+    # -- worker thread --------------------------------------------------------------------------
+
+    def poll(self) -> Polled:
+        state = read_round_or_none(self.folder)
+        if state is not None and state.session != self.session_id:
+            state = None
+        if state is not None and state.round != self.inbox.round:
+            self.inbox.forget(state.round)  # a new round: every ballot is read afresh
+        ballots = self.inbox.read_changed() if state is not None else []
+        return Polled(state, ballots, read_serving(self.folder))
+
+    # -- UI thread ------------------------------------------------------------------------------
+
+    def apply(self, polled: Polled, session: Session, checklist: Checklist) -> MergeResult:
+        """Take in a poll: adopt a round started elsewhere (by `serve`), merge ballots."""
+        if polled.state is not None and (self.state is None or polled.state.round != self.state.round):
+            self.inbox.participants.clear()  # the list is the UI thread's: cleared here, not in poll()
+            self._published = None
+        if polled.state is not None:
+            self.state = self._ours_or(polled.state)
+        self.serving = polled.serving
+        if self.state is None:
+            return MergeResult()
+        return self.inbox.merge(session, checklist, self.state, polled.ballots)
+
+    def _ours_or(self, state: RoundState) -> RoundState:
+        # round.json also carries our published view; the round number, code and open flag are what
+        # another process (serve) may have changed.
+        if self.state is not None and self.state.round == state.round:
+            self.state.code, self.state.open, self.state.closed_at = state.code, state.open, state.closed_at
+            return self.state
+        return state
+
+    def start_round(self, session: Session) -> RoundState:
+        """A new round with a new code. Ballots of the earlier round are put aside in round-N/."""
+        with round_lock(self.folder):
+            current = read_round_or_none(self.folder)
+            if current is not None and current.session == session.id:
+                self._archive(current.round)
+            else:
+                current = None
+            state = new_round(session, current)
+            write_round(self.folder, state)
+        self.state = state
+        self.inbox.forget(state.round)
+        self.inbox.participants.clear()
+        self._published = None
+        return state
+
+    def close_round(self) -> None:
+        if self.state is None:
+            return
+        with round_lock(self.folder):
+            current = read_round_or_none(self.folder)
+            if current is None or current.round != self.state.round:
+                return
+            current.open = False
+            current.closed_at = now_iso()
+            write_round(self.folder, current)
+        self.state.open = False
+        self.state.closed_at = current.closed_at
+        self._published = None
+
+    def view(self, session: Session, checklist: Checklist) -> RoundState | None:
+        """What participants should see now, or None when nothing has changed since it was published."""
+        if self.state is None:
+            return None
+        view = room_view(session, checklist, self.state)
+        data = view.to_dict()
+        if data == self._published:
+            return None
+        return view
+
+    def publish(self, view: RoundState) -> None:
+        """Write the view (from a worker thread: it fsyncs), unless the round changed meanwhile."""
+        with round_lock(self.folder):
+            current = read_round_or_none(self.folder)
+            if current is None or current.round != view.round or current.session != view.session:
+                return
+            view.open, view.code, view.closed_at = current.open, current.code, current.closed_at
+            write_round(self.folder, view)
+        self._published = view.to_dict()
+
+    def _archive(self, round_number: int) -> None:
+        target = self.folder / f"round-{round_number}"
+        for entry in os.scandir(self.folder):
+            if entry.is_file() and entry.name.endswith(".json") and entry.name not in KEEP_FILES:
+                target.mkdir(exist_ok=True)
+                os.replace(entry.path, target / entry.name)
+
+    # -- the serving process, when the facilitator starts it from the app ----------------------
+
+    def start_server(self, port: int) -> None:
+        if self._server is not None and self._server.poll() is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log = open(self.folder / "serve.log", "ab")
+        try:
+            self._server = subprocess.Popen(
+                [sys.executable, "-m", "facilitator", "--data-dir", str(self.data_dir), "serve", self.session_id,
+                 "--port", str(port)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            log.close()
+
+    @property
+    def server_running(self) -> bool:
+        return self._server is not None and self._server.poll() is None
+
+    def server_problem(self) -> str:
+        """The last line of serve.log, when the server we started has stopped."""
+        if self._server is None or self._server.poll() is None:
+            return ""
+        try:
+            lines = (self.folder / "serve.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return "the server stopped"
+        return lines[-1] if lines else "the server stopped"
+
+    def stop_server(self) -> None:
+        server, self._server = self._server, None
+        if server is None or server.poll() is not None:
+            return
+        # The server runs in its own process group with one participant process per browser: end them all.
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(server.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def free_port(start: int = 8000, tries: int = 50) -> int:
+    import socket
+
+    for port in range(start, start + tries):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port between {start} and {start + tries - 1}")
+

@@ -1,0 +1,167 @@
+"""The facilitator's side of remote scoring: notice changed ballots, validate them, merge them.
+
+Reading is split from merging so the app can read files in a worker thread and merge on the UI
+thread, which owns the session. A ballot is read again only when its size or modification time
+changed, so polling every second costs one folder listing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import Vote, now_iso
+from .ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
+from .room import ROUND_FILE
+
+if TYPE_CHECKING:
+    from ..content import Checklist
+    from ..model import Session
+    from .room import RoundState
+
+REFUSED_LOG = "refused.log"
+MAX_LOG_BYTES = 1_000_000  # the log is for the facilitator to read, not for an attacker to fill a disk
+
+
+@dataclass(frozen=True)
+class RawBallot:
+    """A ballot file's bytes as read, with the stamp that tells whether it changed since."""
+
+    stem: str
+    stamp: tuple[int, int]
+    raw: bytes | None  # None when the file could not be read (a refusal in its own right)
+
+
+@dataclass
+class Participant:
+    """A person who joined the current round, as the facilitator's screen lists them."""
+
+    id: str
+    name: str
+    partner: str
+    scored: frozenset[str]  # point keys
+    updated_at: str
+
+
+@dataclass
+class MergeResult:
+    changed_points: set[str] = field(default_factory=set)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changed_points)
+
+
+class BallotInbox:
+    """Watches one session's ballots folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._stamps: dict[str, tuple[int, int]] = {}
+        self.participants: dict[str, Participant] = {}
+        self.refused_count = 0
+        self.round: int | None = None  # the round whose ballots are being read
+
+    # -- worker thread: file reads only --------------------------------------------------------
+
+    def read_changed(self) -> list[RawBallot]:
+        """Ballot files new or changed since the last call (safe to run in a worker thread)."""
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return []
+        changed = []
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".json") or name == ROUND_FILE or name.startswith("."):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            stamp = (st.st_mtime_ns, st.st_size)
+            stem = name[: -len(".json")]
+            if self._stamps.get(stem) == stamp:
+                continue
+            self._stamps[stem] = stamp
+            changed.append(RawBallot(stem, stamp, _read_limited(entry.path) if entry.is_file(follow_symlinks=False)
+                                     else None))
+        return changed
+
+    def forget(self, round_number: int | None = None) -> None:
+        """Read every ballot again on the next poll: a new round has started (worker thread)."""
+        self.round = round_number
+        self._stamps.clear()
+
+    # -- UI thread: validation and merge into the session --------------------------------------
+
+    def merge(self, session: Session, checklist: Checklist, state: RoundState,
+              ballots: list[RawBallot]) -> MergeResult:
+        result = MergeResult()
+        partner_keys = {p.key for p in session.partners}
+        for item in ballots:
+            try:
+                if item.raw is None:
+                    raise BallotRefused("cannot be read (not a plain file, or too large)")
+                ballot = validate_ballot(decode_ballot(item.raw), item.stem, state, checklist, partner_keys)
+            except BallotRefused as error:
+                self.participants.pop(item.stem, None)
+                result.refused.append((f"{item.stem}.json", str(error)))
+                continue
+            result.changed_points |= merge_ballot(session, ballot)
+            self.participants[ballot.participant] = Participant(
+                ballot.participant, ballot.name, ballot.partner, frozenset(ballot.scores), ballot.updated_at)
+        if result.refused:
+            self.refused_count += len(result.refused)
+            log_refusals(self.folder, result.refused)
+        return result
+
+
+def merge_ballot(session: Session, ballot: Ballot) -> set[str]:
+    """Record the ballot's votes in the session; returns the points whose scores changed.
+
+    Votes on a point the room has already revealed are left as they were: scores are blind until
+    the reveal, and changing them afterwards would rewrite what the room discussed.
+    """
+    changed = set()
+    for point_key, entry in ballot.scores.items():
+        record = session.point(point_key)
+        if record.revealed:
+            continue
+        votes = record.votes.setdefault(ballot.partner, {})
+        vote = Vote(name=ballot.name, score=entry.score, comment=entry.comment, at=entry.at or now_iso())
+        current = votes.get(ballot.participant)
+        if current is not None and (current.score, current.comment, current.name) == (vote.score, vote.comment,
+                                                                                     vote.name):
+            continue
+        votes[ballot.participant] = vote
+        score = record.score_from_votes(ballot.partner)
+        if score is not None:
+            record.scores[ballot.partner] = score
+        changed.add(point_key)
+    return changed
+
+
+def log_refusals(folder: Path, refused: list[tuple[str, str]]) -> None:
+    path = Path(folder) / REFUSED_LOG
+    try:
+        if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
+            return
+        with open(path, "a", encoding="utf-8") as handle:
+            for name, reason in refused:
+                handle.write(json.dumps({"at": now_iso(), "file": name, "reason": reason}, ensure_ascii=False) + "\n")
+    except OSError:
+        pass  # the refusal is shown on screen; a log that cannot be written must not stop the meeting
+
+
+def _read_limited(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BALLOT_BYTES + 1)
+    except OSError:
+        return None
+    return None if len(raw) > MAX_BALLOT_BYTES else raw

@@ -1,0 +1,201 @@
+"""The round file: what the facilitator's process tells participants, in `<id>.ballots/round.json`.
+
+A round has a number and a join code; ballots name both, so a code read out for an earlier round,
+or a ballot left from one, is refused. The facilitator's process rewrites the file when the room
+moves to another point or reveals one; participants only read it. For revealed points it carries
+the same gap view as the room's screen (each partner's score, how many people voted and how far
+apart they were); for unrevealed points nothing but the point's key, so a participant's screen
+cannot show other people's blind scores.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..atomic import atomic_write_bytes
+from ..model import now_iso
+from .codes import new_code
+
+if TYPE_CHECKING:
+    from ..content import Checklist
+    from ..model import Session
+
+ROUND_FORMAT = "facilitator-round"
+ROUND_VERSION = 1
+ROUND_FILE = "round.json"
+MAX_ROUND_BYTES = 512 * 1024
+
+
+class RoundUnreadable(Exception):
+    """round.json is missing, damaged or foreign: remote scoring is not open for this session."""
+
+
+def ballots_dir(data_dir: Path, session_id: str) -> Path:
+    return Path(data_dir) / f"{session_id}.ballots"
+
+
+@dataclass
+class RevealedPoint:
+    """The room's gap view of one revealed point, as participants may see it."""
+
+    scores: dict[str, Any]  # partner key -> score (a mean of votes may be fractional), '?' or 'n/a'
+    voters: dict[str, dict[str, Any]]  # partner key -> {"count", "low", "high"} of remote votes
+    spread: float | None
+    agreed: int | None
+
+    def to_dict(self) -> dict:
+        return {"scores": self.scores, "voters": self.voters, "spread": self.spread, "agreed": self.agreed}
+
+
+@dataclass
+class RoundState:
+    session: str
+    alliance: str
+    checklist_version: int
+    partners: list[tuple[str, str]]  # (key, name)
+    round: int
+    code: str
+    open: bool = True
+    current_point: str = ""
+    revealed: dict[str, RevealedPoint] = field(default_factory=dict)
+    started_at: str = field(default_factory=now_iso)
+    closed_at: str = ""
+
+    def partner_name(self, key: str) -> str:
+        return dict(self.partners).get(key, key)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": ROUND_FORMAT,
+            "version": ROUND_VERSION,
+            "session": self.session,
+            "alliance": self.alliance,
+            "checklist_version": self.checklist_version,
+            "partners": [{"key": key, "name": name} for key, name in self.partners],
+            "round": self.round,
+            "code": self.code,
+            "open": self.open,
+            "current_point": self.current_point,
+            "revealed": {key: point.to_dict() for key, point in self.revealed.items()},
+            "started_at": self.started_at,
+            "closed_at": self.closed_at,
+        }
+
+    @staticmethod
+    def from_dict(data: Any) -> RoundState:
+        try:
+            if data.get("format") != ROUND_FORMAT or data.get("version") != ROUND_VERSION:
+                raise RoundUnreadable("it is not a round file of this version of facilitator")
+            revealed = {
+                str(key): RevealedPoint(scores=dict(point["scores"]), voters=dict(point.get("voters", {})),
+                                        spread=point.get("spread"), agreed=point.get("agreed"))
+                for key, point in data.get("revealed", {}).items()
+            }
+            state = RoundState(
+                session=str(data["session"]), alliance=str(data["alliance"]),
+                checklist_version=int(data["checklist_version"]),
+                partners=[(str(p["key"]), str(p["name"])) for p in data["partners"]],
+                round=int(data["round"]), code=str(data["code"]), open=bool(data["open"]),
+                current_point=str(data.get("current_point", "")), revealed=revealed,
+                started_at=str(data.get("started_at", "")), closed_at=str(data.get("closed_at", "")),
+            )
+        except RoundUnreadable:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise RoundUnreadable(f"it is damaged ({type(error).__name__})") from None
+        return state
+
+
+def read_round(folder: Path) -> RoundState:
+    path = Path(folder) / ROUND_FILE
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_ROUND_BYTES + 1)
+    except FileNotFoundError:
+        raise RoundUnreadable("remote scoring has not been started for this session") from None
+    except OSError as error:
+        raise RoundUnreadable(f"cannot read {path.name}: {error.strerror or error}") from None
+    if len(raw) > MAX_ROUND_BYTES:
+        raise RoundUnreadable(f"{path.name} is too large")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise RoundUnreadable(f"{path.name} is not valid JSON") from None
+    return RoundState.from_dict(data)
+
+
+def read_round_or_none(folder: Path) -> RoundState | None:
+    try:
+        return read_round(folder)
+    except RoundUnreadable:
+        return None
+
+
+def write_round(folder: Path, state: RoundState) -> None:
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    data = json.dumps(state.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+    atomic_write_bytes(Path(folder) / ROUND_FILE, data)
+
+
+@contextmanager
+def round_lock(folder: Path) -> Iterator[None]:
+    """Serialises read-modify-write of round.json between `serve` and the facilitator's app."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    fd = os.open(Path(folder) / "round.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def new_round(session: Session, previous: RoundState | None) -> RoundState:
+    """A fresh round: the next number and a new code, so the old code and old ballots stop working."""
+    return RoundState(
+        session=session.id, alliance=session.alliance, checklist_version=session.checklist_version,
+        partners=[(p.key, p.name) for p in session.partners],
+        round=(previous.round + 1) if previous else 1, code=new_code(), open=True,
+    )
+
+
+def open_round_for(folder: Path, session: Session) -> tuple[RoundState, bool]:
+    """The open round of this session, starting one if there is none. Returns (round, started)."""
+    with round_lock(folder):
+        current = read_round_or_none(folder)
+        if current is not None and current.open and current.session == session.id:
+            return current, False
+        state = new_round(session, current if current and current.session == session.id else None)
+        write_round(folder, state)
+        return state, True
+
+
+def room_view(session: Session, checklist: Checklist, state: RoundState) -> RoundState:
+    """`state` with the room's current point and revealed gap views taken from the session."""
+    from ..scoring import point_stats, vote_spreads
+
+    points = checklist.points
+    index = min(max(session.agenda.current_point, 0), len(points) - 1) if points else 0
+    revealed = {}
+    for point in points:
+        record = session.points.get(point.key)
+        if record is None or not record.revealed:
+            continue
+        stats = point_stats(session, point.key)
+        revealed[point.key] = RevealedPoint(
+            scores=dict(stats.scores),
+            voters={key: {"count": v.count, "low": v.low, "high": v.high}
+                    for key, v in vote_spreads(session, point.key).items()},
+            spread=stats.spread, agreed=stats.agreed,
+        )
+    return RoundState(
+        session=state.session, alliance=session.alliance, checklist_version=session.checklist_version,
+        partners=[(p.key, p.name) for p in session.partners], round=state.round, code=state.code,
+        open=state.open, current_point=points[index].key if points else "", revealed=revealed,
+        started_at=state.started_at, closed_at=state.closed_at,
+    )

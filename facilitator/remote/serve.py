@@ -1,0 +1,107 @@
+"""`facilitator serve ID`: serve the participant view of a session to browsers with textual-serve.
+
+textual-serve runs one participant app process per browser connection. We add three things to its
+`Server`: the browser's address passed to that process (for the wrong-code rate limit), a cap on
+simultaneous connections (each one is a process), and our own start-up lines (URL and join code).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from ..atomic import atomic_write_bytes
+from ..errors import FacilitatorError, InvalidInput
+from .room import ballots_dir, open_round_for
+
+MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
+SERVING_FILE = "serving.json"
+
+
+def participant_command(data_dir: Path, session_id: str) -> str:
+    """The shell command textual-serve runs for each browser (it uses create_subprocess_shell)."""
+    return " ".join(shlex.quote(part) for part in
+                    (sys.executable, "-m", "facilitator.participant", "--data-dir", str(data_dir), session_id))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | None) -> int:
+    if not 0 < port < 65536:
+        raise InvalidInput(f"Port {port} is not a port number (1-65535).")
+    session_id = store.resolve(session_id)
+    session = store.load(session_id)
+    folder = ballots_dir(store.data_dir, session_id)
+    try:
+        state, started = open_round_for(folder, session)
+    except OSError as error:
+        raise FacilitatorError(f"Cannot write the round file in {folder}: {error.strerror or error}.") from None
+    url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+
+    print(f"Remote scoring for {session.alliance} ({session.kind} {session.date})")
+    print(f"  Participants open:  {url}")
+    print(f"  Join code:          {state.code}   (round {state.round}{'' if started else ', already open'})")
+    if not is_loopback(host):
+        print(f"\nWarning: listening on {host}, not only on this computer. Anyone who can reach it on port "
+              f"{port} can open the page; only the join code keeps them out. Share the link and the code "
+              "with the meeting's participants only, and close the round when scoring is done.",
+              file=sys.stderr)
+    else:
+        print("  (This computer only. To let other devices join, pass --host with this computer's address.)")
+    print("\nThe facilitator's screen shows who has joined and scored; a new round there changes the code.")
+    print("Press Ctrl+C to stop serving.", flush=True)
+
+    from .web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
+
+    server = ParticipantServer(participant_command(store.data_dir, session_id), host=host, port=port,
+                               title=f"{session.alliance}: partnership health check", public_url=url)
+    _write_serving(folder, url, host, port)
+    try:
+        server.serve()
+    except OSError as error:
+        raise FacilitatorError(f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+                               f"Is another server using that port? Try --port {port + 1}.") from None
+    finally:
+        _clear_serving(folder)
+    return 0
+
+
+def _write_serving(folder: Path, url: str, host: str, port: int) -> None:
+    """Tell the facilitator's app where participants connect (it shows the address on screen)."""
+    data = {"url": url, "host": host, "port": port, "pid": os.getpid()}
+    try:
+        atomic_write_bytes(folder / SERVING_FILE, json.dumps(data).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def _clear_serving(folder: Path) -> None:
+    try:
+        os.unlink(folder / SERVING_FILE)
+    except OSError:
+        pass
+
+
+def read_serving(folder: Path) -> dict | None:
+    """Where `serve` listens for this session, if a serving process is alive."""
+    from ..atomic import pid_alive
+
+    try:
+        data = json.loads((Path(folder) / SERVING_FILE).read_bytes()[:10_000])
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("pid"), int) or not pid_alive(data["pid"]):
+        return None
+    return data if isinstance(data.get("url"), str) else None
+

@@ -1,0 +1,210 @@
+"""What the room's screen shows of remote scoring: the join code, who has joined, who has scored.
+
+`RemoteBadge` sits in the top bar on every step; `RemoteProgress` under the scores of the current
+point; `RemoteScreen` (J) has the details and the round's controls.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from ..remote.link import RemoteLink
+
+
+class RemoteBadge(Static):
+    DEFAULT_CSS = """
+    RemoteBadge {
+        width: auto;
+        padding: 0 1;
+        display: none;
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    RemoteBadge.-shown {
+        display: block;
+    }
+    RemoteBadge.-closed {
+        background: $panel-lighten-2;
+    }
+    """
+
+    def show_link(self, link: RemoteLink) -> None:
+        state = link.state
+        self.set_class(state is not None, "-shown")
+        if state is None:
+            return
+        self.set_class(not state.open, "-closed")
+        joined = len(link.participants)
+        if state.open:
+            self.update(f"Remote {state.code} · {joined} joined")
+        else:
+            self.update(f"Remote round {state.round} closed")
+
+
+class RemoteProgress(Static):
+    """Who, of the people scoring from their devices, has scored the current point."""
+
+    DEFAULT_CSS = """
+    RemoteProgress {
+        height: auto;
+        margin: 0 0 1 0;
+        display: none;
+    }
+    RemoteProgress.-shown {
+        display: block;
+    }
+    """
+
+    def show_point(self, link: RemoteLink, session, point_key: str) -> None:
+        people = link.participants
+        self.set_class(link.state is not None and bool(people), "-shown")
+        if link.state is None or not people:
+            return
+        text = Text("From devices: ", style="bold")
+        done = sum(1 for person in people if point_key in person.scored)
+        text.append(f"{done} of {len(people)} scored this point", style="bold")
+        for partner in session.partners:
+            mine = [person for person in people if person.partner == partner.key]
+            if not mine:
+                continue
+            text.append(f"\n  {partner.name}: ")
+            for index, person in enumerate(mine):
+                if index:
+                    text.append(", ")
+                scored = point_key in person.scored
+                text.append(("✓ " if scored else "… ") + person.name, style="" if scored else "dim italic")
+        self.update(text)
+
+
+class RemoteScreen(ModalScreen):
+    """Remote scoring for this session: address, code, participants, and the round's controls."""
+
+    DEFAULT_CSS = """
+    RemoteScreen {
+        align: center middle;
+    }
+    RemoteScreen > Vertical {
+        width: 96;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+    RemoteScreen #remote-code {
+        text-style: bold;
+        color: $accent;
+        margin: 1 0;
+    }
+    RemoteScreen DataTable {
+        height: auto;
+        max-height: 16;
+    }
+    RemoteScreen #remote-help {
+        color: $text-muted;
+        margin: 1 0 0 0;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,j", "dismiss", "Back"),
+        Binding("s", "serve", "Start serving"),
+        Binding("n", "new_round", "New round (new code)"),
+        Binding("c", "close_round", "Close round"),
+    ]
+
+    def __init__(self, link: RemoteLink, session, checklist) -> None:
+        super().__init__()
+        self.link = link
+        self.session = session
+        self.checklist = checklist
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("", id="remote-title")
+            yield Static("", id="remote-code")
+            yield Static("", id="remote-where")
+            yield DataTable(id="remote-people", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="remote-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Name", "Organisation", *(str(p.number) for p in self.checklist.points))
+        self.refresh_link()
+        self.set_interval(1.0, self.refresh_link)
+
+    def refresh_link(self) -> None:
+        link, state = self.link, self.link.state
+        title = self.query_one("#remote-title", Static)
+        code = self.query_one("#remote-code", Static)
+        where = self.query_one("#remote-where", Static)
+        if state is None:
+            title.update("[b]Scoring from participants' own devices[/b]")
+            code.update("Not started for this session.")
+        else:
+            status = "open" if state.open else "closed"
+            title.update(f"[b]Scoring from participants' own devices[/b] · round {state.round}, {status}")
+            code.update(f"Join code:  {state.code}" if state.open else "This round is closed: N starts a new one.")
+        if link.serving:
+            where.update(f"Participants open [b]{link.serving['url']}[/b] in a browser.")
+        elif link.server_problem():
+            where.update(f"[red]The server stopped:[/red] {_escape(link.server_problem())}")
+        else:
+            where.update("Not being served. S serves it on this computer; for other devices run "
+                         "[b]facilitator serve ID --host ADDRESS[/b] in another terminal.")
+        self._fill_people()
+        refused = link.inbox.refused_count
+        self.query_one("#remote-help", Static).update(
+            "Each person's score counts towards their organisation's mean. Scores stay blind until you reveal "
+            "the point (R on the health check)."
+            + (f"\n[b]{refused} ballot(s) refused[/b]: see refused.log in {link.folder}." if refused else ""))
+
+    def _fill_people(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for person in self.link.participants:
+            marks = ["✓" if p.key in person.scored else "·" for p in self.checklist.points]
+            table.add_row(person.name, self.session.partner_name(person.partner), *marks)
+
+    def action_serve(self) -> None:
+        from ..remote.link import free_port
+
+        if self.link.state is None or not self.link.state.open:
+            self.link.start_round(self.session)
+        if self.link.serving or self.link.server_running:
+            self.notify("Already being served.", timeout=3)
+            return
+        try:
+            self.link.start_server(free_port())
+        except OSError as error:
+            self.notify(f"Could not start the server: {error}", severity="error")
+            return
+        self.notify("Starting the server… the address appears here in a moment.", timeout=4)
+        self.refresh_link()
+
+    def action_new_round(self) -> None:
+        state = self.link.start_round(self.session)
+        self.notify(f"Round {state.round} started. New join code: {state.code}", timeout=6)
+        self.refresh_link()
+
+    def action_close_round(self) -> None:
+        if self.link.state is None or not self.link.state.open:
+            self.notify("No open round to close.", timeout=3)
+            return
+        self.link.close_round()
+        self.notify("Round closed: further scores from devices are refused.", timeout=5)
+        self.refresh_link()
+
+
+def _escape(text: str) -> str:
+    from textual.markup import escape
+
+    return escape(text)

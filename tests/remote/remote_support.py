@@ -1,0 +1,34 @@
+"""Helpers for the remote-scoring tests: a fresh session with an open round, and ballots written
+exactly as a participant's process writes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
+from facilitator.remote.room import RoundState, ballots_dir, open_round_for
+from facilitator.session_factory import create_session
+from facilitator.store import SessionStore
+
+PARTNERS = ["Acme Ports", "Beta Shipping"]
+ACME, BETA = "acme-ports", "beta-shipping"
+POINT = "joint-framework"  # the first checklist point
+
+
+def seed_remote(store: SessionStore, partners: list[str] = PARTNERS) -> tuple[str, RoundState, Path]:
+    """A session nobody has scored yet, with an open remote round. Returns (id, round, ballots folder)."""
+    with store.create(create_session("Harbour Link", partners, date="2026-11-27")) as opened:
+        session_id = opened.id
+    session = store.load(session_id)
+    folder = ballots_dir(store.data_dir, session_id)
+    state, _ = open_round_for(folder, session)
+    return session_id, state, folder
+
+
+def cast(folder: Path, state: RoundState, partner: str, name: str, scores: dict[str, int | str],
+         comment: str = "") -> Ballot:
+    """Write a participant's ballot for the current round, as their own process does."""
+    ballot = Ballot(participant=participant_id(partner, name), partner=partner, name=name, round=state.round,
+                    code=state.code, scores={key: BallotScore(value, comment) for key, value in scores.items()})
+    write_ballot(folder, ballot)
+    return ballot

@@ -1,0 +1,210 @@
+"""The participant view, driven with the Pilot as a person in a browser would: join, score, see the
+reveal, be told when the round closes or a new one starts. The facilitator's side is the real
+RemoteLink working on the same files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
+
+from facilitator.content import load_checklist  # noqa: E402
+from facilitator.participant.app import ParticipantApp  # noqa: E402
+from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
+from facilitator.participant.join import JoinScreen  # noqa: E402
+from facilitator.remote.ballots import participant_id  # noqa: E402
+from facilitator.remote.link import RemoteLink  # noqa: E402
+from facilitator.remote.ratelimit import FREE_TRIES  # noqa: E402
+
+CHECKLIST = load_checklist()
+SIZE = (90, 34)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def type_text(pilot, text: str) -> None:
+    keys = {" ": "space", "-": "minus"}
+    await pilot.press(*(keys.get(ch, ch) for ch in text))
+
+
+async def join(pilot, code: str, partner_index: int, name: str) -> None:
+    app = pilot.app
+    code_input = app.screen.query_one("#join-code", Input)
+    code_input.value = ""
+    code_input.focus()
+    await type_text(pilot, code)
+    await pilot.press("enter")  # on to the organisations
+    await pilot.press(*(["down"] * (partner_index + 1)), "enter")
+    await pilot.press("tab")
+    name_input = app.screen.query_one("#join-name", Input)
+    name_input.value = ""
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def ballot_on_disk(folder: Path, partner: str, name: str) -> dict:
+    return json.loads((folder / f"{participant_id(partner, name)}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def remote(store):
+    session_id, state, folder = seed_remote(store)
+    return store, session_id, state, folder
+
+
+async def test_join_score_and_see_the_gap_view_after_the_reveal(remote):
+    store, session_id, state, folder = remote
+    app = ParticipantApp(store.data_dir, session_id, peer="10.1.1.1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, JoinScreen)
+        assert "Harbour Link" in text_of(app, "#join-title")
+
+        await join(pilot, "WRONG1", 1, "Cy Diaz")
+        assert isinstance(app.screen, JoinScreen)
+        assert "not the one on the room's screen" in text_of(app, "#join-error")
+
+        await join(pilot, state.code.lower(), 1, "Cy Diaz")
+        assert isinstance(app.screen, BallotScreen)
+        on_disk = ballot_on_disk(folder, BETA, "Cy Diaz")
+        assert on_disk["partner"] == BETA and on_disk["scores"] == {}
+
+        await pilot.press("3")
+        await pilot.pause()
+        assert ballot_on_disk(folder, BETA, "Cy Diaz")["scores"][POINT]["score"] == 3
+        assert "Nobody" in text_of(app, "#ballot-status") or "Sent" in text_of(app, "#ballot-status")
+        assert text_of(app, "#gap-view") == ""
+
+        # A comment goes with the score.
+        await pilot.press("c")
+        await type_text(pilot, "Only our side wrote it")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ballot_on_disk(folder, BETA, "Cy Diaz")["scores"][POINT]["comment"] == "Only our side wrote it"
+
+        # The facilitator merges two Acme ballots and this one, then reveals the point.
+        session = store.load(session_id)
+        link = RemoteLink(store.data_dir, session_id)
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+        cast(folder, state, ACME, "Bo Chen", {POINT: 0})
+        link.apply(link.poll(), session, CHECKLIST)
+        session.points[POINT].revealed = True
+        link.publish(link.view(session, CHECKLIST))
+        app.poll_round()
+        await pilot.pause()
+
+        gap = text_of(app, "#gap-view")
+        assert "Acme Ports" in gap and "0.5" in gap and "2 people, 0-1" in gap
+        assert "Spread between partners: 2.5" in gap and "PERCEPTION GAP" in gap
+        assert app.screen.query_one("#score-options", OptionList).disabled
+        await pilot.press("0")  # too late: the point is revealed
+        await pilot.pause()
+        assert ballot_on_disk(folder, BETA, "Cy Diaz")["scores"][POINT]["score"] == 3
+
+
+async def test_other_scores_stay_hidden_before_the_reveal(remote):
+    store, session_id, state, folder = remote
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+    session = store.load(session_id)
+    link = RemoteLink(store.data_dir, session_id)
+    link.apply(link.poll(), session, CHECKLIST)
+    link.publish(link.view(session, CHECKLIST))
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 1, "Cy Diaz")
+        shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Ana Ruiz" not in shown and "Acme Ports" not in text_of(app, "#gap-view")
+
+
+async def test_closed_round_then_new_round_sends_people_back_to_join(remote):
+    store, session_id, state, folder = remote
+    session = store.load(session_id)
+    link = RemoteLink(store.data_dir, session_id)
+    link.apply(link.poll(), session, CHECKLIST)
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Ana Ruiz")
+        await pilot.press("2")
+        link.close_round()
+        app.poll_round()
+        await pilot.pause()
+        assert "closed this round" in text_of(app, "#ballot-status")
+        await pilot.press("4")
+        await pilot.pause()
+        assert ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"][POINT]["score"] == 2
+
+        new = link.start_round(session)
+        app.poll_round()
+        await pilot.pause()
+        assert isinstance(app.screen, JoinScreen)
+        assert "new round" in text_of(app, "#join-error").lower()
+        await join(pilot, state.code, 0, "Ana Ruiz")  # the old code no longer works
+        assert isinstance(app.screen, JoinScreen)
+        await join(pilot, new.code, 0, "Ana Ruiz")
+        assert isinstance(app.screen, BallotScreen)
+
+
+async def test_a_dropped_connection_rejoins_with_its_own_scores(remote):
+    store, session_id, state, folder = remote
+    async with ParticipantApp(store.data_dir, session_id).run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Ana Ruiz")
+        await pilot.press("1", "right", "4")
+        await pilot.pause()
+    app = ParticipantApp(store.data_dir, session_id)  # the browser reloaded: a new process
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "  ana   ruiz ")
+        scores = {key: entry.score for key, entry in app.ballot.scores.items()}
+        assert scores == {POINT: 1, CHECKLIST.points[1].key: 4}
+
+
+async def test_wrong_codes_make_the_same_address_wait(remote):
+    store, session_id, state, folder = remote
+    for attempt in range(FREE_TRIES):
+        async with ParticipantApp(store.data_dir, session_id, peer="10.9.9.9").run_test(size=SIZE) as pilot:
+            await join(pilot, f"BAD{attempt}", 0, "Mallory")
+    app = ParticipantApp(store.data_dir, session_id, peer="10.9.9.9")
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Mallory")  # even the right code waits now
+        assert isinstance(app.screen, JoinScreen)
+        assert "Try again in" in text_of(app, "#join-error")
+    other = ParticipantApp(store.data_dir, session_id, peer="10.9.9.10")
+    async with other.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Ana Ruiz")
+        assert isinstance(other.screen, BallotScreen)
+
+
+async def test_join_refuses_an_empty_name_and_no_organisation(remote):
+    store, session_id, state, folder = remote
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "   ")
+        assert "cannot be empty" in text_of(app, "#join-error")
+        assert list(folder.glob("acme*.json")) == []
+
+
+async def test_no_round_says_so_and_opens_by_itself(store):
+    from remote_support import PARTNERS
+    from facilitator.remote.room import ballots_dir, open_round_for
+    from facilitator.session_factory import create_session
+
+    with store.create(create_session("Quiet Alliance", PARTNERS, date="2026-11-27")) as opened:
+        session_id = opened.id
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "not open" in text_of(app, "#join-error")
+        open_round_for(ballots_dir(store.data_dir, session_id), store.load(session_id))
+        app.poll_round()
+        await pilot.pause()
+        assert text_of(app, "#join-error") == ""
+        assert "Quiet Alliance" in text_of(app, "#join-title")
