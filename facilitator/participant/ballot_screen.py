@@ -131,6 +131,8 @@ class BallotScreen(Screen):
         options.disabled = not can_score
         comment = self.query_one("#comment", Input)
         comment.disabled = not can_score
+        # Once revealed, the room's gap view takes the place of the scale: no scrolling to find it.
+        options.display = comment.display = revealed is None
         with comment.prevent(Input.Changed):
             comment.value = mine.comment if mine else ""
         self.query_one("#gap-view", Static).update(self._gap_view(revealed) if revealed else "")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import now_iso
-from .merge import BallotInbox, MergeResult, Participant, RawBallot
+from .merge import NOT_BALLOTS, BallotInbox, MergeResult, Participant, RawBallot
 from .room import (ROUND_FILE, RoundState, ballots_dir, new_round, read_round_or_none, room_view, round_lock,
                    write_round)
 from .serve import read_serving
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..content import Checklist
     from ..model import Session
 
-KEEP_FILES = {ROUND_FILE, "round.lock", "attempts.json", "attempts.lock", "refused.log", "serving.json", "serve.log"}
 
 
 @dataclass
@@ -147,7 +146,7 @@ class RemoteLink:
     def _archive(self, round_number: int) -> None:
         target = self.folder / f"round-{round_number}"
         for entry in os.scandir(self.folder):
-            if entry.is_file() and entry.name.endswith(".json") and entry.name not in KEEP_FILES:
+            if entry.is_file() and entry.name.endswith(".json") and entry.name not in NOT_BALLOTS:
                 target.mkdir(exist_ok=True)
                 os.replace(entry.path, target / entry.name)
 

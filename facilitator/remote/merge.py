@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .room import RoundState
 
 REFUSED_LOG = "refused.log"
+NOT_BALLOTS = {ROUND_FILE, "serving.json", "attempts.json"}  # our own files in the ballots folder
 MAX_LOG_BYTES = 1_000_000  # the log is for the facilitator to read, not for an attacker to fill a disk
 
 
@@ -77,7 +78,7 @@ class BallotInbox:
         changed = []
         for entry in entries:
             name = entry.name
-            if not name.endswith(".json") or name == ROUND_FILE or name.startswith("."):
+            if not name.endswith(".json") or name in NOT_BALLOTS or name.startswith("."):
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)

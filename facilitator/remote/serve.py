@@ -42,6 +42,7 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
         raise InvalidInput(f"Port {port} is not a port number (1-65535).")
     session_id = store.resolve(session_id)
     session = store.load(session_id)
+    _check_port_free(host, port)
     folder = ballots_dir(store.data_dir, session_id)
     try:
         state, started = open_round_for(folder, session)
@@ -75,6 +76,24 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
     finally:
         _clear_serving(folder)
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before printing a code and URL that would not work (aiohttp reports this late)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise InvalidInput(f"Cannot listen on {host}: {error.strerror or error}.") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise FacilitatorError(f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+                                   f"Is another server using that port? Try --port {port + 1}.") from None
 
 
 def _write_serving(folder: Path, url: str, host: str, port: int) -> None:

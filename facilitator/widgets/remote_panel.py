@@ -107,6 +107,11 @@ class RemoteScreen(ModalScreen):
         height: auto;
         max-height: 16;
     }
+    RemoteScreen #remote-nobody {
+        color: $text-muted;
+        text-style: italic;
+        margin: 1 0 0 0;
+    }
     RemoteScreen #remote-help {
         color: $text-muted;
         margin: 1 0 0 0;
@@ -132,6 +137,7 @@ class RemoteScreen(ModalScreen):
             yield Static("", id="remote-code")
             yield Static("", id="remote-where")
             yield DataTable(id="remote-people", cursor_type="row", zebra_stripes=True)
+            yield Static("Nobody has joined this round yet.", id="remote-nobody")
             yield Static("", id="remote-help")
         yield Footer()
 
@@ -158,8 +164,8 @@ class RemoteScreen(ModalScreen):
         elif link.server_problem():
             where.update(f"[red]The server stopped:[/red] {_escape(link.server_problem())}")
         else:
-            where.update("Not being served. S serves it on this computer; for other devices run "
-                         "[b]facilitator serve ID --host ADDRESS[/b] in another terminal.")
+            where.update("Not being served. S serves it on this computer only; for other devices run "
+                         f"[b]facilitator serve {self.session.id} --host ADDRESS[/b] in another terminal.")
         self._fill_people()
         refused = link.inbox.refused_count
         self.query_one("#remote-help", Static).update(
@@ -173,6 +179,8 @@ class RemoteScreen(ModalScreen):
         for person in self.link.participants:
             marks = ["✓" if p.key in person.scored else "·" for p in self.checklist.points]
             table.add_row(person.name, self.session.partner_name(person.partner), *marks)
+        table.display = bool(self.link.participants)
+        self.query_one("#remote-nobody", Static).display = not self.link.participants
 
     def action_serve(self) -> None:
         from ..remote.link import free_port

@@ -153,7 +153,7 @@ class ScoreBoard(Widget, can_focus=True):
                 line.append(" ● scored ", style="bold reverse")
                 people = len(record.votes.get(partner.key, {}))
                 if people > 1:
-                    line.append(f" by {people} people", style="italic")
+                    line.append(f"by {people} people", style="italic")  # after the chip's own space
             else:
                 line.append_text(score_text(value))
                 spread = vote_spreads(self.session, self.point_key).get(partner.key)

@@ -1,0 +1,118 @@
+"""The room's screen during remote scoring: ballots written by participants' processes arrive in the
+open session, stay blind until R, show who has joined and scored, and are saved; the round's code
+changes with a new round and a closed round refuses ballots."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
+from textual.widgets import DataTable, Static  # noqa: E402
+
+from facilitator.app import make_app  # noqa: E402
+from facilitator.remote.room import read_round  # noqa: E402
+from facilitator.screens.meeting import MeetingScreen  # noqa: E402
+from facilitator.widgets.remote_panel import RemoteBadge, RemoteProgress, RemoteScreen  # noqa: E402
+from facilitator.widgets.score_board import ScoreBoard  # noqa: E402
+
+SIZE = (110, 34)
+
+
+async def poll(app, pilot) -> None:
+    """Run the screen's poll now (it runs every second on its own) and let its message be handled."""
+    app.screen._poll_remote()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_ballots_arrive_blind_reveal_as_means_and_are_saved(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen)
+        await pilot.press("f3")  # the health check
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+        cast(folder, state, ACME, "Bo Chen", {POINT: 4})
+        cast(folder, state, BETA, "Cy Diaz", {POINT: 3})
+        await poll(app, pilot)
+
+        badge = str(app.screen.query_one(RemoteBadge).render())
+        assert state.code in badge and "3 joined" in badge
+        board = str(app.screen.query_one(ScoreBoard).render())
+        assert "scored by 2 people" in board and "2.5" not in board
+        progress = str(app.screen.query_one(RemoteProgress).render())
+        assert "3 of 3 scored this point" in progress and "✓ Ana Ruiz" in progress
+
+        await pilot.press("r")
+        await poll(app, pilot)
+        board = str(app.screen.query_one(ScoreBoard).render())
+        assert "2.5" in board and "2 people, 1-4" in board
+        published = read_round(folder)
+        assert published.revealed[POINT].scores == {ACME: 2.5, BETA: 3}
+        assert published.current_point == POINT
+
+        await pilot.press("f10")
+        await app.workers.wait_for_complete()
+    saved = store.load(session_id)
+    assert saved.points[POINT].scores == {ACME: 2.5, BETA: 3}
+    assert {v.name for v in saved.points[POINT].votes[ACME].values()} == {"Ana Ruiz", "Bo Chen"}
+
+
+async def test_a_participant_who_has_not_scored_is_shown_waiting(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 2})
+        cast(folder, state, BETA, "Cy Diaz", {})  # joined, not scored yet
+        await poll(app, pilot)
+        progress = str(app.screen.query_one(RemoteProgress).render())
+        assert "1 of 2 scored this point" in progress and "… Cy Diaz" in progress
+        assert "waiting for a score" in str(app.screen.query_one(ScoreBoard).render())
+
+
+async def test_remote_screen_new_round_and_close(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 2})
+        await poll(app, pilot)
+        await pilot.press("f3", "j")
+        await pilot.pause()
+        assert isinstance(app.screen, RemoteScreen)
+        assert state.code in str(app.screen.query_one("#remote-code", Static).render())
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[:3] == ["Ana Ruiz", "Acme Ports", "✓"]
+
+        await pilot.press("n")
+        new = read_round(folder)
+        assert new.round == state.round + 1 and new.code != state.code
+        assert new.code in str(app.screen.query_one("#remote-code", Static).render())
+        assert table.row_count == 0  # nobody has joined the new round yet
+
+        await pilot.press("c")
+        assert read_round(folder).open is False
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "closed" in str(app.screen.query_one(RemoteBadge).render())
+        cast(folder, new, BETA, "Cy Diaz", {POINT: 0})
+        await poll(app, pilot)
+        assert POINT not in app.screen.session.points or BETA not in app.screen.session.points[POINT].scores
+
+
+async def test_no_remote_round_no_badge_and_no_files(store):
+    from facilitator.session_factory import create_session
+
+    with store.create(create_session("Quiet Alliance", ["A Co", "B Co"], date="2026-11-27")) as opened:
+        session_id = opened.id
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await poll(app, pilot)
+        assert not app.screen.query_one(RemoteBadge).has_class("-shown")
+    assert not (store.data_dir / f"{session_id}.ballots").exists()
