@@ -86,6 +86,13 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
                  "of every average; the health index runs from 0 to 100.")
     lines.append("6. The weakest points show which sections of the partnership agreement to draft first.")
     lines.append("")
+    lines.append("## Scoring from participants' own devices")
+    lines.append("")
+    lines.append("In the meeting, **J** opens remote scoring: **S** serves a page on this computer, with a join "
+                 "code; `facilitator serve ID --host ADDRESS` serves it to other devices. Each person joins "
+                 "with the code, their organisation and name, and scores blind; several people of one "
+                 "partner count as their mean. **N** starts a new round with a new code, **C** closes it.")
+    lines.append("")
     lines.append("## About")
     lines.append("")
     lines.append(f"facilitator {__version__}")
