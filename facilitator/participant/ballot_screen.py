@@ -177,6 +177,7 @@ class BallotScreen(Screen):
                 text.append(f"  {voters['count']} people{span}", style="italic")
             text.append("\n")
         spread = revealed.spread
+        text.append("\n")
         text.append(f"Spread between partners: {'-' if spread is None else format_score(spread)}", style="bold")
         if spread is not None and spread >= 2:
             text.append("  PERCEPTION GAP: worth discussing", style="bold white on #b3261e")

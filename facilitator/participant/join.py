@@ -31,7 +31,9 @@ class JoinScreen(Screen):
                 yield Label("Join code", classes="field-label")
                 yield Input(placeholder="ABC-123", id="join-code", max_length=20)
                 yield Label("Your organisation", classes="field-label")
-                yield RadioSet(id="join-partner")
+                # Built with its buttons, so the first is highlighted at once for keyboard users.
+                state = self.app.state
+                yield RadioSet(*(name for _key, name in (state.partners if state else [])), id="join-partner")
                 yield Label("Your name", classes="field-label")
                 yield Input(placeholder="as the room knows you", id="join-name", max_length=80)
                 yield Button("Join", id="join-button", variant="primary")
@@ -66,6 +68,10 @@ class JoinScreen(Screen):
     @on(Input.Submitted, "#join-code")
     def _code_entered(self) -> None:
         self.query_one("#join-partner", RadioSet).focus()
+
+    @on(RadioSet.Changed, "#join-partner")
+    def _partner_chosen(self) -> None:
+        self.query_one("#join-name", Input).focus()  # Enter on a name, then Enter joins
 
     @on(Input.Submitted, "#join-name")
     @on(Button.Pressed, "#join-button")

@@ -56,6 +56,11 @@ def test_two_people_of_one_partner_score_as_their_mean(remote):
     assert inside[BETA].spread == 0
     assert session.points[SECOND].scores == {BETA: "?"}
     assert {p.name for p in link.participants} == {"Ana Ruiz", "Bo Chen", "Cy Diaz"}
+    # Who scored took part: listed with their organisation, once.
+    assert sorted(session.partner(ACME).participants) == ["Ana Ruiz", "Bo Chen"]
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 2})
+    assert merge_all(link, session).new_participants == []
+    assert sorted(session.partner(ACME).participants) == ["Ana Ruiz", "Bo Chen"]
 
 
 def test_merged_votes_survive_a_save_and_reload(store, remote):
