@@ -50,11 +50,12 @@ class Participant:
 @dataclass
 class MergeResult:
     changed_points: set[str] = field(default_factory=set)
+    new_participants: list[str] = field(default_factory=list)  # names added to their partner's list
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
 
     @property
     def changed(self) -> bool:
-        return bool(self.changed_points)
+        return bool(self.changed_points or self.new_participants)
 
 
 class BallotInbox:
@@ -114,6 +115,8 @@ class BallotInbox:
                 result.refused.append((f"{item.stem}.json", str(error)))
                 continue
             result.changed_points |= merge_ballot(session, ballot)
+            if ballot.scores and add_participant(session, ballot.partner, ballot.name):
+                result.new_participants.append(ballot.name)
             self.participants[ballot.participant] = Participant(
                 ballot.participant, ballot.name, ballot.partner, frozenset(ballot.scores), ballot.updated_at)
         if result.refused:
@@ -145,6 +148,15 @@ def merge_ballot(session: Session, ballot: Ballot) -> set[str]:
             record.scores[ballot.partner] = score
         changed.add(point_key)
     return changed
+
+
+def add_participant(session: Session, partner_key: str, name: str) -> bool:
+    """Someone who scored took part: list them with their organisation, as the room's form does."""
+    partner = session.partner(partner_key)
+    if partner is None or any(known.casefold() == name.casefold() for known in partner.participants):
+        return False
+    partner.participants.append(name)
+    return True
 
 
 def log_refusals(folder: Path, refused: list[tuple[str, str]]) -> None:
