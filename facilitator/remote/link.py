@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..atomic import sweep_orphans
 from ..model import now_iso
 from .merge import NOT_BALLOTS, BallotInbox, MergeResult, Participant, RawBallot
 from .room import (ROUND_FILE, RoundState, ballots_dir, new_round, read_round_or_none, room_view, round_lock,
@@ -45,6 +46,7 @@ class RemoteLink:
         self.serving: dict | None = None
         self._published: dict | None = None
         self._server: subprocess.Popen | None = None
+        self._swept = False
 
     # -- state --------------------------------------------------------------------------------
 
@@ -63,6 +65,10 @@ class RemoteLink:
     # -- worker thread --------------------------------------------------------------------------
 
     def poll(self) -> Polled:
+        if not self._swept:
+            # Temporary files of participant processes killed mid-write (a closed browser tab).
+            sweep_orphans(self.folder)
+            self._swept = True
         state = read_round_or_none(self.folder)
         if state is not None and state.session != self.session_id:
             state = None

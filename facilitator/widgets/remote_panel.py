@@ -17,6 +17,8 @@ from ..remote.link import RemoteLink
 
 
 class RemoteBadge(Static):
+    """The join code and how many have joined, in the top bar on every step (a click opens the details)."""
+
     DEFAULT_CSS = """
     RemoteBadge {
         width: auto;
@@ -33,6 +35,11 @@ class RemoteBadge(Static):
         background: $panel-lighten-2;
     }
     """
+
+    def on_click(self) -> None:
+        remote = getattr(self.screen, "action_remote", None)
+        if callable(remote):
+            remote()
 
     def show_link(self, link: RemoteLink) -> None:
         state = link.state

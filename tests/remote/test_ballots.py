@@ -231,3 +231,11 @@ def test_participant_ids_are_stable_file_safe_and_distinct():
     for name in ("../../etc/passwd", "a/b", "李雷", "x" * 300):
         pid = participant_id(ACME, name)
         assert "/" not in pid and ".." not in pid and len(pid) < 90
+
+
+def test_temporary_files_of_killed_participant_processes_are_swept(remote):
+    session, state, folder, link = remote
+    orphan = folder / ".facilitator-tmp-999999999-x.part"
+    orphan.write_bytes(b'{"half": ')
+    merge_all(link, session)
+    assert not orphan.exists()

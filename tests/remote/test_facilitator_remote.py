@@ -116,3 +116,14 @@ async def test_no_remote_round_no_badge_and_no_files(store):
         await poll(app, pilot)
         assert not app.screen.query_one(RemoteBadge).has_class("-shown")
     assert not (store.data_dir / f"{session_id}.ballots").exists()
+
+
+async def test_a_click_on_the_badge_opens_the_details(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await poll(app, pilot)
+        await pilot.click(RemoteBadge)
+        await pilot.pause()
+        assert isinstance(app.screen, RemoteScreen)
+        assert "Nobody has joined" in str(app.screen.query_one("#remote-nobody", Static).render())
