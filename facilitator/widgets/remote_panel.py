@@ -48,10 +48,13 @@ class RemoteBadge(Static):
             return
         self.set_class(not state.open, "-closed")
         joined = len(link.participants)
+        # Short: at 100 columns the top bar also holds the alliance, the step, the clock and saving.
         if state.open:
-            self.update(f"Remote {state.code} · {joined} joined")
+            self.update(f"Code {state.code} · {joined} joined")
+            self.tooltip = "Join code for scoring from participants' own devices (J for details)"
         else:
-            self.update(f"Remote round {state.round} closed")
+            self.update(f"Round {state.round} closed")
+            self.tooltip = "Remote scoring: this round is closed (J for details, N there starts a new one)"
 
 
 class RemoteProgress(Static):
