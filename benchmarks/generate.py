@@ -38,9 +38,9 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 from facilitator.content import load_checklist
 from facilitator.model import ActionItem, Decision, Role, Session, SponsorMeeting
 from facilitator.session_factory import create_session
-from facilitator.store import SUFFIX, SessionStore, SessionSummary, encode_database, summarise
+from facilitator.store import RACY_NS, SUFFIX, SessionStore, SessionSummary, encode_database, summarise
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 CACHE = Path(__file__).resolve().parent / ".cache"
 MARKER = ".benchmark-store.json"
 
@@ -197,7 +197,7 @@ def write_session(store: SessionStore, session: Session) -> SessionSummary:
     path.write_bytes(encode_database({"session": {"1": session.to_dict()}}))
     st = os.stat(path)
     return SessionSummary(id=session.id, file=path.name, size=st.st_size, mtime_ns=st.st_mtime_ns,
-                          inode=st.st_ino, **summarise(session))
+                          inode=st.st_ino, ctime_ns=st.st_ctime_ns, **summarise(session))
 
 
 def generate(folder: Path, sessions: int, seed: int = 1, words: tuple[int, int] = WORDS,
@@ -239,6 +239,9 @@ def generate(folder: Path, sessions: int, seed: int = 1, words: tuple[int, int] 
         if progress and (n + 1) % 1000 == 0:
             print(f"  {n + 2:,} of {sessions:,} sessions ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     summaries.sort(key=SessionSummary.sort_key, reverse=True)
+    # The store trusts an index row only for a file unchanged for RACY_NS before the row was taken
+    # (a coarse file clock could hide a later change): let the newest files age that long first.
+    time.sleep(RACY_NS / 1e9)
     store._write_index(summaries)
     listed = store.summaries()  # through the store's own code: every summary must come from the index
     assert len(listed) == sessions, (len(listed), sessions)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".facilitator-tmp-"
@@ -21,6 +20,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
     path = Path(path)
     folder = path.parent
     mode = _mode_for(path) if mode is None else mode
+    import tempfile  # here: `facilitator list` usually writes nothing and need not load it
+
     fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -91,13 +91,18 @@ def test_one_save_is_one_file_replacement(store, data_dir, sample_session, monke
 def test_save_replaces_atomically_and_keeps_the_mode(store, data_dir, saved_id, mode):
     path = data_dir / f"{saved_id}.json"
     os.chmod(path, mode)
-    inode = path.stat().st_ino
     with store.open(saved_id) as opened:
         for n in range(5):
-            opened.session.point("joint-framework").notes = f"save {n}"
-            opened.save()
+            # Replaced by rename, never rewritten in place: the file as it was before the save is
+            # still whole behind a handle opened on it, and no longer in the folder. (Comparing inode
+            # numbers is not enough: the file system may hand a freed inode to the next save.)
+            with open(path, "rb") as before:
+                old_bytes = before.read()
+                opened.session.point("joint-framework").notes = f"save {n}"
+                opened.save()
+                before.seek(0)
+                assert before.read() == old_bytes and os.fstat(before.fileno()).st_nlink == 0
             assert stat.S_IMODE(path.stat().st_mode) == mode
-    assert path.stat().st_ino != inode  # replaced by rename, never rewritten in place
     assert temp_files(data_dir) == []
     assert store.load(saved_id).points["joint-framework"].notes == "save 4"
 
@@ -525,6 +530,9 @@ def test_listing_newest_first_and_json_shape(store):
 
 
 def test_listing_does_not_reparse_unchanged_files(store, data_dir, monkeypatch):
+    # Files saved just before a listing are read again by the next one (the racy rule, tested below);
+    # here the clock is taken to be fine-grained, so that only real changes count.
+    monkeypatch.setattr(store_module, "RACY_NS", 0)
     ids = _three_sessions(store)
     calls = []
     real = SessionStore._read_session
@@ -557,6 +565,63 @@ def test_change_with_same_size_and_mtime_is_still_seen(store, data_dir):
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0
+
+
+def test_a_change_within_one_tick_of_a_coarse_clock_is_still_seen(store, data_dir, monkeypatch):
+    """Two saves in one tick of the file clock can leave the same size, mtime, ctime and (a freed
+    inode handed out again) inode: a row taken less than RACY_NS after its file changed is not trusted."""
+    ids = _three_sessions(store)
+    path = data_dir / f"{ids[0]}.json"
+    store.summaries()  # the files were saved just now: their rows are racy
+    same_stamp = path.stat()
+    real_stat = os.stat
+
+    def frozen_stat(target, *args, **kwargs):  # the stamp a coarse clock and a reused inode would give
+        return same_stamp if os.fspath(target) == os.fspath(path) else real_stat(target, *args, **kwargs)
+
+    with store.open(ids[0]) as opened:
+        opened.session.set_score("joint-framework", "alpha", 3)  # 2 -> 3: same size
+        opened.save()
+    monkeypatch.setattr(store_module.os, "stat", frozen_stat)
+    assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0
+    head, _count = store.cached_head(3)
+    assert {s.id: s for s in head}.get(ids[0]) is None or {s.id: s for s in head}[ids[0]].joint_index == 75.0
+
+
+def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypatch):
+    ids = _three_sessions(store)
+    store.summaries()
+    calls = []
+    real = SessionStore._read_session
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+    SessionStore(data_dir).summaries()
+    assert sorted(calls) == sorted(ids)  # saved less than RACY_NS before the index: read again, once
+    calls.clear()
+    real_time_ns = time.time_ns
+    monkeypatch.setattr(store_module.time, "time_ns", lambda: real_time_ns() + store_module.RACY_NS)
+    SessionStore(data_dir).summaries()  # (as if RACY_NS later) the index is rewritten with trusted rows
+    monkeypatch.undo()
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+    calls.clear()
+    SessionStore(data_dir).summaries()
+    assert calls == []
+    assert len(SessionStore(data_dir).cached_head(3)[0]) == 3
+
+
+def test_an_edit_in_place_that_restores_the_mtime_is_still_seen(store, data_dir, monkeypatch):
+    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    ids = _three_sessions(store)
+    store.summaries()
+    path = data_dir / f"{ids[0]}.json"
+    before = path.stat()
+    data = path.read_bytes()
+    edited = data.replace(b'"alpha":2', b'"alpha":3', 1)
+    assert edited != data and len(edited) == len(data)
+    time.sleep(0.01)
+    with open(path, "r+b") as handle:  # the same inode and size; then the old mtime put back
+        handle.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0  # the ctime moved
 
 
 def test_corrupt_index_is_rebuilt(store, data_dir):
@@ -691,3 +756,35 @@ def test_concurrent_saves_and_listing_from_threads(store, data_dir):
     assert errors == []
     assert {store.load(i).points["joint-framework"].notes for i in ids} == {f"{i} 19" for i in ids}
     assert temp_files(data_dir) == []
+
+
+# -- the bytes of a session file ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["plain", "Zoë – “quoted” ✓ 🤝", "tab\tnew\nline \x7f \x01", "a \\u00e9 typed",
+                                  'quote " and \\ backslash', "日本語のテキスト"])
+def test_database_bytes_are_compact_utf8_json_whatever_the_text(text):
+    data = {"session": {"1": {"notes": text, "score": 2.5, "list": [text, None, True]}}}
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert store_module.encode_database(data) == expected
+    assert json.loads(expected) == data
+
+
+@pytest.mark.parametrize("surrogate", ["\ud800", "\udfff", "\ud83d\ude00 as two code points"])
+def test_database_bytes_refuse_lone_surrogates(surrogate):
+    with pytest.raises(UnicodeEncodeError):
+        store_module.encode_database({"session": {"1": {"notes": surrogate}}})
+
+
+def test_list_json_is_exactly_what_json_dumps_writes():
+    from facilitator.store import SessionSummary, summaries_json
+
+    odd = [SessionSummary("a-2026-01-01", "a-2026-01-01.json", alliance="Zoë “A” \\ \n", partners=["Ä", "B\t"],
+                          joint_index=62.5, saved_at="2026-01-01T10:00:00+00:00", follows="x"),
+           SessionSummary("b", "b.json", status="damaged", problem="it is empty", partners=[]),
+           SessionSummary("c", "c.json", joint_index=50),
+           SessionSummary("d", "d.json", joint_index=float("nan"))]
+    weird = SessionSummary("e", "e.json", partners=("P",), facilitator=3)  # not what the store writes
+    for summaries in (odd, odd + [weird], [weird], []):
+        expected = json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2)
+        assert summaries_json(summaries) == expected
