@@ -303,8 +303,9 @@ class PartnerSeries:
     scores: tuple[Any, ...]  # per session: 0-4, "?", "n/a", or None (not scored or not a partner then)
 
     @property
-    def numeric(self) -> tuple[int | None, ...]:
-        return tuple(v if isinstance(v, int) and not isinstance(v, bool) else None for v in self.scores)
+    def numeric(self) -> tuple[float | None, ...]:
+        # A float is a partner's mean of several people's votes (remote scoring).
+        return tuple(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in self.scores)
 
     def change(self, index: int) -> Change:
         return _change(self.numeric, index)

@@ -167,7 +167,7 @@ def build_context(session: Session, checklist: content.Checklist,
             "mean": stat.mean,
             "mean_display": scoring.format_mean(stat.mean),
             "spread": stat.spread,
-            "spread_display": "-" if stat.spread is None else str(stat.spread),
+            "spread_display": "-" if stat.spread is None else scoring.format_score(stat.spread),
             "agreed": stat.agreed,
             "agreed_display": "-" if stat.agreed is None else str(stat.agreed),
             "value": stat.value,
@@ -177,6 +177,8 @@ def build_context(session: Session, checklist: content.Checklist,
             "flags": flags,
             "flag": ", ".join(flags),
             "notes": record.notes if record else "",
+            "devices": _device_votes(session, point.key),
+            "comments": _device_comments(session, point.key),
             "actions": [a for a in actions if a["point_key"] == point.key],
             "sections": list(point.sections),
         })
@@ -434,7 +436,25 @@ def _score_display(value: Any) -> str:
         return "?"
     if value == NOT_APPLICABLE:
         return "n/a"
-    return str(value)
+    return scoring.format_score(value)
+
+
+def _device_votes(session: Any, point_key: str) -> list[dict]:
+    """Per partner whose people scored this point from their own devices: how many, how far apart."""
+    spreads = scoring.vote_spreads(session, point_key)
+    return [{"partner": session.partner_name(key), "count": v.count, "low": v.low, "high": v.high,
+             "range_display": "-" if v.low is None else (str(v.low) if v.low == v.high else f"{v.low}-{v.high}")}
+            for key, v in spreads.items()]
+
+
+def _device_comments(session: Any, point_key: str) -> list[dict]:
+    """Comments people sent with their scores (the scores themselves stay per organisation)."""
+    record = session.points.get(point_key)
+    if record is None:
+        return []
+    return [{"name": vote.name, "partner": session.partner_name(partner_key), "text": vote.comment}
+            for partner_key, by_person in record.votes.items() for vote in by_person.values()
+            if vote.comment.strip()]
 
 
 def _measure(m: Any) -> dict:

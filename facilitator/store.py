@@ -757,7 +757,25 @@ class SessionStore:
         with self._lock:
             session_id = self.resolve(session_id)
             with self._session_lock(session_id):
-                return self._move_to_trash(session_id)
+                target = self._move_to_trash(session_id)
+                self._move_companions_to_trash(session_id, target)
+                return target
+
+    def _move_companions_to_trash(self, session_id: str, target: Path) -> None:
+        """What belongs to a deleted session goes with it: its migration backup and remote ballots.
+
+        They take the trashed file's name (`<name>.bak`, `<name-without-.json>.ballots`), so a
+        session deleted twice keeps each one's companions apart. Best effort: the session itself
+        is already in the trash, and a companion left behind harms nothing.
+        """
+        companions = [(self.data_dir / f"{session_id}{SUFFIX}.bak", target.with_name(target.name + ".bak")),
+                      (self.data_dir / f"{session_id}.ballots", target.with_name(target.stem + ".ballots"))]
+        for source, destination in companions:
+            if source.exists() and not destination.exists():
+                try:
+                    os.replace(source, destination)
+                except OSError:
+                    pass
 
     def _move_to_trash(self, session_id: str, copy: bool = False) -> Path:
         trash = self.data_dir / TRASH

@@ -689,6 +689,18 @@ def test_delete_moves_to_trash(store, data_dir, saved_id):
         store.load(saved_id)
 
 
+def test_delete_takes_the_backup_and_the_remote_ballots_along(store, data_dir, saved_id):
+    (data_dir / f"{saved_id}.json.bak").write_text("{}", encoding="utf-8")
+    ballots = data_dir / f"{saved_id}.ballots"
+    ballots.mkdir()
+    (ballots / "round.json").write_text("{}", encoding="utf-8")
+    store.delete(saved_id)
+    trash = data_dir / "trash"
+    assert (trash / f"{saved_id}.json.bak").read_text(encoding="utf-8") == "{}"
+    assert (trash / f"{saved_id}.ballots" / "round.json").exists()
+    assert not any(p.name.startswith(saved_id) for p in data_dir.iterdir())
+
+
 def test_import_refuses_existing_without_replace_and_keeps_a_copy_with_replace(store, data_dir, saved_id):
     path = data_dir / f"{saved_id}.json"
     os.chmod(path, 0o600)
