@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..scoring import all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes
+from ..scoring import (all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes,
+                       vote_spreads)
 from .pane import MeetingPane
 from .score_board import score_text
 
@@ -91,6 +92,7 @@ class GapBoardPane(MeetingPane):
             if not revealed:
                 hidden += 1
             cells = []
+            inside = vote_spreads(session, point.key) if revealed else {}
             for partner in session.partners:
                 value = stats.scores.get(partner.key)
                 if value is None:
@@ -98,7 +100,7 @@ class GapBoardPane(MeetingPane):
                 elif not revealed:
                     cells.append(Text(" ● ", style="dim"))
                 else:
-                    cells.append(score_text(value))
+                    cells.append(_with_inside_spread(score_text(value), inside.get(partner.key)))
             if revealed:
                 flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
                         else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
@@ -114,8 +116,12 @@ class GapBoardPane(MeetingPane):
                 pass
         order = "sorted by gap (widest first)" if self.sort_by_gap else "in checklist order"
         note = f"{hidden} point(s) not revealed yet, shown as ●. " if hidden else ""
+        voted = any(point.votes for point in session.points.values())
+        inside_note = (" Where several people of a partner scored from their devices, the cell shows their "
+                       "mean and, when they differ, their range (1-4).") if voted else ""
         self.query_one("#gap-help", Static).update(
             f"{note}Rows {order}. A spread of 2 or more is a perception gap: the most useful thing to discuss."
+            + inside_note
         )
 
     def _cursor_point(self) -> str | None:
@@ -137,6 +143,14 @@ class GapBoardPane(MeetingPane):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_point()
+
+
+def _with_inside_spread(chip: Text, spread) -> Text:
+    """A partner's score, with the range of its people's votes when they did not agree."""
+    if spread is None or not spread.spread:
+        return chip
+    chip.append(f" {spread.low}-{spread.high}", style="italic")
+    return chip
 
 
 def _short(name: str, width: int = 14) -> str:

@@ -127,3 +127,22 @@ async def test_a_click_on_the_badge_opens_the_details(store):
         await pilot.pause()
         assert isinstance(app.screen, RemoteScreen)
         assert "Nobody has joined" in str(app.screen.query_one("#remote-nobody", Static).render())
+
+
+async def test_the_gap_board_shows_the_range_inside_an_organisation(store):
+    from facilitator.widgets.gap_board import GapBoardPane
+
+    session_id, state, folder = seed_remote(store)
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+    cast(folder, state, ACME, "Bo Chen", {POINT: 4})
+    cast(folder, state, BETA, "Cy Diaz", {POINT: 3})
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await poll(app, pilot)
+        await pilot.press("r", "f3")
+        await pilot.pause()
+        table = app.screen.query_one(GapBoardPane).query_one(DataTable)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[2] == " 2.5  1-4" and row[3] == " 3 "
+        assert "their range" in str(app.screen.query_one("#gap-help", Static).render())
