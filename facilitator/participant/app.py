@@ -29,6 +29,7 @@ class ParticipantApp(App):
         self.state: RoundState | None = None
         self.problem = ""
         self.ballot: Ballot | None = None
+        self.pin = ""  # shown once joined, so the person can rejoin after a dropped connection
         self._round_stamp: tuple[int, int] | None = None
 
     @property

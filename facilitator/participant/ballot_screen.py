@@ -7,6 +7,8 @@ many people scored and how far apart they were, and the spread between partners.
 
 from __future__ import annotations
 
+import copy
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +20,8 @@ from textual.widgets.option_list import Option
 
 from ..errors import InvalidInput
 from ..model import DONT_KNOW, NOT_APPLICABLE, now_iso
-from ..remote.ballots import BallotScore, clean_comment, write_ballot
+from ..remote.ballots import (BallotRefused, BallotScore, ballot_path, clean_comment, decode_ballot,
+                              validate_ballot, write_ballot)
 from ..scoring import format_score
 
 SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold black on #f6c343",
@@ -44,6 +47,7 @@ class BallotScreen(Screen):
         Binding("4", "score('4')", show=False),
         Binding("question_mark", "score('?')", show=False),
         Binding("minus", "score('n/a')", show=False),
+        Binding("backspace,delete", "clear", "Clear my score", show=False),
         Binding("c", "comment", "Comment"),
         Binding("f", "follow", "Follow the room"),
     ]
@@ -89,16 +93,24 @@ class BallotScreen(Screen):
     def round_changed(self) -> None:
         state = self.app.state
         ballot = self.app.ballot
-        if state is None or ballot is None or state.round != ballot.round:
+        removed = state is not None and ballot is not None and ballot.participant in state.removed
+        if state is None or ballot is None or state.round != ballot.round or removed:
             from .join import JoinScreen
 
             self.app.ballot = None
-            self.app.switch_screen(JoinScreen("A new round has started: enter its code to go on scoring."
-                                              if state is not None else ""))
+            message = ("The facilitator has taken you out of this round. Ask them if this is a mistake."
+                       if removed else "A new round has started: enter its code to go on scoring."
+                       if state is not None else "")
+            self.app.switch_screen(JoinScreen(message))
             return
-        if self.following:
+        if self.following and self._room_index() != self.index:
+            self._keep_comment()  # a comment typed but not sent yet goes with the score
             self.index = self._room_index()
-        self.show_point()
+            self.show_point()
+        elif not self.query_one("#comment", Input).has_focus:
+            self.show_point()
+        else:
+            self._show_status_only()
 
     def show_point(self) -> None:
         state, ballot, point = self.app.state, self.app.ballot, self.point
@@ -108,7 +120,8 @@ class BallotScreen(Screen):
         self.query_one("#who", Static).update(Text.assemble(
             (f" {ballot.name}", "bold"), f" · {state.partner_name(ballot.partner)}   ",
             (f"{state.alliance} · round {state.round}", "dim"),
-            ("" if open_round else "  ·  closed", "bold")))
+            ("" if open_round else "  ·  closed", "bold"),
+            (f"   your PIN to rejoin: {self.app.pin}" if self.app.pin else "", "italic")))
         self.query_one("#progress", Static).update(self._progress())
         room_here = "  ← the room is here" if state.current_point == point.key else ""
         self.query_one("#point-heading", Static).update(Text.assemble(
@@ -139,6 +152,13 @@ class BallotScreen(Screen):
         self._status(self._status_text(mine, revealed, open_round))
         if can_score and self.focused is None:
             options.focus()
+
+    def _show_status_only(self) -> None:
+        """Someone is typing a comment: refresh what the room did, never the text they are typing."""
+        state, ballot, point = self.app.state, self.app.ballot, self.point
+        revealed = state.revealed.get(point.key)
+        self.query_one("#progress", Static).update(self._progress())
+        self._status(self._status_text(ballot.scores.get(point.key), revealed, state.open))
 
     def _progress(self) -> Text:
         ballot, state = self.app.ballot, self.app.state
@@ -212,6 +232,14 @@ class BallotScreen(Screen):
         if not comment.disabled:
             comment.focus()
 
+    def action_clear(self) -> None:
+        """Withdraw my score for this point (before the reveal): the room counts it no more."""
+        state, ballot, point = self.app.state, self.app.ballot, self.point
+        if (state is None or ballot is None or not state.open or point.key in state.revealed
+                or point.key not in ballot.scores):
+            return
+        self._save(lambda fresh: fresh.scores.pop(point.key, None))
+
     def action_score(self, typed: str) -> None:
         value: int | str = DONT_KNOW if typed == "?" else NOT_APPLICABLE if typed == "n/a" else int(typed)
         self._record(value)
@@ -250,22 +278,37 @@ class BallotScreen(Screen):
             self.show_point()
             return
         if comment is None:
-            typed = self.query_one("#comment", Input).value
             try:
-                comment = clean_comment(typed)
+                comment = clean_comment(self.query_one("#comment", Input).value)
             except InvalidInput:
                 previous = ballot.scores.get(point.key)
                 comment = previous.comment if previous else ""
-        before = ballot.scores.get(point.key)
-        ballot.scores[point.key] = BallotScore(score=value, comment=comment, at=now_iso())
+        entry = BallotScore(score=value, comment=comment, at=now_iso())
+        self._save(lambda fresh: fresh.scores.__setitem__(point.key, entry))
+
+    def _save(self, change) -> None:
+        """Apply `change` to this person's ballot as it is on disk now, then write it.
+
+        Reading first keeps both of one person's tabs (a laptop and a phone, say) from undoing each
+        other's scores: each change lands on the latest ballot, not on a copy from when it opened.
+        """
+        fresh = self._ballot_on_disk() or copy.deepcopy(self.app.ballot)
+        change(fresh)
         try:
-            write_ballot(self.app.folder, ballot)
+            write_ballot(self.app.folder, fresh)
         except OSError as error:
-            if before is None:
-                ballot.scores.pop(point.key, None)
-            else:
-                ballot.scores[point.key] = before
             self._status(f"Not sent: the server could not record it ({error.strerror or error}). Try again, "
                          "or tell the facilitator.")
             return
+        self.app.ballot = fresh
         self.show_point()
+
+    def _ballot_on_disk(self):
+        ballot, state = self.app.ballot, self.app.state
+        try:
+            raw = ballot_path(self.app.folder, ballot.participant).read_bytes()
+            fresh = validate_ballot(decode_ballot(raw), ballot.participant, state, self.app.checklist,
+                                    {ballot.partner})
+        except (OSError, BallotRefused):
+            return None
+        return fresh if fresh.pin_hash == ballot.pin_hash else None

@@ -10,15 +10,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import sweep_orphans
 from ..model import now_iso
-from .merge import NOT_BALLOTS, BallotInbox, MergeResult, Participant, RawBallot
-from .room import (ROUND_FILE, RoundState, ballots_dir, new_round, read_round_or_none, room_view, round_lock,
-                   write_round)
+from .merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
+from .room import (ROUND_FILE, RoundState, ballots_dir, read_round_or_none, room_view, round_lock,
+                   start_round_locked, write_round)
 from .serve import read_serving
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class Polled:
     state: RoundState | None
     ballots: list[RawBallot] = field(default_factory=list)
     serving: dict | None = None
+    generation: int = 0  # the link's round changes seen when the poll began
 
 
 class RemoteLink:
@@ -47,6 +49,12 @@ class RemoteLink:
         self._published: dict | None = None
         self._server: subprocess.Popen | None = None
         self._swept = False
+        # Bumped by every round change made here (new round, close, removal): a poll that began
+        # before one is stale and must not put the old round back on screen.
+        self._generation = 0
+        self._publish_lock = threading.Lock()
+        self._publish_sequence = 0
+        self._written_sequence = 0
 
     # -- state --------------------------------------------------------------------------------
 
@@ -65,6 +73,7 @@ class RemoteLink:
     # -- worker thread --------------------------------------------------------------------------
 
     def poll(self) -> Polled:
+        generation = self._generation
         if not self._swept:
             # Temporary files of participant processes killed mid-write (a closed browser tab).
             sweep_orphans(self.folder)
@@ -74,13 +83,18 @@ class RemoteLink:
             state = None
         if state is not None and state.round != self.inbox.round:
             self.inbox.forget(state.round)  # a new round: every ballot is read afresh
-        ballots = self.inbox.read_changed() if state is not None else []
-        return Polled(state, ballots, read_serving(self.folder))
+        # A closed round takes no ballots: they are not even read, so none is reported as refused.
+        ballots = self.inbox.read_changed() if state is not None and state.open else []
+        return Polled(state, ballots, read_serving(self.folder), generation)
 
     # -- UI thread ------------------------------------------------------------------------------
 
     def apply(self, polled: Polled, session: Session, checklist: Checklist) -> MergeResult:
         """Take in a poll: adopt a round started elsewhere (by `serve`), merge ballots."""
+        if polled.generation != self._generation:
+            # Read before a round change made here: its files will be read again on the next poll.
+            self.inbox.unsee(item.stem for item in polled.ballots)
+            return MergeResult()
         if polled.state is not None and (self.state is None or polled.state.round != self.state.round):
             self.inbox.participants.clear()  # the list is the UI thread's: cleared here, not in poll()
             self._published = None
@@ -91,43 +105,68 @@ class RemoteLink:
             return MergeResult()
         return self.inbox.merge(session, checklist, self.state, polled.ballots)
 
+    def sync(self, session: Session, checklist: Checklist) -> MergeResult:
+        """Read and merge now, on the calling thread: before a reveal, a close or a new round, so a
+        score sent in the last second is counted rather than lost."""
+        return self.apply(self.poll(), session, checklist)
+
     def _ours_or(self, state: RoundState) -> RoundState:
-        # round.json also carries our published view; the round number, code and open flag are what
-        # another process (serve) may have changed.
+        # round.json also carries our published view; the round number, code, open flag and
+        # removals are what another process (serve) may have changed.
         if self.state is not None and self.state.round == state.round:
             self.state.code, self.state.open, self.state.closed_at = state.code, state.open, state.closed_at
+            self.state.removed = state.removed
             return self.state
         return state
 
-    def start_round(self, session: Session) -> RoundState:
-        """A new round with a new code. Ballots of the earlier round are put aside in round-N/."""
+    def start_round(self, session: Session, checklist: Checklist) -> tuple[RoundState, MergeResult]:
+        """A new round with a new code. The earlier round's last ballots are merged first, then put
+        aside in round-N/ so they are neither merged nor refused again."""
+        merged = self.sync(session, checklist) if self.active else MergeResult()
         with round_lock(self.folder):
-            current = read_round_or_none(self.folder)
-            if current is not None and current.session == session.id:
-                self._archive(current.round)
-            else:
-                current = None
-            state = new_round(session, current)
-            write_round(self.folder, state)
+            state = start_round_locked(self.folder, session, read_round_or_none(self.folder))
+        self._generation += 1
         self.state = state
         self.inbox.forget(state.round)
         self.inbox.participants.clear()
         self._published = None
-        return state
+        return state, merged
 
-    def close_round(self) -> None:
+    def close_round(self, session: Session, checklist: Checklist) -> MergeResult:
+        """Close the round: ballots merged up to now count, later ones are refused."""
         if self.state is None:
-            return
+            return MergeResult()
+        merged = self.sync(session, checklist)
         with round_lock(self.folder):
             current = read_round_or_none(self.folder)
             if current is None or current.round != self.state.round:
-                return
+                return merged
             current.open = False
             current.closed_at = now_iso()
             write_round(self.folder, current)
+        self._generation += 1
         self.state.open = False
         self.state.closed_at = current.closed_at
         self._published = None
+        return merged
+
+    def remove_participant(self, session: Session, participant: str) -> set[str]:
+        """Take a person out of the round (joined by mistake, or not who they said): their votes on
+        points not yet revealed are withdrawn and their ballots refused from now on. Returns the
+        points whose scores changed."""
+        if self.state is None:
+            return set()
+        with round_lock(self.folder):
+            current = read_round_or_none(self.folder)
+            if current is not None and current.round == self.state.round and participant not in current.removed:
+                current.removed.append(participant)
+                write_round(self.folder, current)
+        if participant not in self.state.removed:
+            self.state.removed.append(participant)
+        self._generation += 1
+        self.inbox.participants.pop(participant, None)
+        self._published = None
+        return withdraw_votes(session, participant)
 
     def view(self, session: Session, checklist: Checklist) -> RoundState | None:
         """What participants should see now, or None when nothing has changed since it was published."""
@@ -137,24 +176,25 @@ class RemoteLink:
         data = view.to_dict()
         if data == self._published:
             return None
+        self._published = data
+        self._publish_sequence += 1
+        view.sequence = self._publish_sequence
         return view
 
     def publish(self, view: RoundState) -> None:
-        """Write the view (from a worker thread: it fsyncs), unless the round changed meanwhile."""
-        with round_lock(self.folder):
-            current = read_round_or_none(self.folder)
-            if current is None or current.round != view.round or current.session != view.session:
+        """Write the view (from a worker thread: it fsyncs), unless the round changed meanwhile or a
+        newer view was written first (two workers may finish out of order)."""
+        with self._publish_lock:
+            if view.sequence and view.sequence <= self._written_sequence:
                 return
-            view.open, view.code, view.closed_at = current.open, current.code, current.closed_at
-            write_round(self.folder, view)
-        self._published = view.to_dict()
-
-    def _archive(self, round_number: int) -> None:
-        target = self.folder / f"round-{round_number}"
-        for entry in os.scandir(self.folder):
-            if entry.is_file() and entry.name.endswith(".json") and entry.name not in NOT_BALLOTS:
-                target.mkdir(exist_ok=True)
-                os.replace(entry.path, target / entry.name)
+            with round_lock(self.folder):
+                current = read_round_or_none(self.folder)
+                if current is None or current.round != view.round or current.session != view.session:
+                    return
+                view.open, view.code, view.closed_at = current.open, current.code, current.closed_at
+                view.removed = current.removed
+                write_round(self.folder, view)
+            self._written_sequence = max(self._written_sequence, view.sequence)
 
     # -- the serving process, when the facilitator starts it from the app ----------------------
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Vote, now_iso
+from ..model import MAX_VOTERS, Vote, now_iso
 from .ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
+from .files import UnreadableFile, read_regular_file
 from .room import ROUND_FILE
 
 if TYPE_CHECKING:
@@ -90,9 +91,13 @@ class BallotInbox:
             if self._stamps.get(stem) == stamp:
                 continue
             self._stamps[stem] = stamp
-            changed.append(RawBallot(stem, stamp, _read_limited(entry.path) if entry.is_file(follow_symlinks=False)
-                                     else None))
+            changed.append(RawBallot(stem, stamp, _read_limited(entry.path)))
         return changed
+
+    def unsee(self, stems) -> None:
+        """Read these ballots again on the next poll (their reading was dropped as stale)."""
+        for stem in stems:
+            self._stamps.pop(stem, None)
 
     def forget(self, round_number: int | None = None) -> None:
         """Read every ballot again on the next poll: a new round has started (worker thread)."""
@@ -100,6 +105,9 @@ class BallotInbox:
         self._stamps.clear()
 
     # -- UI thread: validation and merge into the session --------------------------------------
+
+    def _partner_full(self, partner_key: str) -> bool:
+        return sum(1 for person in self.participants.values() if person.partner == partner_key) >= MAX_VOTERS
 
     def merge(self, session: Session, checklist: Checklist, state: RoundState,
               ballots: list[RawBallot]) -> MergeResult:
@@ -113,6 +121,13 @@ class BallotInbox:
             except BallotRefused as error:
                 self.participants.pop(item.stem, None)
                 result.refused.append((f"{item.stem}.json", str(error)))
+                continue
+            except Exception as error:  # noqa: BLE001 - a file nobody expected must not stop the meeting
+                self.participants.pop(item.stem, None)
+                result.refused.append((f"{item.stem}.json", f"unreadable ({type(error).__name__})"))
+                continue
+            if ballot.participant not in self.participants and self._partner_full(ballot.partner):
+                result.refused.append((f"{item.stem}.json", f"more than {MAX_VOTERS} people of one organisation"))
                 continue
             result.changed_points |= merge_ballot(session, ballot)
             if ballot.scores and add_participant(session, ballot.partner, ballot.name):
@@ -129,14 +144,21 @@ def merge_ballot(session: Session, ballot: Ballot) -> set[str]:
     """Record the ballot's votes in the session; returns the points whose scores changed.
 
     Votes on a point the room has already revealed are left as they were: scores are blind until
-    the reveal, and changing them afterwards would rewrite what the room discussed.
+    the reveal, and changing them afterwards would rewrite what the room discussed. A point that is
+    no longer in the ballot (the person cleared their score) loses their vote.
     """
     changed = set()
+    for point_key, record in session.points.items():
+        if point_key not in ballot.scores and not record.revealed:
+            if _withdraw(record, ballot.partner, ballot.participant):
+                changed.add(point_key)
     for point_key, entry in ballot.scores.items():
         record = session.point(point_key)
         if record.revealed:
             continue
         votes = record.votes.setdefault(ballot.partner, {})
+        if ballot.participant not in votes and len(votes) >= MAX_VOTERS:
+            continue  # the session could not be read back with more (model.MAX_VOTERS)
         vote = Vote(name=ballot.name, score=entry.score, comment=entry.comment, at=entry.at or now_iso())
         current = votes.get(ballot.participant)
         if current is not None and (current.score, current.comment, current.name) == (vote.score, vote.comment,
@@ -148,6 +170,31 @@ def merge_ballot(session: Session, ballot: Ballot) -> set[str]:
             record.scores[ballot.partner] = score
         changed.add(point_key)
     return changed
+
+
+def withdraw_votes(session: Session, participant: str) -> set[str]:
+    """Withdraw one person's votes from every point not yet revealed; returns the points changed."""
+    changed = set()
+    for point_key, record in session.points.items():
+        if record.revealed:
+            continue
+        for partner_key in list(record.votes):
+            if _withdraw(record, partner_key, participant):
+                changed.add(point_key)
+    return changed
+
+
+def _withdraw(record, partner_key: str, participant: str) -> bool:
+    votes = record.votes.get(partner_key)
+    if not votes or participant not in votes:
+        return False
+    del votes[participant]
+    if not votes:
+        del record.votes[partner_key]
+        record.scores.pop(partner_key, None)  # that score came from the votes, and none is left
+    else:
+        record.scores[partner_key] = record.score_from_votes(partner_key)
+    return True
 
 
 def add_participant(session: Session, partner_key: str, name: str) -> bool:
@@ -173,8 +220,6 @@ def log_refusals(folder: Path, refused: list[tuple[str, str]]) -> None:
 
 def _read_limited(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BALLOT_BYTES + 1)
-    except OSError:
+        return read_regular_file(Path(path), MAX_BALLOT_BYTES)
+    except (OSError, UnreadableFile):
         return None
-    return None if len(raw) > MAX_BALLOT_BYTES else raw

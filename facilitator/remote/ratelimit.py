@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..atomic import atomic_write_bytes
+from .files import UnreadableFile, loads_json, read_regular_file
 
 ATTEMPTS_FILE = "attempts.json"
 WINDOW = 15 * 60  # seconds of memory
@@ -42,30 +43,42 @@ class JoinLimiter:
         self.peer = peer[:100] or "unknown"
         self.clock = clock
 
-    def check(self) -> Verdict:
-        with self._locked() as attempts:
-            return self._verdict(attempts, self.clock())
+    def attempt(self, correct: Callable[[], bool]) -> tuple[bool, Verdict]:
+        """Try a code: (accepted, verdict). Checked and recorded under one lock, so tabs opened at
+        once from one address cannot each slip in a guess between the check and the record.
 
-    def record_failure(self) -> Verdict:
+        An address that has used its free tries waits, whatever it types. The limit over all
+        addresses only ever slows wrong codes: people typing the right one are never locked out
+        because someone else is guessing.
+        """
         with self._locked(write=True) as attempts:
             now = self.clock()
+            mine = self._own_wait(attempts, now)
+            if mine > 0:
+                return False, Verdict(mine)
+            if correct():
+                attempts.pop(self.peer, None)
+                return True, Verdict(0.0)
             attempts.setdefault(self.peer, []).append(now)
-            return self._verdict(attempts, now)
+            return False, Verdict(max(self._own_wait(attempts, now), self._everyone_wait(attempts, now)))
 
-    def record_success(self) -> None:
-        with self._locked(write=True) as attempts:
-            attempts.pop(self.peer, None)
+    def check(self) -> Verdict:
+        """How long this address must wait before its next try (0 when it may try now)."""
+        with self._locked() as attempts:
+            return Verdict(self._own_wait(attempts, self.clock()))
 
-    def _verdict(self, attempts: dict[str, list[float]], now: float) -> Verdict:
+    def _own_wait(self, attempts: dict[str, list[float]], now: float) -> float:
         mine = attempts.get(self.peer, [])
-        wait = 0.0
-        if len(mine) >= FREE_TRIES:
-            extra = len(mine) - FREE_TRIES
-            wait = max(wait, min(FIRST_WAIT * 2 ** extra, LONGEST_WAIT) - (now - mine[-1]))
+        if len(mine) < FREE_TRIES:
+            return 0.0
+        extra = len(mine) - FREE_TRIES
+        return max(0.0, min(FIRST_WAIT * 2 ** extra, LONGEST_WAIT) - (now - mine[-1]))
+
+    def _everyone_wait(self, attempts: dict[str, list[float]], now: float) -> float:
         last_minute = sorted(t for times in attempts.values() for t in times if now - t < 60)
-        if len(last_minute) >= ALL_ADDRESSES_PER_MINUTE:
-            wait = max(wait, 60 - (now - last_minute[-ALL_ADDRESSES_PER_MINUTE]))
-        return Verdict(max(0.0, wait))
+        if len(last_minute) < ALL_ADDRESSES_PER_MINUTE:
+            return 0.0
+        return max(0.0, 60 - (now - last_minute[-ALL_ADDRESSES_PER_MINUTE]))
 
     @contextmanager
     def _locked(self, write: bool = False) -> Iterator[dict[str, list[float]]]:
@@ -83,8 +96,8 @@ class JoinLimiter:
     def _read(self) -> dict[str, list[float]]:
         now = self.clock()
         try:
-            data = json.loads((self.folder / ATTEMPTS_FILE).read_bytes()[:1_000_000])
-        except (OSError, ValueError):
+            data = loads_json(read_regular_file(self.folder / ATTEMPTS_FILE, 1_000_000))
+        except (OSError, UnreadableFile):
             return {}  # a damaged record of failures must not lock everyone out, nor let everyone in long
         if not isinstance(data, dict):
             return {}

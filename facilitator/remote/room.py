@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from ..atomic import atomic_write_bytes
 from ..model import now_iso
 from .codes import new_code
+from .files import UnreadableFile, loads_json, read_regular_file
 
 if TYPE_CHECKING:
     from ..content import Checklist
@@ -66,6 +67,8 @@ class RoundState:
     revealed: dict[str, RevealedPoint] = field(default_factory=dict)
     started_at: str = field(default_factory=now_iso)
     closed_at: str = ""
+    removed: list[str] = field(default_factory=list)  # participant ids the facilitator took out of the round
+    sequence: int = 0  # the facilitator's count of published views (in memory only, never written)
 
     def partner_name(self, key: str) -> str:
         return dict(self.partners).get(key, key)
@@ -85,6 +88,7 @@ class RoundState:
             "revealed": {key: point.to_dict() for key, point in self.revealed.items()},
             "started_at": self.started_at,
             "closed_at": self.closed_at,
+            "removed": list(self.removed),
         }
 
     @staticmethod
@@ -92,41 +96,84 @@ class RoundState:
         try:
             if data.get("format") != ROUND_FORMAT or data.get("version") != ROUND_VERSION:
                 raise RoundUnreadable("it is not a round file of this version of facilitator")
-            revealed = {
-                str(key): RevealedPoint(scores=dict(point["scores"]), voters=dict(point.get("voters", {})),
-                                        spread=point.get("spread"), agreed=point.get("agreed"))
-                for key, point in data.get("revealed", {}).items()
-            }
+            revealed = {_text(key): _revealed(point) for key, point in _mapping(data.get("revealed", {})).items()}
             state = RoundState(
-                session=str(data["session"]), alliance=str(data["alliance"]),
-                checklist_version=int(data["checklist_version"]),
-                partners=[(str(p["key"]), str(p["name"])) for p in data["partners"]],
-                round=int(data["round"]), code=str(data["code"]), open=bool(data["open"]),
-                current_point=str(data.get("current_point", "")), revealed=revealed,
-                started_at=str(data.get("started_at", "")), closed_at=str(data.get("closed_at", "")),
+                session=_text(data["session"]), alliance=_text(data["alliance"]),
+                checklist_version=_whole(data["checklist_version"]),
+                partners=[(_text(p["key"]), _text(p["name"])) for p in _sequence(data["partners"])],
+                round=_whole(data["round"]), code=_text(data["code"]), open=_flag(data["open"]),
+                current_point=_text(data.get("current_point", "")), revealed=revealed,
+                started_at=_text(data.get("started_at", "")), closed_at=_text(data.get("closed_at", "")),
+                removed=[_text(pid) for pid in _sequence(data.get("removed", []))],
             )
         except RoundUnreadable:
             raise
-        except (AttributeError, KeyError, TypeError, ValueError) as error:
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
             raise RoundUnreadable(f"it is damaged ({type(error).__name__})") from None
         return state
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 10_000:
+        raise TypeError("text expected")
+    return value
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1_000_000:
+        raise TypeError("a whole number expected")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("true or false expected")
+    return value
+
+
+def _mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError("an object expected")
+    return value
+
+
+def _sequence(value: Any) -> list:
+    if not isinstance(value, list):
+        raise TypeError("a list expected")
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("a number expected")
+    return value
+
+
+def _score(value: Any) -> Any:
+    return value if isinstance(value, str) and len(value) <= 3 else _number(value)
+
+
+def _revealed(point: Any) -> RevealedPoint:
+    point = _mapping(point)
+    voters = {}
+    for key, counts in _mapping(point.get("voters", {})).items():
+        counts = _mapping(counts)
+        voters[_text(key)] = {"count": _whole(counts.get("count", 0)), "low": _number(counts.get("low")),
+                              "high": _number(counts.get("high"))}
+    return RevealedPoint(scores={_text(k): _score(v) for k, v in _mapping(point["scores"]).items()},
+                         voters=voters, spread=_number(point.get("spread")), agreed=_number(point.get("agreed")))
 
 
 def read_round(folder: Path) -> RoundState:
     path = Path(folder) / ROUND_FILE
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_ROUND_BYTES + 1)
+        data = loads_json(read_regular_file(path, MAX_ROUND_BYTES))
     except FileNotFoundError:
         raise RoundUnreadable("remote scoring has not been started for this session") from None
-    except OSError as error:
-        raise RoundUnreadable(f"cannot read {path.name}: {error.strerror or error}") from None
-    if len(raw) > MAX_ROUND_BYTES:
-        raise RoundUnreadable(f"{path.name} is too large")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RoundUnreadable(f"{path.name} is not valid JSON") from None
+    except UnreadableFile as error:
+        raise RoundUnreadable(f"{path.name} {error}") from None
     return RoundState.from_dict(data)
 
 
@@ -170,9 +217,29 @@ def open_round_for(folder: Path, session: Session) -> tuple[RoundState, bool]:
         current = read_round_or_none(folder)
         if current is not None and current.open and current.session == session.id:
             return current, False
-        state = new_round(session, current if current and current.session == session.id else None)
-        write_round(folder, state)
-        return state, True
+        return start_round_locked(folder, session, current), True
+
+
+def start_round_locked(folder: Path, session: Session, current: RoundState | None) -> RoundState:
+    """Start the next round (call with `round_lock` held): the earlier round's ballots go to round-N/."""
+    if current is not None and current.session == session.id:
+        archive_ballots(folder, current.round)
+    else:
+        current = None
+    state = new_round(session, current)
+    write_round(folder, state)
+    return state
+
+
+def archive_ballots(folder: Path, round_number: int) -> None:
+    """Put a finished round's ballots aside, so they are neither merged nor refused in the next one."""
+    from .merge import NOT_BALLOTS
+
+    target = Path(folder) / f"round-{round_number}"
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False) and entry.name.endswith(".json") and entry.name not in NOT_BALLOTS:
+            target.mkdir(exist_ok=True)
+            os.replace(entry.path, target / entry.name)
 
 
 def room_view(session: Session, checklist: Checklist, state: RoundState) -> RoundState:
@@ -197,5 +264,5 @@ def room_view(session: Session, checklist: Checklist, state: RoundState) -> Roun
         session=state.session, alliance=session.alliance, checklist_version=session.checklist_version,
         partners=[(p.key, p.name) for p in session.partners], round=state.round, code=state.code,
         open=state.open, current_point=points[index].key if points else "", revealed=revealed,
-        started_at=state.started_at, closed_at=state.closed_at,
+        started_at=state.started_at, closed_at=state.closed_at, removed=list(state.removed),
     )

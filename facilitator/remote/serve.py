@@ -19,6 +19,7 @@ from ..errors import FacilitatorError, InvalidInput
 from .room import ballots_dir, open_round_for
 
 MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
+MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
 SERVING_FILE = "serving.json"
 
 
@@ -48,7 +49,7 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
         state, started = open_round_for(folder, session)
     except OSError as error:
         raise FacilitatorError(f"Cannot write the round file in {folder}: {error.strerror or error}.") from None
-    url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    url = public_url or f"http://{_url_host(host)}:{port}"
 
     print(f"Remote scoring for {session.alliance} ({session.kind} {session.date})")
     print(f"  Participants open:  {url}")
@@ -66,7 +67,8 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
     from .web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
 
     server = ParticipantServer(participant_command(store.data_dir, session_id), host=host, port=port,
-                               title=f"{session.alliance}: partnership health check", public_url=url)
+                               title=f"{session.alliance}: partnership health check", public_url=url,
+                               behind_proxy=public_url is not None)
     _write_serving(folder, url, host, port)
     try:
         server.serve()
@@ -76,6 +78,25 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
     finally:
         _clear_serving(folder)
     return 0
+
+
+def _url_host(host: str) -> str:
+    """The host part of the address to give participants."""
+    if host in ("0.0.0.0", "::", ""):
+        host = lan_address()  # every interface: name the one other devices are most likely to reach
+    return f"[{host}]" if ":" in host else host
+
+
+def lan_address() -> str:
+    """This computer's address on its network (no packet is sent: a UDP socket only picks a route)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -115,10 +136,11 @@ def _clear_serving(folder: Path) -> None:
 def read_serving(folder: Path) -> dict | None:
     """Where `serve` listens for this session, if a serving process is alive."""
     from ..atomic import pid_alive
+    from .files import UnreadableFile, loads_json, read_regular_file
 
     try:
-        data = json.loads((Path(folder) / SERVING_FILE).read_bytes()[:10_000])
-    except (OSError, ValueError):
+        data = loads_json(read_regular_file(Path(folder) / SERVING_FILE, 10_000))
+    except (OSError, UnreadableFile):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pid"), int) or not pid_alive(data["pid"]):
         return None

@@ -269,7 +269,29 @@ class MeetingScreen(Screen):
             self._publish_remote()
             self._poll_remote()
 
-        self.app.push_screen(RemoteScreen(self.remote, self.session, self.context.checklist), back)
+        self.app.push_screen(RemoteScreen(self.remote, self.session, self.context.checklist,
+                                          on_merged=self._remote_scores_changed), back)
+
+    def _remote_scores_changed(self) -> None:
+        """Votes merged or withdrawn outside the poll (closing a round, taking a person out)."""
+        scores_changed = getattr(self._current_pane(), "scores_changed", None)
+        if callable(scores_changed):
+            scores_changed()
+        self.schedule_save()
+        self._publish_remote()
+
+    def before_reveal(self, revealing: bool) -> None:
+        """Called by the health check just before R. Revealing: merge what participants sent up to
+        now, so a score sent in the last second counts. Hiding again: read every ballot afresh on
+        the next poll, so a change sent while the point was revealed (and left out) is taken."""
+        if self.remote is None or not self.remote.active:
+            return
+        if not revealing:
+            self.remote.inbox.forget(self.remote.inbox.round)
+            return
+        result = self.remote.sync(self.session, self.context.checklist)
+        if result.changed:
+            self._remote_scores_changed()
 
     # -- clock ----------------------------------------------------------------------------------
 

@@ -228,6 +228,9 @@ class HealthCheckPane(MeetingPane):
 
     def action_reveal(self) -> None:
         record = self.session.point(self.point.key)
+        before_reveal = getattr(self.screen, "before_reveal", None)
+        if callable(before_reveal):
+            before_reveal(revealing=not record.revealed)  # scores sent from devices a moment ago count
         record.revealed = not record.revealed
         self.query_one(ScoreBoard).refresh(layout=True)
         self.query_one(PointStrip).show(self.context, self.point_index)

@@ -133,13 +133,16 @@ class RemoteScreen(ModalScreen):
         Binding("s", "serve", "Start serving"),
         Binding("n", "new_round", "New round (new code)"),
         Binding("c", "close_round", "Close round"),
+        Binding("delete", "remove_person", "Take out"),
     ]
 
-    def __init__(self, link: RemoteLink, session, checklist) -> None:
+    def __init__(self, link: RemoteLink, session, checklist, on_merged=None) -> None:
         super().__init__()
         self.link = link
         self.session = session
         self.checklist = checklist
+        # Called when an action here changed the session's scores (the room's screen saves them).
+        self.on_merged = on_merged or (lambda: None)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -185,10 +188,15 @@ class RemoteScreen(ModalScreen):
 
     def _fill_people(self) -> None:
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear()
         for person in self.link.participants:
             marks = ["✓" if p.key in person.scored else "·" for p in self.checklist.points]
-            table.add_row(person.name, self.session.partner_name(person.partner), *marks)
+            # Text, not str: DataTable reads a str as markup, and people type their own names.
+            table.add_row(Text(person.name), Text(self.session.partner_name(person.partner)), *marks,
+                          key=person.id)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
         table.display = bool(self.link.participants)
         self.query_one("#remote-nobody", Static).display = not self.link.participants
 
@@ -196,7 +204,7 @@ class RemoteScreen(ModalScreen):
         from ..remote.link import free_port
 
         if self.link.state is None or not self.link.state.open:
-            self.link.start_round(self.session)
+            self._merged(self.link.start_round(self.session, self.checklist)[1])
         if self.link.serving or self.link.server_running:
             self.notify("Already being served.", timeout=3)
             return
@@ -209,17 +217,69 @@ class RemoteScreen(ModalScreen):
         self.refresh_link()
 
     def action_new_round(self) -> None:
-        state = self.link.start_round(self.session)
-        self.notify(f"Round {state.round} started. New join code: {state.code}", timeout=6)
-        self.refresh_link()
+        from ..screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            state, merged = self.link.start_round(self.session, self.checklist)
+            self._merged(merged)
+            self.notify(f"Round {state.round} started. New join code: {state.code}", timeout=6)
+            self.refresh_link()
+
+        if self.link.state is None:
+            confirmed(True)
+            return
+        self.app.push_screen(ConfirmScreen(
+            "Start a new round?", "A new join code replaces this one. Everyone scoring from a device joins "
+            "again with the new code; the scores already in stay in the session.", "New round"), confirmed)
 
     def action_close_round(self) -> None:
+        from ..screens.confirm import ConfirmScreen
+
         if self.link.state is None or not self.link.state.open:
             self.notify("No open round to close.", timeout=3)
             return
-        self.link.close_round()
-        self.notify("Round closed: further scores from devices are refused.", timeout=5)
-        self.refresh_link()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._merged(self.link.close_round(self.session, self.checklist))
+                self.notify("Round closed: the scores sent so far are in; devices can send no more.", timeout=5)
+                self.refresh_link()
+
+        self.app.push_screen(ConfirmScreen(
+            "Close this round?", "Scores sent so far are kept; after this, devices can send no more. "
+            "N starts a new round with a new code if you need one.", "Close round"), confirmed)
+
+    def action_remove_person(self) -> None:
+        from ..screens.confirm import ConfirmScreen
+
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        participant = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        person = next((p for p in self.link.participants if p.id == participant), None)
+        if person is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                changed = self.link.remove_participant(self.session, participant)
+                if changed:
+                    self.on_merged()
+                self.notify(f"{person.name} is out of this round; their scores on points not yet revealed "
+                            "no longer count.", timeout=6)
+                self.refresh_link()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Take {person.name} out of this round?",
+            f"{person.name} ({self.session.partner_name(person.partner)}) can send no more scores in this round, "
+            "and their scores on points not yet revealed are withdrawn. Revealed points stay as the room saw them.",
+            "Take out", danger=True), confirmed)
+
+    def _merged(self, result) -> None:
+        if result.changed:
+            self.on_merged()
 
 
 def _escape(text: str) -> str:

@@ -57,7 +57,9 @@ class WelcomePane(MeetingPane, can_focus=False):
         partners.add_column("Sponsors")
         partners.add_column("Team")
         for partner in session.partners:
-            partners.add_row(partner.name, ", ".join(partner.sponsors) or "—", ", ".join(partner.participants) or "—")
+            # Text, not str: a name is never markup (remote participants type their own names).
+            partners.add_row(Text(partner.name), Text(", ".join(partner.sponsors) or "—"),
+                             Text(", ".join(partner.participants) or "—"))
         self.query_one("#welcome-partners", Static).update(partners)
 
         purpose = session.sections.get("purpose")

@@ -136,6 +136,10 @@ HOSTILE = {
     "not UTF-8": lambda s: b"\xff\xfe\x00garbage",
     "deeply nested": lambda s: b"[" * 100_000 + b"]" * 100_000,
     "too large": lambda s: json.dumps(_good(s, padding="x" * 400_000)).encode(),
+    "a 5,000-digit number": lambda s: json.dumps(_good(s)).replace('"round": %d' % s.round,
+                                                                   '"round": ' + "9" * 5000).encode(),
+    "Infinity as a score": lambda s: json.dumps(_good(s)).replace('"score": 0', '"score": Infinity').encode(),
+    "pin hash not a hash": lambda s: _good(s, pin_hash="<script>"),
 }
 
 
@@ -171,30 +175,35 @@ def test_a_ballot_written_under_another_file_name_is_refused(remote):
     assert POINT not in session.points or not session.points[POINT].scores
 
 
-def test_a_symlink_or_folder_in_place_of_a_ballot_is_refused(remote, tmp_path):
+def test_a_symlink_folder_or_fifo_in_place_of_a_ballot_is_refused(remote, tmp_path):
     session, state, folder, link = remote
     secret = tmp_path / "secret.json"
     secret.write_text(json.dumps(_good(state)), encoding="utf-8")
     (folder / f"{participant_id(ACME, 'Eve Mallory')}.json").symlink_to(secret)
     (folder / "a-folder.json").mkdir()
+    os.mkfifo(folder / "a-fifo.json")  # opening it plainly would block the poll for good
     result = merge_all(link, session)
-    assert len(result.refused) == 2
+    assert len(result.refused) == 3
     assert not session.points.get(POINT) or not session.points[POINT].scores
 
 
-def test_a_closed_round_refuses_ballots_and_a_new_round_changes_the_code(remote):
+def test_a_closed_round_takes_no_ballots_and_a_new_round_changes_the_code(remote):
     session, state, folder, link = remote
     merge_all(link, session)
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 2})
-    merge_all(link, session)
-    link.close_round()
+    # Sent in the last second before the facilitator closes: still counted.
+    cast(folder, state, BETA, "Cy Diaz", {POINT: 3})
+    link.close_round(session, CHECKLIST)
     assert read_round(folder).open is False
+    assert session.points[POINT].scores == {ACME: 2, BETA: 3}
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 0})
     result = merge_all(link, session)
-    assert result.refused and "closed" in result.refused[0][1]
-    assert session.points[POINT].scores[ACME] == 2
+    assert result.refused == [] and session.points[POINT].scores[ACME] == 2  # not even read
+    # Reopened later by a new app: a closed round reports nothing as refused either.
+    fresh = RemoteLink(link.data_dir, session.id)
+    assert merge_all(fresh, session).refused == []
 
-    new = link.start_round(session)
+    new, _merged = link.start_round(session, CHECKLIST)
     assert new.round == state.round + 1 and new.code != state.code and new.open
     assert read_round(folder).code == new.code
     # The earlier round's ballots are put aside, not refused again and again.
@@ -204,6 +213,64 @@ def test_a_closed_round_refuses_ballots_and_a_new_round_changes_the_code(remote)
     assert "round" in merge_all(link, session).refused[0][1]
     cast(folder, new, BETA, "Cy Diaz", {POINT: 4})
     assert merge_all(link, session).refused == [] and session.points[POINT].scores[BETA] == 4
+
+
+def test_a_poll_read_before_a_round_change_does_not_undo_it(remote):
+    session, state, folder, link = remote
+    merge_all(link, session)
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 2})
+    stale = link.poll()  # a worker read this just before the facilitator pressed N
+    new, _merged = link.start_round(session, CHECKLIST)
+    link.apply(stale, session, CHECKLIST)
+    assert link.state.round == new.round and link.state.code == new.code and link.state.open
+    stale = link.poll()
+    link.close_round(session, CHECKLIST)
+    link.apply(stale, session, CHECKLIST)
+    assert link.state.open is False
+
+
+def test_a_score_cleared_by_its_person_is_withdrawn(remote):
+    session, state, folder, link = remote
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1, SECOND: 2})
+    cast(folder, state, ACME, "Bo Chen", {POINT: 3})
+    merge_all(link, session)
+    assert session.points[POINT].scores[ACME] == 2
+    cast(folder, state, ACME, "Ana Ruiz", {SECOND: 2})  # cleared point 1
+    assert merge_all(link, session).changed_points == {POINT}
+    assert session.points[POINT].scores[ACME] == 3
+    cast(folder, state, ACME, "Bo Chen", {})
+    merge_all(link, session)
+    assert ACME not in session.points[POINT].scores and ACME not in session.points[POINT].votes
+
+
+def test_the_facilitator_removes_a_person_and_their_ballots_are_refused(remote):
+    session, state, folder, link = remote
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+    cast(folder, state, ACME, "Not Ana", {POINT: 4, SECOND: 0})
+    merge_all(link, session)
+    session.points[SECOND].revealed = True  # what the room has seen stays as it was
+    changed = link.remove_participant(session, participant_id(ACME, "Not Ana"))
+    assert changed == {POINT}
+    assert session.points[POINT].scores[ACME] == 1 and session.points[SECOND].scores[ACME] == 0
+    assert participant_id(ACME, "Not Ana") in read_round(folder).removed
+    cast(folder, state, ACME, "Not Ana", {POINT: 4})
+    refused = merge_all(link, session).refused
+    assert refused and "removed" in refused[0][1]
+    assert [p.name for p in link.participants] == ["Ana Ruiz"]
+
+
+def test_no_more_people_of_one_organisation_than_a_session_can_hold(remote, store):
+    from facilitator.model import MAX_VOTERS
+
+    session, state, folder, link = remote
+    for n in range(MAX_VOTERS + 5):
+        cast(folder, state, ACME, f"Person {n}", {POINT: n % 5})
+    result = merge_all(link, session)
+    assert len(session.points[POINT].votes[ACME]) == MAX_VOTERS
+    assert len(result.refused) == 5 and "more than" in result.refused[0][1]
+    with store.open(session.id) as opened:
+        opened.save(session.to_dict())
+    assert len(store.load(session.id).points[POINT].votes[ACME]) == MAX_VOTERS  # still opens
 
 
 def test_published_view_shows_nothing_of_unrevealed_points(remote):
@@ -239,3 +306,34 @@ def test_temporary_files_of_killed_participant_processes_are_swept(remote):
     orphan.write_bytes(b'{"half": ')
     merge_all(link, session)
     assert not orphan.exists()
+
+
+ROUND_BOMBS = {
+    "a 5,000-digit round": lambda text: text.replace('"round": 1', '"round": ' + "9" * 5000),
+    "Infinity as a round": lambda text: text.replace('"round": 1', '"round": Infinity'),
+    "round as true": lambda text: text.replace('"round": 1', '"round": true'),
+    "deep nesting": lambda text: "[" * 50_000 + "]" * 50_000,
+    "partners as text": lambda text: text.replace('"partners": [', '"partners": "x", "unused": ['),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ROUND_BOMBS))
+def test_a_hostile_round_file_reads_as_unreadable(remote, kind):
+    from facilitator.remote.room import RoundUnreadable
+
+    session, state, folder, link = remote
+    path = folder / "round.json"
+    path.write_text(ROUND_BOMBS[kind](path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(RoundUnreadable):
+        read_round(folder)
+    assert link.poll().state is None
+
+
+def test_a_fifo_in_place_of_the_round_file_does_not_block(remote):
+    from facilitator.remote.room import RoundUnreadable
+
+    session, state, folder, link = remote
+    (folder / "round.json").unlink()
+    os.mkfifo(folder / "round.json")
+    with pytest.raises(RoundUnreadable, match="not a plain file"):
+        read_round(folder)

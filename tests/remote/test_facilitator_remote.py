@@ -13,6 +13,7 @@ from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
 from textual.widgets import DataTable, Static  # noqa: E402
 
 from facilitator.app import make_app  # noqa: E402
+from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.room import read_round  # noqa: E402
 from facilitator.screens.meeting import MeetingScreen  # noqa: E402
 from facilitator.widgets.remote_panel import RemoteBadge, RemoteProgress, RemoteScreen  # noqa: E402
@@ -88,15 +89,20 @@ async def test_remote_screen_new_round_and_close(store):
         assert isinstance(app.screen, RemoteScreen)
         assert state.code in str(app.screen.query_one("#remote-code", Static).render())
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 1 and table.get_row_at(0)[:3] == ["Ana Ruiz", "Acme Ports", "✓"]
+        assert table.row_count == 1 and [str(c) for c in table.get_row_at(0)[:3]] == ["Ana Ruiz", "Acme Ports", "✓"]
 
-        await pilot.press("n")
+        await pilot.press("n")  # asks first: everyone has to join again
+        await pilot.pause()
+        assert read_round(folder).round == state.round
+        await pilot.press("y")
+        await pilot.pause()
         new = read_round(folder)
         assert new.round == state.round + 1 and new.code != state.code
         assert new.code in str(app.screen.query_one("#remote-code", Static).render())
         assert table.row_count == 0  # nobody has joined the new round yet
 
-        await pilot.press("c")
+        await pilot.press("c", "y")
+        await pilot.pause()
         assert read_round(folder).open is False
         await pilot.press("escape")
         await pilot.pause()
@@ -146,3 +152,59 @@ async def test_the_gap_board_shows_the_range_inside_an_organisation(store):
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[2] == " 2.5  1-4" and row[3] == " 3 "
         assert "their range" in str(app.screen.query_one("#gap-help", Static).render())
+
+
+async def test_a_name_with_markup_cannot_break_the_room_screen(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        cast(folder, state, ACME, "[/] [bold]Eve", {POINT: 2})
+        await poll(app, pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        assert str(app.screen.query_one(DataTable).get_row_at(0)[0]) == "[/] [bold]Eve"
+        await pilot.press("escape", "f2")  # the welcome step lists the team, the new name included
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("f10")
+        await app.workers.wait_for_complete()
+    assert "[/] [bold]Eve" in store.load(session_id).partner(ACME).participants
+    app = make_app(store=store, open_session=session_id)  # and it opens again
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen)
+
+
+async def test_taking_a_person_out_withdraws_their_votes(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+        cast(folder, state, ACME, "Intruder", {POINT: 4})
+        await poll(app, pilot)
+        assert app.screen.session.points[POINT].scores[ACME] == 2.5
+        await pilot.press("j")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        row = next(i for i in range(table.row_count) if str(table.get_row_at(i)[0]) == "Intruder")
+        table.move_cursor(row=row)
+        await pilot.press("delete", "y")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.session.points[POINT].scores[ACME] == 1
+        assert read_round(folder).removed == [participant_id(ACME, "Intruder")]
+
+
+async def test_a_score_sent_just_before_the_reveal_counts(store):
+    session_id, state, folder = seed_remote(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await poll(app, pilot)
+        cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})  # no poll has seen it yet
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.session.points[POINT].scores == {ACME: 1}
+        assert " 1 " in str(app.screen.query_one(ScoreBoard).render())

@@ -137,7 +137,7 @@ async def test_closed_round_then_new_round_sends_people_back_to_join(remote):
     async with app.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Ana Ruiz")
         await pilot.press("2")
-        link.close_round()
+        link.close_round(session, CHECKLIST)
         app.poll_round()
         await pilot.pause()
         assert "closed this round" in text_of(app, "#ballot-status")
@@ -145,7 +145,7 @@ async def test_closed_round_then_new_round_sends_people_back_to_join(remote):
         await pilot.pause()
         assert ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"][POINT]["score"] == 2
 
-        new = link.start_round(session)
+        new, _merged = link.start_round(session, CHECKLIST)
         app.poll_round()
         await pilot.pause()
         assert isinstance(app.screen, JoinScreen)
@@ -156,17 +156,101 @@ async def test_closed_round_then_new_round_sends_people_back_to_join(remote):
         assert isinstance(app.screen, BallotScreen)
 
 
-async def test_a_dropped_connection_rejoins_with_its_own_scores(remote):
+async def test_a_dropped_connection_rejoins_with_its_pin_and_an_impostor_cannot(remote):
     store, session_id, state, folder = remote
-    async with ParticipantApp(store.data_dir, session_id).run_test(size=SIZE) as pilot:
+    first = ParticipantApp(store.data_dir, session_id)
+    async with first.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Ana Ruiz")
-        await pilot.press("1", "right", "4")
+        await pilot.press("1", "c", *"secret", "enter")
         await pilot.pause()
-    app = ParticipantApp(store.data_dir, session_id)  # the browser reloaded: a new process
-    async with app.run_test(size=SIZE) as pilot:
+        pin = first.pin
+        assert len(pin) == 4 and pin.isdigit() and pin in text_of(first, "#who")
+
+    impostor = ParticipantApp(store.data_dir, session_id, peer="10.6.6.6")
+    async with impostor.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "ana ruiz")
+        assert isinstance(impostor.screen, JoinScreen)
+        assert "already joined" in text_of(impostor, "#join-error")
+        shown = " ".join(str(w.render()) for w in impostor.screen.query(Static))
+        assert "secret" not in shown
+        wrong_pin = "0000" if pin != "0000" else "1111"
+        impostor.screen.query_one("#join-pin", Input).value = wrong_pin
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(impostor.screen, JoinScreen) and "PIN is not right" in text_of(impostor, "#join-error")
+
+    again = ParticipantApp(store.data_dir, session_id)  # the browser reloaded: a new process
+    async with again.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "  ana   ruiz ")
-        scores = {key: entry.score for key, entry in app.ballot.scores.items()}
-        assert scores == {POINT: 1, CHECKLIST.points[1].key: 4}
+        again.screen.query_one("#join-pin", Input).value = pin
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(again.screen, BallotScreen)
+        scores = {key: (entry.score, entry.comment) for key, entry in again.ballot.scores.items()}
+        assert scores == {POINT: (1, "secret")}
+
+
+async def test_two_tabs_of_one_person_do_not_undo_each_other(remote):
+    store, session_id, state, folder = remote
+    laptop = ParticipantApp(store.data_dir, session_id)
+    async with laptop.run_test(size=SIZE) as pilot_laptop:
+        await join(pilot_laptop, state.code, 0, "Ana Ruiz")
+        phone = ParticipantApp(store.data_dir, session_id)
+        async with phone.run_test(size=SIZE) as pilot_phone:
+            await join(pilot_phone, state.code, 0, "Ana Ruiz")
+            phone.screen.query_one("#join-pin", Input).value = laptop.pin
+            await pilot_phone.press("enter")
+            await pilot_phone.pause()
+            await pilot_phone.press("right", "2")  # point 2 from the phone
+            await pilot_phone.pause()
+        await pilot_laptop.press("3")  # point 1 from the laptop, which never saw point 2
+        await pilot_laptop.pause()
+    scores = ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"]
+    assert {key: entry["score"] for key, entry in scores.items()} == {POINT: 3, CHECKLIST.points[1].key: 2}
+
+
+async def test_clearing_a_score_withdraws_it(remote):
+    store, session_id, state, folder = remote
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Ana Ruiz")
+        await pilot.press("2")
+        await pilot.pause()
+        assert POINT in ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"]
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"] == {}
+
+
+async def test_an_unsent_comment_survives_the_room_moving_on(remote):
+    store, session_id, state, folder = remote
+    session = store.load(session_id)
+    link = RemoteLink(store.data_dir, session_id)
+    link.apply(link.poll(), session, CHECKLIST)
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Ana Ruiz")
+        await pilot.press("2", "c", *"half a thought")
+        session.agenda.current_point = 1  # the room moves on before Enter
+        link.publish(link.view(session, CHECKLIST))
+        app.poll_round()
+        await pilot.pause()
+        assert ballot_on_disk(folder, ACME, "Ana Ruiz")["scores"][POINT]["comment"] == "half a thought"
+
+
+async def test_a_person_taken_out_by_the_facilitator_is_told_so(remote):
+    store, session_id, state, folder = remote
+    session = store.load(session_id)
+    link = RemoteLink(store.data_dir, session_id)
+    link.apply(link.poll(), session, CHECKLIST)
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 0, "Not Ana")
+        link.remove_participant(session, participant_id(ACME, "Not Ana"))
+        app.poll_round()
+        await pilot.pause()
+        assert isinstance(app.screen, JoinScreen)
+        assert "taken you out" in text_of(app, "#join-error")
 
 
 async def test_wrong_codes_make_the_same_address_wait(remote):
@@ -178,7 +262,7 @@ async def test_wrong_codes_make_the_same_address_wait(remote):
     async with app.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Mallory")  # even the right code waits now
         assert isinstance(app.screen, JoinScreen)
-        assert "Try again in" in text_of(app, "#join-error")
+        assert "Too many wrong tries" in text_of(app, "#join-error")
     other = ParticipantApp(store.data_dir, session_id, peer="10.9.9.10")
     async with other.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Ana Ruiz")

@@ -91,15 +91,39 @@ def test_serve_starts_a_round_when_none_is_open(store):
     assert state.round == 1 and state.open and state.code in printed
 
 
-def test_listening_beyond_this_computer_warns_about_the_link(store):
+def test_listening_beyond_this_computer_warns_and_serves_a_page_that_works_from_elsewhere(store):
+    from facilitator.remote.serve import lan_address
+
     session_id, _state, _folder = seed_remote(store)
-    proc = start_serve(store.data_dir, session_id, "--host", "0.0.0.0", "--port", str(free_port()))
+    port = free_port()
+    lan = lan_address()
+    proc = start_serve(store.data_dir, session_id, "--host", "0.0.0.0", "--port", str(port))
     try:
-        read_until(proc.stdout, "Ctrl+C")
+        printed = read_until(proc.stdout, "Ctrl+C")
+        assert f"http://{lan}:{port}" in printed  # not 127.0.0.1, which no other device can open
+        # The page's script and websocket addresses follow the address the browser used.
+        _status, page = get(f"http://{lan}:{port}/")
+        assert f"ws://{lan}:{port}/ws" in page and f"http://{lan}:{port}/static/" in page
+        _status, page = get(f"http://127.0.0.1:{port}/")
+        assert f"ws://127.0.0.1:{port}/ws" in page
     finally:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=20)
     assert "Warning: listening on 0.0.0.0" in err and "join code" in err
+
+
+def test_behind_a_proxy_the_page_uses_the_public_url(store):
+    session_id, _state, _folder = seed_remote(store)
+    port = free_port()
+    proc = start_serve(store.data_dir, session_id, "--port", str(port), "--public-url", "https://meet.example.org")
+    try:
+        printed = read_until(proc.stdout, "Ctrl+C")
+        assert "https://meet.example.org" in printed
+        _status, page = get(f"http://127.0.0.1:{port}/")
+        assert "wss://meet.example.org/ws" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
 
 
 def test_a_busy_port_or_unknown_session_is_one_clear_line(store, cli):

@@ -1,0 +1,53 @@
+"""Reading the small JSON files of remote scoring without trusting them.
+
+Anything in a ballots folder may be odd: a symlink, a folder or a FIFO where a file should be
+(opening a FIFO would block a thread for good), a huge file, deeply nested or huge-number JSON.
+Every read here ends in bytes of a regular file, or in `UnreadableFile`; every parse in a value,
+or in `UnreadableFile`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+
+class UnreadableFile(Exception):
+    """The file is missing, is not a plain file, is too large, or is not JSON we accept."""
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of `path` if it is a regular file (not a link, FIFO or folder) of at most `limit` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise UnreadableFile(f"cannot be opened ({error.strerror or error})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnreadableFile("is not a plain file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise UnreadableFile(f"is too large (over {limit:,} bytes)")
+    return raw
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads_json(raw: bytes) -> Any:
+    """Parse JSON; NaN/Infinity, numbers too long to convert and nesting bombs are refused, not raised."""
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError, OverflowError):
+        raise UnreadableFile("is not valid JSON") from None
