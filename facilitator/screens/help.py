@@ -90,8 +90,9 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("")
     lines.append("In the meeting, **J** opens remote scoring: **S** serves a page on this computer, with a join "
                  "code; `facilitator serve ID --host ADDRESS` serves it to other devices. Each person joins "
-                 "with the code, their organisation and name, and scores blind; several people of one "
-                 "partner count as their mean. **N** starts a new round with a new code, **C** closes it.")
+                 "with the code, their organisation and name (and gets a PIN to rejoin), and scores blind; "
+                 "several people of one partner count as their mean. **N** starts a new round with a new "
+                 "code, **C** closes it, **Delete** takes a person out of the round.")
     lines.append("")
     lines.append("## About")
     lines.append("")
