@@ -188,27 +188,27 @@ class _Store(Protocol):  # what load_timeline needs of a store (facilitator.stor
 def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None = None) -> Timeline:
     """Read the timeline of a session (id, or unique start of one) or of an alliance (its name).
 
-    Uses the store's summaries to find the sessions involved, then loads only those. Damaged,
+    Uses what the store knows of every session (its `links()`: status, alliance, follows,
+    problem; else its summaries) to find the sessions involved, then loads only those. Damaged,
     newer-format, trashed or missing predecessors become gaps; only the session asked for must be
     readable. `current` replaces the stored copy of that session (the one open in a meeting).
     """
     wanted = (id_or_alliance or "").strip()
     if not wanted:
         raise InvalidInput("Give a session id or an alliance name; `facilitator list` shows them.")
-    summaries = store.summaries()
-    by_id = {s.id: s for s in summaries}
-    ok = [s for s in summaries if s.ok]
-    if current is not None and current.id not in by_id:
-        by_id[current.id] = None  # a session not saved yet still has a history
-    start = _resolve_start(store, wanted, by_id, ok)
-    if start in by_id and by_id[start] is not None and not by_id[start].ok:
+    links = _links(store)
+    known: dict[str, tuple[str, str, str, str] | None] = dict(links)
+    if current is not None and current.id not in known:
+        known[current.id] = None  # a session not saved yet still has a history
+    start = _resolve_start(store, wanted, known)
+    if known.get(start) is not None and known[start][0] != "ok":
         store.load(start)  # raises the file's own explanation (damaged, newer version)
-    records = {s.id: (s.alliance.casefold(), s.follows) for s in ok}
+    records = {i: (link[1].casefold(), link[2]) for i, link in links.items() if link[0] == "ok"}
     if current is not None:
         records[current.id] = (current.alliance.casefold(), current.follows)
     start_ids = {start} if start in records else {i for i, (name, _f) in records.items() if name == start.casefold()}
     members = related_ids(records, start_ids)
-    unreadable = {s.id: _problem(s) for s in summaries if not s.ok}
+    unreadable = {i: _problem(link[0], link[3]) for i, link in links.items() if link[0] != "ok"}
     sessions = []
     for session_id in sorted(members):
         if current is not None and session_id == current.id:
@@ -223,33 +223,45 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
     trash = getattr(store, "data_dir", None)
     if trash is not None:
         for session in sessions:
-            if session.follows and session.follows not in by_id and (trash / "trash" / f"{session.follows}.json").exists():
+            if session.follows and session.follows not in known and (trash / "trash" / f"{session.follows}.json").exists():
                 unreadable[session.follows] = "it was moved to the trash folder"
     if not sessions:
         raise SessionNotFound(f"No readable session of '{wanted}'.")
     return build_timeline(sessions, start, unreadable=unreadable)
 
 
-def _problem(summary: Any) -> str:
-    if summary.status == "newer":
-        return f"it was saved by a newer facilitator ({summary.problem})"
-    return f"it is damaged ({summary.problem})" if summary.problem else "it is damaged"
+def _links(store: _Store) -> Mapping[str, tuple[str, str, str, str]]:
+    """id -> (status, alliance, follows, problem) of every session file the store holds."""
+    links = getattr(store, "links", None)
+    if links is not None:
+        return links()
+    return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in store.summaries()}
 
 
-def _resolve_start(store: _Store, wanted: str, by_id: Mapping[str, Any], ok: list[Any]) -> str:
-    """A session id, or an alliance name as stored, from what was typed."""
-    if wanted in by_id:
+def _problem(status: str, problem: str) -> str:
+    if status == "newer":
+        return f"it was saved by a newer facilitator ({problem})"
+    return f"it is damaged ({problem})" if problem else "it is damaged"
+
+
+def _resolve_start(store: _Store, wanted: str, known: Mapping[str, tuple[str, str, str, str] | None]) -> str:
+    """A session id, or an alliance name as stored, from what was typed.
+
+    `known`: id -> (status, alliance, follows, problem), or None for a session not saved yet.
+    """
+    if wanted in known:
         return wanted
     folded = wanted.casefold()
-    names = {s.alliance.casefold(): s.alliance for s in ok}
+    ok_alliances = [link[1] for link in known.values() if link is not None and link[0] == "ok"]
+    names = {alliance.casefold(): alliance for alliance in ok_alliances}
     if folded in names:
         return names[folded]
-    prefixed = [i for i in by_id if i.startswith(wanted)]
+    prefixed = [i for i in known if i.startswith(wanted)]
     if len(prefixed) == 1:
         return prefixed[0]
-    alliances = {by_id[i].alliance for i in prefixed if by_id[i] is not None and by_id[i].ok}
+    alliances = {known[i][1] for i in prefixed if known[i] is not None and known[i][0] == "ok"}
     if not prefixed:
-        alliances = {s.alliance for s in ok if s.alliance.casefold().startswith(folded)}
+        alliances = {alliance for alliance in ok_alliances if alliance.casefold().startswith(folded)}
     if len(alliances) == 1:
         return alliances.pop()
     if len(alliances) > 1:

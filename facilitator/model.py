@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Literal
@@ -122,6 +121,8 @@ def now_iso() -> str:
 
 
 def new_item_id() -> str:
+    import uuid  # only to create: loading and exporting do without it
+
     return uuid.uuid4().hex[:8]
 
 

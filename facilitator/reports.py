@@ -958,17 +958,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: Any) -> None:
         if bucket.code is None:
             return
-        path = os.path.join(self.folder, bucket.key)
-        temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        try:
-            with open(temp, "wb") as handle:
-                handle.write(self._header(bucket) + marshal.dumps(bucket.code))
-            os.replace(temp, path)
-        except (OSError, ValueError):
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+        from .user_cache import write_quietly
+
+        write_quietly(os.path.join(self.folder, bucket.key), self._header(bucket) + marshal.dumps(bucket.code))
 
 
 @functools.lru_cache(maxsize=1)
@@ -979,15 +971,12 @@ def _compiled_templates() -> _CompiledTemplates | None:
     private (0700), and used only when it is ours and nobody else can write to it: loading compiled
     code from a folder someone else controls would run their code.
     """
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "facilitator", "templates")
+    from .user_cache import private_cache_folder
+
+    folder = private_cache_folder("templates")
+    if folder is None:
+        return None
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.stat(folder)
-        if st.st_uid != os.getuid() or st.st_mode & 0o022:
-            return None
         salt = hashlib.sha256(b"\0".join((jinja2.__version__.encode(), Path(__file__).read_bytes(),
                                           Path(markdown.__file__).read_bytes()))).digest()
     except (OSError, AttributeError, TypeError):

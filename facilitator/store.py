@@ -347,6 +347,50 @@ def summarise(session: Session) -> dict:
             "saved_at": session.saved_at, "follows": session.follows, "facilitator": session.facilitator}
 
 
+LINKS_FORMAT = 1
+
+
+def _links_cache(data_dir: Path) -> str | None:
+    """Where `SessionStore.links()` keeps its copy for this data folder, or None where it cannot.
+
+    `$XDG_CACHE_HOME/facilitator/links` (else `~/.cache/...`), private (0700), and used only when
+    it is ours and nobody else can write to it, like the compiled report templates.
+    """
+    import hashlib
+
+    from .user_cache import private_cache_folder
+
+    folder = private_cache_folder("links")
+    if folder is None:
+        return None
+    try:
+        key = os.path.abspath(os.fspath(data_dir)).encode("utf-8", "surrogateescape")
+    except (OSError, ValueError):
+        return None
+    return os.path.join(folder, hashlib.sha256(key).hexdigest()[:32])
+
+
+MAX_LINKS_FILES = 64  # data folders whose links are kept; the least recently written go first
+
+
+def _write_links(path: str, data: tuple) -> None:
+    import marshal
+
+    from .user_cache import write_quietly
+
+    if not write_quietly(path, marshal.dumps(data)):
+        return
+    try:
+        folder = os.path.dirname(path)
+        entries = [e for e in os.scandir(folder) if e.is_file()]
+        if len(entries) > MAX_LINKS_FILES:
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for entry in entries[: len(entries) - MAX_LINKS_FILES]:
+                os.unlink(entry.path)
+    except OSError:
+        pass
+
+
 def resolve_data_dir(cli_value: str | None = None) -> Path:
     """--data-dir, else FACILITATOR_DATA_DIR, else ./sessions."""
     value = cli_value or os.environ.get("FACILITATOR_DATA_DIR") or "sessions"
@@ -467,6 +511,61 @@ class SessionStore:
                     if summary is not None:
                         append(summary)
         return result, changed
+
+    def links(self) -> dict[str, tuple[str, str, str, str]]:
+        """What the alliance history needs of every session file: id -> (status, alliance, follows,
+        problem), exactly as `summaries()` would give them now.
+
+        `summaries()` parses the whole index (3.3 MB at 10,000 sessions) to answer this; here the
+        answer is kept in the user's cache folder (`_links_cache`), a compact copy with each file's
+        stamp, and checked the same way: the folder listed, every file stat'ed, and used only when
+        the same names are there and every file is still as its row says (see `_unchanged`, the
+        racy rule included). Anything else (a file added, removed, saved or edited in place since)
+        falls back on `summaries()`, whose answer is kept for the next time.
+        """
+        with self._lock:
+            cache = _links_cache(self.data_dir)
+            if cache is not None:
+                found = self._cached_links(cache)
+                if found is not None:
+                    return found
+            checked_ns = time.time_ns()
+            summaries = self.summaries()
+            found = {s.id: (s.status, s.alliance, s.follows, s.problem) for s in summaries}
+            if cache is not None:
+                rows = [(s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
+                        for s in summaries]
+                _write_links(cache, (LINKS_FORMAT, os.fspath(self.data_dir), checked_ns - RACY_NS, rows))
+            return found
+
+    def _cached_links(self, cache: str) -> dict[str, tuple[str, str, str, str]] | None:
+        import marshal
+
+        try:
+            with open(cache, "rb") as handle:
+                data = marshal.loads(handle.read())
+            version, folder, trusted_before, rows = data
+            if version != LINKS_FORMAT or folder != os.fspath(self.data_dir) or type(trusted_before) is not int:
+                return None
+            names = self._session_names()
+            if len(names) != len(rows):
+                return None
+            found = {}
+            with _folder_stat(self.data_dir) as stat:
+                for session_id, inode, size, mtime_ns, ctime_ns, status, alliance, follows, problem in rows:
+                    if session_id not in names:
+                        return None
+                    st = stat(session_id + SUFFIX)
+                    if not (st.st_ino == inode and st.st_mtime_ns == mtime_ns and st.st_size == size
+                            and st.st_ctime_ns == ctime_ns and ctime_ns < trusted_before
+                            and mtime_ns < trusted_before):
+                        return None
+                    found[session_id] = (status, alliance, follows, problem)
+        except (OSError, EOFError, ValueError, TypeError, StorageError):
+            return None
+        if len(found) != len(names) or any(type(v) is not str for row in found.values() for v in row):
+            return None
+        return found
 
     def cached_head(self, limit: int) -> tuple[list[SessionSummary], int] | None:
         """The newest `limit` summaries as the index has them, and how many it holds; None without one.

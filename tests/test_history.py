@@ -297,3 +297,54 @@ def test_history_is_a_pure_module():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'tinydb', 'jinja2', 'rich'}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# -- the cached links (store.links) stay exact ------------------------------------------------
+
+
+def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
+    import json
+    import os
+
+    from facilitator import store as store_module
+    from facilitator.store import SessionStore
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(store_module, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
+    store = SessionStore(tmp_path / "data")
+    with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")) as opened:
+        first = opened.id
+    with store.create(create_session("Other Alliance", ["East", "West"], date="2026-02-10")) as opened:
+        other = opened.id
+    assert store.links()[other][1] == "Other Alliance"  # written to the cache
+    cache = store_module._links_cache(store.data_dir)
+    assert store._cached_links(cache) is not None  # and used as it is
+    assert [s.id for s in history.load_timeline(store, first).sessions] == [first]
+
+    # Edited in place (same inode): the cache must not hide it.
+    path = store.path_for(other)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["session"]["1"]["alliance"] = "harbour alliance"
+    inode = os.stat(path).st_ino
+    with open(path, "r+", encoding="utf-8") as handle:
+        handle.write(json.dumps(data))
+        handle.truncate()
+    assert os.stat(path).st_ino == inode
+    assert store._cached_links(cache) is None
+    assert [s.id for s in history.load_timeline(store, first).sessions] == [first, other]
+
+    # A file added or removed is seen too.
+    os.unlink(path)
+    assert [s.id for s in history.load_timeline(store, first).sessions] == [first]
+
+
+def test_checklist_cache_gives_the_same_checklist(tmp_path, monkeypatch):
+    from facilitator import content
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content.load_checklist.cache_clear()
+    parsed = content.load_checklist(1)  # parsed, and the copy written
+    content.load_checklist.cache_clear()
+    assert list((tmp_path / "cache" / "facilitator" / "checklists").iterdir())
+    assert content.load_checklist(1) == parsed  # from the copy
+    content.load_checklist.cache_clear()

@@ -6,7 +6,7 @@ so an old session still opens and reports with the questions the room actually a
 
 from __future__ import annotations
 
-import tomllib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -112,7 +112,7 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
         raise UnknownChecklistVersion(
             f"Checklist version {version} is not known to this facilitator; update facilitator to open it."
         )
-    data = tomllib.loads(resource.read_text(encoding="utf-8"))
+    data = _parsed(resource.read_bytes())
     special = tuple(ScaleLevel(s["code"], s["label"], s["anchor"]) for s in data["special"])
     return Checklist(
         version=data["version"],
@@ -128,3 +128,35 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
         default_measures=tuple(DefaultMeasure(m["name"], m["kind"], m["how_measured"], m["target"],
                                               m["review_frequency"]) for m in data["default_measures"]),
     )
+
+
+def _parsed(raw: bytes) -> dict:
+    """The TOML text parsed, from a copy kept in the user's cache folder when there is one.
+
+    Parsing the checklist costs every export about 8 ms. The copy (marshal, plain data only) is
+    named after the SHA-256 of the TOML bytes, so an edited or another version's file is parsed
+    again; an unreadable or unwritable cache is ignored.
+    """
+    import hashlib
+    import marshal
+
+    from ..user_cache import private_cache_folder, write_quietly
+
+    folder = private_cache_folder("checklists")
+    path = None
+    if folder is not None:
+        path = os.path.join(folder, hashlib.sha256(raw).hexdigest()[:40])
+        try:
+            with open(path, "rb") as handle:
+                data = marshal.loads(handle.read())
+            if type(data) is dict:
+                return data
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    import tomllib
+
+    # As read_text() read it: universal newlines.
+    data = tomllib.loads(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
+    if path is not None:
+        write_quietly(path, marshal.dumps(data))
+    return data

@@ -55,7 +55,8 @@ def scores_on_disk(store, session_id) -> dict:
         "joint-framework" in store.load(session_id).points else {}
 
 
-async def wait_for(pilot, condition, seconds: float = 5.0) -> None:
+async def wait_for(pilot, condition, seconds: float = 15.0) -> None:
+    # Generous: the whole suite on two busy cores can slow a retry well past its usual second.
     for _ in range(int(seconds / 0.05)):
         if condition():
             return
@@ -82,9 +83,8 @@ async def test_save_fault_warns_keeps_work_and_recovers(store, fault, error, rec
         assert scores_on_disk(store, session_id) == {}, "nothing reached the disk while it failed"
         await pilot.press("1")  # the room keeps working during the fault
         assert app.screen.session.points["joint-framework"].scores == {"acme": 3, "globex": 1}
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: fault.failed_writes >= 2)  # saving is retried while the fault lasts
         retries = fault.failed_writes
-        assert retries >= 2, "saving is retried while the fault lasts"
         fault.error = None
         await wait_for(pilot, lambda: not indicator.has_class("-failed"))
         assert scores_on_disk(store, session_id) == {"acme": 3, "globex": 1}

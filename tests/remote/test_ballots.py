@@ -337,3 +337,14 @@ def test_a_fifo_in_place_of_the_round_file_does_not_block(remote):
     os.mkfifo(folder / "round.json")
     with pytest.raises(RoundUnreadable, match="not a plain file"):
         read_round(folder)
+
+
+def test_a_gap_between_means_is_flagged_exactly_at_two(remote):
+    session, state, folder, link = remote
+    for n, score in enumerate((1, 1, 1, 1, 0)):  # Acme's mean 0.8
+        cast(folder, state, ACME, f"A{n}", {POINT: score})
+    for n, score in enumerate((3, 3, 3, 3, 2)):  # Beta's mean 2.8
+        cast(folder, state, BETA, f"B{n}", {POINT: score})
+    merge_all(link, session)
+    stats = point_stats(session, POINT)
+    assert stats.spread == 2 and stats.discuss
