@@ -23,30 +23,16 @@ from ..model import DONT_KNOW, NOT_APPLICABLE, now_iso
 from ..remote.ballots import (BallotRefused, BallotScore, ballot_path, clean_comment, decode_ballot,
                               validate_ballot, write_ballot)
 from ..scoring import format_score
+from ..widgets.score_board import SCORE_KEYS, score_text
 
-SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold black on #f6c343",
-                3: "bold black on #8bc34a", 4: "bold white on #2e7d32"}
-
-
-def chip(value) -> Text:
-    if value is None:
-        return Text(" · ", style="dim")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Text(f" {format_score(value)} ", style=SCORE_STYLES[min(4, max(0, round(value)))])
-    return Text(f" {value} ", style="bold reverse")
+chip = score_text  # the same coloured chips as on the room's screen
 
 
 class BallotScreen(Screen):
     BINDINGS = [
         Binding("left", "point(-1)", "◀ Point", key_display="←"),
         Binding("right", "point(1)", "Point ▶", key_display="→"),
-        Binding("0", "score('0')", "Score", key_display="0-4 ? -"),
-        Binding("1", "score('1')", show=False),
-        Binding("2", "score('2')", show=False),
-        Binding("3", "score('3')", show=False),
-        Binding("4", "score('4')", show=False),
-        Binding("question_mark", "score('?')", show=False),
-        Binding("minus", "score('n/a')", show=False),
+        *SCORE_KEYS,
         Binding("backspace,delete", "clear", "Clear my score", show=False),
         Binding("c", "comment", "Comment"),
         Binding("f", "follow", "Follow the room"),

@@ -23,6 +23,18 @@ SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold
                 3: "bold black on #8bc34a", 4: "bold white on #2e7d32"}
 
 
+# The keys that score, wherever someone scores (the room's board, a participant's own screen).
+SCORE_KEYS = [
+    Binding("0", "score('0')", "Score", key_display="0-4 ? -"),
+    Binding("1", "score('1')", show=False),
+    Binding("2", "score('2')", show=False),
+    Binding("3", "score('3')", show=False),
+    Binding("4", "score('4')", show=False),
+    Binding("question_mark", "score('?')", show=False),
+    Binding("minus", "score('n/a')", show=False),
+]
+
+
 def score_label(value: ScoreValue) -> str:
     if value == DONT_KNOW:
         return "?"
@@ -56,13 +68,7 @@ class ScoreBoard(Widget, can_focus=True):
     BINDINGS = [
         Binding("up", "cursor(-1)", "Partner", show=False),
         Binding("down", "cursor(1)", "Partner", show=False),
-        Binding("0", "score('0')", "Score", key_display="0-4 ? -"),
-        Binding("1", "score('1')", show=False),
-        Binding("2", "score('2')", show=False),
-        Binding("3", "score('3')", show=False),
-        Binding("4", "score('4')", show=False),
-        Binding("question_mark", "score('?')", show=False),
-        Binding("minus", "score('n/a')", show=False),
+        *SCORE_KEYS,
         Binding("backspace,delete", "score('')", "Clear", show=False),
     ]
 
