@@ -20,8 +20,7 @@ from textual.widgets.option_list import Option
 
 from ..errors import InvalidInput
 from ..model import DONT_KNOW, NOT_APPLICABLE, now_iso
-from ..remote.ballots import (BallotRefused, BallotScore, ballot_path, clean_comment, decode_ballot,
-                              validate_ballot, write_ballot)
+from ..remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from ..scoring import format_score
 from ..widgets.score_board import SCORE_KEYS, score_text
 
@@ -290,11 +289,6 @@ class BallotScreen(Screen):
         self.show_point()
 
     def _ballot_on_disk(self):
-        ballot, state = self.app.ballot, self.app.state
-        try:
-            raw = ballot_path(self.app.folder, ballot.participant).read_bytes()
-            fresh = validate_ballot(decode_ballot(raw), ballot.participant, state, self.app.checklist,
-                                    {ballot.partner})
-        except (OSError, BallotRefused):
-            return None
-        return fresh if fresh.pin_hash == ballot.pin_hash else None
+        ballot = self.app.ballot
+        fresh = read_ballot(self.app.folder, ballot.participant, self.app.state, self.app.checklist, ballot.partner)
+        return fresh if fresh is not None and fresh.pin_hash == ballot.pin_hash else None

@@ -10,8 +10,8 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ..errors import InvalidInput
 from ..remote import codes
-from ..remote.ballots import (Ballot, BallotRefused, ballot_path, clean_participant_name, decode_ballot,
-                              new_pin, participant_id, pin_hash, pin_matches, validate_ballot, write_ballot)
+from ..remote.ballots import (Ballot, clean_participant_name, new_pin, participant_id, pin_hash, pin_matches,
+                              read_ballot, write_ballot)
 from ..remote.ratelimit import JoinLimiter
 
 
@@ -159,13 +159,8 @@ class JoinScreen(Screen):
 
     def _existing(self, partner_key: str, name: str) -> Ballot | None:
         """The ballot of someone who joined this round under that organisation and name, if any."""
-        state = self.app.state
-        stem = participant_id(partner_key, name)
-        try:
-            raw = ballot_path(self.app.folder, stem).read_bytes()
-            return validate_ballot(decode_ballot(raw), stem, state, self.app.checklist, {partner_key})
-        except (OSError, BallotRefused):
-            return None
+        return read_ballot(self.app.folder, participant_id(partner_key, name), self.app.state,
+                           self.app.checklist, partner_key)
 
     def _error(self, text: str) -> None:
         error = self.query_one("#join-error", Static)

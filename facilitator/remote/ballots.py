@@ -20,7 +20,7 @@ from ..atomic import atomic_write_bytes
 from ..errors import InvalidInput, InvalidSession
 from ..model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
 from . import codes
-from .files import UnreadableFile, loads_json
+from .files import UnreadableFile, loads_json, read_regular_file
 
 if TYPE_CHECKING:
     from ..content import Checklist
@@ -120,6 +120,16 @@ def write_ballot(folder: Path, ballot: Ballot) -> None:
     ballot.updated_at = now_iso()
     data = json.dumps(ballot.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
     atomic_write_bytes(ballot_path(folder, ballot.participant), data)
+
+
+def read_ballot(folder: Path, participant: str, state: RoundState, checklist: Checklist,
+                partner_key: str) -> Ballot | None:
+    """A participant's own ballot of the current round as it is on disk, or None (none yet, or not valid)."""
+    try:
+        raw = read_regular_file(ballot_path(folder, participant), MAX_BALLOT_BYTES)
+        return validate_ballot(decode_ballot(raw), participant, state, checklist, {partner_key})
+    except (OSError, UnreadableFile, BallotRefused):
+        return None
 
 
 def decode_ballot(raw: bytes) -> Any:
