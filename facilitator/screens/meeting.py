@@ -314,7 +314,8 @@ class MeetingScreen(Screen):
     @on(MeetingPane.Edited)
     def _pane_edited(self, message: MeetingPane.Edited) -> None:
         message.stop()
-        self.query_one(AgendaRail).refresh_times()
+        # No edit changes the rail's times (the clock's ticks and step changes refresh them), so a
+        # score does not re-render the agenda: a key press while scoring stays as cheap as it can.
         self.schedule_save()
         self._publish_remote()
 

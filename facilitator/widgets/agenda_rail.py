@@ -86,7 +86,7 @@ class AgendaRail(OptionList):
         self.refresh_times()
 
     def refresh_times(self) -> None:
-        # Called on every edit: replacing a prompt re-renders the whole list, so only changed ones.
+        # Called on every clock tick: replacing a prompt re-renders the whole list, so only changed ones.
         for step in self.checklist.agenda:
             prompt = self._prompt(step.key)
             if self._prompts.get(step.key) != prompt:

@@ -38,14 +38,15 @@ class PointStrip(Static):
 
     def show(self, context: MeetingContext, current: int) -> None:
         text = Text()
+        partner_keys = {p.key for p in context.session.partners}
         for index, point in enumerate(context.checklist.points):
-            stats = point_stats(context.session, point.key)
             record = context.session.points.get(point.key)
-            if record and record.revealed and stats.discuss:
+            # Called on every score: the full statistics only for revealed points (the gap colour).
+            if record and record.revealed and point_stats(context.session, point.key).discuss:
                 style = "bold white on #b3261e"
             elif record and record.revealed:
                 style = "bold black on #8bc34a"
-            elif stats.scores:
+            elif record and not partner_keys.isdisjoint(record.scores):
                 style = "bold black on #f6c343"
             else:
                 style = "dim"

@@ -83,6 +83,7 @@ async def test_save_fault_warns_keeps_work_and_recovers(store, fault, error, rec
         assert scores_on_disk(store, session_id) == {}, "nothing reached the disk while it failed"
         await pilot.press("1")  # the room keeps working during the fault
         assert app.screen.session.points["joint-framework"].scores == {"acme": 3, "globex": 1}
+        await pilot.pause(0.5)  # past the autosave delay: the last edit's snapshot is with the saver
         await wait_for(pilot, lambda: fault.failed_writes >= 2)  # saving is retried while the fault lasts
         retries = fault.failed_writes
         fault.error = None
