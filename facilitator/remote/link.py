@@ -108,6 +108,9 @@ class RemoteLink:
     def sync(self, session: Session, checklist: Checklist) -> MergeResult:
         """Read and merge now, on the calling thread: before a reveal, a close or a new round, so a
         score sent in the last second is counted rather than lost."""
+        # A worker's poll still in flight read older files: it is dropped (and its files read again),
+        # so it cannot put an older vote back over what is merged here.
+        self._generation += 1
         return self.apply(self.poll(), session, checklist)
 
     def _ours_or(self, state: RoundState) -> RoundState:
@@ -193,7 +196,11 @@ class RemoteLink:
                     return
                 view.open, view.code, view.closed_at = current.open, current.code, current.closed_at
                 view.removed = current.removed
-                write_round(self.folder, view)
+                try:
+                    write_round(self.folder, view)
+                except OSError:
+                    self._published = None  # not written: the next change publishes again
+                    raise
             self._written_sequence = max(self._written_sequence, view.sequence)
 
     # -- the serving process, when the facilitator starts it from the app ----------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .room import RoundState
 
 REFUSED_LOG = "refused.log"
+SETTLED_NS = 2_000_000_000  # as git's index: a file is trusted unchanged once its mtime is 2 s old
 NOT_BALLOTS = {ROUND_FILE, "serving.json", "attempts.json"}  # our own files in the ballots folder
 MAX_LOG_BYTES = 1_000_000  # the log is for the facilitator to read, not for an attacker to fill a disk
 
@@ -33,7 +35,7 @@ class RawBallot:
     """A ballot file's bytes as read, with the stamp that tells whether it changed since."""
 
     stem: str
-    stamp: tuple[int, int]
+    stamp: tuple[int, ...]
     raw: bytes | None  # None when the file could not be read (a refusal in its own right)
 
 
@@ -64,10 +66,11 @@ class BallotInbox:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._stamps: dict[str, tuple[int, int]] = {}
+        self._stamps: dict[str, tuple[int, ...]] = {}
         self.participants: dict[str, Participant] = {}
         self.refused_count = 0
         self.round: int | None = None  # the round whose ballots are being read
+        self._refused: dict[str, tuple[int, ...]] = {}  # stem -> stamp of the version last refused
 
     # -- worker thread: file reads only --------------------------------------------------------
 
@@ -78,6 +81,7 @@ class BallotInbox:
         except OSError:
             return []
         changed = []
+        now = time.time_ns()
         for entry in entries:
             name = entry.name
             if not name.endswith(".json") or name in NOT_BALLOTS or name.startswith("."):
@@ -86,11 +90,15 @@ class BallotInbox:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            stamp = (st.st_mtime_ns, st.st_size)
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             stem = name[: -len(".json")]
             if self._stamps.get(stem) == stamp:
                 continue
-            self._stamps[stem] = stamp
+            # A file changed within the file clock's coarse tick could change again with the same
+            # stamp (same size, same mtime, a reused inode): keep reading it until it has settled.
+            # Merging the same ballot twice changes nothing.
+            if now - st.st_mtime_ns > SETTLED_NS:
+                self._stamps[stem] = stamp
             changed.append(RawBallot(stem, stamp, _read_limited(entry.path)))
         return changed
 
@@ -111,6 +119,20 @@ class BallotInbox:
 
     def merge(self, session: Session, checklist: Checklist, state: RoundState,
               ballots: list[RawBallot]) -> MergeResult:
+        result = self._merge(session, checklist, state, ballots)
+        # A file is read again until it settles: say each refused version once, not once a second.
+        stamps = {f"{item.stem}.json": item.stamp for item in ballots}
+        fresh = [(name, reason) for name, reason in result.refused if self._refused.get(name) != stamps[name]]
+        for name, _reason in result.refused:
+            self._refused[name] = stamps[name]
+        result.refused = fresh
+        if result.refused:
+            self.refused_count += len(result.refused)
+            log_refusals(self.folder, result.refused)
+        return result
+
+    def _merge(self, session: Session, checklist: Checklist, state: RoundState,
+               ballots: list[RawBallot]) -> MergeResult:
         result = MergeResult()
         partner_keys = {p.key for p in session.partners}
         for item in ballots:
@@ -134,9 +156,6 @@ class BallotInbox:
                 result.new_participants.append(ballot.name)
             self.participants[ballot.participant] = Participant(
                 ballot.participant, ballot.name, ballot.partner, frozenset(ballot.scores), ballot.updated_at)
-        if result.refused:
-            self.refused_count += len(result.refused)
-            log_refusals(self.folder, result.refused)
         return result
 
 

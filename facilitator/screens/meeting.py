@@ -222,11 +222,7 @@ class MeetingScreen(Screen):
         for name, reason in result.refused[:3]:
             self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6)
         if result.changed:
-            pane = self._current_pane()
-            scores_changed = getattr(pane, "scores_changed", None)
-            if callable(scores_changed):
-                scores_changed()
-            self.schedule_save()
+            self._remote_scores_changed()
         self._show_remote()
         self._publish_remote()
 

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
+from remote_support import ACME, BETA, POINT, cast, seed_remote, settle  # noqa: E402
 
 from facilitator.content import load_checklist  # noqa: E402
 from facilitator.model import Session  # noqa: E402
@@ -82,7 +82,10 @@ def test_a_changed_ballot_is_merged_again_and_an_unchanged_one_is_not_read(remot
     session, state, folder, link = remote
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
     merge_all(link, session)
-    assert link.poll().ballots == []  # nothing changed: nothing read
+    assert len(link.poll().ballots) == 1  # just written: read again until it settles
+    settle(folder)
+    merge_all(link, session)
+    assert link.poll().ballots == []  # settled and unchanged: not read
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 3})
     result = merge_all(link, session)
     assert result.changed_points == {POINT}
@@ -348,3 +351,26 @@ def test_a_gap_between_means_is_flagged_exactly_at_two(remote):
     merge_all(link, session)
     stats = point_stats(session, POINT)
     assert stats.spread == 2 and stats.discuss
+
+
+def test_a_poll_in_flight_cannot_undo_a_merge_made_before_a_reveal(remote):
+    session, state, folder, link = remote
+    merge_all(link, session)
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+    in_flight = link.poll()  # a worker read score 1...
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 4})
+    link.sync(session, CHECKLIST)  # ...the facilitator pressed R: score 4 merged at once
+    link.apply(in_flight, session, CHECKLIST)  # the worker's older reading arrives late
+    assert session.points[POINT].scores[ACME] == 4
+    merge_all(link, session)
+    assert session.points[POINT].scores[ACME] == 4
+
+
+
+def test_two_quick_changes_of_the_same_size_are_both_seen(remote):
+    session, state, folder, link = remote
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
+    merge_all(link, session)
+    cast(folder, state, ACME, "Ana Ruiz", {POINT: 3})  # same size, maybe the same mtime tick
+    merge_all(link, session)
+    assert session.points[POINT].scores[ACME] == 3
