@@ -118,3 +118,35 @@ def test_agreement_editor(frozen, snap_compare):
         await steady(pilot)
 
     assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=agreement)
+
+
+def test_health_check_with_remote_scoring(frozen, snap_compare):
+    """The room's view while people score from their devices: the code in the top bar, who has scored."""
+    from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
+    from facilitator.remote.room import RoundState, ballots_dir, write_round
+
+    session = create_session("Coastal Corridor Alliance", ["Northwind Logistics", "Harbourline Freight",
+                                                            "Meridian Data Systems"], date="2026-03-02")
+    session.agenda.step = "health-check"
+    with frozen.create(session) as opened:
+        session_id = opened.id
+    folder = ballots_dir(frozen.data_dir, session_id)
+    state = RoundState(session=session_id, alliance=session.alliance, checklist_version=1,
+                       partners=[(p.key, p.name) for p in session.partners], round=1, code="K7M-4QX")
+    write_round(folder, state)
+    people = [("northwind-logistics", "Ana Ruiz", 1), ("northwind-logistics", "Bo Chen", 4),
+              ("harbourline-freight", "Cy Diaz", 3), ("meridian-data-systems", "Dee Evans", None)]
+    for partner, name, score in people:
+        write_ballot(folder, Ballot(participant=participant_id(partner, name), partner=partner, name=name,
+                                    round=1, code="K7M-4QX",
+                                    scores={} if score is None else {"joint-framework": BallotScore(score)}))
+
+    async def merged(pilot):
+        await steady(pilot)
+        pilot.app.screen._poll_remote()
+        await steady(pilot)
+        pilot.app.screen.save_now()
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=merged)
