@@ -125,6 +125,9 @@ class BallotScreen(Screen):
                                                     (level.label, "bold"), (key, "dim"),
                                                     ("  your score" if chosen else "", "bold italic"),
                                                     "\n     ", (level.anchor, "dim")), id=str(level.value)))
+        levels = [level.value for level in self.app.checklist.scale + self.app.checklist.special]
+        if mine is not None and mine.score in levels:
+            options.highlighted = levels.index(mine.score)  # Enter on the list keeps, not replaces, a score
         can_score = open_round and revealed is None
         options.disabled = not can_score
         comment = self.query_one("#comment", Input)

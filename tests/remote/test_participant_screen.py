@@ -84,6 +84,7 @@ async def test_join_score_and_see_the_gap_view_after_the_reveal(remote):
         await pilot.press("3")
         await pilot.pause()
         assert ballot_on_disk(folder, BETA, "Cy Diaz")["scores"][POINT]["score"] == 3
+        assert app.screen.query_one("#score-options", OptionList).highlighted == 3  # on their own score
         assert "Nobody" in text_of(app, "#ballot-status") or "Sent" in text_of(app, "#ballot-status")
         assert text_of(app, "#gap-view") == ""
 
@@ -294,3 +295,15 @@ async def test_no_round_says_so_and_opens_by_itself(store):
         await pilot.pause()
         assert text_of(app, "#join-error") == ""
         assert "Quiet Alliance" in text_of(app, "#join-title")
+
+
+async def test_a_click_on_a_level_scores_it(remote):
+    store, session_id, state, folder = remote
+    app = ParticipantApp(store.data_dir, session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await join(pilot, state.code, 1, "Cy Diaz")
+        options = app.screen.query_one("#score-options", OptionList)
+        await pilot.click(options, offset=(8, 6))  # the third level (two lines each, under a border and padding)
+        await pilot.pause()
+        scores = ballot_on_disk(folder, BETA, "Cy Diaz")["scores"]
+        assert scores[POINT]["score"] == 2
