@@ -43,3 +43,14 @@ def settle(folder: Path) -> None:
     old = time.time() - 10
     for path in folder.glob("*.json"):
         os.utime(path, (old, old))
+
+
+def room(store: SessionStore, session_id: str):
+    """The facilitator's side, as the room's app holds it: the session and its RemoteLink, caught up."""
+    from facilitator.content import load_checklist
+    from facilitator.remote.link import RemoteLink
+
+    session = store.load(session_id)
+    link = RemoteLink(store.data_dir, session_id)
+    link.apply(link.poll(), session, load_checklist())
+    return session, link

@@ -13,7 +13,7 @@ from textual.widgets import Input, OptionList, RadioSet, Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
+from remote_support import ACME, BETA, POINT, cast, room, seed_remote  # noqa: E402
 
 from facilitator.content import load_checklist  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
@@ -118,9 +118,7 @@ async def test_join_score_and_see_the_gap_view_after_the_reveal(remote):
 async def test_other_scores_stay_hidden_before_the_reveal(remote):
     store, session_id, state, folder = remote
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})
-    session = store.load(session_id)
-    link = RemoteLink(store.data_dir, session_id)
-    link.apply(link.poll(), session, CHECKLIST)
+    session, link = room(store, session_id)
     link.publish(link.view(session, CHECKLIST))
     app = ParticipantApp(store.data_dir, session_id)
     async with app.run_test(size=SIZE) as pilot:
@@ -131,9 +129,7 @@ async def test_other_scores_stay_hidden_before_the_reveal(remote):
 
 async def test_closed_round_then_new_round_sends_people_back_to_join(remote):
     store, session_id, state, folder = remote
-    session = store.load(session_id)
-    link = RemoteLink(store.data_dir, session_id)
-    link.apply(link.poll(), session, CHECKLIST)
+    session, link = room(store, session_id)
     app = ParticipantApp(store.data_dir, session_id)
     async with app.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Ana Ruiz")
@@ -225,9 +221,7 @@ async def test_clearing_a_score_withdraws_it(remote):
 
 async def test_an_unsent_comment_survives_the_room_moving_on(remote):
     store, session_id, state, folder = remote
-    session = store.load(session_id)
-    link = RemoteLink(store.data_dir, session_id)
-    link.apply(link.poll(), session, CHECKLIST)
+    session, link = room(store, session_id)
     app = ParticipantApp(store.data_dir, session_id)
     async with app.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Ana Ruiz")
@@ -241,9 +235,7 @@ async def test_an_unsent_comment_survives_the_room_moving_on(remote):
 
 async def test_a_person_taken_out_by_the_facilitator_is_told_so(remote):
     store, session_id, state, folder = remote
-    session = store.load(session_id)
-    link = RemoteLink(store.data_dir, session_id)
-    link.apply(link.poll(), session, CHECKLIST)
+    session, link = room(store, session_id)
     app = ParticipantApp(store.data_dir, session_id)
     async with app.run_test(size=SIZE) as pilot:
         await join(pilot, state.code, 0, "Not Ana")
