@@ -48,9 +48,11 @@ class RemoteBadge(Static):
             return
         self.set_class(not state.open, "-closed")
         joined = len(link.participants)
-        # Short: at 100 columns the top bar also holds the alliance, the step, the clock and saving.
+        # Short: at 100 columns the top bar also holds the alliance, the step, the clock and saving;
+        # under 100, only the code and a count, so "saved" stays in view.
         if state.open:
-            self.update(f"Code {state.code} · {joined} joined")
+            self.update(f"Code {state.code} · {joined} joined" if self.app.size.width >= 100
+                        else f"{state.code} · {joined}")
             self.tooltip = "Join code for scoring from participants' own devices (J for details)"
         else:
             self.update(f"Round {state.round} closed")
