@@ -211,17 +211,20 @@ def cmd_show(store, session_id: str) -> int:
 def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None,
                changes_since: bool = False) -> int:
     _short_lived()
-    from .history import load_timeline
-    from .reports import export, render
+    from .reports import export, needs_history, render
 
     session = store.load(session_id)
-    try:
-        # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
-        # missing one is reported in the document, and the export goes ahead without it.
-        history = load_timeline(store, session.id, current=session)
-    except FacilitatorError:
-        history = None
     changes = True if changes_since else None
+    history = None
+    if needs_history(document, templates, changes):
+        from .history import load_timeline
+
+        try:
+            # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
+            # missing one is reported in the document, and the export goes ahead without it.
+            history = load_timeline(store, session.id, current=session)
+        except FacilitatorError:
+            history = None
     if output:
         path = Path(output).expanduser()
         export(session, document, path, templates, changes_since=changes, history=history)

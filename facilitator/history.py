@@ -28,7 +28,6 @@ Rules, in one place:
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date as Date, timedelta
@@ -719,13 +718,20 @@ def word_diff(before: str, after: str) -> tuple[tuple[str, str], ...]:
         else:
             segments.append([kind, text])
 
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for op, a1, a2, b1, b2 in _matcher(old, new).get_opcodes():
         if op == "equal":
             add("same", old[a1:a2])
         else:
             add("removed", old[a1:a2])
             add("added", new[b1:b2])
     return tuple((kind, text) for kind, text in segments)
+
+
+def _matcher(a, b):
+    # difflib only when sections are compared: an export without "changes since" does not need it.
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False)
 
 
 def diff_lines(before: Sequence[str], after: Sequence[str], before_items: Sequence[str] = (),
@@ -735,7 +741,7 @@ def diff_lines(before: Sequence[str], after: Sequence[str], before_items: Sequen
     before_items = list(before_items) or [""] * len(before)
     after_items = list(after_items) or [""] * len(after)
     result: list[DiffLine] = []
-    matcher = difflib.SequenceMatcher(None, list(before), list(after), autojunk=False)
+    matcher = _matcher(list(before), list(after))
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             result += [DiffLine("same", line) for line in before[a1:a2]]
@@ -764,7 +770,7 @@ def diff_lines(before: Sequence[str], after: Sequence[str], before_items: Sequen
 def _same_line(old: str, old_item: str, new: str, new_item: str) -> bool:
     if old_item or new_item:
         return old_item == new_item
-    return difflib.SequenceMatcher(None, old, new, autojunk=False).ratio() >= 0.6
+    return _matcher(old, new).ratio() >= 0.6
 
 
 def section_changes(previous: Session, current: Session, checklist: Checklist | None = None) -> list[SectionChange]:

@@ -33,7 +33,8 @@ class MarkdownSafe(str):
 # Characters that are inline syntax wherever they stand: escapes, code spans, emphasis, links,
 # autolinks and raw HTML, table pipes, strikethrough, entities.
 _ALWAYS = frozenset("\\`*_[]<>|~&")
-_ALWAYS_RE = re.compile(r"([\\`*_\[\]<>|~&])")
+# Each of them with a backslash before it (str.translate: several times faster than a regex on prose).
+_ALWAYS_ESCAPED = {ord(char): "\\" + char for char in _ALWAYS}
 # What opens a block when it starts a line: an ATX heading, a bullet, an ordered-list marker,
 # or a line of only dashes or equals signs (setext underline, thematic break).
 _BLOCK_START = re.compile(r"#{1,6}(?:[ \t]|$)|[-+](?:[ \t]|$)|[- \t]+$|[= \t]+$")
@@ -78,9 +79,10 @@ def _escape_line(line: str) -> str:
     core = line[lead:len(line) - trail]
 
     delimiter_row = _DELIMITER_ROW.fullmatch(core) is not None
-    core = _ALWAYS_RE.sub(r"\\\1", core)
+    core = core.translate(_ALWAYS_ESCAPED)
     # A '#' run at the very end would be read as a heading's closing sequence.
-    core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
+    if core.endswith("#"):
+        core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
     # The value may start a line, so what it starts with must not open a block. (Quotes,
     # `*` bullets and `_`/`*` thematic breaks are already escaped above.)
     if (_BLOCK_START.match(core) or delimiter_row) and core[0] != "\\":

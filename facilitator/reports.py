@@ -17,9 +17,6 @@ earlier file as it was.
 
 from __future__ import annotations
 
-# ctypes up front, though only stopping a runaway template needs it: imported at that moment, it
-# let the template run (and allocate) for longer. It costs an export 1.5 ms.
-import ctypes
 import functools
 import hashlib
 import marshal
@@ -29,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
@@ -39,10 +36,13 @@ from jinja2.runtime import Macro, markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
 from markupsafe import Markup
 
-from . import content, history as history_module, markdown, scoring
+from . import content, markdown, scoring
 from .atomic import atomic_write_text
 from .errors import FacilitatorError, ReportError
 from .model import DONT_KNOW, NOT_APPLICABLE, Session
+
+if TYPE_CHECKING:
+    from . import history as history_module
 
 DOCUMENTS = ("agreement", "scorecard")
 TEMPLATE_SUFFIX = ".md.j2"
@@ -88,6 +88,16 @@ def template_path(document: str, templates_dir: Path | None = None) -> Path:
     return folder / f"{document}{TEMPLATE_SUFFIX}"
 
 
+def needs_history(document: str, templates_dir: Path | None = None, changes_since: Any = None) -> bool:
+    """Whether rendering `document` needs the alliance's earlier sessions (`history.load_timeline`).
+
+    Looking them up costs a look at every stored session. Our agreement template shows them only
+    for "changes since"; the scorecard (trend, cadence) and any customised template may use them
+    anywhere. Without them a document is rendered as the session seen on its own.
+    """
+    return templates_dir is not None or document != "agreement" or bool(changes_since)
+
+
 def _check_document(document: str) -> None:
     if document not in DOCUMENTS:
         raise ReportError(f"Unknown document '{document}': choose {' or '.join(DOCUMENTS)}.")
@@ -98,13 +108,15 @@ def _check_document(document: str) -> None:
 
 
 def build_context(session: Session, checklist: content.Checklist,
-                  history: history_module.Timeline | None = None) -> dict:
+                  history: history_module.Timeline | None = None, *, with_history: bool = True) -> dict:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
 
     Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
     date), and no value depends on the clock. `history` is the alliance's timeline (see
     `facilitator.history.load_timeline`); with it, a follow-up gets its trend since the session
     before and its agreement changes. Without it the session is seen on its own.
+    `with_history=False` leaves out `previous`, `trend`, `changes`, `cadence` and `history`
+    altogether, for a template that does not use them (see `needs_history`).
     """
     names = {p.key: p.name for p in session.partners}
     partner_order = {p.key: i for i, p in enumerate(session.partners)}
@@ -250,8 +262,8 @@ def build_context(session: Session, checklist: content.Checklist,
     } for p in session.partners]
 
     partner_names = [p.name for p in session.partners]
-    seen = _history_context(session, history)
-    if seen["changes"]:
+    seen = _history_context(session, history) if with_history else {}
+    if seen.get("changes"):
         by_key = {c["key"]: c for c in seen["changes"]["sections"]}
         for section in sections:
             change = by_key.get(section["key"])
@@ -303,6 +315,8 @@ def build_context(session: Session, checklist: content.Checklist,
 
 def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict:
     """`previous`, `trend`, `changes`, `cadence` and `history` for the templates."""
+    from . import history as history_module
+
     looked_up = timeline is not None and bool(timeline.sessions)
     timeline = timeline.with_session(session) if looked_up else history_module.Timeline.single(session)
     index = timeline.index_of(session.id)
@@ -492,12 +506,16 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
     path = folder / f"{document}{TEMPLATE_SUFFIX}"
     _check_template_file(path)
     try:
-        context = build_context(session, checklist, history)
+        context = build_context(session, checklist, history,
+                                with_history=needs_history(document, templates_dir, changes_since))
     except FacilitatorError as error:
         raise ReportError(str(error)) from None
     if changes_since is True:
         changes_since = context["changes"]["since"] if context["changes"] else "the previous session"
     context["changes_since"] = changes_since or None
+    if templates_dir is None:
+        # Our own templates cannot loop away or pile up memory: no helper thread needs to watch them.
+        return _render_template(folder, path, context)
     return _run_with_deadline(lambda: _render_template(folder, path, context), path, timeout)
 
 
@@ -625,6 +643,10 @@ class _Deadline(BaseException):
 
 def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> str:
     """Run `work` in a helper thread; stop it with an injected exception after `timeout` s."""
+    # Imported before the template starts, though only stopping a runaway one needs it: imported at
+    # that moment, it let the template run (and allocate) for longer.
+    import ctypes
+
     lock = threading.Lock()
     state: dict[str, Any] = {"done": False}
 

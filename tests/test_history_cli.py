@@ -102,6 +102,14 @@ def test_export_scorecard_trend_and_changes_since_flag(cli, alliance, tmp_path):
     tokens = parse(out.read_text(encoding="utf-8"))
     assert "Appendix C. Changes since 2025-09-16" in headings(tokens, 2)
     assert any(t.startswith("Changes since 2025-09-16: 5 of 12 sections") for t in all_text(tokens))
+    # A customised agreement that shows the trend gets the alliance's history too.
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "agreement.md.j2").write_text("Compared with {{ previous.date }}: joint index "
+                                            "{{ trend.indexes[0].change_display }}.\n", encoding="utf-8")
+    custom = cli("export", IDS[3], "--templates", str(folder))
+    assert custom.returncode == 0, custom.stderr
+    assert all_text(parse(custom.stdout)) == ["Compared with 2025-09-16: joint index −1."]
     # A damaged predecessor: the export still works, and says what it compares with.
     damage(alliance, IDS[2])
     result = cli("export", IDS[3], "--document", "scorecard")

@@ -136,6 +136,29 @@ def test_changes_since_is_off_by_default_even_with_history(sessions, timeline):
     assert not [t for t in all_text(tokens) if "Since 2025-09-16" in t or "Changes since" in t]
 
 
+def test_our_agreement_is_the_same_without_the_history_unless_changes_since(sessions, timeline):
+    # The export skips the history lookup (a look at every stored session) when the document
+    # does not use it; this pins that our agreement template really does not.
+    for session in sessions:
+        with_history = reports.render(session, "agreement", history=timeline)
+        assert reports.render(session, "agreement") == with_history
+    assert not reports.needs_history("agreement")
+    assert reports.needs_history("agreement", changes_since=True)
+    assert reports.needs_history("scorecard")
+
+
+def test_a_customised_agreement_still_gets_the_history(tmp_path, sessions, timeline):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    ours = reports.template_path("agreement").read_text(encoding="utf-8")
+    (folder / "agreement.md.j2").write_text(
+        "Previous: {{ previous.date }}; trend since {{ trend.since }}; "
+        "{{ history.sessions }} sessions\n\n" + ours, encoding="utf-8")
+    assert reports.needs_history("agreement", folder)
+    tokens = parse(reports.render(sessions[3], "agreement", folder, history=timeline))
+    assert all_text(tokens)[0] == "Previous: 2025-09-16; trend since 2025-09-16; 4 sessions"
+
+
 def test_changes_since_marks_sections_and_adds_the_appendix(sessions, timeline):
     tokens = parse(reports.render(sessions[3], "agreement", history=timeline, changes_since=True))
     texts = all_text(tokens)

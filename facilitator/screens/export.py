@@ -110,7 +110,7 @@ class ExportScreen(ModalScreen[Path | None]):
         from ..reports import render
 
         try:
-            text = render(self.session, document, self.templates, history=self._timeline(),
+            text = render(self.session, document, self.templates, history=self._history_for(document),
                           changes_since=self.changes_since or None)
         except FacilitatorError as error:
             self.post_message(self.Rendered(generation, document, error=str(error)))
@@ -135,6 +135,12 @@ class ExportScreen(ModalScreen[Path | None]):
         note.display = False
         preview.display = True
         self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+
+    def _history_for(self, document: str):
+        """The alliance's timeline if `document` uses it, else None (worker thread)."""
+        from ..reports import needs_history
+
+        return self._timeline() if needs_history(document, self.templates, self.changes_since) else None
 
     def _timeline(self):
         """The alliance's sessions, for the scorecard's trend and the agreement's changes (worker thread).
@@ -242,7 +248,7 @@ class ExportScreen(ModalScreen[Path | None]):
         from ..reports import export
 
         try:
-            written = export(self.session, document, path, self.templates, history=self._timeline(),
+            written = export(self.session, document, path, self.templates, history=self._history_for(document),
                              changes_since=self.changes_since or None)
         except FacilitatorError as error:
             self.post_message(self.Written(document, None, str(error)))
