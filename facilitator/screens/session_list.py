@@ -2,9 +2,10 @@
 
 Sessions are listed by a thread worker, so the screen paints at once even over thousands of files;
 the summaries come back as a message. Before that, the first screenful is read from the head of the
-store's index (`cached_head`), so the very first paint already shows the newest sessions; and only
-the rows on screen are added before a paint, the rest of the table just after it. Damaged files
-and files from a newer facilitator are listed too, marked, and explain themselves instead of failing.
+store's index (`cached_head`), so the very first paint already shows the newest sessions. The
+table (`widgets.session_table`) draws only the rows on screen, so every session can be browsed.
+Damaged files and files from a newer facilitator are listed too, marked, and explain themselves
+instead of failing.
 """
 
 from __future__ import annotations
@@ -15,11 +16,6 @@ from pathlib import Path
 from datetime import date as Date
 from typing import Iterable
 
-from rich.cells import cell_len
-from rich.control import strip_control_codes
-from rich.measure import Measurement
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -28,56 +24,16 @@ from textual.containers import Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from ..errors import FacilitatorError
 from ..scoring import format_index
 from ..store import SessionSummary
+from ..widgets.session_table import Cell, SessionTable
 
-MAX_ROWS = 500  # rows in the table at once: enough to browse, small enough to filter as fast as one types
-FIRST_ROWS = 60  # rows added before a paint (a screenful, even on a tall terminal); the rest follow it
+FIRST_ROWS = 60  # sessions read from the index's head for the first paint (a screenful, even on a tall terminal)
 EMPTY_HINT = "No sessions yet — press n to start one, or run `facilitator demo`."
 LOADING = "Loading sessions…"
-
-
-class Cell:
-    """A table cell fitted to its column once, and drawn as one segment.
-
-    The same text as a Rich `Text` truncated with an ellipsis, but a `Text` is wrapped, split and
-    padded again each time it is drawn: that was most of the cost of the session list's first paint.
-    """
-
-    __slots__ = ("text", "style")
-
-    def __init__(self, value: str, width: int, style: str = "") -> None:
-        value = strip_control_codes(value)
-        if cell_len(value) > width:
-            fitted = Text(value, end="")
-            fitted.truncate(width, overflow="ellipsis")
-            value = fitted.plain
-        self.text = value
-        self.style = Style.parse(style) if style else None
-
-    def __rich_console__(self, console, options):
-        yield Segment(self.text, self.style)
-
-    def __rich_measure__(self, console, options) -> Measurement:
-        width = cell_len(self.text)
-        return Measurement(width, width)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class SessionTable(DataTable):
-    """The list of sessions; enter opens the highlighted one."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "Open")]
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "select_cursor":
-            return self.row_count > 0
-        return True
 
 
 def haystack(summary: SessionSummary) -> str:
@@ -114,7 +70,7 @@ def saved_label(saved_at: str, today: str) -> str:
 class SessionListScreen(Screen[None]):
     """Saved sessions of the data folder."""
 
-    CSS_PATH = "session_list.tcss"
+    # Styles: session_list.tcss, read with the app's (see FacilitatorApp.CSS_PATH).
     HELP_NAME = "session list"
     AUTO_FOCUS = "#sessions"
     BINDINGS = [
@@ -144,16 +100,12 @@ class SessionListScreen(Screen[None]):
         self.summaries: list[SessionSummary] | None = None  # None until the first load finishes
         self.by_id: dict[str, SessionSummary] = {}
         self.shown: list[SessionSummary] = []
-        self.matching = 0  # sessions that match the filter (more than shown when over MAX_ROWS)
         self._haystacks: dict[str, str] = {}
         self.load_error = ""
         self._generation = 0
         self._widths: tuple[int, ...] = ()
-        self._partial_count = 0  # while only the index's head is shown: how many sessions it holds
-        self._fill = 0  # generation of the rows still to add after a paint
         self._keys_state: tuple | None = (False, None)  # what the footer's keys were last refreshed for
         self._first_frame = threading.Event()  # set once the first screenful is on the terminal
-        self._pending_rows: tuple | None = None  # rows to add once it is
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -162,11 +114,10 @@ class SessionListScreen(Screen[None]):
             yield Static("facilitator — partnership sessions", id="heading")
             yield Static(Text(f"Saved in {display_path(self.app.store.data_dir)}"), id="folder")
             yield Input(placeholder="Filter: type part of an alliance, partner, id or date   ( / )", id="filter")
-        table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        table = SessionTable(id="sessions")
         table.display = False
         yield table
         yield Static(LOADING, id="hint")
-        yield Static("", id="more")
         yield Static("", id="detail")
         yield Footer()
 
@@ -194,9 +145,6 @@ class SessionListScreen(Screen[None]):
 
     def _after_first_frame(self) -> None:
         self._first_frame.set()
-        if self._pending_rows is not None:
-            self.call_after_refresh(self._add_rows, *self._pending_rows)
-            self._pending_rows = None
 
     def on_screen_resume(self) -> None:
         # First shown, and again on return from a meeting or a dialog: re-read the folder.
@@ -210,7 +158,7 @@ class SessionListScreen(Screen[None]):
             head = None
         if not head or not head[0]:
             return False
-        self.summaries, self._partial_count = head
+        self.summaries = head[0]
         self.by_id = {s.id: s for s in self.summaries}
         self.populate()
         return True
@@ -240,7 +188,6 @@ class SessionListScreen(Screen[None]):
         if message.generation != self._generation:
             return  # an older load finished after a newer one started
         self.summaries = message.summaries
-        self._partial_count = 0
         self.by_id = {s.id: s for s in message.summaries}
         self._haystacks = message.haystacks or {s.id: haystack(s) for s in message.summaries}
         self.load_error = message.error
@@ -265,39 +212,23 @@ class SessionListScreen(Screen[None]):
         table = self.table
         keep = self.selected_id()
         words = self.filter_input.value.casefold().split()
-        found = (self.summaries if not words else
+        shown = (self.summaries if not words else
                  [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))])
-        self.matching = max(len(found), self._partial_count if not words else 0)
-        shown = found[:MAX_ROWS]
         widths = self._column_widths()
-        if shown == self.shown and widths == self._widths and self.table.row_count:
+        if shown == self.shown and widths == self._widths and table.row_count:
             # Nothing to show differs (a reload after a meeting, the full list after its head).
             self.shown = shown
             self._update_hint(words)
             self._refresh_keys()
             return
         self.shown = shown
-        self._fill += 1
-        table.clear(columns=widths != self._widths)
         if widths != self._widths:
             self._widths = widths
-            for label, width in zip(("Alliance", "Kind", "Date", "Partners", "Index", "Last saved"), widths):
-                table.add_column(label, width=width)
+            table.set_columns(zip(("Alliance", "Kind", "Date", "Partners", "Index", "Last saved"), widths))
         today = Date.today().isoformat()
-        kept = next((i for i, s in enumerate(shown) if s.id == keep), None) if keep else None
-        # DataTable measures every cell of every row it is given: only a screenful before the paint.
-        first = len(shown) if kept is not None and kept >= FIRST_ROWS else FIRST_ROWS
-        table.add_rows(self._cells(s, widths, today) for s in shown[:first])
-        if len(shown) > first:
-            if self._first_frame.is_set():
-                self.call_after_refresh(self._add_rows, self._fill, shown[first:], widths, today)
-            else:
-                self._pending_rows = (self._fill, shown[first:], widths, today)
+        kept = next((i for i, s in enumerate(shown) if s.id == keep), 0) if keep else 0
+        table.show(shown, lambda s: self._cells(s, widths, today), cursor=kept)
         self._update_hint(words)
-        if kept is not None:
-            table.move_cursor(row=kept, animate=False)
-        elif self.shown:
-            table.move_cursor(row=0, animate=False)
         if self.shown and self.focused is None:
             table.focus()
         self._show_detail()
@@ -311,10 +242,6 @@ class SessionListScreen(Screen[None]):
         if state != self._keys_state:
             self._keys_state = state
             self.refresh_bindings()
-
-    def _add_rows(self, fill: int, rest: list[SessionSummary], widths: tuple[int, ...], today: str) -> None:
-        if fill == self._fill:  # the table was not refilled meanwhile
-            self.table.add_rows(self._cells(s, widths, today) for s in rest)
 
     def _cells(self, s: SessionSummary, widths: tuple[int, ...], today: str) -> list[Cell]:
         cell = Cell
@@ -341,11 +268,6 @@ class SessionListScreen(Screen[None]):
             hint.update("")
         self.table.display = bool(self.shown)
         hint.display = not self.shown
-        more = self.query_one("#more", Static)
-        hidden = self.matching - len(self.shown)
-        more.update(f"Showing {len(self.shown):,} of {self.matching:,} sessions — type in the filter (/) to find "
-                    "the others." if hidden > 0 else "")
-        more.display = hidden > 0 and not self._partial_count  # the count is known once all are read
 
     def row_of(self, session_id: str) -> int:
         return next(i for i, s in enumerate(self.shown) if s.id == session_id)
@@ -383,7 +305,7 @@ class SessionListScreen(Screen[None]):
         ids = f"id {summary.id}" + (f" · follows {summary.follows}" if summary.follows else "")
         detail.update(Text(f"{' · '.join(parts)}\nPartners: {', '.join(summary.partners)}\n{ids}"))
 
-    @on(DataTable.RowHighlighted, "#sessions")
+    @on(SessionTable.RowHighlighted, "#sessions")
     def _row_highlighted(self) -> None:
         self._show_detail()
         self._refresh_keys()
@@ -430,7 +352,7 @@ class SessionListScreen(Screen[None]):
 
     # -- actions ------------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#sessions")
+    @on(SessionTable.RowSelected, "#sessions")
     def _row_selected(self) -> None:
         self.action_open()
 

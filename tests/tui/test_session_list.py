@@ -167,20 +167,49 @@ async def test_palette_commands_and_footer_keys(app_factory, seeded):
         assert len(app.screen.shown) == 4
 
 
-async def test_a_long_list_shows_the_newest_rows_and_says_how_many_match(app_factory, seeded, monkeypatch):
-    import facilitator.screens.session_list as session_list
+async def test_a_long_list_can_be_browsed_to_its_oldest_session(app_factory, store, stub_meeting):
+    from datetime import date, timedelta
 
-    monkeypatch.setattr(session_list, "MAX_ROWS", 2)
+    first = date(2020, 1, 1)
+    ids = [seed_session(store, f"Alliance {n:03}", ["Acme", "Beta"], (first + timedelta(days=n)).isoformat())
+           for n in range(150)]  # more than the index's head and than a screen holds
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        assert screen.table.row_count == 2
-        more = screen.query_one("#more", Static)
-        assert more.display and "Showing 2 of 4 sessions" in str(more.render())
-        screen.filter_input.value = "alpine"
-        await pilot.pause()
-        assert screen.table.row_count == 1 and not more.display
+        table = screen.table
+        assert table.row_count == 150 and app.focused is table
+        assert screen.selected_id() == ids[-1], "newest first"
+        await pilot.press("pagedown")
+        page = table.cursor_row
+        assert 10 < page < 30, "a page is about what the screen holds"
+        assert table.scroll_y > 0, "the cursor's row was scrolled into view"
+        await pilot.press("end")
+        assert screen.selected_id() == ids[0]
+        assert "Alliance 000" in detail(screen)
+        await pilot.press("home", "down")
+        assert screen.selected_id() == ids[-2] and table.scroll_y == 0
+        await pilot.press("end", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, stub_meeting) and app.screen.opened.id == ids[0]
+
+
+async def test_a_click_moves_the_cursor_and_a_second_click_opens(app_factory, seeded, stub_meeting):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.table
+        assert table.cursor_row == 0
+        await pilot.click(table, offset=(5, 3))  # the header, then rows 0, 1, 2
+        assert table.cursor_row == 2 and isinstance(app.screen, SessionListScreen)
+        chosen = screen.selected_id()
+        assert screen.selected().alliance in detail(screen)
+        await pilot.click(table, offset=(5, 0))  # the header: nothing
+        assert table.cursor_row == 2
+        await pilot.click(table, offset=(5, 3))
+        await settle(app, pilot)
+        assert isinstance(app.screen, stub_meeting) and app.screen.opened.id == chosen
 
 
 async def test_names_with_brackets_list_and_reach_the_palette_safely(app_factory, store):
