@@ -243,7 +243,8 @@ class SessionTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if row == self.cursor_row:
             return self._strip(self.get_row_at(row), base, self.get_component_rich_style("session-table--cursor"), width)
-        style = base + self.get_component_rich_style("session-table--even-row") if row % 2 else base
+        # Stripes on the even rows (the first row is row 0), as in the app's DataTables.
+        style = base if row % 2 else base + self.get_component_rich_style("session-table--even-row")
         return self._strip(self.get_row_at(row), style, None, width)
 
     def _strip(self, cells: Sequence[Cell], style: Style, over: Style | None, width: int) -> Strip:
