@@ -56,13 +56,19 @@ class FacilitatorApp(App[int]):
     # -- start and stop -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        # The first screen is pushed once Textual's start-up batch is over (the app's message loop
+        # starts then): a screen pushed inside it is laid out and painted once for nothing, since
+        # Textual drops the paints of that batch, then again.
+        self.call_later(self._show_first_screen)
+        self._install_signal_handlers()
+
+    def _show_first_screen(self) -> None:
         from .screens.session_list import SessionListScreen
 
-        self.theme = "textual-dark"
         self.push_screen(SessionListScreen())
         if self.open_session_id:
             self.open_meeting(self.open_session_id)
-        self._install_signal_handlers()
         self.call_after_refresh(self._check_size)
 
     def _install_signal_handlers(self) -> None:

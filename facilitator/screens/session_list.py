@@ -132,15 +132,10 @@ class SessionListScreen(Screen[None]):
     # -- loading ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        # At start-up Textual drops the paints made before the app is ready (inside its start-up
-        # batch): the rows are added once it is (the app's message loop starts then), so that the
-        # paint that has them is the first one to reach the terminal, and the only one computed.
-        self.app.call_later(self._start)
-
-    def _start(self) -> None:
+        # The newest sessions are in the first paint (the app shows this screen after Textual's
+        # start-up batch, so that paint is the first to reach the terminal, and the only one made).
         if not self._show_cached_head():
             self._first_frame.set()
-        self.refresh()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
