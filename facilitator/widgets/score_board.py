@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Callable
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from ..content import Checklist
@@ -53,6 +55,11 @@ def score_text(value: ScoreValue | None) -> Text:
     return Text(f" {score_label(value)} ", style="bold reverse")
 
 
+# What each scoring key types, for the board's own key handler (ScoreBoard.on_key).
+TYPED_BY_KEY = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4", "question_mark": "?", "minus": "n/a",
+                "backspace": "", "delete": ""}
+
+
 class ScoreBoard(Widget, can_focus=True):
     DEFAULT_CSS = """
     ScoreBoard {
@@ -90,6 +97,7 @@ class ScoreBoard(Widget, can_focus=True):
         # Called at once on each score, before the Scored message: what it updates is painted in
         # the same frame as the board (a message is handled a frame later, 17 ms more per key).
         self.on_scored: Callable[[], None] | None = None
+        self._strips: list[Strip] | None = None  # render()'s lines, until the next refresh
 
     def show_point(self, point_key: str, previous: Session | None) -> None:
         self.point_key = point_key
@@ -103,6 +111,17 @@ class ScoreBoard(Widget, can_focus=True):
             if partner.key not in scores:
                 return index
         return 0
+
+    def on_key(self, event: events.Key) -> None:
+        # Scores are typed here, the way an Input takes typed characters: the key goes no further.
+        # Through the bindings it would first travel up the eight widgets and screens above the
+        # board and back (half of a key press while scoring). The bindings stay, for the footer,
+        # the help and the palette.
+        typed = TYPED_BY_KEY.get(event.key)
+        if typed is not None:
+            event.stop()
+            event.prevent_default()
+            self.action_score(typed)
 
     def action_cursor(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(self.session.partners)
@@ -140,6 +159,20 @@ class ScoreBoard(Widget, can_focus=True):
         if not record.revealed:
             return len(self.session.partners)
         return len(self.session.partners) + 1 + len(self._summary_lines())
+
+    def render_line(self, y: int) -> Strip:
+        # Each line straight from render()'s Text: its lines never wrap, so there is nothing to lay
+        # out, and a score repaints the board in a fraction of the time Textual's general text
+        # rendering takes (most of a key press while scoring).
+        if self._strips is None or self._dirty_regions:
+            console = self.app.console
+            base = self.rich_style
+            self._strips = [Strip(list(line.render(console))).apply_style(base)
+                            for line in self.render().split("\n")]
+            self._dirty_regions.clear()
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
     def render(self) -> Text:
         record = self.session.point(self.point_key)

@@ -81,6 +81,27 @@ async def test_autosave_reaches_disk_without_closing(store):
         assert indicator.startswith("saved ")
 
 
+async def test_every_scoring_key_on_the_board(store):
+    session_id = new_session_id(store, ("Acme", "Globex", "Initech"))
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        board = app.screen.query_one(ScoreBoard)
+        assert app.focused is board
+        # Each key scores the partner under the cursor, which then moves to the next one unscored.
+        await pilot.press("question_mark", "minus", "3")
+        record = board.session.points["joint-framework"]
+        assert record.scores == {"acme": "?", "globex": "n/a", "initech": 3}
+        await pilot.press("up", "backspace")  # back to Globex, cleared
+        assert record.scores == {"acme": "?", "initech": 3}
+        await pilot.press("0")
+        assert record.scores == {"acme": "?", "globex": 0, "initech": 3}
+        assert "scored" in str(board.render()) and app.screen.is_current  # nothing else took the keys
+        await close_meeting(app, pilot)
+    assert store.load(session_id).points["joint-framework"].scores == {"acme": "?", "globex": 0, "initech": 3}
+
+
 async def test_notes_and_agreed_score_are_kept(store):
     session_id = new_session_id(store, ("Acme", "Globex"))
     app = make_app(store=store, open_session=session_id)
