@@ -20,7 +20,88 @@ from .errors import FacilitatorError, InvalidInput
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _open_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("session", metavar="ID", help="session id, or a unique start of one")
+
+
+def _new_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--alliance", required=True, metavar="NAME")
+    sub.add_argument("--partner", action="append", required=True, metavar="NAME",
+                     help="a partner organisation (give two or more)")
+    sub.add_argument("--facilitator", default="", metavar="NAME")
+    sub.add_argument("--date", metavar="YYYY-MM-DD", help="meeting date (default: today)")
+    sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
+    sub.add_argument("--follows", metavar="ID",
+                     help="previous session of the same alliance: carries partners, agreement and measures over")
+
+
+def _list_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def _session_argument(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("session", metavar="ID")
+
+
+def _export_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
+    sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    sub.add_argument("--changes-since", action="store_true",
+                     help="agreement: mark each section changed or not since the previous session of the "
+                          "alliance, with an appendix of the changes")
+
+
+def _history_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("target", metavar="ALLIANCE_OR_ID",
+                     help="an alliance name (any case), or a session id or unique start of one")
+    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def _dump_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _load_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE", help="JSON file, or - for standard input")
+    sub.add_argument("--replace", action="store_true", help="overwrite a session with the same id (kept in trash/)")
+
+
+def _serve_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("session", metavar="ID")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this computer only)")
+    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    sub.add_argument("--public-url", metavar="URL",
+                     help="address participants type, when it differs from http://HOST:PORT (a proxy)")
+
+
+def _demo_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--no-open", action="store_true", help="only create it and print its id")
+
+
+# Each command: its help line, and what adds its arguments.
+COMMANDS = {
+    "open": ("open a session in the meeting workspace", _open_arguments),
+    "new": ("create a session and print its id", _new_arguments),
+    "list": ("list saved sessions", _list_arguments),
+    "show": ("print a readable summary of a session", _session_argument),
+    "export": ("render the agreement or scorecard as Markdown", _export_arguments),
+    "history": ("sessions of an alliance over time: trends, sponsor meetings, agreement changes",
+                _history_arguments),
+    "dump": ("write a session as JSON", _dump_arguments),
+    "load": ("import a session from a JSON file made by dump", _load_arguments),
+    "delete": ("move a session to the trash folder", _session_argument),
+    "serve": ("let remote participants score a session from their browsers", _serve_arguments),
+    "demo": ("create a sample alliance and open it", _demo_arguments),
+}
+_GLOBAL_OPTIONS_WITH_VALUES = ("--data-dir", "--templates")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, the parser of that one command (see `command_named`)."""
     parser = argparse.ArgumentParser(
         prog="facilitator",
         description="Lead partnership health checks and draft partnership agreements. "
@@ -31,68 +112,33 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else ./sessions)")
     parser.add_argument("--templates", metavar="DIR", help="folder of customised report templates")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    sub = commands.add_parser("open", help="open a session in the meeting workspace")
-    sub.add_argument("session", metavar="ID", help="session id, or a unique start of one")
-
-    sub = commands.add_parser("new", help="create a session and print its id")
-    sub.add_argument("--alliance", required=True, metavar="NAME")
-    sub.add_argument("--partner", action="append", required=True, metavar="NAME",
-                     help="a partner organisation (give two or more)")
-    sub.add_argument("--facilitator", default="", metavar="NAME")
-    sub.add_argument("--date", metavar="YYYY-MM-DD", help="meeting date (default: today)")
-    sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
-    sub.add_argument("--follows", metavar="ID",
-                     help="previous session of the same alliance: carries partners, agreement and measures over")
-
-    sub = commands.add_parser("list", help="list saved sessions")
-    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
-
-    sub = commands.add_parser("show", help="print a readable summary of a session")
-    sub.add_argument("session", metavar="ID")
-
-    sub = commands.add_parser("export", help="render the agreement or scorecard as Markdown")
-    sub.add_argument("session", metavar="ID")
-    sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
-    sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
-    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    sub.add_argument("--changes-since", action="store_true",
-                     help="agreement: mark each section changed or not since the previous session of the "
-                          "alliance, with an appendix of the changes")
-
-    sub = commands.add_parser("history", help="sessions of an alliance over time: trends, sponsor meetings, "
-                                              "agreement changes")
-    sub.add_argument("target", metavar="ALLIANCE_OR_ID",
-                     help="an alliance name (any case), or a session id or unique start of one")
-    sub.add_argument("--json", action="store_true", help="print JSON for scripts")
-
-    sub = commands.add_parser("dump", help="write a session as JSON")
-    sub.add_argument("session", metavar="ID")
-    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-
-    sub = commands.add_parser("load", help="import a session from a JSON file made by dump")
-    sub.add_argument("file", metavar="FILE", help="JSON file, or - for standard input")
-    sub.add_argument("--replace", action="store_true", help="overwrite a session with the same id (kept in trash/)")
-
-    sub = commands.add_parser("delete", help="move a session to the trash folder")
-    sub.add_argument("session", metavar="ID")
-
-    sub = commands.add_parser("serve", help="let remote participants score a session from their browsers")
-    sub.add_argument("session", metavar="ID")
-    sub.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default 127.0.0.1: this computer only)")
-    sub.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    sub.add_argument("--public-url", metavar="URL",
-                     help="address participants type, when it differs from http://HOST:PORT (a proxy)")
-
-    sub = commands.add_parser("demo", help="create a sample alliance and open it")
-    sub.add_argument("--no-open", action="store_true", help="only create it and print its id")
+    for name, (help_text, add_arguments) in COMMANDS.items():
+        if only is None or name == only:
+            add_arguments(commands.add_parser(name, help=help_text))
     return parser
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command `argv` names after the global options; None when unsure (or asked for help).
+
+    Scripts call `list` and `export` often: building the parsers of the ten other commands costs
+    them a few milliseconds (argparse looks up translations and the terminal for each), so only
+    the named command's parser is built. Anything unusual gets the whole parser, and its messages.
+    """
+    args = iter(argv)
+    for arg in args:
+        if arg in ("-h", "--help"):
+            return None
+        if arg in _GLOBAL_OPTIONS_WITH_VALUES:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_stdout()
-    parser = build_parser()
+    parser = build_parser(only=command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     try:
         return run(args)

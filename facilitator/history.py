@@ -309,6 +309,8 @@ def _change(values: Sequence[float | None], index: int) -> Change:
 
 @dataclass(frozen=True)
 class PartnerSeries:
+    """One partner's scores for a point, session by session."""
+
     key: str
     name: str
     scores: tuple[Any, ...]  # per session: 0-4, "?", "n/a", or None (not scored or not a partner then)
@@ -324,6 +326,8 @@ class PartnerSeries:
 
 @dataclass(frozen=True)
 class PointTrend:
+    """A point over the alliance's sessions: each partner's scores and the spreads."""
+
     key: str
     number: int
     title: str
@@ -365,6 +369,8 @@ class PointTrend:
 
 @dataclass(frozen=True)
 class IndexSeries:
+    """A health index (joint or a partner's), session by session."""
+
     key: str  # partner key; "" for the joint index
     name: str
     values: tuple[float | None, ...]  # 0-100 per session
@@ -403,6 +409,8 @@ class Callout:
 
 @dataclass(frozen=True)
 class Trends:
+    """The points and indexes over the alliance's sessions."""
+
     session_ids: tuple[str, ...]
     dates: tuple[str, ...]
     points: tuple[PointTrend, ...]
@@ -509,6 +517,8 @@ def spark(values: Sequence[float | None], top: float = 4) -> str:
 
 @dataclass(frozen=True)
 class MeetingRef:
+    """A sponsor meeting as the cadence check sees it."""
+
     date: str
     mode: str
     notes: str = ""
@@ -521,6 +531,8 @@ class MeetingRef:
 
 @dataclass(frozen=True)
 class MissedMeeting:
+    """A planned sponsor meeting with no record of being held."""
+
     date: str
     planned_in: str  # date of the session that recorded it as planned
     reason: str  # "no longer recorded" | "held remotely"
@@ -533,6 +545,8 @@ class MissedMeeting:
 
 @dataclass(frozen=True)
 class Cadence:
+    """Whether sponsors met face to face often enough, and the meetings that count."""
+
     reference: str  # the session date the window ends on
     window_start: str
     in_person: tuple[MeetingRef, ...]  # held in person in the window
@@ -631,6 +645,8 @@ def _one_per_day(meetings: Iterable[MeetingRef]) -> tuple[MeetingRef, ...]:
 
 @dataclass(frozen=True)
 class DiffLine:
+    """One line of a section's text compared with the session before."""
+
     kind: str  # "same" | "removed" | "added" | "changed"
     text: str  # the line (for "changed": the new line)
     before: str = ""  # for "changed": the old line
@@ -639,6 +655,8 @@ class DiffLine:
 
 @dataclass(frozen=True)
 class SectionChange:
+    """How one agreement section changed since the session before."""
+
     key: str
     number: int
     title: str

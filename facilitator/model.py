@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
 from .errors import InvalidInput, InvalidSession
 
@@ -264,6 +264,8 @@ def _check_vote_score(value: Any, where: str) -> int | str:
 
 @dataclass
 class Partner:
+    """A partner organisation of the alliance: its sponsors and the people in the room."""
+
     key: str
     name: str
     sponsors: list[str] = field(default_factory=list)
@@ -353,6 +355,8 @@ class PointRecord:
 
 @dataclass
 class SectionDraft:
+    """The room's draft of one agreement section, whether it is agreed, and who endorsed it."""
+
     text: str = ""
     agreed: bool = False
     endorsed_by: list[str] = field(default_factory=list)  # partner keys
@@ -367,6 +371,8 @@ class SectionDraft:
 
 @dataclass
 class Measure:
+    """A way the alliance measures its success: economic or relational, with a target and an owner."""
+
     name: str
     kind: str = "relational"  # economic | relational
     how_measured: str = ""
@@ -388,6 +394,8 @@ class Measure:
 
 @dataclass
 class Role:
+    """Who does what for a partner (or jointly)."""
+
     partner: str  # partner key, or "" for a joint role
     person: str
     responsibility: str
@@ -426,6 +434,8 @@ class ActionItem:
 
 @dataclass
 class SponsorMeeting:
+    """A sponsor meeting held or planned: its date, in person or remote, and notes."""
+
     date: str
     mode: str = "in person"  # in person | remote
     notes: str = ""
@@ -445,6 +455,8 @@ class SponsorMeeting:
 
 @dataclass
 class Decision:
+    """A decision the room took, with its date."""
+
     text: str
     date: str = ""
     id: str = field(default_factory=new_item_id)
@@ -494,6 +506,8 @@ class AgendaState:
 
 @dataclass
 class Session:
+    """One meeting of an alliance: partners, scores, the agreement draft, actions and the agenda."""
+
     id: str
     alliance: str
     partners: list[Partner]

@@ -32,6 +32,8 @@ SECTION_STATUSES = ("empty", "to address", "draft", "agreed")
 
 @dataclass(frozen=True)
 class PointStats:
+    """The partners' scores for one point: mean, range, spread, and whether to discuss it."""
+
     key: str
     scores: dict[str, ScoreValue]  # every recorded score, by partner key
     numeric: dict[str, float]  # the 0-4 scores only (a mean of votes may be fractional)

@@ -141,6 +141,20 @@ def test_wrong_usage_exits_2(cli, args):
     assert "usage: facilitator" in result.stderr
 
 
+def test_help_lists_every_command_and_options_before_a_command_still_parse(cli, data_dir):
+    from facilitator.cli import COMMANDS, command_named
+
+    for args in (["--help"], ["-h", "list"]):
+        listed = cli(*args).stdout
+        assert all(re.search(rf"^    {name} ", listed, re.M) for name in COMMANDS), listed
+    assert command_named(["--data-dir", "export", "list"]) == "list"  # a folder named like a command
+    assert command_named(["--data-dir=x", "--templates", "t", "export", "a"]) == "export"
+    assert command_named(["frobnicate"]) is None and command_named([]) is None
+    result = cli("--data-dir", str(data_dir), "--templates", str(data_dir), "list", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+    assert "usage: facilitator export" in cli("export", "--help").stdout
+
+
 BAD_INPUT = [
     (NEW[:-1] + ["2026-02-30"], "facilitator: Date '2026-02-30' does not exist in the calendar."),
     (NEW[:-1] + ["next tuesday"], "facilitator: Date 'next tuesday' is not a date: use YYYY-MM-DD"),

@@ -19,6 +19,8 @@ _FOLDER = os.path.dirname(os.path.abspath(__file__))
 
 @dataclass(frozen=True)
 class ScaleLevel:
+    """One level of the scoring scale (0-4), or a special answer."""
+
     value: int | str  # 0..4, or "?" / "n/a" for the special answers
     label: str
     anchor: str
@@ -26,6 +28,8 @@ class ScaleLevel:
 
 @dataclass(frozen=True)
 class Point:
+    """One of the ten checklist points: its question, what 'in place' means, why it matters."""
+
     key: str
     number: int
     title: str
@@ -38,6 +42,8 @@ class Point:
 
 @dataclass(frozen=True)
 class Section:
+    """One section of the partnership agreement: its prompts and the points it answers."""
+
     key: str
     number: int
     title: str
@@ -49,6 +55,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Attribute:
+    """A quality of a healthy alliance the checklist looks for."""
+
     key: str
     title: str
     description: str
@@ -56,6 +64,8 @@ class Attribute:
 
 @dataclass(frozen=True)
 class AgendaStep:
+    """A step of the meeting's agenda, with its planned minutes."""
+
     key: str
     title: str
     minutes: int
@@ -64,6 +74,8 @@ class AgendaStep:
 
 @dataclass(frozen=True)
 class DefaultMeasure:
+    """A measure a new agreement starts with, until the room edits it."""
+
     name: str
     kind: str
     how_measured: str
@@ -73,6 +85,8 @@ class DefaultMeasure:
 
 @dataclass(frozen=True)
 class Checklist:
+    """One version of the checklist: scale, points, agreement sections, agenda and measures."""
+
     version: int
     source: str
     scale: tuple[ScaleLevel, ...]
