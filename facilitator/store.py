@@ -347,7 +347,18 @@ def summarise(session: Session) -> dict:
             "saved_at": session.saved_at, "follows": session.follows, "facilitator": session.facilitator}
 
 
-LINKS_FORMAT = 1
+LINKS_FORMAT = 2  # 2: with the code's salt and the text of `list --json`
+
+
+def _code_salt() -> str:
+    """Changes with this module's source: a cache written by other code is not used."""
+    import hashlib
+
+    try:
+        with open(__file__, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()[:16]
+    except OSError:
+        return ""
 
 
 def _links_cache(data_dir: Path) -> str | None:
@@ -370,7 +381,7 @@ def _links_cache(data_dir: Path) -> str | None:
     return os.path.join(folder, hashlib.sha256(key).hexdigest()[:32])
 
 
-MAX_LINKS_FILES = 64  # data folders whose links are kept; the least recently written go first
+MAX_LINKS_FILES = 16  # data folders whose links and listing are kept; the least recently written go first
 
 
 def _write_links(path: str, data: tuple) -> None:
@@ -526,46 +537,72 @@ class SessionStore:
         with self._lock:
             cache = _links_cache(self.data_dir)
             if cache is not None:
-                found = self._cached_links(cache)
-                if found is not None:
-                    return found
+                kept = self._checked_cache(cache)
+                if kept is not None:
+                    return {row[0]: row[5:] for row in kept[0]}
             checked_ns = time.time_ns()
             summaries = self.summaries()
-            found = {s.id: (s.status, s.alliance, s.follows, s.problem) for s in summaries}
             if cache is not None:
-                rows = [(s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
-                        for s in summaries]
-                _write_links(cache, (LINKS_FORMAT, os.fspath(self.data_dir), checked_ns - RACY_NS, rows))
-            return found
+                self._keep(cache, summaries, checked_ns, None)
+            return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in summaries}
 
-    def _cached_links(self, cache: str) -> dict[str, tuple[str, str, str, str]] | None:
+    def listing_json(self) -> str:
+        """The text of `facilitator list --json`: `summaries_json(self.summaries())`.
+
+        Kept with the links (see `links`) and checked the same way, every file stat'ed: a script
+        that lists a large folder again and again gets the text without the index being parsed
+        and 10,000 entries formatted again, and never a stale one.
+        """
+        with self._lock:
+            cache = _links_cache(self.data_dir)
+            if cache is not None:
+                kept = self._checked_cache(cache)
+                if kept is not None and kept[1] is not None:
+                    return kept[1]
+            checked_ns = time.time_ns()
+            summaries = self.summaries()
+            text = summaries_json(summaries)
+            if cache is not None:
+                self._keep(cache, summaries, checked_ns, text)
+            return text
+
+    def _keep(self, cache: str, summaries: list[SessionSummary], checked_ns: int, listing: str | None) -> None:
+        rows = [(s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
+                for s in summaries]
+        _write_links(cache, (LINKS_FORMAT, _code_salt(), os.fspath(self.data_dir), checked_ns - RACY_NS,
+                             rows, listing))
+
+    def _checked_cache(self, cache: str) -> tuple[list[tuple], str | None] | None:
+        """The cached rows and listing text, if every file is still as its row says; else None."""
         import marshal
 
         try:
             with open(cache, "rb") as handle:
                 data = marshal.loads(handle.read())
-            version, folder, trusted_before, rows = data
-            if version != LINKS_FORMAT or folder != os.fspath(self.data_dir) or type(trusted_before) is not int:
+            version, salt, folder, trusted_before, rows, listing = data
+            if (version != LINKS_FORMAT or salt != _code_salt() or folder != os.fspath(self.data_dir)
+                    or type(trusted_before) is not int or type(rows) is not list
+                    or not (listing is None or type(listing) is str)):
                 return None
             names = self._session_names()
             if len(names) != len(rows):
                 return None
-            found = {}
+            seen = set()
             with _folder_stat(self.data_dir) as stat:
-                for session_id, inode, size, mtime_ns, ctime_ns, status, alliance, follows, problem in rows:
-                    if session_id not in names:
+                for session_id, inode, size, mtime_ns, ctime_ns, *texts in rows:
+                    if session_id not in names or session_id in seen:
                         return None
+                    seen.add(session_id)
                     st = stat(session_id + SUFFIX)
                     if not (st.st_ino == inode and st.st_mtime_ns == mtime_ns and st.st_size == size
                             and st.st_ctime_ns == ctime_ns and ctime_ns < trusted_before
                             and mtime_ns < trusted_before):
                         return None
-                    found[session_id] = (status, alliance, follows, problem)
+                    if len(texts) != 4 or any(type(v) is not str for v in texts):
+                        return None
         except (OSError, EOFError, ValueError, TypeError, StorageError):
             return None
-        if len(found) != len(names) or any(type(v) is not str for row in found.values() for v in row):
-            return None
-        return found
+        return rows, listing
 
     def cached_head(self, limit: int) -> tuple[list[SessionSummary], int] | None:
         """The newest `limit` summaries as the index has them, and how many it holds; None without one.

@@ -800,3 +800,48 @@ def test_list_json_is_exactly_what_json_dumps_writes():
     for summaries in (odd, odd + [weird], [weird], []):
         expected = json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2)
         assert summaries_json(summaries) == expected
+
+
+def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(store_module, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
+    store = SessionStore(tmp_path / "data")
+
+    def fresh() -> str:  # what listing_json must say: the summaries as they are now
+        return store_module.summaries_json(SessionStore(store.data_dir).summaries())
+
+    with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")) as opened:
+        first = opened.id
+    with store.create(create_session("Other Alliance", ["East", "West"], date="2026-02-10")) as opened:
+        other = opened.id
+    text = store.listing_json()
+    assert text == fresh() and [s["id"] for s in json.loads(text)] == [other, first]
+    cache = store_module._links_cache(store.data_dir)
+    assert store._checked_cache(cache)[1] == text  # kept, and used as it is
+    assert store.links()[other][1] == "Other Alliance"  # the links come from the same copy
+
+    # Edited in place (same inode, same size): the kept text must not hide it.
+    path = store.path_for(other)
+    before = path.read_bytes()
+    time.sleep(0.05)  # a later tick of the file clock (RACY_NS is 0 here; 2 s in real use covers it)
+    path.write_bytes(before.replace(b'"Other Alliance"', b'"Otter Alliance"'))
+    assert store._checked_cache(cache) is None
+    assert json.loads(store.listing_json())[0]["alliance"] == "Otter Alliance"
+    assert store.listing_json() == fresh()
+
+    # Added, removed, damaged: each seen at once.
+    with store.create(create_session("Third Alliance", ["A", "B"], date="2026-03-10")) as opened:
+        third = opened.id
+    assert [s["id"] for s in json.loads(store.listing_json())] == [third, other, first]
+    store.path_for(first).unlink()
+    assert [s["id"] for s in json.loads(store.listing_json())] == [third, other]
+    path.write_text("{", encoding="utf-8")
+    assert json.loads(store.listing_json())[1]["status"] == "damaged"
+    assert store.listing_json() == fresh()
+
+    # A copy written by other code, or a damaged copy, is not used.
+    monkeypatch.setattr(store_module, "_code_salt", lambda: "other code")
+    assert store._checked_cache(cache) is None
+    assert store.listing_json() == fresh()
+    Path(cache).write_bytes(b"\x00garbage")
+    assert store.listing_json() == fresh()
