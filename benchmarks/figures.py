@@ -33,7 +33,7 @@ class Figure:
     floor: str  # what it is compared with
     target: str  # e.g. "<= 1.3x", "<= +40 MiB"
     unit: str  # "s", "ms" or "MiB"
-    limit: float  # the ratio (or difference) that must not be exceeded
+    limit: float | None  # the ratio (or difference) that must not be exceeded; None: for information
     kind: str = "ratio"  # "ratio" or "difference"
     samples: list[float] = field(default_factory=list)
     floors: list[float] = field(default_factory=list)
@@ -56,13 +56,19 @@ class Figure:
 
     @property
     def holds(self) -> bool:
-        return self.ratio <= self.limit
+        return self.limit is None or self.ratio <= self.limit
+
+    @property
+    def informational(self) -> bool:
+        return self.limit is None
 
     def row(self) -> dict:
         return {"figure": self.name, "value": _fmt(self.value, self.unit), "floor": self.floor,
                 "baseline": _fmt(self.baseline, self.unit),
                 "ratio": (f"+{self.ratio:.1f} MiB" if self.kind == "difference" else f"{self.ratio:.2f}x"),
-                "target": self.target, "holds": "yes" if self.holds else "**no**", "runs": len(self.samples)}
+                "target": self.target,
+                "holds": "-" if self.informational else "yes" if self.holds else "**no**",
+                "runs": len(self.samples)}
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -174,6 +180,40 @@ def cli_export(store: Path, session_id: str, runs: int, warmup: bool = True, pro
         time_process(argv, env), time_process(IMPORT_FLOOR, env)
     figure.samples, figure.floors = interleave(runs, lambda: time_process(argv, env),
                                                lambda: time_process(IMPORT_FLOOR, env), progress)
+    return figure
+
+
+def cli_export_scorecard(store: Path, session_id: str, runs: int, warmup: bool = True,
+                         progress=lambda text: None) -> Figure:
+    """For information: the scorecard needs the alliance's history (every stored session looked at)."""
+    figure = Figure("`facilitator export --document scorecard` (looks up the alliance's history)",
+                    '`python -c "import tinydb, jinja2"`', "-", "s", None)
+    env = _env(store)
+    argv = [*facilitator_command(), "export", session_id, "--document", "scorecard"]
+    if warmup:
+        time_process(argv, env), time_process(IMPORT_FLOOR, env)
+    figure.samples, figure.floors = interleave(runs, lambda: time_process(argv, env),
+                                               lambda: time_process(IMPORT_FLOOR, env), progress)
+    return figure
+
+
+def cli_list_after_a_save(store: Path, session_id: str, runs: int, warmup: bool = True,
+                          progress=lambda text: None) -> Figure:
+    """For information: `list --json` just after a session was saved, so that neither the index's
+    row of that file nor the kept listing can be used (the file is read, both are written again)."""
+    figure = Figure(f"`facilitator list --json`, {_count(store)} sessions, just after a save",
+                    '`python -c "import tinydb, jinja2"`', "-", "s", None)
+    env = _env(store)
+    argv = [*facilitator_command(), "list", "--json"]
+    path = store / f"{session_id}.json"
+
+    def listing() -> float:
+        os.utime(path)  # what a save does to the stamps the store checks (mtime, ctime)
+        return time_process(argv, env)
+
+    if warmup:
+        listing(), time_process(IMPORT_FLOOR, env)
+    figure.samples, figure.floors = interleave(runs, listing, lambda: time_process(IMPORT_FLOOR, env), progress)
     return figure
 
 

@@ -85,6 +85,7 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
     F.compile_sources()
     session_id = target_id()
     results: list[F.Figure] = []
+    extra: list[F.Figure] = []  # for information, without a target: shown after the targets
     notes: list[str] = []
     say(f"Benchmarks over {s['sessions']:,} sessions ({'quick' if quick else 'full'} run)")
     if "start" in wanted:
@@ -93,6 +94,10 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
     if "cli" in wanted:
         results.append(measure("export", F.cli_export, big, session_id, s["cli_runs"], warmup=warmup))
         results.append(measure("list --json", F.cli_list, big, s["cli_runs"], warmup=warmup))
+        extra.append(measure("export --document scorecard", F.cli_export_scorecard, big, session_id,
+                             s["cli_runs"], warmup=warmup))
+        extra.append(measure("list --json after a save", F.cli_list_after_a_save, big, session_id,
+                             s["cli_runs"], warmup=warmup))
         imports = F.cli_imports(big, session_id)
         heavy = {cmd: mods for cmd, mods in imports.items() if [m for m in mods if m != "jinja2" or cmd != "export"]}
         notes.append("Non-interactive commands importing Textual or Rich: "
@@ -104,7 +109,7 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
         results.append(measure("key presses", F.key_presses, big, session_id, s["runs"], s["presses"]))
     _prepare(big)  # leave the cached store as generated
     elapsed = time.monotonic() - started
-    table = markdown_table(results)
+    table = markdown_table(results + extra)
     print(table, file=out)
     for note in notes:
         print(f"\n{note}", file=out)
@@ -113,7 +118,7 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
           + (f"; missed: {'; '.join(missed)}." if missed else "."), file=out)
     say(f"({elapsed:.0f} s)")
     if record:
-        write_record(results, notes, s, quick)
+        write_record(results + extra, notes, s, quick)
         say(f"Recorded in {DOCS}")
     return results
 
