@@ -127,11 +127,13 @@ def command_named(argv: Sequence[str]) -> str | None:
     """
     args = iter(argv)
     for arg in args:
-        if arg in ("-h", "--help"):
-            return None
         if arg in _GLOBAL_OPTIONS_WITH_VALUES:
             next(args, None)
-        elif not arg.startswith("-"):
+        elif arg.startswith(tuple(f"{option}=" for option in _GLOBAL_OPTIONS_WITH_VALUES)):
+            continue
+        elif arg.startswith("-"):
+            return None  # help, or an abbreviation argparse would expand ("--data D")
+        else:
             return arg if arg in COMMANDS else None
     return None
 

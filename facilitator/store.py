@@ -302,10 +302,11 @@ def _unchanged(summary: SessionSummary, st: os.stat_result, trusted_before: int)
     and a freed inode is handed out again: two saves within one tick can leave the same inode,
     size and times. So a row is trusted only when the file had not changed for RACY_NS before the
     row was taken (the "racy" rule git uses for its index); a more recent one is read again, once.
+    A file an older facilitator found "newer" is read again each time, so that an upgrade opens it.
     """
     return (summary.inode == st.st_ino and summary.mtime_ns == st.st_mtime_ns and summary.size == st.st_size
             and summary.ctime_ns == st.st_ctime_ns and summary.ctime_ns < trusted_before
-            and summary.mtime_ns < trusted_before)
+            and summary.mtime_ns < trusted_before and summary.status != "newer")
 
 
 @contextmanager
@@ -347,31 +348,41 @@ def summarise(session: Session) -> dict:
             "saved_at": session.saved_at, "follows": session.follows, "facilitator": session.facilitator}
 
 
-LINKS_FORMAT = 2  # 2: with the code's salt and the text of `list --json`
+LINKS_FORMAT = 2  # 2: with the code's salt, and a token shared with the kept listing
+# What a summary is made from: a copy made by other code (an upgrade) is not used.
+_SALTED_BY = ("store.py", "model.py", "migrations.py", "scoring.py", "content/__init__.py",
+              "content/checklist-*.toml")
 
 
 def _code_salt() -> str:
-    """Changes with this module's source: a cache written by other code is not used."""
+    """Changes with the source of what makes a summary (`_SALTED_BY`)."""
+    import glob
     import hashlib
 
-    try:
-        with open(__file__, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()[:16]
-    except OSError:
-        return ""
+    digest = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for pattern in _SALTED_BY:
+        for path in sorted(glob.glob(os.path.join(here, pattern))):
+            try:
+                with open(path, "rb") as handle:
+                    digest.update(handle.read())
+            except OSError:
+                return ""
+    return digest.hexdigest()[:16]
 
 
-def _links_cache(data_dir: Path) -> str | None:
-    """Where `SessionStore.links()` keeps its copy for this data folder, or None where it cannot.
+def _links_cache(data_dir: Path, kind: str = "links") -> str | None:
+    """Where `SessionStore.links()` keeps its copy for this data folder (kind "listings": where
+    `listing_json()` keeps its text), or None where it cannot.
 
-    `$XDG_CACHE_HOME/facilitator/links` (else `~/.cache/...`), private (0700), and used only when
+    `$XDG_CACHE_HOME/facilitator/<kind>` (else `~/.cache/...`), private (0700), and used only when
     it is ours and nobody else can write to it, like the compiled report templates.
     """
     import hashlib
 
     from .user_cache import private_cache_folder
 
-    folder = private_cache_folder("links")
+    folder = private_cache_folder(kind)
     if folder is None:
         return None
     try:
@@ -389,7 +400,8 @@ def _write_links(path: str, data: tuple) -> None:
 
     from .user_cache import write_quietly
 
-    if not write_quietly(path, marshal.dumps(data)):
+    # Version 2: without the references of later versions, twice as fast to write.
+    if not write_quietly(path, marshal.dumps(data, 2)):
         return
     try:
         folder = os.path.dirname(path)
@@ -400,6 +412,20 @@ def _write_links(path: str, data: tuple) -> None:
                 os.unlink(entry.path)
     except OSError:
         pass
+
+
+def _kept_listing(path: str, token: bytes) -> str | None:
+    """The listing kept with the links' copy whose token is `token`, else None."""
+    import marshal
+
+    try:
+        with open(path, "rb") as handle:
+            version, kept_token, text = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if version != LINKS_FORMAT or kept_token != token or type(text) is not str:
+        return None
+    return text
 
 
 def resolve_data_dir(cli_value: str | None = None) -> Path:
@@ -503,7 +529,7 @@ class SessionStore:
                 # _unchanged(hit, st, trusted_before), inlined: this runs for every file.
                 if (hit.inode == st.st_ino and hit.mtime_ns == st.st_mtime_ns and hit.size == st.st_size
                         and hit.ctime_ns == st.st_ctime_ns and hit.ctime_ns < trusted_before
-                        and hit.mtime_ns < trusted_before):
+                        and hit.mtime_ns < trusted_before and hit.status != "newer"):
                     append(hit)
                     continue
                 changed = True
@@ -537,52 +563,59 @@ class SessionStore:
         with self._lock:
             cache = _links_cache(self.data_dir)
             if cache is not None:
-                kept = self._checked_cache(cache)
+                kept = self._checked_links(cache)
                 if kept is not None:
                     return {row[0]: row[5:] for row in kept[0]}
             checked_ns = time.time_ns()
             summaries = self.summaries()
             if cache is not None:
-                self._keep(cache, summaries, checked_ns, None)
+                self._keep(cache, summaries, checked_ns)
             return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in summaries}
 
     def listing_json(self) -> str:
         """The text of `facilitator list --json`: `summaries_json(self.summaries())`.
 
-        Kept with the links (see `links`) and checked the same way, every file stat'ed: a script
-        that lists a large folder again and again gets the text without the index being parsed
-        and 10,000 entries formatted again, and never a stale one.
+        A script that lists a large folder again and again gets it without the index being parsed
+        and 10,000 entries formatted again: the text is kept in the user's cache folder with a
+        token it shares with the links' copy (see `links`), and used only when that copy is still
+        good (every file stat'ed) and was written with this very text.
         """
         with self._lock:
             cache = _links_cache(self.data_dir)
-            if cache is not None:
-                kept = self._checked_cache(cache)
-                if kept is not None and kept[1] is not None:
-                    return kept[1]
+            listing = _links_cache(self.data_dir, "listings")
+            if cache is not None and listing is not None:
+                kept = self._checked_links(cache)
+                text = _kept_listing(listing, kept[1]) if kept is not None else None
+                if text is not None:
+                    return text
             checked_ns = time.time_ns()
             summaries = self.summaries()
             text = summaries_json(summaries)
-            if cache is not None:
-                self._keep(cache, summaries, checked_ns, text)
+            if cache is not None and listing is not None:
+                token = self._keep(cache, summaries, checked_ns)
+                _write_links(listing, (LINKS_FORMAT, token, text))
             return text
 
-    def _keep(self, cache: str, summaries: list[SessionSummary], checked_ns: int, listing: str | None) -> None:
+    def _keep(self, cache: str, summaries: list[SessionSummary], checked_ns: int) -> bytes:
+        """Keep the links' copy; returns its token (new each time: a listing kept with an earlier
+        copy no longer matches)."""
+        token = os.urandom(16)
         rows = [(s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
                 for s in summaries]
         _write_links(cache, (LINKS_FORMAT, _code_salt(), os.fspath(self.data_dir), checked_ns - RACY_NS,
-                             rows, listing))
+                             token, rows))
+        return token
 
-    def _checked_cache(self, cache: str) -> tuple[list[tuple], str | None] | None:
-        """The cached rows and listing text, if every file is still as its row says; else None."""
+    def _checked_links(self, cache: str) -> tuple[list[tuple], bytes] | None:
+        """The links' rows and token, if every file is still as its row says; else None."""
         import marshal
 
         try:
             with open(cache, "rb") as handle:
                 data = marshal.loads(handle.read())
-            version, salt, folder, trusted_before, rows, listing = data
+            version, salt, folder, trusted_before, token, rows = data
             if (version != LINKS_FORMAT or salt != _code_salt() or folder != os.fspath(self.data_dir)
-                    or type(trusted_before) is not int or type(rows) is not list
-                    or not (listing is None or type(listing) is str)):
+                    or type(trusted_before) is not int or type(token) is not bytes or type(rows) is not list):
                 return None
             names = self._session_names()
             if len(names) != len(rows):
@@ -598,11 +631,11 @@ class SessionStore:
                             and st.st_ctime_ns == ctime_ns and ctime_ns < trusted_before
                             and mtime_ns < trusted_before):
                         return None
-                    if len(texts) != 4 or any(type(v) is not str for v in texts):
-                        return None
+                    if len(texts) != 4 or any(type(v) is not str for v in texts) or texts[0] == "newer":
+                        return None  # a "newer" file is read again each time (see `_unchanged`)
         except (OSError, EOFError, ValueError, TypeError, StorageError):
             return None
-        return rows, listing
+        return rows, token
 
     def cached_head(self, limit: int) -> tuple[list[SessionSummary], int] | None:
         """The newest `limit` summaries as the index has them, and how many it holds; None without one.

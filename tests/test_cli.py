@@ -150,6 +150,8 @@ def test_help_lists_every_command_and_options_before_a_command_still_parse(cli, 
     assert command_named(["--data-dir", "export", "list"]) == "list"  # a folder named like a command
     assert command_named(["--data-dir=x", "--templates", "t", "export", "a"]) == "export"
     assert command_named(["frobnicate"]) is None and command_named([]) is None
+    assert command_named(["--data", "list", "export", "x"]) is None  # argparse expands --data
+    assert cli("--data-d", str(data_dir), "list", "--json").stdout.strip() == "[]"
     result = cli("--data-dir", str(data_dir), "--templates", str(data_dir), "list", "--json")
     assert result.returncode == 0 and json.loads(result.stdout) == []
     assert "usage: facilitator export" in cli("export", "--help").stdout

@@ -318,7 +318,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
         other = opened.id
     assert store.links()[other][1] == "Other Alliance"  # written to the cache
     cache = store_module._links_cache(store.data_dir)
-    assert store._checked_cache(cache) is not None  # and used as it is
+    assert store._checked_links(cache) is not None  # and used as it is
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first]
 
     # Edited in place (same inode): the cache must not hide it.
@@ -330,7 +330,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
         handle.write(json.dumps(data))
         handle.truncate()
     assert os.stat(path).st_ino == inode
-    assert store._checked_cache(cache) is None
+    assert store._checked_links(cache) is None
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first, other]
 
     # A file added or removed is seen too.

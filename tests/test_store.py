@@ -817,7 +817,9 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     text = store.listing_json()
     assert text == fresh() and [s["id"] for s in json.loads(text)] == [other, first]
     cache = store_module._links_cache(store.data_dir)
-    assert store._checked_cache(cache)[1] == text  # kept, and used as it is
+    listing = store_module._links_cache(store.data_dir, "listings")
+    _rows, token = store._checked_links(cache)
+    assert store_module._kept_listing(listing, token) == text  # kept, and used as it is
     assert store.links()[other][1] == "Other Alliance"  # the links come from the same copy
 
     # Edited in place (same inode, same size): the kept text must not hide it.
@@ -825,7 +827,7 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     before = path.read_bytes()
     time.sleep(0.05)  # a later tick of the file clock (RACY_NS is 0 here; 2 s in real use covers it)
     path.write_bytes(before.replace(b'"Other Alliance"', b'"Otter Alliance"'))
-    assert store._checked_cache(cache) is None
+    assert store._checked_links(cache) is None
     assert json.loads(store.listing_json())[0]["alliance"] == "Otter Alliance"
     assert store.listing_json() == fresh()
 
@@ -839,9 +841,41 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     assert json.loads(store.listing_json())[1]["status"] == "damaged"
     assert store.listing_json() == fresh()
 
+    # The links written again without a listing (by the history): the old listing is not used.
+    store.listing_json()
+    with store.create(create_session("Fourth Alliance", ["A", "B"], date="2026-04-10")):
+        pass
+    store.links()
+    assert store_module._kept_listing(listing, store._checked_links(cache)[1]) is None
+    assert store.listing_json() == fresh()
+
     # A copy written by other code, or a damaged copy, is not used.
     monkeypatch.setattr(store_module, "_code_salt", lambda: "other code")
-    assert store._checked_cache(cache) is None
+    assert store._checked_links(cache) is None
     assert store.listing_json() == fresh()
     Path(cache).write_bytes(b"\x00garbage")
+    Path(listing).write_bytes(b"\x00garbage")
     assert store.listing_json() == fresh()
+
+
+def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch):
+    from facilitator import migrations, model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    store = SessionStore(tmp_path / "data")
+    with store.create(create_session("Future Alliance", ["Xeno", "Yotta"], date="2026-02-01")) as opened:
+        session_id = opened.id
+    path = store.path_for(session_id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["session"]["1"]["schema_version"] = SCHEMA_VERSION + 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for _ in range(2):  # the second listing has an index row and a kept copy for the file
+        assert store.summaries()[0].status == "newer"
+        assert json.loads(store.listing_json())[0]["status"] == "newer"
+        assert store.links()[session_id][0] == "newer"
+    for module in (migrations, model):  # an upgrade that reads it
+        monkeypatch.setattr(module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    assert store.summaries()[0].status == "ok"
+    assert json.loads(store.listing_json())[0]["status"] == "ok"
+    assert store.links()[session_id][0] == "ok"

@@ -38,6 +38,8 @@ class Cell:
 
     def __init__(self, value: str, width: int, style: str = "") -> None:
         value = strip_control_codes(value)
+        if not value.isprintable():  # a line break or tab (in a file's name, say) would break the row
+            value = "".join(char if char.isprintable() else " " for char in value)
         if cell_len(value) > width:
             fitted = Text(value, end="")
             fitted.truncate(width, overflow="ellipsis")
@@ -51,6 +53,8 @@ class Cell:
 
 class SessionTable(ScrollView, can_focus=True):
     """Rows of cells under a fixed header, with a row cursor."""
+
+    ALLOW_SELECT = False  # a drag would select text and scroll the list away from the cursor
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open"),
@@ -262,4 +266,5 @@ class SessionTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._cells.clear()  # a damaged row's colours come from the theme (ctrl+t)
         self.refresh()

@@ -225,3 +225,12 @@ async def test_names_with_brackets_list_and_reach_the_palette_safely(app_factory
         for command in screen.palette_commands():
             Content.from_markup(command.title)
             Content.from_markup(command.help)  # raises MarkupError if a name was not escaped
+
+
+def test_a_cell_is_one_line_fitted_to_its_column():
+    from facilitator.widgets.session_table import Cell
+
+    assert Cell("broken\nname\tfile.json", 40).text == "broken name file.json"
+    assert Cell("Northwind Logistics", 8).text == "Northwi…"
+    assert Cell("\x1b[31mred", 10).text == " [31mred"  # no escape sequence reaches the terminal
+
