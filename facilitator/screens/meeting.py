@@ -8,11 +8,13 @@ all go through `save_now()`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -357,7 +359,7 @@ class MeetingScreen(Screen):
             # When the last save failed the lock is kept: the file on disk is not the room's work.
         return ok
 
-    def write_rescue_copy(self) -> "Path | None":
+    def write_rescue_copy(self) -> Path | None:
         """Dump the session, as `facilitator dump` would, where it can be written. None if saved."""
         import json
         from datetime import datetime
