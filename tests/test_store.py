@@ -879,3 +879,26 @@ def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch
     assert store.summaries()[0].status == "ok"
     assert json.loads(store.listing_json())[0]["status"] == "ok"
     assert store.links()[session_id][0] == "ok"
+
+
+def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypatch):
+    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    ids = []
+    for n, name in enumerate(["Alpha Pact", "Beta Pact", "Gamma Pact"]):
+        with store.create(create_session(name, ["Acme", "Zoë “Q”"], date=f"2026-0{n + 1}-10")) as opened:
+            ids.append(opened.id)
+    store.summaries()  # the index written from scratch
+    time.sleep(0.05)
+    with store.open(ids[1]) as opened:  # one session saved: its row changes, the others are reused
+        opened.session.alliance = "Beta Pact, renamed"
+        opened.save()
+    reused = []
+    index_rows = store_module._index_rows
+    monkeypatch.setattr(store_module, "_index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1])
+    listed = store.summaries()
+    assert sorted(reused[0]) == sorted([ids[0], ids[2]])
+    raw = (store.data_dir / INDEX_FILE).read_bytes()
+    checked_ns = json.loads(raw)["checked_ns"]
+    assert raw == store_module.encode_index(listed, checked_ns)  # the same bytes as encoding all
+    assert [s.alliance for s in SessionStore(store.data_dir).summaries()] == [
+        "Gamma Pact", "Beta Pact, renamed", "Alpha Pact"]
