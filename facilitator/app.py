@@ -183,10 +183,35 @@ class FacilitatorApp(App[int]):
             return
         self.push_screen(MeetingScreen(opened))
 
+    def push_screen(self, screen, *args, **kwargs):
+        # The command palette only ever stays on top: a screen pushed over it (F1, the too-small
+        # notice, a confirmation) closes it first. Left below, it would be opened a second time
+        # by Ctrl+P with the same id, and Textual ends the app (DuplicateIds).
+        from textual.command import CommandPalette
+
+        if not isinstance(screen, CommandPalette):
+            self._close_command_palette()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def _close_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if isinstance(self.screen, CommandPalette):
+            self.post_message(CommandPalette.Closed(option_selected=False))
+            self.screen.dismiss()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        # One palette at a time, wherever it is in the stack (Textual looks only at the top).
+        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            super().action_command_palette()
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
         from .screens.too_small import TooSmallScreen
 
+        self._close_command_palette()  # help is about the screen below the palette
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)  # F1 toggles help
         elif not isinstance(self.screen, TooSmallScreen):  # a help over it would hide the size message

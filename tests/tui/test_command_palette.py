@@ -1,0 +1,57 @@
+"""The command palette stays one, on top: opening screens over it and pressing Ctrl+P again must not
+end the app (Textual raises DuplicateIds for a second palette while the first is in the stack)."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from facilitator.screens.help import HelpScreen
+from facilitator.screens.session_list import SessionListScreen
+from facilitator.screens.too_small import TooSmallScreen
+from tui_support import SIZE, settle
+
+
+def palettes(app) -> int:
+    return sum(isinstance(screen, CommandPalette) for screen in app.screen_stack)
+
+
+async def test_help_over_the_palette_then_ctrl_p_again(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        # Help is about the screen the palette was opened over, and the palette is closed.
+        assert isinstance(app.screen, HelpScreen)
+        assert palettes(app) == 0
+        assert any("Open" in description for _keys, description in app.screen.keys)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette) and palettes(app) == 1
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert palettes(app) == 1
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionListScreen)
+    assert app.return_code in (None, 0)
+
+
+async def test_a_screen_pushed_over_the_palette_closes_it(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.resize_terminal(60, 20)  # the too-small notice comes up over the palette
+        await settle(app, pilot)
+        assert isinstance(app.screen, TooSmallScreen) and palettes(app) == 0
+        await pilot.resize_terminal(*SIZE)
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette) and palettes(app) == 1
+    assert app.return_code in (None, 0)
