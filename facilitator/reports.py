@@ -55,6 +55,7 @@ MAX_VALUE = 5_000_000  # characters or items one filter or method call may produ
 MAX_INT_BITS = 10_000  # bits in a number built by * or ** (about 3,000 digits)
 MAX_OUTPUT = 20_000_000  # characters in a rendered document
 MAX_TEMPLATE_BYTES = 1_000_000  # a template file larger than this is not a template
+MAX_COMPILED_TEMPLATES = 64  # compiled templates kept in the user's cache; the least recently written go first
 MIN_JINJA = (3, 1, 6)  # sandbox fixes (str.format, attr filter) the report layer relies on
 
 KIND_LABELS = {"kickoff": "Kick-off meeting", "review": "Review meeting"}
@@ -980,24 +981,31 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: Any) -> None:
         if bucket.code is None:
             return
-        from .user_cache import write_quietly
+        from .user_cache import prune, write_quietly
 
-        write_quietly(os.path.join(self.folder, bucket.key), self._header(bucket) + marshal.dumps(bucket.code))
+        if write_quietly(os.path.join(self.folder, bucket.key), self._header(bucket) + marshal.dumps(bucket.code)):
+            # Each customised template (by path) gets its own entry: without a bound they pile up.
+            prune(self.folder, MAX_COMPILED_TEMPLATES)
 
 
-@functools.lru_cache(maxsize=1)
 def _compiled_templates() -> _CompiledTemplates | None:
     """The cache of compiled templates in the user's cache folder, or None where there is none.
 
     `$XDG_CACHE_HOME/facilitator/templates`, else `~/.cache/facilitator/templates`; created
     private (0700), and used only when it is ours and nobody else can write to it: loading compiled
-    code from a folder someone else controls would run their code.
+    code from a folder someone else controls would run their code. At most MAX_COMPILED_TEMPLATES
+    entries are kept.
     """
     from .user_cache import private_cache_folder
 
     folder = private_cache_folder("templates")
     if folder is None:
         return None
+    return _templates_cache_in(folder)
+
+
+@functools.lru_cache(maxsize=4)
+def _templates_cache_in(folder: str) -> _CompiledTemplates | None:
     try:
         salt = hashlib.sha256(b"\0".join((jinja2.__version__.encode(), Path(__file__).read_bytes(),
                                           Path(markdown.__file__).read_bytes()))).digest()

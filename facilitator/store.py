@@ -423,20 +423,11 @@ MAX_LINKS_FILES = 16  # data folders whose links and listing are kept; the least
 def _write_links(path: str, data: tuple) -> None:
     import marshal
 
-    from .user_cache import write_quietly
+    from .user_cache import prune, write_quietly
 
     # Version 2: without the references of later versions, twice as fast to write.
-    if not write_quietly(path, marshal.dumps(data, 2)):
-        return
-    try:
-        folder = os.path.dirname(path)
-        entries = [e for e in os.scandir(folder) if e.is_file()]
-        if len(entries) > MAX_LINKS_FILES:
-            entries.sort(key=lambda e: e.stat().st_mtime_ns)
-            for entry in entries[: len(entries) - MAX_LINKS_FILES]:
-                os.unlink(entry.path)
-    except OSError:
-        pass
+    if write_quietly(path, marshal.dumps(data, 2)):
+        prune(os.path.dirname(path), MAX_LINKS_FILES)
 
 
 def _kept_listing(path: str, token: bytes) -> str | None:

@@ -12,12 +12,21 @@ import os
 import stat
 
 
-def private_cache_folder(name: str) -> str | None:
+def cache_root() -> str:
+    """`$XDG_CACHE_HOME/facilitator`, else `~/.cache/facilitator` (a relative XDG_CACHE_HOME is ignored,
+    as the XDG specification asks)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "facilitator", name)
+    return os.path.join(base, "facilitator")
+
+
+def private_cache_folder(name: str) -> str | None:
+    root = cache_root()
+    folder = os.path.join(root, name)
     try:
+        # makedirs gives its mode to the last folder only: ours is made private first.
+        os.makedirs(root, mode=0o700, exist_ok=True)
         os.makedirs(folder, mode=0o700, exist_ok=True)
         st = os.stat(folder)
     except (OSError, ValueError):
@@ -34,7 +43,8 @@ def write_quietly(path: str, data: bytes) -> bool:
 
     temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
-        with open(temp, "wb") as handle:
+        # Private like the folder (0600): a cache can hold what the sessions say (the links' copy).
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
         return True
@@ -44,3 +54,23 @@ def write_quietly(path: str, data: bytes) -> bool:
         except OSError:
             pass
         return False
+
+
+def prune(folder: str, keep: int) -> None:
+    """Keep only the `keep` most recently written files of a cache folder; best effort.
+
+    Every cache here is keyed by something that can change without end (a data folder's path, a
+    customised template's path and text), so each is bounded this way.
+    """
+    try:
+        entries = [e for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
+        for entry in entries[: len(entries) - keep]:
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                pass  # another process pruned it first
+    except OSError:
+        pass

@@ -1,4 +1,4 @@
-"""Shared fixtures: a data folder under tmp_path, a store on it, the demo session on a fixed date,
+"""Shared fixtures: a temporary user cache for every test, a data folder under tmp_path, a store on it, the demo session on a fixed date,
 the v1 fixture in place, and a runner for the `facilitator` command as a real subprocess."""
 
 from __future__ import annotations
@@ -12,6 +12,16 @@ from store_support import DEMO_DATE, V1_FIXTURE, V1_ID, run_facilitator
 
 from facilitator.demo import build_demo_session
 from facilitator.store import SessionStore
+
+
+@pytest.fixture(autouse=True)
+def temporary_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user cache folder (compiled templates, checklists, links), so the suite
+    never writes into the real one and no test sees another's cache. The facilitator processes the
+    tests start inherit it through the environment."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache / "facilitator"
 
 
 @pytest.fixture

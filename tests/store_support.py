@@ -21,6 +21,19 @@ DEMO_DATE = date(2026, 3, 2)
 DEMO_ID = "coastal-corridor-alliance-2026-03-02"
 
 
+def _real_user_cache() -> Path:
+    """The user's facilitator cache as the app finds it outside the tests (see `user_cache`)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "facilitator"
+
+
+# Read when the test session starts, before the autouse fixture (tests/conftest.py) points every
+# test at a temporary cache.
+REAL_USER_CACHE = _real_user_cache()
+
+
 def v1_document() -> dict:
     """The version 1 session document itself (as `dump` of an old facilitator would give it)."""
     return json.loads(V1_FIXTURE.read_text(encoding="utf-8"))["session"]["1"]
