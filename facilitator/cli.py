@@ -102,14 +102,21 @@ _GLOBAL_OPTIONS_WITH_VALUES = ("--data-dir", "--templates")
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `only`, the parser of that one command (see `command_named`)."""
+    from .store import default_data_dir
+
+    # The epilog is printed as written: a path must not be wrapped at its hyphens.
     parser = argparse.ArgumentParser(
         prog="facilitator",
-        description="Lead partnership health checks and draft partnership agreements. "
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Lead partnership health checks and draft partnership agreements.\n"
                     "With no command, opens the session list.",
+        epilog=f"Sessions are saved in {default_data_dir()}\n"
+               "wherever facilitator is started, unless --data-dir or $FACILITATOR_DATA_DIR names another folder.",
     )
     parser.add_argument("--version", action="version", version=f"facilitator {__version__}")
     parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else ./sessions)")
+                        help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else the per-user "
+                             "folder named below)")
     parser.add_argument("--templates", metavar="DIR", help="folder of customised report templates")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_arguments) in COMMANDS.items():
@@ -228,6 +235,7 @@ def cmd_list(store, as_json: bool) -> int:
     summaries = store.summaries()
     if not summaries:
         print(f"No sessions yet in {store.data_dir}. Create one with `facilitator new` or try `facilitator demo`.")
+        _point_to_earlier_folder(store)
         return EXIT_OK
     from .scoring import format_index
 
@@ -244,7 +252,17 @@ def cmd_list(store, as_json: bool) -> int:
     if problems:
         print("\nFiles that cannot be opened (left untouched):")
         print("\n".join(problems))
+    print(f"\nData folder: {store.data_dir}")
     return EXIT_OK
+
+
+def _point_to_earlier_folder(store) -> None:
+    from .store import earlier_default_folder
+
+    earlier = earlier_default_folder(store.data_dir)
+    if earlier is not None:
+        print(f"Sessions saved by an earlier version are in {earlier}: "
+              f"open them with `facilitator --data-dir {earlier}`, or move them to {store.data_dir}.")
 
 
 def cmd_show(store, session_id: str) -> int:

@@ -444,10 +444,37 @@ def _kept_listing(path: str, token: bytes) -> str | None:
     return text
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder: the same wherever the app is started from.
+
+    `$XDG_DATA_HOME/facilitator/sessions`, else `~/.local/share/facilitator/sessions` (the XDG
+    base directory rules: a relative XDG_DATA_HOME is ignored); on Windows under %LOCALAPPDATA%.
+    """
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "facilitator" / "sessions"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "facilitator" / "sessions"
+
+
 def resolve_data_dir(cli_value: str | None = None) -> Path:
-    """--data-dir, else FACILITATOR_DATA_DIR, else ./sessions."""
-    value = cli_value or os.environ.get("FACILITATOR_DATA_DIR") or "sessions"
-    return Path(value).expanduser()
+    """--data-dir, else FACILITATOR_DATA_DIR, else the per-user folder; always absolute, so that
+    what is shown (and what a lock names) does not depend on where the app was started."""
+    value = cli_value or os.environ.get("FACILITATOR_DATA_DIR")
+    folder = Path(value).expanduser() if value else default_data_dir()
+    return Path(os.path.abspath(folder))
+
+
+def earlier_default_folder(data_dir: Path) -> Path | None:
+    """`./sessions` when it holds sessions and is not `data_dir`: earlier versions saved there by
+    default, so a facilitator whose sessions seem gone is told where they are."""
+    folder = Path(os.path.abspath("sessions"))
+    if folder == Path(os.path.abspath(data_dir)) or not folder.is_dir():
+        return None
+    try:
+        return folder if any(path.suffix == ".json" and path.name != INDEX_FILE for path in folder.iterdir()) else None
+    except OSError:
+        return None
 
 
 class SessionStore:

@@ -65,3 +65,10 @@ def cli(data_dir: Path):
         return run_facilitator(data_dir, *args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def per_user_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default data folder is per user ($XDG_DATA_HOME/facilitator/sessions): any test that
+    does not name a folder still writes only under tmp_path."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

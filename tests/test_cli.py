@@ -270,3 +270,32 @@ def test_damaged_session_commands_fail_cleanly(cli, data_dir):
         assert result.returncode == 1
         assert result.error_line.startswith(f"facilitator: {DEMO_ID}.json cannot be opened:")
     assert (data_dir / f"{DEMO_ID}.json").read_bytes() == b"\x00\x01 junk"
+
+
+def test_default_data_folder_is_the_same_from_any_working_folder(tmp_path):
+    """Started from another folder, the sessions are still there: the default is per user, shown in full."""
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "FACILITATOR_DATA_DIR"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    expected = tmp_path / "xdg" / "facilitator" / "sessions"
+    first, second = tmp_path / "projects", tmp_path / "elsewhere"
+    first.mkdir(), second.mkdir()
+    made = run_facilitator(tmp_path, *NEW, env=env, cwd=first)
+    assert made.returncode == 0, made.stderr
+    assert (expected / f"{made.stdout.strip()}.json").exists()
+    listed = run_facilitator(tmp_path, "list", env=env, cwd=second)
+    assert made.stdout.strip() in listed.stdout and f"Data folder: {expected}" in listed.stdout
+    assert not list(first.iterdir()) and not list(second.iterdir())
+    help_text = run_facilitator(tmp_path, "--help", env=env, cwd=second).stdout
+    assert f"Sessions are saved in {expected}\n" in help_text
+
+
+def test_an_empty_default_folder_points_to_an_earlier_versions_sessions(tmp_path):
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "FACILITATOR_DATA_DIR"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    made = run_facilitator(tmp_path, "--data-dir", "sessions", *NEW, env=env, cwd=checkout)
+    assert made.returncode == 0, made.stderr
+    listed = run_facilitator(tmp_path, "list", env=env, cwd=checkout).stdout
+    assert f"No sessions yet in {tmp_path / 'xdg' / 'facilitator' / 'sessions'}" in listed
+    assert f"earlier version are in {checkout / 'sessions'}" in listed

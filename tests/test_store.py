@@ -494,7 +494,15 @@ def test_resolve_by_unique_prefix(store):
 
 def test_resolve_data_dir(monkeypatch, tmp_path):
     monkeypatch.delenv("FACILITATOR_DATA_DIR", raising=False)
-    assert resolve_data_dir() == Path("sessions")
+    # The default is per user, not relative to where the app starts: the same from any folder.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert resolve_data_dir() == tmp_path / "xdg" / "facilitator" / "sessions"
+    monkeypatch.chdir(tmp_path)
+    assert resolve_data_dir() == tmp_path / "xdg" / "facilitator" / "sessions"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")  # the XDG rules: only absolute paths count
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert resolve_data_dir() == tmp_path / "home" / ".local" / "share" / "facilitator" / "sessions"
+    assert resolve_data_dir("here") == tmp_path / "here"  # a relative --data-dir, made absolute
     monkeypatch.setenv("FACILITATOR_DATA_DIR", str(tmp_path / "env"))
     assert resolve_data_dir() == tmp_path / "env"
     assert resolve_data_dir(str(tmp_path / "flag")) == tmp_path / "flag"

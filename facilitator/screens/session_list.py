@@ -32,7 +32,7 @@ from ..store import SessionSummary
 from ..widgets.session_table import Cell, SessionTable
 
 FIRST_ROWS = 60  # sessions read from the index's head for the first paint (a screenful, even on a tall terminal)
-EMPTY_HINT = "No sessions yet — press n to start one, or run `facilitator demo`."
+EMPTY_HINT = "No sessions yet in {folder} — press n to start one, or run `facilitator demo`."
 LOADING = "Loading sessions…"
 
 
@@ -190,6 +190,17 @@ class SessionListScreen(Screen[None]):
 
     # -- showing ------------------------------------------------------------------------------
 
+    def _empty_hint(self) -> str:
+        from ..store import earlier_default_folder
+
+        store = self.app.store
+        hint = EMPTY_HINT.format(folder=display_path(store.data_dir))
+        earlier = earlier_default_folder(store.data_dir)
+        if earlier is not None:
+            hint += (f"\n\nSessions saved by an earlier version are in {display_path(earlier)}: start "
+                     f"`facilitator --data-dir {earlier}`, or move them to {display_path(store.data_dir)}.")
+        return hint
+
     def _column_widths(self) -> tuple[int, ...]:
         # Before the first layout, the app's width less the screen's padding (what size will be).
         width = (self.size.width or (self.app.size.width - 2) or 100) - 2  # the screen's own padding
@@ -256,7 +267,7 @@ class SessionListScreen(Screen[None]):
             hint.update(Text(self.load_error))
             hint.add_class("-error")
         elif not self.summaries:
-            hint.update(EMPTY_HINT)
+            hint.update(Text(self._empty_hint()))
         elif not self.shown:
             hint.update(Text(f"No session matches “{self.filter_input.value.strip()}” — escape clears the filter."))
         else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tui_support import SIZE, seed_newer, seed_session, settle
 
 from facilitator.screens.confirm import ConfirmScreen
-from facilitator.screens.session_list import EMPTY_HINT, SessionListScreen
+from facilitator.screens.session_list import EMPTY_HINT, SessionListScreen, display_path
+from facilitator.store import SessionStore
 from textual.widgets import Input, Static
 
 
@@ -60,8 +61,27 @@ async def test_empty_folder_shows_a_friendly_hint(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         hint = app.screen.query_one("#hint", Static)
-        assert hint.display and str(hint.render()) == EMPTY_HINT
+        # The hint names the folder in full: a facilitator started from another folder sees where the
+        # app looked, not a bare "No sessions yet".
+        assert hint.display and str(hint.render()) == EMPTY_HINT.format(folder=display_path(app.store.data_dir))
         assert not app.screen.table.display
+
+
+async def test_empty_folder_points_to_sessions_an_earlier_version_saved_in_the_working_folder(
+        app_factory, tmp_path, monkeypatch, sample_session):
+    # Earlier versions saved to ./sessions by default: started from that folder, the room's
+    # sessions must not just look gone.
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    with SessionStore(checkout / "sessions").create(sample_session):
+        pass
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        hint = str(app.screen.query_one("#hint", Static).render())
+        assert "No sessions yet" in hint and "earlier version" in hint
+        assert f"--data-dir {checkout / 'sessions'}" in hint
 
 
 async def test_filter_as_you_type_and_escape_clears(app_factory, seeded):
