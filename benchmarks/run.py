@@ -1,7 +1,11 @@
 """Run the benchmarks and print the table: each figure, its floor, the ratio, the target, and whether it holds.
 
-    python -m benchmarks            # 10,000 sessions, 7 runs of each figure; records docs/benchmarks.md
-    python -m benchmarks --quick    # 1,000 sessions, fewer runs (under a minute); writes nothing
+    python -m benchmarks            # 10,000 sessions, 7 runs of each figure; prints the table
+    python -m benchmarks --record   # the same, and rewrites docs/benchmarks.md (tracked: only when asked)
+    python -m benchmarks --quick    # 1,000 sessions, fewer runs (under a minute)
+
+Generated stores are kept in benchmarks/.cache (about 1.3 GB at 10,000 sessions; --cache DIR puts them
+elsewhere, and deleting the folder is safe).
     python benchmarks/run.py ...    # the same
 
 Every figure is a ratio against a floor measured in the same run, interleaved (A B A B ...), the
@@ -50,7 +54,7 @@ def settings(args: argparse.Namespace) -> dict:
 
 
 def run(quick: bool = False, sessions: int | None = None, runs: int | None = None, presses: int | None = None,
-        only: list[str] | None = None, record: bool | None = None, cache: Path = CACHE,
+        only: list[str] | None = None, record: bool = False, cache: Path = CACHE,
         words: tuple[int, int] | None = None, actions: int | None = None, settle: float = 0.3,
         warmup: bool = True, out=sys.stdout, err=sys.stderr) -> list[F.Figure]:
     """Measure, print the table to `out`; return the figures. `only`: some of start, cli, save, keys."""
@@ -58,7 +62,6 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
                               words=list(words) if words else None, actions=actions)
     s = settings(args)
     wanted = set(only or ("start", "cli", "save", "keys"))
-    record = (not quick) if record is None else record
 
     tty = hasattr(err, "isatty") and err.isatty()
 
@@ -165,7 +168,7 @@ def write_record(results: list[F.Figure], notes: list[str], s: dict, quick: bool
     env = environment()
     block = "\n".join([
         BEGIN,
-        f"Run of {env['date']}: `python -m benchmarks{' --quick' if quick else ''}`, "
+        f"Run of {env['date']}: `python -m benchmarks{' --quick' if quick else ''} --record`, "
         f"{s['sessions']:,} sessions, {s['runs']} runs of the TUI start and key presses "
         f"({s['presses']} presses each), {s['cli_runs']} of each command, {s['save_runs']} autosaves.",
         "",
@@ -195,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, help="key presses per run (default 200; 60 with --quick)")
     parser.add_argument("--only", action="append", choices=["start", "cli", "save", "keys"],
                         help="measure only these figures (repeatable)")
-    parser.add_argument("--record", action=argparse.BooleanOptionalAction, default=None,
-                        help="write the table to docs/benchmarks.md (default: yes, except with --quick)")
-    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated stores are kept")
+    parser.add_argument("--record", action="store_true",
+                        help="rewrite docs/benchmarks.md with this run's table (tracked in git: only when asked)")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated stores are kept (default benchmarks/.cache, about 1.3 GB)")
     parser.add_argument("--words", type=int, nargs=2, metavar=("MIN", "MAX"), help=argparse.SUPPRESS)
     parser.add_argument("--actions", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
