@@ -290,18 +290,21 @@ class NewSessionScreen(Screen[str | None]):
 
     # -- partners -----------------------------------------------------------------------------
 
-    def action_add_partner(self) -> None:
+    async def action_add_partner(self) -> None:
         rows = self.rows()
         if len(rows) >= MAX_PARTNERS:
             self.notify(f"At most {MAX_PARTNERS} partner organisations.", severity="warning")
             return
         row = PartnerRow(len(rows) + 1)
         self._rows.append(row)
-        self.query_one("#partners").mount(row)
-        self.call_after_refresh(lambda: (row.query_one(".name", Input).focus(), row.scroll_visible()))
+        # Awaited: the row's inputs exist only once its mount has finished (querying them from a
+        # callback after the next refresh raced the mount and crashed the app with NoMatches).
+        await self.query_one("#partners").mount(row)
+        row.query_one(".name", Input).focus()
+        row.scroll_visible()
         self.refresh_bindings()
 
-    def action_remove_partner(self, row: PartnerRow | None = None) -> None:
+    async def action_remove_partner(self, row: PartnerRow | None = None) -> None:
         if row is None:
             focused = self.focused
             row = next((r for r in self.rows() if focused is not None and focused in r.query("*")), None)
@@ -313,14 +316,13 @@ class NewSessionScreen(Screen[str | None]):
             return
         index = rows.index(row)
         self._rows.remove(row)
-        row.remove()
+        await row.remove()
         remaining = [r for r in rows if r is not row]
         for number, other in enumerate(remaining, start=1):
             other.renumber(number)
         if remaining:
-            target = remaining[min(index, len(remaining) - 1)]
-            self.call_after_refresh(target.query_one(".name", Input).focus)
-        self.call_after_refresh(self.revalidate)
+            remaining[min(index, len(remaining) - 1)].query_one(".name", Input).focus()
+        self.revalidate()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -331,10 +333,10 @@ class NewSessionScreen(Screen[str | None]):
         return True
 
     @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
+    async def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "add":
-            self.action_add_partner()
+            await self.action_add_partner()
         elif event.button.id == "create":
             self.action_create()
         elif event.button.id == "cancel":
@@ -342,7 +344,7 @@ class NewSessionScreen(Screen[str | None]):
         elif event.button.has_class("remove"):
             row = next((a for a in event.button.ancestors if isinstance(a, PartnerRow)), None)
             if row is not None:
-                self.action_remove_partner(row)
+                await self.action_remove_partner(row)
 
     # -- create and cancel --------------------------------------------------------------------
 

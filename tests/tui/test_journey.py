@@ -67,7 +67,7 @@ async def test_lead_a_meeting_from_form_to_exported_agreement(store, tmp_path):
         rows[0].query_one(".sponsors", Input).value = "Ada Lovelace"
         rows[1].query_one(".name", Input).value = "Globex"
         rows[1].query_one(".sponsors", Input).value = "Grace Hopper"
-        form.action_add_partner()
+        await form.action_add_partner()
         await pilot.pause()
         form.rows()[2].query_one(".name", Input).value = "Initech"
         form.rows()[2].query_one(".sponsors", Input).value = "Ivan Sutherland"

@@ -178,3 +178,36 @@ async def test_typed_brackets_are_shown_as_typed_never_as_markup(app_factory, st
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     assert store.load(store.ids()[0]).alliance == "[/] Odd [b]Alliance"
+
+
+async def test_adding_partners_by_key_and_button_then_removing_one(app_factory, store, stub_meeting):
+    """Ctrl+N right after the form opens used to crash the app (NoMatches on the new row)."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+n")  # a third partner, before anything else is typed
+        rows = form.rows()
+        assert len(rows) == 3
+        assert app.focused is rows[2].query_one(".name", Input), "the new row is ready to type in"
+        await pilot.press(*"Gamma Rail", "tab", *"Kim Lund")
+        await pilot.press("ctrl+n", *"Delta Tunnels")  # a fourth, typed without a pause
+        form.query_one("#add").scroll_visible(animate=False)
+        await pilot.pause()
+        await pilot.click("#add")  # and a fifth, from the button
+        await pilot.pause()
+        rows = form.rows()
+        assert len(rows) == 5 and app.focused is rows[4].query_one(".name", Input)
+        await pilot.press("ctrl+r")  # the empty fifth goes again
+        await pilot.pause()
+        rows = form.rows()
+        assert len(rows) == 4 and app.focused is rows[3].query_one(".name", Input)
+        assert [r.values()[0] for r in rows] == ["", "", "Gamma Rail", "Delta Tunnels"]
+        form.query_one("#alliance", Input).value = "Four Ports"
+        fill_row(rows[0], "Acme Ports", "Ana Ruiz")
+        fill_row(rows[1], "Beta Shipping")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, stub_meeting)
+    session = store.load(store.ids()[0])
+    assert [(p.name, p.sponsors) for p in session.partners] == [
+        ("Acme Ports", ["Ana Ruiz"]), ("Beta Shipping", []), ("Gamma Rail", ["Kim Lund"]), ("Delta Tunnels", [])]
