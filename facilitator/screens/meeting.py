@@ -81,7 +81,7 @@ class MeetingScreen(Screen):
         with Horizontal(id="meeting-top"):
             yield Static(f"[b]{_escape(session.alliance)}[/b]  ·  {session.kind} {session.date}", id="meeting-title")
             yield Static("", id="meeting-step")
-            yield MeetingClock(self.context.session.agenda, self.context.checklist)
+            yield MeetingClock(self.context.session.agenda, self.context.checklist, running=self._meeting_is_on())
             yield RemoteBadge()
             yield SaveIndicator()
         with Horizontal(id="meeting-body"):
@@ -94,6 +94,13 @@ class MeetingScreen(Screen):
                 yield ActionsPane(self.context, id="step-actions")
                 yield ClosePane(self.context, id="step-close")
         yield Footer()
+
+    def _meeting_is_on(self) -> bool:
+        """A session dated today is the meeting itself: its clock runs from the start. One prepared
+        ahead or looked at afterwards (another date) keeps the clock paused until F4."""
+        from datetime import date
+
+        return self.session.date == date.today().isoformat()
 
     def _initial_step(self) -> str:
         steps = [s.key for s in self.context.checklist.agenda]

@@ -1,4 +1,9 @@
-"""The meeting clock: time spent in the current agenda step against its timebox, shown overrun."""
+"""The meeting clock: time spent in the current agenda step against its timebox, shown overrun.
+
+It runs from the moment a meeting held today is opened (a facilitator expects the clock to run once
+the meeting starts); F4 pauses and restarts it. The seconds counted are the session's
+`agenda.elapsed`, saved with it.
+"""
 
 from __future__ import annotations
 
@@ -36,13 +41,15 @@ class MeetingClock(Static):
     class Toggled(Message):
         pass
 
-    def __init__(self, agenda: AgendaState, checklist: Checklist) -> None:
+    def __init__(self, agenda: AgendaState, checklist: Checklist, running: bool = False) -> None:
         super().__init__(id="meeting-clock")
         self.agenda = agenda
         self.checklist = checklist
+        # Set without the watcher: starting with the meeting changes nothing that needs a save.
+        self.set_reactive(MeetingClock.running, running)
 
     def on_mount(self) -> None:
-        self._ticker = self.set_interval(1.0, self._tick, pause=True)
+        self._ticker = self.set_interval(1.0, self._tick, pause=not self.running)
         self.refresh_display()
 
     def toggle(self) -> None:

@@ -178,6 +178,41 @@ async def test_follow_up_review_shows_previous_scores(store, sample_session):
     assert set(saved.points["joint-framework"].scores.values()) == {2}
 
 
+async def test_clock_runs_from_the_start_of_a_meeting_held_today_and_f4_pauses_it(store):
+    from datetime import date
+
+    from facilitator.widgets.meeting_clock import MeetingClock
+
+    with store.create(create_session("Test Alliance", ["Acme", "Globex"], date=date.today().isoformat())) as opened:
+        session_id = opened.id
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        clock = app.screen.query_one(MeetingClock)
+        assert clock.running and str(clock.render()).startswith("running")
+        await pilot.pause(2.3)
+        await pilot.press("f4")
+        assert not clock.running and str(clock.render()).startswith("paused")
+        counted = app.screen.session.agenda.elapsed.get("welcome", 0)
+        assert counted >= 2
+        await pilot.pause(1.2)
+        assert app.screen.session.agenda.elapsed.get("welcome", 0) == counted  # paused: nothing more
+        await close_meeting(app, pilot)
+    assert store.load(session_id).agenda.elapsed.get("welcome", 0) == counted  # saved with the session
+
+
+async def test_clock_of_a_session_dated_another_day_waits_for_f4(store):
+    from facilitator.widgets.meeting_clock import MeetingClock
+
+    session_id = new_session_id(store, ("Acme", "Globex"))  # dated 2026-03-02: prepared ahead, or looked at after
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.query_one(MeetingClock).running
+        await close_meeting(app, pilot)
+    assert store.load(session_id).agenda.elapsed.get("welcome", 0) == 0
+
+
 async def test_clock_counts_the_current_step(store):
     session_id = new_session_id(store, ("Acme", "Globex"))
     app = make_app(store=store, open_session=session_id)
