@@ -1,28 +1,36 @@
 """textual-serve's Server, adapted: the page's addresses taken from the request, the browser's address
-passed to each app process, and caps on connections (in all, and per address)."""
+passed to each app process, caps on live participant processes (in all, and per address), and each
+process run by app_process.ParticipantProcess (clamped sizes, ended for sure)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shlex
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from .app_process import ParticipantProcess, clamp_size
 from .serve import MAX_CONNECTIONS, MAX_PER_ADDRESS
+
+MAX_MESSAGE = 64 * 1024  # a browser sends keys, sizes and pings: nothing near this
 
 log = logging.getLogger("textual-serve")
 
 
 class ParticipantServer(Server):
+    heartbeat = 15.0  # seconds between pings; a browser that does not answer within half of it is gone
+
     def __init__(self, *args, behind_proxy: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.behind_proxy = behind_proxy  # --public-url given: the browser's address is in X-Forwarded-For
         self.connections = 0
         self.per_address: dict[str, int] = {}
+        self.services: set[ParticipantProcess] = set()  # one per live participant process
 
     async def on_startup(self, app: web.Application) -> None:
         # Our own lines were printed before the server started (URL, join code); no banner.
@@ -61,10 +69,11 @@ class ParticipantServer(Server):
         }
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        # As textual-serve's own handler, but with command_for() and the connection cap.
-        websocket = web.WebSocketResponse(heartbeat=15)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
+        # As textual-serve's own handler, but with command_for(), the caps, clamped screen sizes, and a
+        # process that is ended for sure (see app_process.py). A connection counts against the caps
+        # until its process has exited, not merely until its websocket closed.
+        websocket = web.WebSocketResponse(heartbeat=self.heartbeat, max_msg_size=MAX_MESSAGE)
+        width, height = clamp_size(request.query.get("width", "80"), request.query.get("height", "24"))
         peer = self.peer(request)
         if self.connections >= MAX_CONNECTIONS or self.per_address.get(peer, 0) >= MAX_PER_ADDRESS:
             log.warning("Refused a connection from %s: %d open in all, %d from there", peer, self.connections,
@@ -75,31 +84,62 @@ class ParticipantServer(Server):
 
         self.connections += 1
         self.per_address[peer] = self.per_address.get(peer, 0) + 1
-        app_service: AppService | None = None
+        service: ParticipantProcess | None = None
         try:
             await websocket.prepare(request)
-            app_service = AppService(
+            service = ParticipantProcess(
                 self.command_for(request),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
                 download_manager=self.download_manager,
                 debug=self.debug,
+                abort=lambda: request.transport is not None and request.transport.abort(),
             )
-            await app_service.start(width, height)
-            try:
-                await self._process_messages(websocket, app_service)
-            finally:
-                await app_service.stop()
+            self.services.add(service)
+            await service.start(width, height)
+            await self._process_messages(websocket, service)
         except asyncio.CancelledError:
-            await websocket.close()
+            pass  # the server is stopping: the process is still ended below
         except Exception as error:  # noqa: BLE001 - one browser's failure must not stop the server
             log.exception(error)
         finally:
-            self.connections -= 1
-            self.per_address[peer] -= 1
-            if not self.per_address[peer]:
-                del self.per_address[peer]
-            if app_service is not None:
-                await app_service.stop()
+            try:
+                if service is not None:
+                    await asyncio.shield(service.stop())
+            finally:
+                self.services.discard(service)
+                if request.transport is not None:
+                    request.transport.abort()  # a browser that stopped reading cannot hold the socket
+                self.connections -= 1
+                self.per_address[peer] -= 1
+                if not self.per_address[peer]:
+                    del self.per_address[peer]
         return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """The browser's messages, as textual-serve reads them, with sizes clamped and bad ones ignored."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except ValueError:
+                continue
+            if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(*clamp_size(data.get("width"), data.get("height")))
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        # Ctrl+C: end every participant's process before the server goes.
+        await asyncio.gather(*(service.stop() for service in list(self.services)), return_exceptions=True)
