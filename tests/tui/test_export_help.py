@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from markdown_it import MarkdownIt
 from textual.widgets import Input, Label, Markdown, Static
 from tui_support import SIZE, settle
@@ -165,3 +166,19 @@ async def test_too_small_terminal_shows_a_calm_message(app_factory, seeded):
         await pilot.resize_terminal(70, 24)
         await settle(app, pilot)
         assert "This window is 70×24" in str(app.screen.query_one("#message", Static).render())
+
+
+@pytest.mark.parametrize("size", [(79, 23), (50, 12), (40, 10), (30, 8), (20, 5)])
+async def test_too_small_message_reads_whole_at_any_size(app_factory, size):
+    """At 50x12 the framed message was cut off: it must fit, wrapped, down to 20x5, and say the minimum."""
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TooSmallScreen)
+        message = screen.query_one("#message", Static)
+        assert "80×24" in str(message.render())
+        # Nothing of the message is outside the window, and its text has the rows it needs.
+        assert screen.region.contains_region(message.region), (message.region, screen.region)
+        assert message.content_region.height >= message.get_content_height(
+            message.content_region.size, message.content_region.size, message.content_region.width)
