@@ -76,6 +76,9 @@ def _serve_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     sub.add_argument("--public-url", metavar="URL",
                      help="address participants type, when it differs from http://HOST:PORT (a proxy)")
+    sub.add_argument("--trusted-proxy", metavar="ADDR", action="append", default=[],
+                     help="a reverse proxy (address or range such as 10.0.0.0/8) whose X-Forwarded-For "
+                          "names the browser; repeat for a chain. Without it that header is ignored")
 
 
 def _demo_arguments(sub: argparse.ArgumentParser) -> None:
@@ -199,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "serve":
         from .remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
 
-        return cmd_serve(store, args.session, args.host, args.port, args.public_url)
+        return cmd_serve(store, args.session, args.host, args.port, args.public_url, args.trusted_proxy)
     if command == "demo":
         return cmd_demo(store, templates, open_it=not args.no_open)
     raise AssertionError(command)

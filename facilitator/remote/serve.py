@@ -1,8 +1,9 @@
 """`facilitator serve ID`: serve the participant view of a session to browsers with textual-serve.
 
-textual-serve runs one participant app process per browser connection. We add three things to its
-`Server`: the browser's address passed to that process (for the wrong-code rate limit), a cap on
-simultaneous connections (each one is a process), and our own start-up lines (URL and join code).
+textual-serve runs one participant app process per browser connection. We add to its `Server` (see
+web.py): the browser's address passed to that process (for the wrong-code rate limit; read from
+X-Forwarded-For only when the connection comes from a `--trusted-proxy`), caps on live processes,
+processes that always end, and our own start-up lines (URL and join code).
 """
 
 from __future__ import annotations
@@ -38,9 +39,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | None) -> int:
+def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | None,
+              trusted_proxies: list[str] = ()) -> int:
+    from .proxies import parse_trusted
+
     if not 0 < port < 65536:
         raise InvalidInput(f"Port {port} is not a port number (1-65535).")
+    trusted = parse_trusted(trusted_proxies)
     session_id = store.resolve(session_id)
     session = store.load(session_id)
     _check_port_free(host, port)
@@ -59,8 +64,13 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
               f"{port} can open the page; only the join code keeps them out. Share the link and the code "
               "with the meeting's participants only, and close the round when scoring is done.",
               file=sys.stderr)
-    else:
+    elif public_url is None:
         print("  (This computer only. To let other devices join, pass --host with this computer's address.)")
+    if public_url is not None and not trusted:
+        print("\nNote: behind a proxy, every participant seems to come from the proxy's address, and one address "
+              f"may hold only {MAX_PER_ADDRESS} pages. Pass --trusted-proxy with the proxy's address so that "
+              "each browser counts by its own address (read from X-Forwarded-For, which is otherwise ignored).",
+              file=sys.stderr)
     print("\nThe facilitator's screen shows who has joined and scored; a new round there changes the code.")
     print("Press Ctrl+C to stop serving.", flush=True)
 
@@ -68,7 +78,7 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
 
     server = ParticipantServer(participant_command(store.data_dir, session_id), host=host, port=port,
                                title=f"{session.alliance}: partnership health check", public_url=url,
-                               behind_proxy=public_url is not None)
+                               behind_proxy=public_url is not None, trusted_proxies=trusted)
     _write_serving(folder, url, host, port)
     try:
         server.serve()

@@ -15,6 +15,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from .app_process import ParticipantProcess, clamp_size
+from .proxies import client_address
 from .serve import MAX_CONNECTIONS, MAX_PER_ADDRESS
 
 MAX_MESSAGE = 64 * 1024  # a browser sends keys, sizes and pings: nothing near this
@@ -25,9 +26,10 @@ log = logging.getLogger("textual-serve")
 class ParticipantServer(Server):
     heartbeat = 15.0  # seconds between pings; a browser that does not answer within half of it is gone
 
-    def __init__(self, *args, behind_proxy: bool = False, **kwargs) -> None:
+    def __init__(self, *args, behind_proxy: bool = False, trusted_proxies: tuple = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.behind_proxy = behind_proxy  # --public-url given: the browser's address is in X-Forwarded-For
+        self.behind_proxy = behind_proxy  # --public-url given: the page's addresses use it
+        self.trusted_proxies = trusted_proxies  # --trusted-proxy: only these may tell us a browser's address
         self.connections = 0
         self.per_address: dict[str, int] = {}
         self.services: set[ParticipantProcess] = set()  # one per live participant process
@@ -37,11 +39,8 @@ class ParticipantServer(Server):
         log.info("Serving on %s", self.public_url)
 
     def peer(self, request: web.Request) -> str:
-        if self.behind_proxy:
-            forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-            if forwarded:
-                return forwarded[:100]
-        return request.remote or "unknown"
+        """The browser's address, which the caps and the wrong-code limits count by (see proxies.py)."""
+        return client_address(request.remote, request.headers.getall("X-Forwarded-For", []), self.trusted_proxies)
 
     def command_for(self, request: web.Request) -> str:
         """The participant command with the browser's address, which the wrong-code limit counts by."""

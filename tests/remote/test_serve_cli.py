@@ -123,7 +123,17 @@ def test_behind_a_proxy_the_page_uses_the_public_url(store):
         assert "wss://meet.example.org/ws" in page
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        _out, err = proc.communicate(timeout=20)
+    # Without --trusted-proxy every browser seems to come from the proxy: say so, and how to fix it.
+    assert "--trusted-proxy" in err and "X-Forwarded-For" in err
+    proc = start_serve(store.data_dir, session_id, "--port", str(port), "--public-url", "https://meet.example.org",
+                       "--trusted-proxy", "127.0.0.1")
+    try:
+        read_until(proc.stdout, "Ctrl+C")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=20)
+    assert "--trusted-proxy" not in err and "Traceback" not in err
 
 
 def test_a_busy_port_or_unknown_session_is_one_clear_line(store, cli):
