@@ -349,7 +349,9 @@ def cmd_load(store, file: str, replace: bool) -> int:
     if len(raw) > MAX_IMPORT_BYTES:
         raise InvalidInput(f"{file} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; it is not a session dump.")
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        from .strict_json import loads
+
+        doc = loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput(f"{file} is not UTF-8 text; it is not a session dump.") from None
     except json.JSONDecodeError as error:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import strict_json
 from .atomic import pid_alive
 from .errors import SessionLocked, StorageError
 
@@ -59,10 +60,12 @@ class LockHolder:
 
 def _parse_holder(raw: bytes) -> LockHolder:
     try:
-        data = json.loads(raw.decode("utf-8"))
-        return LockHolder(int(data["pid"]), str(data["host"]), str(data.get("since", "")),
-                          str(data.get("program", "")))
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        data = strict_json.loads(raw.decode("utf-8"))
+        pid = data["pid"]
+        if type(pid) is not int or not 0 < pid < 2**31:  # os.kill() of 1e300 raises OverflowError
+            raise ValueError(pid)
+        return LockHolder(pid, str(data["host"]), str(data.get("since", "")), str(data.get("program", "")))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError):
         # Unreadable lock (half-written by a kill between create and write): treat as stale.
         return LockHolder(pid=0, host=socket.gethostname(), since="")
 

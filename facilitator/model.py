@@ -34,6 +34,8 @@ MAX_PARTNERS = 12
 MAX_ITEMS = 2_000
 MAX_VOTERS = 50  # people of one partner scoring one point from their own devices
 MAX_COMMENT = 2_000
+MAX_ELAPSED_SECONDS = 7 * 24 * 3600  # time spent on one agenda step: a week is already no meeting
+MAX_CHECKLIST_VERSION = 10_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,12 +200,27 @@ class _Reader:
                 raise InvalidSession(str(error)) from None
         return result
 
+    def position(self, key: str) -> int:
+        """An index into a list of the checklist (a point, a section): negative ones count as 0."""
+        value = self.get(key, int, 0)
+        if value > MAX_ITEMS:
+            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not a position in the checklist.")
+        return max(0, value)
+
+    def whole(self, key: str, low: int, high: int, default: int) -> int:
+        value = self.get(key, int, default)
+        if not low <= value <= high:
+            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not from {low} to {high:,}.")
+        return value
+
     def child(self, key: str) -> _Reader:
         return _Reader(self.get(key, dict, {}), self._where(key))
 
 
 def _clip(value: Any, limit: int = 40) -> str:
     """A value quoted in a message: short, and on one line, whatever a hostile file holds."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"  # not printed in full
     text = value if isinstance(value, str) else _kind(value) if not isinstance(value, int) else str(value)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
@@ -487,8 +504,12 @@ class AgendaState:
     def read(r: _Reader) -> AgendaState:
         elapsed = {}
         for key, value in r.child("elapsed").data.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise InvalidSession(f"{r.path}.elapsed.{key}: expected a number of seconds.")
+            # NaN and Infinity compare false with everything: only an explicit range check keeps
+            # them (and 1e308, which the clock cannot format) out.
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not (0 <= value <= MAX_ELAPSED_SECONDS)):
+                raise InvalidSession(f"{r.path}.elapsed.{key}: expected a number of seconds "
+                                     f"(0 to {MAX_ELAPSED_SECONDS:,}), found {_clip(repr(value))}.")
             elapsed[str(key)] = float(value)
         timebox = {}
         for key, value in r.child("timebox").data.items():
@@ -496,8 +517,7 @@ class AgendaState:
                 raise InvalidSession(f"{r.path}.timebox.{key}: expected minutes.")
             timebox[str(key)] = value
         return AgendaState(step=r.text("step") or "welcome", elapsed=elapsed, timebox=timebox,
-                           current_point=max(0, r.get("current_point", int, 0)),
-                           current_section=max(0, r.get("current_section", int, 0)))
+                           current_point=r.position("current_point"), current_section=r.position("current_section"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,7 +630,7 @@ class Session:
             date=r.date("date"),
             facilitator=r.text("facilitator"),
             follows=r.text("follows"),
-            checklist_version=r.get("checklist_version", int, 1),
+            checklist_version=r.whole("checklist_version", 1, MAX_CHECKLIST_VERSION, 1),
             partners=partners,
             points=points,
             sections=sections,

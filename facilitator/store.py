@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 
+from . import strict_json
 from .atomic import atomic_write_bytes, sweep_orphans
 from .errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
                      SessionLocked, SessionNotFound, StorageError)
@@ -116,7 +117,7 @@ class AtomicJSONStorage:
         if not raw.strip():
             raise StoredFileError("the file is empty")
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = strict_json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise StoredFileError("the file is not UTF-8 text") from None
         except json.JSONDecodeError as error:
@@ -701,7 +702,7 @@ class SessionStore:
         if len(lines) < 2 or not lines[0].startswith(_INDEX_PREFIX):
             return None
         try:
-            header = json.loads(lines[0][:-len(b',"summaries":[')] + b"}")
+            header = strict_json.loads(lines[0][:-len(b',"summaries":[')] + b"}")
             if header.get("columns") != list(INDEX_COLUMNS):
                 return None
             trusted_before = int(header["checked_ns"]) - RACY_NS
@@ -711,7 +712,7 @@ class SessionStore:
                 if not row.startswith(b"["):
                     break  # the end of the list
                 rows.append(row)
-            rows = json.loads(b"[" + b",".join(rows) + b"]") if rows else []
+            rows = strict_json.loads(b"[" + b",".join(rows) + b"]") if rows else []
             result = []
             folder = os.fspath(self.data_dir)
             for row in rows:
@@ -755,7 +756,7 @@ class SessionStore:
 
     @staticmethod
     def _parse_index(raw: bytes) -> tuple[dict[str, SessionSummary], int]:
-        data = json.loads(raw)
+        data = strict_json.loads(raw)
         if (not isinstance(data, dict) or data.get("format") != INDEX_FORMAT
                 or data.get("columns") != list(INDEX_COLUMNS) or not isinstance(data.get(INDEX_TABLE), list)):
             return {}, 0

@@ -97,7 +97,7 @@ _DELETE = object()
     ("points/joint-framework/notes", "bad \ud800 paste", "points.joint-framework.notes contains a character that cannot be saved"),
     ("sections/purpose/text", "x" * (MAX_TEXT + 1), "sections.purpose.text is too long"),
     ("facilitator", "\udfff", "facilitator contains a character that cannot be saved"),
-    ("agenda/elapsed", {"welcome": -3}, "agenda.elapsed.welcome: expected a number of seconds."),
+    ("agenda/elapsed", {"welcome": -3}, "agenda.elapsed.welcome: expected a number of seconds (0 to 604,800), found -3."),
     ("agenda/timebox", {"welcome": "ten"}, "agenda.timebox.welcome: expected minutes."),
     ("agenda/current_point", "1", "agenda.current_point: expected a whole number, found text."),
     ("id", "Not An Id", "id: 'Not An Id' is not a session id"),
