@@ -85,8 +85,11 @@ def build_demo_session(today: date | None = None) -> Session:
         draft.agreed = agreed
         draft.endorsed_by = list(keys) if agreed else []
     session.roles = [Role(partner=p, person=person, responsibility=text) for p, person, text in ROLES]
+    # The room kept the first three suggested measures and named their owners; the others are
+    # still the app's suggestions.
     for measure, owner in zip(session.measures, ["Ken Watanabe", "Jonas Berg", "Priya Natarajan"]):
         measure.owner = owner
+        measure.suggested = False
     session.tasks = [
         ActionItem("Launch the shared booking flow for two pilot customers", owner="Ken Watanabe",
                    partner=keys[2], due=(today + timedelta(days=90)).isoformat()),

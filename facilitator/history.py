@@ -699,7 +699,7 @@ def _section_rows(session: Session, section_key: str, structured: Sequence[str])
         return " ".join(text.split())
 
     if "measures" in structured:
-        for m in session.measures:
+        for m in scoring.table_rows(session, "measures"):  # suggestions are not the agreement's yet
             details = parts(("", m.kind), ("how:", m.how_measured), ("target:", m.target), ("owner:", m.owner),
                             ("review:", m.review_frequency))
             rows.append((one_line(f"Measure: {m.name} ({details})" if details else f"Measure: {m.name}"), m.id))

@@ -397,16 +397,22 @@ class Measure:
     owner: str = ""
     review_frequency: str = ""
     id: str = field(default_factory=new_item_id)
+    # Offered by the app (the checklist's default measures), not yet kept by the room: shown as a
+    # suggestion and left out of the agreement until the room keeps it (or edits it).
+    suggested: bool = False
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "kind": self.kind, "how_measured": self.how_measured,
+        data = {"id": self.id, "name": self.name, "kind": self.kind, "how_measured": self.how_measured,
                 "target": self.target, "owner": self.owner, "review_frequency": self.review_frequency}
+        if self.suggested:
+            data["suggested"] = True
+        return data
 
     @staticmethod
     def read(r: _Reader) -> Measure:
         return Measure(id=r.text("id") or new_item_id(), name=r.name("name"), kind=r.choice("kind", MEASURE_KINDS, "relational"),
                        how_measured=r.text("how_measured"), target=r.text("target"), owner=r.text("owner"),
-                       review_frequency=r.text("review_frequency"))
+                       review_frequency=r.text("review_frequency"), suggested=r.get("suggested", bool, False))
 
 
 @dataclass

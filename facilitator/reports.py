@@ -237,10 +237,13 @@ def build_context(session: Session, checklist: content.Checklist,
             "change_label": "",
         })
 
-    measures_all = [_measure(m) for m in session.measures]
+    # Only the measures the room wrote or kept are the agreement's; the app's suggestions are
+    # listed apart, for a template to mark them as such (ours names how many are left out).
+    measures_all = [_measure(m) for m in scoring.table_rows(session, "measures")]
     measures = {
         "economic": [m for m in measures_all if m["kind"] == "economic"],
         "relational": [m for m in measures_all if m["kind"] != "economic"],
+        "suggested": [_measure(m) for m in session.measures if m.suggested],
     }
     measures["all"] = measures["economic"] + measures["relational"]
 
@@ -475,7 +478,7 @@ def _device_comments(session: Any, point_key: str) -> list[dict]:
 def _measure(m: Any) -> dict:
     return {"id": m.id, "name": m.name, "kind": m.kind, "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
             "how_measured": m.how_measured, "target": m.target, "owner": m.owner,
-            "review_frequency": m.review_frequency}
+            "review_frequency": m.review_frequency, "suggested": m.suggested}
 
 
 def _join_names(names: list[str]) -> str:

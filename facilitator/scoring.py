@@ -157,16 +157,44 @@ def sections_to_address(session: Session, checklist: Checklist) -> set[str]:
     return {section.key for section in checklist.sections if flagged.intersection(section.points)}
 
 
+def table_rows(session: Session, table: str) -> list:
+    """The rows of one of the agreement's tables (measures, roles, tasks, sponsor_meetings) that the
+    room wrote or kept: a measure the app only suggested is not the room's content yet."""
+    if table == "measures":
+        return [m for m in session.measures if not m.suggested]
+    return list(getattr(session, table, ()))
+
+
+def section_has_content(session: Session, checklist: Checklist, section_key: str) -> bool:
+    """The room has written something in this section: its text, or a row of its table."""
+    draft = session.sections.get(section_key)
+    if draft and draft.text.strip():
+        return True
+    section = next((s for s in checklist.sections if s.key == section_key), None)
+    return section is not None and any(table_rows(session, table) for table in section.structured)
+
+
 def section_status(session: Session, checklist: Checklist, section_key: str,
                    to_address: set[str] | None = None) -> str:
+    """One of SECTION_STATUSES: agreed, draft (text or table rows), to address (fed by a weak or
+    split point, nothing written yet), or empty."""
     draft = session.sections.get(section_key)
     if draft and draft.agreed:
         return "agreed"
-    if draft and draft.text.strip():
+    if section_has_content(session, checklist, section_key):
         return "draft"
     if to_address is None:
         to_address = sections_to_address(session, checklist)
     return "to address" if section_key in to_address else "empty"
+
+
+def section_counts(session: Session, checklist: Checklist) -> dict[str, int]:
+    """How many sections are in each status: every section counted once, so they add up."""
+    to_address = sections_to_address(session, checklist)
+    counts = dict.fromkeys(SECTION_STATUSES, 0)
+    for section in checklist.sections:
+        counts[section_status(session, checklist, section.key, to_address)] += 1
+    return counts
 
 
 def scoring_progress(session: Session, checklist: Checklist) -> tuple[int, int]:

@@ -14,9 +14,10 @@ from .model import KINDS, Measure, Partner, Session, check_text, clean_name, mak
 
 
 def default_measures(checklist_version: int = CURRENT_VERSION) -> list[Measure]:
-    """Every agreement starts with the checklist's default measures: trust among them."""
+    """Every agreement starts with the checklist's default measures (trust among them), as
+    suggestions: they are not the room's until it keeps them (see `facilitator.suggestions`)."""
     return [Measure(name=m.name, kind=m.kind, how_measured=m.how_measured, target=m.target,
-                    review_frequency=m.review_frequency)
+                    review_frequency=m.review_frequency, suggested=True)
             for m in load_checklist(checklist_version).default_measures]
 
 

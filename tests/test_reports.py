@@ -138,7 +138,9 @@ def test_section_prose_status_and_placeholder(agreement):
     placeholder = [t for t in expectations if t.type == "inline"][1]
     assert [c.type for c in placeholder.children][0] == "em_open"
     roles_section = section_tokens(agreement, SECTION_HEADINGS[4])
-    assert all_text(roles_section)[0] == "Status: To address"  # fed by a weak point, not drafted
+    assert all_text(roles_section)[0] == "Status: Draft"  # no prose, but its table has the room's roles
+    contract = section_tokens(agreement, SECTION_HEADINGS[10])
+    assert all_text(contract)[0] == "Status: To address"  # fed by a weak point, nothing written
 
 
 def test_structured_tables(agreement):

@@ -74,13 +74,14 @@ class AgendaStep:
 
 @dataclass(frozen=True)
 class DefaultMeasure:
-    """A measure a new agreement starts with, until the room edits it."""
+    """A measure a new agreement suggests, until the room keeps, edits or drops it."""
 
     name: str
     kind: str
     how_measured: str
     target: str
     review_frequency: str
+    covers: tuple[str, ...] = ()  # words in a room's own measure name that mean the same ground
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
         attributes=tuple(Attribute(a["key"], a["title"], a["description"]) for a in data["attributes"]),
         agenda=tuple(AgendaStep(a["key"], a["title"], a["minutes"], a["guidance"]) for a in data["agenda"]),
         default_measures=tuple(DefaultMeasure(m["name"], m["kind"], m["how_measured"], m["target"],
-                                              m["review_frequency"]) for m in data["default_measures"]),
+                                              m["review_frequency"], tuple(m.get("covers", ())))
+                               for m in data["default_measures"]),
     )
 
 

@@ -26,6 +26,7 @@ from textual.widgets import (Checkbox, Markdown, OptionList, SelectionList, Stat
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from .. import suggestions
 from ..content import Section
 from ..errors import InvalidInput
 from ..model import ActionItem, Measure, Role, Session, SponsorMeeting, check_text
@@ -34,6 +35,7 @@ from .item_forms import (ItemTable, MeasureForm, RoleForm, SponsorMeetingForm, T
                          partner_label)
 from .pane import MeetingContext, MeetingPane
 
+TABLE_HINT = "n new · e or Enter edit · del delete"
 PREVIEW_DELAY = 1.0  # seconds after the last edit before the visible preview is rendered again
 WIDE = 110  # pane width from which the prompts sit beside the editor
 NARROW = 66  # pane width below which the section list narrows and the summary is hidden
@@ -66,6 +68,13 @@ def _short(session: Session, key: str) -> str:
     return partner_label(session, key)
 
 
+def _measure_name(measure: Measure) -> Text:
+    """A measure's name; a suggestion says so in words (not only in a colour)."""
+    if measure.suggested:
+        return Text.assemble(("suggested · ", "italic"), (measure.name, "dim"))
+    return Text(measure.name)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one kind of structured item shows in the section's table."""
@@ -77,15 +86,17 @@ class TableSpec:
     cells: Callable[[Session, Any], tuple]
     form: Callable[[MeetingContext, Any], Any]
     describe: Callable[[Any], str]
+    suggested: Callable[[Any], bool] = lambda item: False  # offered by the app, not kept by the room yet
 
 
 TABLES: dict[str, TableSpec] = {
     "measures": TableSpec(
         "measures", "Measures", "measure",
         (("Measure", None), ("Owner", 16), ("Target", 16), ("Kind", 10)),
-        lambda s, m: (m.name, m.owner or "—", m.target or "—", m.kind),
+        lambda s, m: (_measure_name(m), m.owner or "—", m.target or "—", m.kind),
         lambda c, m: MeasureForm(c, m),
         lambda m: m.name,
+        lambda m: m.suggested,
     ),
     "roles": TableSpec(
         "roles", "Roles", "role",
@@ -284,7 +295,7 @@ class AgreementPane(MeetingPane):
                     yield Static("", id="text-error")
                 with TabPane("Table", id="tab-table"):
                     yield ItemTable(id="section-table")
-                    yield Static("n new · e or Enter edit · del delete", id="table-hint")
+                    yield Static(TABLE_HINT, id="table-hint")
                 with TabPane("Preview", id="tab-preview"):
                     yield Static("", id="preview-status")
                     with VerticalScroll(id="preview-scroll"):
@@ -457,6 +468,11 @@ class AgreementPane(MeetingPane):
         self._scroll_preview_to_section()
         self.edited("section-choice")
 
+    def _refresh_statuses(self) -> None:
+        """A table row counts as content: the section's status may have changed with it."""
+        self._refresh_prompt(self.section.key)
+        self._show_heading()
+
     def _section_edited(self, what: str) -> None:
         """After any change to the current section: its list entry, heading and the preview."""
         self._refresh_prompt(self.section.key)
@@ -604,8 +620,12 @@ class AgreementPane(MeetingPane):
         if spec is None:
             return
         items = getattr(self.session, spec.attr)
+        keepable = {item.id for item in items if spec.suggested(item)}
         self.query_one("#section-table", ItemTable).show(
-            list(spec.columns), [(item.id, spec.cells(self.session, item)) for item in items], select=select)
+            list(spec.columns), [(item.id, spec.cells(self.session, item)) for item in items], select=select,
+            keepable=keepable)
+        self.query_one("#table-hint", Static).update(
+            TABLE_HINT + (" · k keeps a suggestion (del drops it)" if keepable else ""))
 
     @on(ItemTable.Command, "#section-table")
     def _table_command(self, message: ItemTable.Command) -> None:
@@ -619,6 +639,13 @@ class AgreementPane(MeetingPane):
             self.app.push_screen(spec.form(self.context, None), lambda new: self._item_saved(spec, new, None))
         elif message.command == "edit" and item is not None:
             self.app.push_screen(spec.form(self.context, item), lambda new: self._item_saved(spec, new, item))
+        elif message.command == "keep" and item is not None and spec.suggested(item):
+            suggestions.keep(item)
+            self.notify(Text(f"Kept: {spec.describe(item)}. It is part of the agreement now."), timeout=4)
+            self._item_changed(spec, item)
+        elif message.command == "delete" and item is not None and spec.suggested(item):
+            self._item_deleted(spec, item)  # only a suggestion: nothing the room typed is lost
+            self.notify(Text(f"Dropped the suggested {spec.noun}: {spec.describe(item)}"), timeout=4)
         elif message.command == "delete" and item is not None:
             confirm(self, f"Delete this {spec.noun}?", spec.describe(item),
                     lambda: self._item_deleted(spec, item))
@@ -632,8 +659,19 @@ class AgreementPane(MeetingPane):
             items[items.index(old)] = new
         else:
             items.append(new)
-        self._fill_table(select=new.id)
+        if isinstance(new, Measure):
+            # The room's own measure replaces a suggestion on the same ground (its trust survey
+            # and the suggested trust measure are one measure, not two).
+            dropped = suggestions.drop_duplicates(self.session, self.checklist, new)
+            if dropped:
+                names = ", ".join(m.name for m in dropped)
+                self.notify(Text(f"Dropped the suggested {names}: “{new.name}” covers it."), timeout=5)
+        self._item_changed(spec, new)
+
+    def _item_changed(self, spec: TableSpec, item: Any) -> None:
+        self._fill_table(select=item.id)
         self._mark_preview_stale()
+        self._refresh_statuses()
         self.edited(spec.attr)
 
     def _item_deleted(self, spec: TableSpec, item: Any) -> None:
@@ -642,6 +680,7 @@ class AgreementPane(MeetingPane):
             items.remove(item)
         self._fill_table()
         self._mark_preview_stale()
+        self._refresh_statuses()
         self.edited(spec.attr)
 
     # -- the preview ----------------------------------------------------------------------------

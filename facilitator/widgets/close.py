@@ -17,7 +17,8 @@ from textual.widgets import Button, Static
 
 from ..content import load_checklist
 from ..errors import FacilitatorError
-from ..scoring import format_index, joint_index, partner_indexes, section_status, sections_to_address
+from ..scoring import (format_index, joint_index, partner_indexes, section_counts, section_status,
+                       sections_to_address)
 from .actions import days_between, nice_date
 from .pane import MeetingContext, MeetingPane
 
@@ -175,13 +176,13 @@ class ClosePane(MeetingPane):
 
     def _sections(self) -> Content:
         to_address = sections_to_address(self.session, self.checklist)
-        statuses = {s.key: section_status(self.session, self.checklist, s.key, to_address)
-                    for s in self.checklist.sections}
-        agreed = [s for s in self.checklist.sections if statuses[s.key] == "agreed"]
-        drafts = sum(1 for status in statuses.values() if status == "draft")
+        agreed = [s for s in self.checklist.sections
+                  if section_status(self.session, self.checklist, s.key, to_address) == "agreed"]
+        counts = section_counts(self.session, self.checklist)  # every section in one bucket
         total = len(self.checklist.sections)
-        lines = [Content.from_markup(f"[b]{len(agreed)} of {total}[/b] sections agreed · {drafts} in draft · "
-                                     f"{sum(1 for v in statuses.values() if v == 'to address')} to address")]
+        lines = [Content.from_markup(f"[b]{counts['agreed']} of {total}[/b] sections agreed · "
+                                     f"{counts['draft']} in draft · {counts['to address']} to address · "
+                                     f"{counts['empty']} not started")]
         partner_count = len(self.session.partners)
         for section in agreed:
             draft = self.session.sections.get(section.key)

@@ -557,6 +557,7 @@ class ItemTable(DataTable):
         Binding("n", "command('add')", "New"),
         Binding("e", "command('edit')", "Edit"),
         Binding("delete", "command('delete')", "Delete", key_display="del"),
+        Binding("k", "command('keep')", "Keep suggestion"),
     ]
 
     class Command(Message):
@@ -574,6 +575,7 @@ class ItemTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._columns_spec: list[tuple[str, int | None]] = []
         self._rows_spec: list[tuple[str, tuple]] = []
+        self._keepable: frozenset[str] = frozenset()  # rows the app suggested: K keeps one
 
     def current_key(self) -> str | None:
         if self.row_count == 0:
@@ -585,9 +587,17 @@ class ItemTable(DataTable):
         return row_key.value
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "command" and parameters and parameters[0] == "keep":
+            if not self._keepable:
+                return False  # no suggestion in this table: not in the footer at all
+            return True if self.current_key() in self._keepable else None
         if action == "command" and parameters and parameters[0] in ("edit", "delete", "toggle"):
             return True if self.row_count else None
         return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self and self._keepable:
+            self.refresh_bindings()  # "Keep suggestion" applies to some rows only
 
     def action_command(self, command: str) -> None:
         key = self.current_key()
@@ -601,11 +611,13 @@ class ItemTable(DataTable):
             self.post_message(self.Command(self, "edit", event.row_key.value))
 
     def show(self, columns: list[tuple[str, int | None]], rows: list[tuple[str, tuple]],
-             select: str | None = None) -> None:
+             select: str | None = None, keepable: frozenset[str] | set[str] = frozenset()) -> None:
         """Fill the table: `columns` as (label, width); one width None takes the rest of the room.
-        `rows` as (item id, cells). The cursor stays on the same item, or moves to `select`."""
+        `rows` as (item id, cells). The cursor stays on the same item, or moves to `select`.
+        `keepable`: the ids of rows the app only suggested, which K keeps."""
         self._columns_spec = list(columns)
         self._rows_spec = list(rows)
+        self._keepable = frozenset(keepable)
         keep = select or self.current_key()
         self._fill(keep)
 
