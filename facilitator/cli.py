@@ -25,14 +25,26 @@ def _open_arguments(sub: argparse.ArgumentParser) -> None:
 
 
 def _new_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--alliance", required=True, metavar="NAME")
-    sub.add_argument("--partner", action="append", required=True, metavar="NAME",
-                     help="a partner organisation (give two or more)")
+    sub.description = (
+        "Create a session and print its id. A kick-off names the alliance and two or more partners; "
+        "a review of an earlier session needs only --follows ID (alliance, partners and their people, "
+        "the agreement, measures, roles, work plan and open actions carry over).")
+    sub.epilog = ('Example: facilitator new --alliance "Tri-Port" --partner Acme --partner Beta '
+                  '--sponsor "Acme=Ana Ruiz, Li Wei" --member "Beta=Bo Chen"')
+    sub.add_argument("--alliance", metavar="NAME", help="the alliance's name (not with --follows)")
+    sub.add_argument("--partner", action="append", metavar="NAME",
+                     help="a partner organisation; give two or more (with --follows: left out)")
+    sub.add_argument("--sponsor", action="append", default=[], metavar="PARTNER=NAME[, NAME]",
+                     help="sponsors of a partner, named as in --partner, separated by commas as in the app; "
+                          "repeat for each partner (with --follows: replaces that partner's sponsors)")
+    sub.add_argument("--member", action="append", default=[], metavar="PARTNER=NAME[, NAME]",
+                     help="team members of a partner, in the same form as --sponsor")
     sub.add_argument("--facilitator", default="", metavar="NAME")
-    sub.add_argument("--date", metavar="YYYY-MM-DD", help="meeting date (default: today)")
+    sub.add_argument("--date", metavar="YYYY-MM-DD",
+                     help="meeting date (default: today; a review's must be later than the session it follows)")
     sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
     sub.add_argument("--follows", metavar="ID",
-                     help="previous session of the same alliance: carries partners, agreement and measures over")
+                     help="the earlier session of the alliance this one reviews (an id or a unique start of one)")
 
 
 def _list_arguments(sub: argparse.ArgumentParser) -> None:
@@ -152,6 +164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_stdout()
     parser = build_parser(only=command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
+    if args.command == "new" and not args.follows and not (args.alliance and args.partner):
+        missing = " and ".join(what for what, given in (("--alliance NAME", args.alliance),
+                                                       ("two or more --partner NAME", args.partner)) if not given)
+        parser.error(f"new: give {missing}, or --follows ID to review an earlier session "
+                     "(its alliance and partners carry over).")
     try:
         return run(args)
     except FacilitatorError as error:
@@ -212,22 +229,63 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_new(store, args: argparse.Namespace) -> int:
+    from .roster import PartnerEntry, apply_roster
     from .session_factory import create_session, follow_up_session
 
     if args.follows:
         previous = store.load(args.follows)
-        if args.partner and {p.casefold() for p in args.partner} != {p.name.casefold() for p in previous.partners}:
-            raise InvalidInput("--follows carries the previous session's partners over; leave out --partner "
-                               "or name the same partners.")
+        _check_carried_over(previous, args)
         session = follow_up_session(previous, date=args.date, facilitator=args.facilitator or None)
         if args.kind:
             session.kind = args.kind
+        entries = [PartnerEntry.of(partner) for partner in session.partners]
     else:
-        session = create_session(args.alliance, args.partner, date=args.date, kind=args.kind or "kickoff",
+        session = None
+        entries = [PartnerEntry(name) for name in args.partner]
+    named: set[tuple[str, int]] = set()
+    for option, values, attribute in (("--sponsor", args.sponsor, "sponsors"),
+                                      ("--member", args.member, "participants")):
+        for value in values:
+            entry, names = _people_of(entries, option, value)
+            if (attribute, id(entry)) not in named:  # named here: these replace the people carried over
+                named.add((attribute, id(entry)))
+                setattr(entry, attribute, [])
+            getattr(entry, attribute).extend(names)
+    if session is None:
+        session = create_session(args.alliance, entries, date=args.date, kind=args.kind or "kickoff",
                                  facilitator=args.facilitator)
+    else:
+        apply_roster(session, entries)  # the same checks as everywhere partners are named
     with store.create(session) as opened:
         print(opened.id)
     return EXIT_OK
+
+
+def _check_carried_over(previous, args: argparse.Namespace) -> None:
+    """--alliance and --partner beside --follows may only repeat what carries over."""
+    if args.alliance and args.alliance.strip().casefold() != previous.alliance.casefold():
+        raise InvalidInput(f"--follows {previous.id} reviews {previous.alliance!r}: leave out --alliance "
+                           f"(the alliance carries over), or give that name.")
+    names = [p.name for p in previous.partners]
+    if args.partner and {p.strip().casefold() for p in args.partner} != {n.casefold() for n in names}:
+        raise InvalidInput(f"--follows {previous.id} carries its partners over ({', '.join(names)}): leave out "
+                           "--partner, and change partners in the meeting's welcome step (p) if they changed.")
+
+
+def _people_of(entries, option: str, value: str):
+    """The entry a PARTNER=NAME[, NAME] value names, and the names. InvalidInput when unclear."""
+    from .roster import split_names
+
+    for at, char in enumerate(value):
+        if char == "=":
+            partner = value[:at].strip().casefold()
+            entry = next((e for e in entries if e.name.strip().casefold() == partner), None)
+            if entry is not None:
+                return entry, split_names(value[at + 1:])
+    if "=" not in value:
+        raise InvalidInput(f"{option} {value!r}: write PARTNER=NAME, for example {option} \"Acme=Ana Ruiz\".")
+    known = ", ".join(e.name for e in entries)
+    raise InvalidInput(f"{option} {value!r}: no partner of that name; the partners are {known}.")
 
 
 def cmd_list(store, as_json: bool) -> int:

@@ -371,19 +371,61 @@ class PointRecord:
 
 
 @dataclass
+class CarriedOver:
+    """What a section was when a follow-up review took it over: agreed or not, endorsed by whom, at
+    which session, and a digest of its text then (so the review can tell whether it changed since)."""
+
+    date: str
+    kind: str = "kickoff"
+    agreed: bool = False
+    endorsed_by: list[str] = field(default_factory=list)  # partner keys
+    text_digest: str = ""
+
+    def to_dict(self) -> dict:
+        return {"date": self.date, "kind": self.kind, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by),
+                "text_digest": self.text_digest}
+
+    @staticmethod
+    def read(r: _Reader) -> CarriedOver:
+        return CarriedOver(date=r.date("date"), kind=r.choice("kind", KINDS, "kickoff"), agreed=r.get("agreed", bool, False),
+                           endorsed_by=r.strings("endorsed_by"), text_digest=r.text("text_digest"))
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a section's text, ignoring whitespace at its ends."""
+    import hashlib
+
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
 class SectionDraft:
-    """The room's draft of one agreement section, whether it is agreed, and who endorsed it."""
+    """The room's draft of one agreement section, whether it is agreed, and who endorsed it.
+
+    `carried` is set in a follow-up review: what the section was at the session before.
+    """
 
     text: str = ""
     agreed: bool = False
     endorsed_by: list[str] = field(default_factory=list)  # partner keys
+    carried: CarriedOver | None = None
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by)}
+        data = {"text": self.text, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by)}
+        if self.carried is not None:  # only reviews have it: other documents stay as they were
+            data["carried"] = self.carried.to_dict()
+        return data
 
     @staticmethod
     def read(r: _Reader) -> SectionDraft:
-        return SectionDraft(text=r.text("text"), agreed=r.get("agreed", bool, False), endorsed_by=r.strings("endorsed_by"))
+        carried = CarriedOver.read(r.child("carried")) if r.get("carried", (dict, type(None)), None) else None
+        return SectionDraft(text=r.text("text"), agreed=r.get("agreed", bool, False), endorsed_by=r.strings("endorsed_by"),
+                            carried=carried)
+
+    @property
+    def carried_unchanged(self) -> bool:
+        """Carried over from the session before, and its text not changed since."""
+        return self.carried is not None and self.carried.text_digest == text_digest(self.text)
 
 
 @dataclass
@@ -654,22 +696,10 @@ class Session:
 
 
 def make_partners(names: list[str]) -> list[Partner]:
-    """Partners from typed names: cleaned, at least two, no duplicates (ignoring case)."""
-    cleaned = [clean_name(name, f"Partner {i + 1}") for i, name in enumerate(names)]
-    if len(cleaned) < 2:
-        raise InvalidInput("A session needs at least two partner organisations.")
-    if len(cleaned) > MAX_PARTNERS:
-        raise InvalidInput(f"At most {MAX_PARTNERS} partner organisations.")
-    seen: dict[str, str] = {}
-    partners = []
-    for name in cleaned:
-        folded = name.casefold()
-        if folded in seen:
-            raise InvalidInput(f"Partner '{name}' is named twice.")
-        seen[folded] = name
-        key = slugify(name, "partner")
-        base, n = key, 2
-        while any(p.key == key for p in partners):
-            key, n = f"{base}-{n}", n + 1
-        partners.append(Partner(key=key, name=name))
-    return partners
+    """Partners from typed names: cleaned, at least two, no duplicates (ignoring case).
+
+    The checks are the roster's (`facilitator.roster`), the same wherever partners are named.
+    """
+    from .roster import PartnerEntry, build_partners  # the roster builds on this module
+
+    return build_partners([PartnerEntry(name) for name in names])

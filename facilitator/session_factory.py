@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import copy
 from datetime import date as Date
+from datetime import timedelta
 
 from .content import CURRENT_VERSION, load_checklist
 from .errors import InvalidInput
-from .model import KINDS, Measure, Partner, Session, check_text, clean_name, make_partners, parse_date
+from .model import (KINDS, CarriedOver, Measure, Partner, SectionDraft, Session, check_text, clean_name,
+                    parse_date, text_digest)
+from .roster import PartnerEntry, build_partners
 
 
 def default_measures(checklist_version: int = CURRENT_VERSION) -> list[Measure]:
@@ -21,16 +24,21 @@ def default_measures(checklist_version: int = CURRENT_VERSION) -> list[Measure]:
             for m in load_checklist(checklist_version).default_measures]
 
 
-def create_session(alliance: str, partner_names: list[str], *, date: str | None = None, kind: str = "kickoff",
-                   facilitator: str = "", follows: str = "",
+def create_session(alliance: str, partner_names: list[str] | list[PartnerEntry], *, date: str | None = None,
+                   kind: str = "kickoff", facilitator: str = "", follows: str = "",
                    sponsors: dict[str, list[str]] | None = None,
                    participants: dict[str, list[str]] | None = None) -> Session:
-    """A new session from what the facilitator typed. Raises InvalidInput with a clear message."""
+    """A new session from what the facilitator typed. Raises InvalidInput with a clear message.
+
+    Partners are names (with their people in `sponsors` and `participants`, by partner name) or
+    roster entries; either way they are checked as the roster checks them.
+    """
     alliance = clean_name(alliance, "Alliance name")
-    partners = make_partners(partner_names)
-    for partner in partners:
-        partner.sponsors = _names((sponsors or {}).get(partner.name, []), f"Sponsor of {partner.name}")
-        partner.participants = _names((participants or {}).get(partner.name, []), f"Participant of {partner.name}")
+    entries = [entry if isinstance(entry, PartnerEntry)
+               else PartnerEntry(entry, list((sponsors or {}).get(entry, [])),
+                                 list((participants or {}).get(entry, [])))
+               for entry in partner_names]
+    partners = build_partners(entries)
     if kind not in KINDS:
         raise InvalidInput(f"Kind '{kind}' is not one of {', '.join(KINDS)}.")
     return Session(
@@ -46,14 +54,38 @@ def create_session(alliance: str, partner_names: list[str], *, date: str | None 
     )
 
 
+def follow_up_date(previous: Session, date: str | None = None, today: Date | None = None) -> str:
+    """The date of a review of `previous`: as given (today by default), and later than `previous`.
+
+    Raises InvalidInput with a message a person can act on; a review on or before the session it
+    follows would make every comparison in the history compare a day with itself, or run backwards.
+    """
+    day = parse_date(date, "The review's date") if date and date.strip() else (today or Date.today()).isoformat()
+    if day <= previous.date:
+        raise InvalidInput(f"The review's date ({day}) must be later than the session it follows "
+                           f"({previous.date}); give a date after {previous.date}.")
+    return day
+
+
+def suggested_follow_up_date(previous: Session, today: Date | None = None) -> str:
+    """Today, or the day after `previous` when that is not yet past (a review prepared ahead)."""
+    today = today or Date.today()
+    after = Date.fromisoformat(previous.date) + timedelta(days=1)
+    return max(today, after).isoformat()
+
+
 def follow_up_session(previous: Session, *, date: str | None = None, facilitator: str | None = None) -> Session:
     """A review of the same alliance: partners, sponsors, agreement, measures, roles, work plan and
-    sponsor meetings carry over; scores, notes, endorsements and meeting state start blank."""
+    sponsor meetings carry over; scores, notes, endorsements and meeting state start blank.
+
+    Each section's text carries over as the starting draft, with what it was (`SectionDraft.carried`):
+    agreed and endorsed at which session, so the review can say so and the room re-confirm it.
+    """
     session = Session(
         id="new",
         alliance=previous.alliance,
         partners=[Partner(p.key, p.name, list(p.sponsors), list(p.participants)) for p in previous.partners],
-        date=parse_date(date) if date else Date.today().isoformat(),
+        date=follow_up_date(previous, date),
         kind="review",
         facilitator=previous.facilitator if facilitator is None else facilitator,
         follows=previous.id,
@@ -65,19 +97,20 @@ def follow_up_session(previous: Session, *, date: str | None = None, facilitator
         next_meeting="",
     )
     for key, draft in previous.sections.items():
-        # The text carries over as the starting draft; it must be agreed again in this review.
-        session.section(key).text = draft.text
+        section = session.section(key)
+        section.text = draft.text
+        section.carried = _carried(previous, draft)
     # Open actions are still open: carry them over, so the review starts by checking them.
     session.actions = [copy.deepcopy(a) for a in previous.actions if a.status == "open"]
     return session
 
 
-def _names(values: list[str], what: str) -> list[str]:
-    cleaned = [clean_name(v, what) for v in values if v and v.strip()]
-    seen = set()
-    result = []
-    for name in cleaned:
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            result.append(name)
-    return result
+def _carried(previous: Session, draft: SectionDraft) -> CarriedOver | None:
+    """What a section of `previous` hands on: its own sign-off, or, when it was not signed off
+    there and its text is unchanged, what it had carried over itself (agreed at an earlier session)."""
+    if draft.agreed or draft.endorsed_by:
+        return CarriedOver(date=previous.date, kind=previous.kind, agreed=draft.agreed,
+                           endorsed_by=list(draft.endorsed_by), text_digest=text_digest(draft.text))
+    if draft.carried_unchanged:
+        return copy.deepcopy(draft.carried)
+    return None

@@ -37,11 +37,78 @@ def test_new_prints_the_id_and_saves(cli, data_dir, made):
 
 
 def test_new_follows_a_previous_session(cli, data_dir, made):
-    result = cli("new", "--alliance", "ignored", "--partner", "Northwind", "--partner", "Harbourline",
-                 "--follows", made[:10], "--date", "2026-09-01")
+    # As the README says: the id alone; the alliance and the partners carry over.
+    result = cli("new", "--follows", made[:10], "--date", "2026-09-01")
     assert result.returncode == 0, result.stderr
     review = SessionStore(data_dir).load(result.stdout.strip())
     assert review.kind == "review" and review.follows == made and review.alliance == "Coastal Corridor"
+    assert review.date == "2026-09-01" and [p.name for p in review.partners] == ["Northwind", "Harbourline"]
+    # Repeating what carries over is allowed (any case).
+    same = cli("new", "--follows", made, "--alliance", "coastal corridor", "--partner", "harbourline",
+               "--partner", "Northwind", "--date", "2026-09-02")
+    assert same.returncode == 0, same.stderr
+
+
+def test_new_follows_says_what_to_do_when_partners_or_alliance_differ(cli, data_dir, made):
+    other = cli("new", "--follows", made, "--partner", "Northwind", "--partner", "Gamma", "--date", "2026-09-01")
+    assert other.returncode == 1 and other.stdout == ""
+    assert other.stderr.startswith(f"facilitator: --follows {made} carries its partners over (Northwind, Harbourline)")
+    assert "leave out --partner" in other.stderr and "welcome step" in other.stderr
+    renamed = cli("new", "--follows", made, "--alliance", "Other Alliance", "--date", "2026-09-01")
+    assert renamed.returncode == 1 and "leave out --alliance" in renamed.stderr
+    # The advice works: left out, the review is created.
+    advised = cli("new", "--follows", made, "--date", "2026-09-01")
+    assert advised.returncode == 0, advised.stderr
+    assert len(SessionStore(data_dir).ids()) == 2
+
+
+def test_new_without_alliance_or_partners_is_wrong_usage_that_names_follows(cli):
+    for args in (["new"], ["new", "--partner", "A", "--partner", "B"], ["new", "--alliance", "X"]):
+        result = cli(*args)
+        assert result.returncode == 2, args
+        assert "--follows ID" in result.stderr and "Traceback" not in result.stderr
+    assert "give --alliance NAME and two or more --partner NAME" in cli("new").stderr
+
+
+def test_new_follows_refuses_a_date_not_after_the_session_it_follows(cli, data_dir, made):
+    for day in ("2026-03-02", "2026-01-31"):
+        result = cli("new", "--follows", made, "--date", day)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (f"facilitator: The review's date ({day}) must be later than the session "
+                                         "it follows (2026-03-02); give a date after 2026-03-02.")
+    assert SessionStore(data_dir).ids() == [made]
+
+
+def test_new_names_sponsors_and_team_members(cli, data_dir):
+    result = cli("new", "--alliance", "Tri-Port", "--partner", "Acme", "--partner", "Beta", "--partner", "A=B Corp",
+                 "--sponsor", "acme=Ana Ruiz, Li Wei", "--sponsor", "Acme=Jo Park", "--member", "Beta=Bo Chen",
+                 "--sponsor", "A=B Corp=Kim Lund", "--date", "2026-06-01")
+    assert result.returncode == 0, result.stderr
+    store = SessionStore(data_dir)
+    kickoff = store.load(result.stdout.strip())
+    assert [(p.name, p.sponsors, p.participants) for p in kickoff.partners] == [
+        ("Acme", ["Ana Ruiz", "Li Wei", "Jo Park"], []), ("Beta", [], ["Bo Chen"]), ("A=B Corp", ["Kim Lund"], [])]
+    # A review: people named replace those carried over, for that partner only.
+    review = cli("new", "--follows", kickoff.id, "--sponsor", "Acme=Sam Osei", "--date", "2026-09-01")
+    assert review.returncode == 0, review.stderr
+    partners = store.load(review.stdout.strip()).partners
+    assert [(p.key, p.sponsors, p.participants) for p in partners] == [
+        ("acme", ["Sam Osei"], []), ("beta", [], ["Bo Chen"]), ("a-b-corp", ["Kim Lund"], [])]
+    # Mistakes are explained and nothing is created.
+    for option, value, message in (
+            ("--sponsor", "Gamma=Kim", "facilitator: --sponsor 'Gamma=Kim': no partner of that name; the partners are "
+                                       "Acme, Beta, A=B Corp."),
+            ("--member", "Bo Chen", "facilitator: --member 'Bo Chen': write PARTNER=NAME, for example --member "
+                                    '"Acme=Ana Ruiz".'),
+            ("--sponsor", "Acme=" + "x" * 201, "facilitator: Partner 1: a sponsor's name is too long (201 characters, "
+                                               "at most 200).")):
+        bad = cli("new", "--alliance", "Tri-Port", "--partner", "Acme", "--partner", "Beta", "--partner", "A=B Corp",
+                  option, value)
+        assert bad.returncode == 1 and bad.stderr.strip() == message
+    assert len(store.ids()) == 2
+    helped = cli("new", "--help")
+    assert helped.returncode == 0
+    assert "--sponsor PARTNER=NAME" in helped.stdout and "--member PARTNER=NAME" in helped.stdout
 
 
 def test_list_table_and_json(cli, made):
@@ -162,8 +229,8 @@ BAD_INPUT = [
     (NEW[:-1] + ["next tuesday"], "facilitator: Date 'next tuesday' is not a date: use YYYY-MM-DD"),
     (NEW[:-1] + ["2026-03-02\nrm -rf"], r"facilitator: Date '2026-03-02\nrm -rf' is not a date"),
     (["new", "--alliance", "   ", "--partner", "A", "--partner", "B"], "facilitator: Alliance name cannot be empty."),
-    (["new", "--alliance", "X", "--partner", "A", "--partner", ""], "facilitator: Partner 2 cannot be empty."),
-    (["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"], "facilitator: Partner 'ACME' is named twice."),
+    (["new", "--alliance", "X", "--partner", "A", "--partner", ""], "facilitator: Partner 2: name this partner organisation."),
+    (["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"], "facilitator: Partner 2: “ACME” is already partner 1: each partner is named once (capitals do not count)."),
     (["new", "--alliance", "X", "--partner", "Solo"], "facilitator: A session needs at least two partner organisations."),
     (["show", "nothing-here"], "facilitator: No session 'nothing-here'"),
     (["dump", "zzz"], "facilitator: No session 'zzz'"),

@@ -194,7 +194,7 @@ def test_clean_name_and_partners():
             clean_name(bad, "Partner")
     partners = make_partners(["Acme", "ACME!", "東京"])  # same slug twice, and a slug from nothing ASCII
     assert [p.key for p in partners] == ["acme", "acme-2", "partner"]
-    with pytest.raises(InvalidInput, match="Partner 'acme' is named twice."):
+    with pytest.raises(InvalidInput, match="Partner 2: “acme” is already partner 1"):
         make_partners(["Acme", "acme"])
     with pytest.raises(InvalidInput, match="at least two"):
         make_partners(["Solo"])

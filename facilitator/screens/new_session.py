@@ -17,17 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
 from ..errors import FacilitatorError, InvalidInput
 from ..model import MAX_PARTNERS, clean_name
+from ..roster import PartnerEntry, check_roster, split_names
+from ..widgets.partner_roster import PartnerRoster, PartnerRow, row_message
+
+__all__ = ["FormData", "FormErrors", "NewSessionScreen", "PartnerRow", "validate"]
 
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def split_names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 @dataclass
@@ -82,71 +81,14 @@ def validate(data: FormData) -> FormErrors:
     errors.date = date_error(data.date)
     if data.facilitator.strip():
         errors.facilitator = name_error(data.facilitator, "The facilitator's name")
-    seen: dict[str, int] = {}
-    for index, (name, sponsors, participants) in enumerate(data.partners):
-        name = name.strip()
-        if not name:
-            errors.rows[index] = ("name", "Name this partner organisation, or remove the row (ctrl+r).")
-            continue
-        problem = name_error(name, "The partner's name")
-        if problem:
-            errors.rows[index] = ("name", problem)
-            continue
-        folded = name.casefold()
-        if folded in seen:
-            errors.rows[index] = ("name", f"“{name}” is already partner {seen[folded] + 1}: "
-                                          "each partner is named once (capitals do not count).")
-            continue
-        seen[folded] = index
-        for which, text, what in (("sponsors", sponsors, "A sponsor's name"),
-                                  ("participants", participants, "A team member's name")):
-            problem = next((p for p in (name_error(n, what) for n in split_names(text)) if p), "")
-            if problem:
-                errors.rows[index] = (which, problem)
-                break
-    if len(data.partners) < 2:
-        errors.partners = "A session needs at least two partner organisations: add one with ctrl+n."
+    # The partners are checked as everywhere partners are named (the roster's checks).
+    problems = check_roster([PartnerEntry(name, split_names(sponsors), split_names(participants))
+                             for name, sponsors, participants in data.partners])
+    errors.rows = {index: (which, row_message(message)) for index, (which, message) in problems.rows.items()}
+    if problems.overall:
+        add = " Add one with ctrl+n." if len(data.partners) < 2 else ""
+        errors.partners = problems.overall + add
     return errors
-
-
-class PartnerRow(Widget):
-    """One partner organisation: its name, sponsors and team members, and a remove button."""
-
-    def __init__(self, number: int, name: str = "", sponsors: str = "", participants: str = "") -> None:
-        super().__init__(classes="partner")
-        self.number = number
-        self._values = (name, sponsors, participants)
-
-    def compose(self) -> ComposeResult:
-        name, sponsors, participants = self._values
-        with Horizontal(classes="partner-inputs"):
-            yield Input(name, placeholder=f"Partner {self.number}", classes="name", max_length=200)
-            yield Input(sponsors, placeholder="Name, name", classes="sponsors")
-            yield Input(participants, placeholder="Name, name", classes="participants")
-            yield Button("Remove", classes="remove", compact=True, tooltip="Remove this partner (ctrl+r)")
-        yield Label("", classes="-error")
-
-    def renumber(self, number: int) -> None:
-        self.number = number
-        self.query_one(".name", Input).placeholder = f"Partner {number}"
-
-    def _inputs(self) -> list[Input]:
-        return list(self.query(Input))
-
-    def values(self) -> tuple[str, str, str]:
-        inputs = self._inputs()
-        if len(inputs) != 3:  # not composed yet: what it was created with
-            return self._values  # type: ignore[return-value]
-        return tuple(i.value for i in inputs)  # type: ignore[return-value]
-
-    def show_error(self, which: str, message: str) -> None:
-        if len(self._inputs()) != 3:
-            return
-        for key in ("name", "sponsors", "participants"):
-            self.query_one(f".{key}", Input).set_class(bool(message) and key == which, "-invalid")
-        error = self.query_one(".-error", Label)
-        error.update(Text(message))  # it may quote what was typed: never read as markup
-        error.display = bool(message)
 
 
 class NewSessionScreen(Screen[str | None]):
@@ -168,7 +110,6 @@ class NewSessionScreen(Screen[str | None]):
         self.tried = False  # after the first Create, every field shows its problem
         self.touched: set[str] = set()
         self._creating = False
-        self._rows: list[PartnerRow] = [PartnerRow(1), PartnerRow(2)]  # in order; the source of truth
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -201,8 +142,7 @@ class NewSessionScreen(Screen[str | None]):
                 yield Label("Organisation", classes="name")
                 yield Label("Sponsors", classes="sponsors")
                 yield Label("Team members", classes="participants")
-            with Vertical(id="partners"):
-                yield from self._rows
+            yield PartnerRoster(id="partners")
             yield Label("", id="partners-error", classes="-error")
             with Horizontal(id="buttons"):
                 yield Button("Add partner (ctrl+n)", id="add")
@@ -216,8 +156,12 @@ class NewSessionScreen(Screen[str | None]):
 
     # -- reading the form ---------------------------------------------------------------------
 
+    @property
+    def roster(self) -> PartnerRoster:
+        return self.query_one("#partners", PartnerRoster)
+
     def rows(self) -> list[PartnerRow]:
-        return list(self._rows)
+        return self.roster.rows()
 
     def data(self) -> FormData:
         kind = self.query_one("#kind", RadioSet).pressed_button
@@ -265,11 +209,9 @@ class NewSessionScreen(Screen[str | None]):
     def _touch_key(self, widget: Input) -> str | None:
         if widget.id in ("alliance", "date", "facilitator"):
             return widget.id
-        for row in self.rows():
-            if widget in row.query(Input):
-                kind = next(c for c in ("name", "sponsors", "participants") if widget.has_class(c))
-                return f"row-{id(row)}-{kind}"
-        return None
+        row = self.roster.row_of(widget)
+        which = row.field_of(widget) if row is not None else None
+        return f"row-{id(row)}-{which}" if which else None
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -291,43 +233,22 @@ class NewSessionScreen(Screen[str | None]):
     # -- partners -----------------------------------------------------------------------------
 
     async def action_add_partner(self) -> None:
-        rows = self.rows()
-        if len(rows) >= MAX_PARTNERS:
+        if await self.roster.add_row() is None:
             self.notify(f"At most {MAX_PARTNERS} partner organisations.", severity="warning")
-            return
-        row = PartnerRow(len(rows) + 1)
-        self._rows.append(row)
-        # Awaited: the row's inputs exist only once its mount has finished (querying them from a
-        # callback after the next refresh raced the mount and crashed the app with NoMatches).
-        await self.query_one("#partners").mount(row)
-        row.query_one(".name", Input).focus()
-        row.scroll_visible()
         self.refresh_bindings()
 
     async def action_remove_partner(self, row: PartnerRow | None = None) -> None:
-        if row is None:
-            focused = self.focused
-            row = next((r for r in self.rows() if focused is not None and focused in r.query("*")), None)
+        row = row or self.roster.row_of(self.focused)
         if row is None:
             self.notify("Move to a partner's row first, then press ctrl+r to remove it.", timeout=4)
             return
-        rows = self.rows()
-        if row not in rows:
-            return
-        index = rows.index(row)
-        self._rows.remove(row)
-        await row.remove()
-        remaining = [r for r in rows if r is not row]
-        for number, other in enumerate(remaining, start=1):
-            other.renumber(number)
-        if remaining:
-            remaining[min(index, len(remaining) - 1)].query_one(".name", Input).focus()
+        await self.roster.remove_row(row)
         self.revalidate()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_partner" and self.is_mounted:
-            return len(self.rows()) < MAX_PARTNERS or None
+            return not self.roster.full or None
         if action == "remove_partner" and self.is_mounted:
             return bool(self.rows()) or None
         return True
@@ -370,12 +291,9 @@ class NewSessionScreen(Screen[str | None]):
     def _create(self, data: FormData) -> str:
         from ..session_factory import create_session
 
-        names = [name.strip() for name, _s, _p in data.partners]
-        session = create_session(
-            data.alliance, names, date=data.date.strip(), kind=data.kind, facilitator=data.facilitator,
-            sponsors={name.strip(): split_names(s) for name, s, _p in data.partners},
-            participants={name.strip(): split_names(p) for name, _s, p in data.partners},
-        )
+        entries = [PartnerEntry(name, split_names(s), split_names(p)) for name, s, p in data.partners]
+        session = create_session(data.alliance, entries, date=data.date.strip(), kind=data.kind,
+                                 facilitator=data.facilitator)
         opened = self.app.store.create(session)
         # Released here; the meeting workspace takes the lock again when it opens the session.
         opened.close()
