@@ -352,6 +352,7 @@ def cmd_export(store, session_id: str, document: str, templates: Path | None, ou
             history = None
     if output:
         path = Path(output).expanduser()
+        store.check_output_path(path)
         export(session, document, path, templates, changes_since=changes, history=history)
         print(f"Wrote the {document} of {session.id} to {path}", file=sys.stderr)
     else:
@@ -379,6 +380,7 @@ def cmd_dump(store, session_id: str, output: str | None) -> int:
     session = store.load(session_id)
     text = json.dumps(session.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if output:
+        store.check_output_path(output)
         try:
             atomic_write_text(Path(output).expanduser(), text)
         except OSError as error:

@@ -458,6 +458,44 @@ def default_data_dir() -> Path:
     return base / "facilitator" / "sessions"
 
 
+def _path_below(path: Path, folder_id: tuple[int, int]) -> tuple[str, ...] | None:
+    """The parts of `path` below the folder whose (device, inode) is `folder_id`, or None."""
+    parts: list[str] = []
+    current = path
+    while current.parent != current:
+        parts.insert(0, current.name)
+        current = current.parent
+        try:
+            st = os.stat(current)
+        except OSError:
+            continue  # a folder that does not exist (yet) is not the data folder
+        if (st.st_dev, st.st_ino) == folder_id:
+            return tuple(parts)
+    return None
+
+
+def _owned_kind(parts: tuple[str, ...]) -> str | None:
+    """What a path below the data folder is, when the store owns it (see `check_output_path`)."""
+    first = parts[0].lower()  # a case-insensitive file system takes TRASH for trash
+    if len(parts) > 1:
+        if first == TRASH:
+            return "in the trash"
+        if first.endswith(".ballots"):
+            return "a remote participant's ballot"
+        return None
+    if first == INDEX_FILE:
+        return "the session index"
+    if first.endswith(SUFFIX):
+        return "a session file"
+    if first.endswith(".bak"):
+        return "a session's backup"
+    if first.endswith(".lock"):
+        return "a session's lock file"
+    if first.startswith(".") or first in (TRASH,) or first.endswith(".ballots"):
+        return "a file the app keeps"
+    return None
+
+
 def resolve_data_dir(cli_value: str | None = None) -> Path:
     """--data-dir, else FACILITATOR_DATA_DIR, else the per-user folder; always absolute, so that
     what is shown (and what a lock names) does not depend on where the app was started."""
@@ -498,6 +536,28 @@ class SessionStore:
             raise StorageError(f"Cannot create the data folder {self.data_dir}: {error.strerror or error}.") from None
         sweep_orphans(self.data_dir)
         self._ready = True
+
+    def check_output_path(self, path: Path | str) -> None:
+        """Refuse (InvalidInput) an export or dump written over a file the data folder owns.
+
+        Owned: in the folder itself, session files and the index (`*.json`), migration backups
+        (`*.bak`), locks (`*.lock`), temporary and hidden files; anything in `trash/` or in a
+        `<id>.ballots/` folder. Other files there (an export next to the sessions) are the user's.
+        The path is taken as given and with every symbolic link resolved, and each folder above it
+        is compared with the data folder as a file (same device and inode), so `../sessions/x.json`,
+        a link to the folder or another spelling of it are all recognised.
+        """
+        try:
+            folder = os.stat(self.data_dir)
+        except OSError:
+            return  # no data folder: nothing in it to protect
+        given = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        for candidate in (given, Path(os.path.realpath(given))):
+            inside = _path_below(candidate, (folder.st_dev, folder.st_ino))
+            what = _owned_kind(inside) if inside else None
+            if what:
+                raise InvalidInput(f"{path} is {what} in the data folder {self.data_dir}: writing there "
+                                   f"would destroy it. Choose another file.")
 
     def path_for(self, session_id: str) -> Path:
         return self.data_dir / f"{session_id}{SUFFIX}"

@@ -199,8 +199,21 @@ class ExportScreen(ModalScreen[Path | None]):
                 problem = f"{path} is a folder: add a file name, for example {self.session.id}-{self.document}.md"
             elif not path.parent.is_dir():
                 problem = f"The folder {path.parent} does not exist."
+            else:
+                problem = self._owned_by_the_data_folder(path)
         self._show_path_problem(problem)
         return None if problem else path
+
+    def _owned_by_the_data_folder(self, path: Path) -> str:
+        """Why `path` must not be written (a session file, the index, a lock...), or ""."""
+        store = getattr(self.app, "store", None)
+        if store is None:
+            return ""
+        try:
+            store.check_output_path(path)
+        except FacilitatorError as error:
+            return str(error)
+        return ""
 
     def _show_path_problem(self, problem: str) -> None:
         label = self.query_one("#path-error", Label)
