@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from textual import on
+import time
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ..errors import InvalidInput
-from ..remote import codes
-from ..remote.ballots import (Ballot, clean_participant_name, new_pin, participant_id, pin_hash, pin_matches,
-                              read_ballot, write_ballot)
-from ..remote.ratelimit import JoinLimiter
+from ..remote.ballots import clean_participant_name
+from ..remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
 
 
 JOIN_IDLE_SECONDS = 15 * 60
+PIN_EXAMPLE = "like ABCD-EFGH"
 
 
 class JoinScreen(Screen):
     def __init__(self, message: str = "") -> None:
         super().__init__()
         self.message = message
+        self.checking = False  # a try is being checked (off the UI thread)
+        self.retry_at = 0.0  # monotonic time before which this page checks no try (after a wrong one)
 
     def compose(self) -> ComposeResult:
         with Center():
@@ -38,8 +41,8 @@ class JoinScreen(Screen):
                 yield Label("Your name", classes="field-label")
                 yield Input(placeholder="as the room knows you", id="join-name", max_length=80)
                 yield Label("Your PIN", classes="field-label", id="join-pin-label")
-                yield Input(placeholder="the 4 digits shown when you first joined", id="join-pin", max_length=4,
-                            restrict=r"[0-9]*", password=True)
+                yield Input(placeholder=f"shown when you first joined, {PIN_EXAMPLE}", id="join-pin", max_length=20,
+                            restrict=r"[A-Za-z0-9 -]*", password=True)
                 yield Button("Join", id="join-button", variant="primary")
                 yield Static(self.message, id="join-error")
 
@@ -88,6 +91,8 @@ class JoinScreen(Screen):
     @on(Input.Submitted, "#join-pin")
     @on(Button.Pressed, "#join-button")
     def join(self) -> None:
+        if self.checking:
+            return  # one try at a time: Enter pressed twice is one try
         self.app.read_round()
         state = self.app.state
         if state is None or not state.open:
@@ -104,63 +109,62 @@ class JoinScreen(Screen):
             self._error(str(error))
             self.query_one("#join-name", Input).focus()
             return
-        partner_key = state.partners[chosen][0]
-        existing = self._existing(partner_key, name)
-        pin = self.query_one("#join-pin", Input).value
-        typed_code = self.query_one("#join-code", Input).value
-
-        def correct() -> bool:
-            # The code and, for a name already taken, that person's PIN: both count as one try.
-            return codes.matches(typed_code, state.code) and (existing is None or pin_matches(existing, pin))
-
-        accepted, verdict = JoinLimiter(self.app.folder, self.app.peer).attempt(correct)
-        if not accepted:
-            self._refused(state, existing, typed_code, pin, verdict)
+        wait = self.retry_at - time.monotonic()
+        if wait > 0:
+            # This page tried a wrong code or PIN past the limits: it checks nothing until the wait ends.
+            self._error(f"Too many wrong tries. Wait {int(wait) + 1} seconds before trying again.")
             return
-        ballot, new_pin_value = existing, ""
-        if ballot is None:
-            new_pin_value = new_pin()
-            participant = participant_id(partner_key, name)
-            ballot = Ballot(participant=participant, partner=partner_key, name=name, round=state.round,
-                            code=state.code, pin_hash=pin_hash(participant, new_pin_value))
+        self.checking = True
+        self.query_one("#join-button", Button).disabled = True
+        self._check(state, state.partners[chosen][0], name, self.query_one("#join-code", Input).value,
+                    self.query_one("#join-pin", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _check(self, state, partner_key: str, name: str, typed_code: str, typed_pin: str) -> None:
+        """Check the code and PIN off the UI thread (a PIN check is slow on purpose), then report back."""
         try:
-            write_ballot(self.app.folder, ballot)
-        except OSError as error:
-            self._error(f"Your ballot could not be recorded on the server ({error.strerror or error}). "
-                        "Tell the facilitator.")
+            outcome = try_join(self.app.folder, self.app.peer, state, self.app.checklist, partner_key, name,
+                               typed_code, typed_pin)
+        except Exception as error:  # noqa: BLE001 - said on the page; the person may try again
+            outcome = JoinOutcome(problem=NOT_SAVED, detail=str(error) or type(error).__name__)
+        self.app.call_from_thread(self._checked, outcome)
+
+    def _checked(self, outcome: JoinOutcome) -> None:
+        self.checking = False
+        self.query_one("#join-button", Button).disabled = False
+        if outcome.wait > 0:
+            self.retry_at = time.monotonic() + outcome.wait
+        if outcome.ballot is not None:
+            self.app.ballot = outcome.ballot
+            self.app.pin = outcome.pin
+            from .ballot_screen import BallotScreen
+
+            self.app.switch_screen(BallotScreen())
             return
-        self.app.ballot = ballot
-        self.app.pin = new_pin_value or pin.strip()
-        from .ballot_screen import BallotScreen
-
-        self.app.switch_screen(BallotScreen())
-
-    def _refused(self, state, existing, typed_code: str, pin: str, verdict) -> None:
-        wait = "" if verdict.allowed else f" Wait {int(verdict.wait) + 1} seconds before trying again."
-        if not verdict.allowed and codes.matches(typed_code, state.code) and (existing is None or pin):
-            self._error(f"Too many wrong tries from this connection.{wait}")
-        elif not codes.matches(typed_code, state.code):
+        wait = f" Wait {int(outcome.wait) + 1} seconds before trying again." if outcome.wait > 0 else ""
+        if outcome.problem == WRONG_CODE:
             self._error("That code is not the one on the room's screen." + wait)
             self.query_one("#join-code", Input).focus()
-        elif not pin:
-            self._ask_pin(existing)
-        else:
-            self._error("That PIN is not right: it is the one shown when you first joined." + wait)
+        elif outcome.problem == NEED_PIN:
+            self._ask_pin(outcome.existing_name)
+        elif outcome.problem == WRONG_PIN:
+            self._error(f"That PIN is not right: it is the one shown when you first joined ({PIN_EXAMPLE})." + wait)
             self.query_one("#join-pin", Input).focus()
+        elif outcome.problem == OLD_PIN:
+            self._error(f"{outcome.existing_name} joined with an older version of this page, whose PIN can no "
+                        "longer be checked. Add an initial to your name to join again, and ask the facilitator "
+                        "to take the old entry out of the round.")
+        else:
+            self._error(f"Your ballot could not be recorded on the server ({outcome.detail}). Tell the facilitator.")
 
-    def _ask_pin(self, existing) -> None:
+    def _ask_pin(self, existing_name: str) -> None:
         self.query_one("#join-pin-label").display = True
         pin = self.query_one("#join-pin", Input)
         pin.display = True
         pin.focus()
-        self._error(f"{existing.name} has already joined for this organisation. If that is you, type the PIN "
+        self._error(f"{existing_name} has already joined for this organisation. If that is you, type the PIN "
                     "you were shown when you joined; if not, add an initial to your name so the room can "
                     "tell you apart.")
-
-    def _existing(self, partner_key: str, name: str) -> Ballot | None:
-        """The ballot of someone who joined this round under that organisation and name, if any."""
-        return read_ballot(self.app.folder, participant_id(partner_key, name), self.app.state,
-                           self.app.checklist, partner_key)
 
     def _error(self, text: str) -> None:
         error = self.query_one("#join-error", Static)

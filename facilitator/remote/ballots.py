@@ -9,9 +9,7 @@ browser dropped the connection gets their own ballot back when they join again w
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..atomic import atomic_write_bytes
 from ..errors import InvalidInput, InvalidSession
 from ..model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
-from . import codes
+from . import codes, pins
 from .files import UnreadableFile, loads_json, read_regular_file
 
 if TYPE_CHECKING:
@@ -56,7 +54,7 @@ class Ballot:
     scores: dict[str, BallotScore] = field(default_factory=dict)  # point key -> score
     joined_at: str = field(default_factory=now_iso)
     updated_at: str = ""
-    pin_hash: str = ""  # proves a rejoining person is the one who joined first (see `pin_hash`)
+    pin_hash: str = ""  # proves a rejoining person is the one who joined first (see pins.py)
 
     def to_dict(self) -> dict:
         return {
@@ -83,19 +81,6 @@ def participant_id(partner_key: str, name: str) -> str:
     folded = " ".join(name.casefold().split())
     digest = hashlib.sha256(f"{partner_key}\n{folded}".encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{slugify(partner_key, 'partner')[:30]}--{slugify(name, 'person')[:30]}-{digest}"
-
-
-def new_pin() -> str:
-    """A four-digit PIN shown to a person when they join; with it, and only with it, they can rejoin."""
-    return f"{secrets.randbelow(10_000):04d}"
-
-
-def pin_hash(participant: str, pin: str) -> str:
-    return hashlib.sha256(f"{participant}\n{pin.strip()}".encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def pin_matches(ballot: Ballot, pin: str) -> bool:
-    return bool(ballot.pin_hash) and hmac.compare_digest(ballot.pin_hash, pin_hash(ballot.participant, pin))
 
 
 def clean_participant_name(value: str) -> str:
@@ -183,7 +168,7 @@ def validate_ballot(data: Any, file_stem: str, state: RoundState, checklist: Che
     if expected in state.removed:
         raise BallotRefused("this person was removed from the round by the facilitator")
     secret = data.get("pin_hash", "")
-    if not isinstance(secret, str) or len(secret) > 64 or not all(c in "0123456789abcdef" for c in secret):
+    if not isinstance(secret, str) or not pins.is_stored_hash(secret):
         raise BallotRefused("pin_hash: not a hash")
     return Ballot(participant=expected, partner=partner, name=name, round=ballot_round, code=state.code,
                   scores=scores, joined_at=_text(data.get("joined_at")), updated_at=_text(data.get("updated_at")),

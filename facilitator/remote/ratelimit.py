@@ -1,9 +1,16 @@
-"""Rate limiting of wrong join codes, shared by every participant process of a session.
+"""Rate limiting of wrong join codes and PINs, shared by every participant process of a session.
 
 Each browser connection is its own process, so a limit kept in memory would reset with every
-reload. Failures are kept in `<id>.ballots/attempts.json` under a file lock, per address (the
-serving process passes the browser's address in FACILITATOR_PEER) and in total, so neither one
-persistent guesser nor many addresses at once can try more than a few codes a minute.
+reload. Wrong tries are kept in `<id>.ballots/attempts.json` under a file lock: per address (the
+serving process passes the browser's address in FACILITATOR_PEER), per person whose PIN was tried,
+and in total over all addresses.
+
+The limits slow wrong tries and never refuse the right code: every try is checked, and a wrong
+one past a limit costs the page that made it a wait, during which that page checks nothing (see
+participant/join.py). Someone else's wrong tries (behind the same address, or anywhere) therefore
+only make one's own wrong tries wait; typing the right code or PIN always gets in. Past the limits
+each further guess needs a new page: a new process, of which the server runs only a few per address
+and at most 60 in all (see serve.py), so guessing an eight-character PIN stays hopeless.
 """
 
 from __future__ import annotations
@@ -22,15 +29,19 @@ from .files import UnreadableFile, loads_json, read_regular_file
 
 ATTEMPTS_FILE = "attempts.json"
 WINDOW = 15 * 60  # seconds of memory
-FREE_TRIES = 5  # wrong codes per address before it has to wait
-FIRST_WAIT = 30  # seconds after the free tries, doubling with each further wrong code
+FREE_TRIES = 5  # wrong tries per address before each further one costs its page a wait
+FIRST_WAIT = 30  # seconds after the free tries, doubling with each further wrong try
 LONGEST_WAIT = 15 * 60
-ALL_ADDRESSES_PER_MINUTE = 30  # beyond this, everyone waits a minute: a guess from many addresses
+ALL_ADDRESSES_PER_MINUTE = 30  # wrong tries over all addresses; past it, each further one waits a minute
+PIN_FREE_TRIES = 3  # wrong PINs for one person, from anywhere, before each further one costs a wait
+ADDRESS, PERSON = "address:", "pin-for:"  # the kinds of key in the file
+KEEP_PER_KEY = 20  # enough for the longest wait (FREE_TRIES + 6 doublings)
+MAX_KEYS = 2000  # at most about 1 MB of file
 
 
 @dataclass(frozen=True)
 class Verdict:
-    wait: float  # seconds before this address may try again; 0 when it may try now
+    wait: float  # seconds before the page that tried may try again; 0 when it may try now
 
     @property
     def allowed(self) -> bool:
@@ -43,42 +54,31 @@ class JoinLimiter:
         self.peer = peer[:100] or "unknown"
         self.clock = clock
 
-    def attempt(self, correct: Callable[[], bool]) -> tuple[bool, Verdict]:
-        """Try a code: (accepted, verdict). Checked and recorded under one lock, so tabs opened at
-        once from one address cannot each slip in a guess between the check and the record.
-
-        An address that has used its free tries waits, whatever it types. The limit over all
-        addresses only ever slows wrong codes: people typing the right one are never locked out
-        because someone else is guessing.
-        """
+    def wrong(self, person: str | None = None) -> Verdict:
+        """Record a wrong try (a wrong code, or a wrong PIN for PERSON): how long its page must wait."""
         with self._locked(write=True) as attempts:
             now = self.clock()
-            mine = self._own_wait(attempts, now)
-            if mine > 0:
-                return False, Verdict(mine)
-            if correct():
-                attempts.pop(self.peer, None)
-                return True, Verdict(0.0)
-            attempts.setdefault(self.peer, []).append(now)
-            return False, Verdict(max(self._own_wait(attempts, now), self._everyone_wait(attempts, now)))
+            mine = attempts.setdefault(ADDRESS + self.peer, [])
+            mine.append(now)
+            waits = [_doubling(mine, FREE_TRIES, now), self._everyone_wait(attempts, now)]
+            if person:
+                theirs = attempts.setdefault(PERSON + person, [])
+                theirs.append(now)
+                waits.append(_doubling(theirs, PIN_FREE_TRIES, now))
+            return Verdict(max(waits))
 
-    def check(self) -> Verdict:
-        """How long this address must wait before its next try (0 when it may try now)."""
+    def wrong_tries(self, within: float = 60) -> int:
+        """Wrong tries over all addresses in the last WITHIN seconds (for the figures and tests)."""
         with self._locked() as attempts:
-            return Verdict(self._own_wait(attempts, self.clock()))
+            now = self.clock()
+            return sum(1 for key, times in attempts.items() if key.startswith(ADDRESS)
+                       for t in times if now - t < within)
 
-    def _own_wait(self, attempts: dict[str, list[float]], now: float) -> float:
-        mine = attempts.get(self.peer, [])
-        if len(mine) < FREE_TRIES:
-            return 0.0
-        extra = len(mine) - FREE_TRIES
-        return max(0.0, min(FIRST_WAIT * 2 ** extra, LONGEST_WAIT) - (now - mine[-1]))
-
-    def _everyone_wait(self, attempts: dict[str, list[float]], now: float) -> float:
-        last_minute = sorted(t for times in attempts.values() for t in times if now - t < 60)
-        if len(last_minute) < ALL_ADDRESSES_PER_MINUTE:
-            return 0.0
-        return max(0.0, 60 - (now - last_minute[-ALL_ADDRESSES_PER_MINUTE]))
+    @staticmethod
+    def _everyone_wait(attempts: dict[str, list[float]], now: float) -> float:
+        last_minute = sum(1 for key, times in attempts.items() if key.startswith(ADDRESS)
+                          for t in times if now - t < 60)
+        return 60.0 if last_minute > ALL_ADDRESSES_PER_MINUTE else 0.0
 
     @contextmanager
     def _locked(self, write: bool = False) -> Iterator[dict[str, list[float]]]:
@@ -96,15 +96,24 @@ class JoinLimiter:
     def _read(self) -> dict[str, list[float]]:
         now = self.clock()
         try:
-            data = loads_json(read_regular_file(self.folder / ATTEMPTS_FILE, 1_000_000))
+            data = loads_json(read_regular_file(self.folder / ATTEMPTS_FILE, 4_000_000))
         except (OSError, UnreadableFile):
             return {}  # a damaged record of failures must not lock everyone out, nor let everyone in long
         if not isinstance(data, dict):
             return {}
         kept = {}
-        for peer, times in data.items():
-            if isinstance(peer, str) and isinstance(times, list):
+        for key, times in data.items():
+            if isinstance(key, str) and key.startswith((ADDRESS, PERSON)) and isinstance(times, list):
                 recent = [t for t in times if isinstance(t, (int, float)) and 0 <= now - t < WINDOW]
                 if recent:
-                    kept[peer] = recent[-50:]
-        return kept
+                    kept[key[:200]] = recent[-KEEP_PER_KEY:]
+        # Guessing from very many addresses must not grow the file past what is read back (which
+        # would forget every limit): keep the keys tried most recently.
+        newest = sorted(kept, key=lambda key: kept[key][-1], reverse=True)[:MAX_KEYS]
+        return {key: kept[key] for key in newest}
+
+
+def _doubling(times: list[float], free: int, now: float) -> float:
+    """The wait after the latest of TIMES: none for the first FREE, then FIRST_WAIT doubling."""
+    extra = len(times) - free
+    return 0.0 if extra <= 0 else float(min(FIRST_WAIT * 2 ** (extra - 1), LONGEST_WAIT))
