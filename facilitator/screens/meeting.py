@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -33,6 +35,7 @@ from ..widgets.save_indicator import SaveIndicator
 REMOTE_POLL = 1.0  # seconds between looks at participants' ballots (one folder listing when idle)
 SAVE_DELAY = 0.4  # seconds after the last edit before a snapshot is taken (typing stays smooth)
 CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
+SAVE_INDICATOR_WIDTH = 18  # its fixed width in the top bar (SaveIndicator's CSS)
 
 
 class MeetingScreen(Screen):
@@ -79,7 +82,10 @@ class MeetingScreen(Screen):
 
         session = self.session
         with Horizontal(id="meeting-top"):
-            yield Static(f"[b]{_escape(session.alliance)}[/b]  ·  {session.kind} {session.date}", id="meeting-title")
+            # The alliance's name first and whole: it is what the room checks. The kind and date give
+            # way when the bar is full (see `_fit_top_bar`), the step title is cut before the name.
+            yield Static(Text(session.alliance, style="bold"), id="meeting-title")
+            yield Static(Text(f"· {session.kind} {session.date}"), id="meeting-kind")
             yield Static("", id="meeting-step")
             yield MeetingClock(self.context.session.agenda, self.context.checklist, running=self._meeting_is_on())
             yield RemoteBadge()
@@ -121,6 +127,8 @@ class MeetingScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-compact")
+        self.query_one(MeetingClock).refresh_display()
+        self._fit_top_bar()
         if not self._rail_chosen:
             # Under 120 columns (a projector at 100x30) the step needs the room more than the rail.
             self.query_one(AgendaRail).mini = self.size.width < 120
@@ -179,6 +187,23 @@ class MeetingScreen(Screen):
         if step is not None:
             number = steps.index(step.key) + 1
             self.query_one("#meeting-step", Static).update(f"{number}/{len(steps)} [b]{step.title}[/b]")
+            self._fit_top_bar()
+
+    def _fit_top_bar(self) -> None:
+        """Leave out the kind and date when the top bar cannot show everything else whole with them."""
+        width = self.size.width or self.app.size.width
+        if not width:
+            return
+        top = self.query_one("#meeting-top")
+
+        def cells(selector: str, padding: int) -> int:  # shown or not: the kind is hidden by this very rule
+            return cell_len(str(top.query_one(selector, Static).render())) + padding
+
+        badge = self.query_one(RemoteBadge)
+        needed = (cells("#meeting-title", 1) + cells("#meeting-kind", 2) + cells("#meeting-step", 2)
+                  + cells("#meeting-clock", 2) + (cells("RemoteBadge", 2) if badge.has_class("-shown") else 0)
+                  + SAVE_INDICATOR_WIDTH)
+        top.set_class(needed > width, "-no-kind")
 
     def _focus_step(self) -> None:
         pane = self._current_pane()
@@ -239,6 +264,7 @@ class MeetingScreen(Screen):
         if self.remote is None:
             return
         self.query_one(RemoteBadge).show_link(self.remote)
+        self._fit_top_bar()
         show = getattr(self._current_pane(), "show_remote", None)
         if callable(show):
             show(self.remote)
@@ -306,6 +332,7 @@ class MeetingScreen(Screen):
     @on(MeetingClock.Ticked)
     def _clock_ticked(self) -> None:
         self.query_one(AgendaRail).refresh_times()
+        self._fit_top_bar()  # "+1:00 over" makes the clock wider
         self._clock_ticks += 1
         if self._clock_ticks % CLOCK_SAVE_EVERY == 0:
             self.schedule_save()
@@ -473,9 +500,3 @@ def _clock(stamp: str) -> str:
         return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
     except (TypeError, ValueError):
         return ""
-
-
-def _escape(text: str) -> str:
-    from textual.markup import escape
-
-    return escape(text)

@@ -20,9 +20,9 @@ class MeetingClock(Static):
     DEFAULT_CSS = """
     MeetingClock {
         width: auto;
-        min-width: 30;
-        padding: 0 2;
+        padding: 0 1;
         text-align: right;
+        text-wrap: nowrap;
     }
     MeetingClock.-overrun {
         color: $error;
@@ -78,7 +78,10 @@ class MeetingClock(Static):
         spent = self.agenda.elapsed.get(step.key, 0.0)
         overrun = spent > minutes * 60
         state = "running" if self.running else "paused"
-        extra = f"  +{format_minutes(spent - minutes * 60)} over" if overrun else ""
-        self.update(f"{state}  {format_minutes(spent)} / {minutes}:00{extra}")
+        over = format_minutes(spent - minutes * 60)
+        if self.app.size.width < 120:  # the top bar's room goes to the alliance's name
+            self.update(f"{state} {format_minutes(spent)}/{minutes}:00" + (f" +{over}" if overrun else ""))
+        else:
+            self.update(f"{state}  {format_minutes(spent)} / {minutes}:00" + (f"  +{over} over" if overrun else ""))
         self.set_class(overrun, "-overrun")
         self.set_class(not self.running, "-paused")
