@@ -181,6 +181,15 @@ class MeetingScreen(Screen):
             self.schedule_save()
         self._publish_remote()
 
+    async def _rebuild_other_steps(self) -> None:
+        """The partners changed: the steps not on screen are built again for the new partners (their
+        score columns, sign-off lists and partner choices are made when a step is built)."""
+        switcher = self.query_one("#steps", ContentSwitcher)
+        for pane in [p for p in switcher.children if isinstance(p, MeetingPane) and p.id != switcher.current]:
+            fresh = type(pane)(self.context, id=pane.id)
+            await pane.remove()
+            await switcher.add_content(fresh)
+
     def _show_step_title(self) -> None:
         steps = self._steps()
         step = self.context.checklist.step(self.session.agenda.step)
@@ -344,8 +353,10 @@ class MeetingScreen(Screen):
     # -- saving ---------------------------------------------------------------------------------
 
     @on(MeetingPane.Edited)
-    def _pane_edited(self, message: MeetingPane.Edited) -> None:
+    async def _pane_edited(self, message: MeetingPane.Edited) -> None:
         message.stop()
+        if message.what == "partners":
+            await self._rebuild_other_steps()
         # No edit changes the rail's times (the clock's ticks and step changes refresh them), so a
         # score does not re-render the agenda: a key press while scoring stays as cheap as it can.
         self.schedule_save()

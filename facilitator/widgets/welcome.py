@@ -1,13 +1,19 @@
-"""Welcome and purpose: who is in the room, why the alliance exists, and today's agenda."""
+"""Welcome and purpose: who is in the room, why the alliance exists, and today's agenda.
+
+`p` edits the partners, their sponsors and team members (`EditPartnersScreen`); a renamed partner
+keeps all it holds, since the session knows partners by key.
+"""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..errors import InvalidInput
 from .agenda_rail import format_minutes
 from .pane import MeetingPane
 
@@ -24,12 +30,21 @@ class WelcomePane(MeetingPane, can_focus=False):
     WelcomePane .welcome-block {
         margin: 0 0 1 0;
     }
+    WelcomePane #welcome-partners-hint {
+        color: $text-muted;
+    }
     """
+
+    BINDINGS = [
+        Binding("p", "edit_partners", "Edit partners"),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome-scroll", can_focus=True):
             yield Static("", id="welcome-title")
-            yield Static("", id="welcome-partners", classes="welcome-block")
+            yield Static("", id="welcome-partners")
+            yield Static("p edits the partners, their sponsors and team members", id="welcome-partners-hint",
+                         classes="welcome-block")
             yield Static("", id="welcome-purpose", classes="welcome-block")
             yield Static("", id="welcome-agenda", classes="welcome-block")
 
@@ -38,6 +53,33 @@ class WelcomePane(MeetingPane, can_focus=False):
 
     def focus_first(self) -> None:
         self.query_one("#welcome-scroll").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_partners" and self.context.read_only:
+            return None
+        return True
+
+    def action_edit_partners(self) -> None:
+        from ..screens.edit_partners import EditPartnersScreen
+
+        self.app.push_screen(EditPartnersScreen(self.session), self._partners_edited)
+
+    def _partners_edited(self, entries) -> None:
+        if entries is None:
+            return
+        from ..roster import apply_roster
+
+        try:
+            apply_roster(self.session, entries)
+        except InvalidInput as problem:  # checked in the dialog already; never a crash
+            self.notify(str(problem), title="Partners not changed", severity="error", markup=False)
+            return
+        self.refresh_from_session()
+        self.edited("partners")
+
+    def palette_commands(self):
+        yield SystemCommand("Edit partners, sponsors and team members",
+                            "P on the welcome step: rename, add or remove a partner; its people", self.action_edit_partners)
 
     def refresh_from_session(self) -> None:
         session = self.session
