@@ -6,6 +6,9 @@ Enter opens the point in the health check.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -45,6 +48,7 @@ class GapBoardPane(MeetingPane):
     def __init__(self, context, **kwargs) -> None:
         super().__init__(context, **kwargs)
         self.sort_by_gap = False
+        self._planned_for = 0  # the table width the columns were last planned for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="gap-indexes")
@@ -53,6 +57,22 @@ class GapBoardPane(MeetingPane):
 
     def on_mount(self) -> None:
         self.refresh_from_session()
+
+    def on_resize(self) -> None:
+        # The columns are planned for the width (see `plan_columns`): shown, or the window resized.
+        if self._planned_for != self._table_width():
+            self.call_after_refresh(self.refresh_from_session)
+
+    def _table_width(self) -> int:
+        """The width the table's cells can use: the table's own, less a scrollbar when the rows
+        need one (before the first layout, the screen's less the rail's and the pane's padding)."""
+        table = self.query_one(DataTable)
+        width, height = table.size
+        if not width:
+            rail = 12 if self.app.size.width < 120 else 28
+            width = self.app.size.width - rail - 4
+        rows = len(self.checklist.points) + 1  # and the header
+        return max(width - (2 if height and rows > height else 0), 20)
 
     def focus_first(self) -> None:
         self.query_one(DataTable).focus()
@@ -64,51 +84,36 @@ class GapBoardPane(MeetingPane):
 
     def refresh_from_session(self) -> None:
         session, checklist = self.session, self.checklist
-        indexes = partner_indexes(session, checklist)
-        header = Text()
-        header.append("Joint health index ", style="bold")
-        header.append(f" {format_index(joint_index(session, checklist))} ", style="bold reverse")
-        for partner in session.partners:
-            header.append(f"   {partner.name} {format_index(indexes[partner.key])}")
-        self.query_one("#gap-indexes", Static).update(header)
-
-        table = self.query_one(DataTable)
-        cursor_key = self._cursor_point()
-        table.clear(columns=True)
-        table.add_column("#", key="number")
-        table.add_column("Point", key="title")
-        for partner in session.partners:
-            table.add_column(_short(partner.name, 10), key=f"partner-{partner.key}")
-        for label in ("Mean", "Spread", "Flag"):
-            table.add_column(label, key=label.lower())
-
         rows = list(zip(checklist.points, all_point_stats(session, checklist)))
         if self.sort_by_gap:
             rows.sort(key=lambda pair: (-(pair[1].spread or -1) if session.point(pair[0].key).revealed else 1,
                                         pair[1].value if pair[1].value is not None else 5))
-        hidden = 0
-        for point, stats in rows:
-            revealed = session.point(point.key).revealed
-            if not revealed:
-                hidden += 1
-            cells = []
-            inside = vote_spreads(session, point.key) if revealed else {}
-            for partner in session.partners:
-                value = stats.scores.get(partner.key)
-                if value is None:
-                    cells.append(Text(" · ", style="dim"))
-                elif not revealed:
-                    cells.append(Text(" ● ", style="dim"))
-                else:
-                    cells.append(_with_inside_spread(score_text(value), inside.get(partner.key)))
-            if revealed:
-                flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
-                        else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
-                mean = format_mean(stats.value)
-                spread = "-" if stats.spread is None else format_score(stats.spread)
-            else:
-                flag, mean, spread = Text("hidden", style="dim italic"), "", ""
-            table.add_row(str(point.number), _short(point.title, 21), *cells, mean, spread, flag, key=point.key)
+        lines = [self._row_cells(point, stats) for point, stats in rows]
+        hidden = sum(1 for point, _ in rows if not session.point(point.key).revealed)
+
+        # The columns are sized from what they hold, so that Mean, Spread and Flag stay on screen.
+        self._planned_for = self._table_width()
+        summaries = [(mean, spread, flag) for (mean, spread), _, flag in lines]
+        widest = [max((cell_len(str(row[i])) for row in summaries), default=0) for i in range(len(SUMMARY_COLUMNS))]
+        plan = plan_columns([p.name for p in session.partners], self._planned_for,
+                            widest_score=max((cell_len(str(c)) for _, cells, _ in lines for c in cells), default=3),
+                            summary_width=sum(max(w, len(label)) for w, label in zip(widest, SUMMARY_COLUMNS)))
+        self._show_indexes(plan)
+
+        table = self.query_one(DataTable)
+        cursor_key = self._cursor_point()
+        table.clear(columns=True)
+        table.fixed_columns = 0 if plan.fits else 2  # scrolling sideways keeps the point in view
+        table.add_column("#", key="number")
+        table.add_column("Point", key="title", width=plan.title_width)
+        for partner, label in zip(session.partners, plan.partner_labels):
+            table.add_column(label, key=f"partner-{partner.key}")
+        for label in SUMMARY_COLUMNS:
+            table.add_column(label, key=label.lower())
+        for (point, _), (summary, cells, flag) in zip(rows, lines):
+            mean, spread = summary
+            table.add_row(str(point.number), _short(point.title, plan.title_width), *cells, mean, spread, flag,
+                          key=point.key)
         if cursor_key is not None:
             try:
                 table.move_cursor(row=table.get_row_index(cursor_key))
@@ -116,6 +121,8 @@ class GapBoardPane(MeetingPane):
                 pass
         order = "sorted by gap (widest first)" if self.sort_by_gap else "in checklist order"
         note = f"{hidden} point(s) not revealed yet, shown as ●. " if hidden else ""
+        if not plan.fits:
+            note = "More columns to the right: → and ← scroll the table. " + note
         voted = any(point.votes for point in session.points.values())
         inside_note = (" Where several people of a partner scored from their devices, the cell shows their "
                        "mean and, when they differ, their range (1-4).") if voted else ""
@@ -123,6 +130,40 @@ class GapBoardPane(MeetingPane):
             f"{note}Rows {order}. A spread of 2 or more is a perception gap: the most useful thing to discuss."
             + inside_note
         )
+
+    def _row_cells(self, point, stats) -> tuple[tuple[str, str], list[Text], Text]:
+        """A point's (mean, spread), its partner cells, and its flag, as the board shows them."""
+        session = self.session
+        revealed = session.point(point.key).revealed
+        inside = vote_spreads(session, point.key) if revealed else {}
+        cells = []
+        for partner in session.partners:
+            value = stats.scores.get(partner.key)
+            if value is None:
+                cells.append(Text(" · ", style="dim"))
+            elif not revealed:
+                cells.append(Text(" ● ", style="dim"))
+            else:
+                cells.append(_with_inside_spread(score_text(value), inside.get(partner.key)))
+        if not revealed:
+            return ("", ""), cells, Text("hidden", style="dim italic")
+        flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
+                else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
+        spread = "-" if stats.spread is None else format_score(stats.spread)
+        return (format_mean(stats.value), spread), cells, flag
+
+    def _show_indexes(self, plan: ColumnPlan) -> None:
+        session, checklist = self.session, self.checklist
+        indexes = partner_indexes(session, checklist)
+        header = Text()
+        header.append("Joint health index ", style="bold")
+        header.append(f" {format_index(joint_index(session, checklist))} ", style="bold reverse")
+        for partner, label in zip(session.partners, plan.partner_labels):
+            header.append("   ")
+            if plan.abbreviated:  # the header is the legend of the table's short partner names
+                header.append(f"{label} ", style="bold")
+            header.append(f"{partner.name} {format_index(indexes[partner.key])}")
+        self.query_one("#gap-indexes", Static).update(header)
 
     def _cursor_point(self) -> str | None:
         table = self.query_one(DataTable)
@@ -143,6 +184,57 @@ class GapBoardPane(MeetingPane):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_point()
+
+
+SUMMARY_COLUMNS = ("Mean", "Spread", "Flag")
+CELL_PADDING = 2  # a DataTable cell's padding, one cell on both sides
+NUMBER_WIDTH = 2  # "10"
+TITLE_WIDTH, TITLE_GOOD, TITLE_MIN = 21, 18, 12
+PARTNER_WIDTH = 10  # a partner's name in its column's header, at most
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    title_width: int
+    partner_labels: list[str]
+    abbreviated: bool  # partners shown by their initials (the header above the table says whose)
+    fits: bool  # every column on screen; else the table scrolls sideways, and says so
+
+
+def plan_columns(partners: list[str], width: int, widest_score: int = 3, summary_width: int = 4 + 6 + 6) -> ColumnPlan:
+    """Point titles and partner names sized so that every column fits `width` cells, Mean, Spread
+    and Flag (`summary_width` together) included: titles a little shorter first, then partners by
+    their initials, then (many partners on a narrow screen) a table that scrolls sideways."""
+    columns = 2 + len(partners) + len(SUMMARY_COLUMNS)
+    room = width - NUMBER_WIDTH - summary_width - CELL_PADDING * columns
+
+    def partner_cells(labels: list[str]) -> int:
+        return sum(max(len(label), widest_score) for label in labels)
+
+    full = [_short(name, PARTNER_WIDTH) for name in partners]
+    short = initials(partners)
+    # Names cut to "Harbourli…" read worse than initials with a legend, unless titles keep their room.
+    for labels, abbreviated, least in ((full, False, TITLE_GOOD), (short, True, TITLE_MIN)):
+        title = min(TITLE_WIDTH, room - partner_cells(labels))
+        if title >= least:
+            return ColumnPlan(title, labels, abbreviated, True)
+    return ColumnPlan(TITLE_MIN, short, True, False)
+
+
+def initials(names: list[str]) -> list[str]:
+    """Short, distinct labels: 'Northwind Logistics' NL, 'Meridian Data Systems' MDS, 'Acme' Acm."""
+    labels = []
+    for name in names:
+        words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+        label = "".join(w[0] for w in words)[:3].upper() if len(words) > 1 else name.strip()[:3]
+        labels.append(label or "?")
+    taken = list(labels)
+    seen: dict[str, int] = {}
+    for i, label in enumerate(taken):
+        if taken.count(label) > 1:
+            seen[label] = seen.get(label, 0) + 1
+            labels[i] = f"{label}{seen[label]}"
+    return labels
 
 
 def _with_inside_spread(chip: Text, spread) -> Text:

@@ -7,8 +7,12 @@ import pytest
 from rich.cells import cell_len
 from tui_support import seed_demo, settle
 
+from textual.widgets import DataTable
+
 from facilitator.app import make_app
+from facilitator.session_factory import create_session
 from facilitator.remote.room import ballots_dir, open_round_for
+from facilitator.widgets.gap_board import GapBoardPane
 from facilitator.widgets.meeting_clock import MeetingClock
 from facilitator.widgets.remote_panel import RemoteBadge
 from facilitator.widgets.save_indicator import SaveIndicator
@@ -40,3 +44,53 @@ async def test_top_bar_keeps_the_alliance_name_whole(store, size, remote):
         assert title.content_region.width >= cell_len(ALLIANCE), title.content_region
         for part in (SaveIndicator, MeetingClock) + ((RemoteBadge,) if remote else ()):
             assert inside(screen, screen.query_one(part)), part
+
+
+async def open_step(app, pilot, step: str):
+    await settle(app, pilot)
+    app.screen.show_step(step)
+    await settle(app, pilot)
+    return app.screen
+
+
+def table_fits(table) -> bool:
+    """Every column of the table is within its width: nothing hidden to the right."""
+    return sum(column.get_render_width(table) for column in table.columns.values()) <= table.scrollable_content_region.width
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_gap_board_keeps_mean_spread_and_flag_on_screen(store, size):
+    session_id = seed_demo(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_step(app, pilot, "gaps")
+        pane = screen.query_one(GapBoardPane)
+        table = pane.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][-3:] == ["Mean", "Spread", "Flag"]
+        assert table_fits(table), [(str(c.label), c.get_render_width(table)) for c in table.columns.values()]
+        assert screen.region.contains_region(table.region)
+        partner_labels = [str(c.label) for c in table.columns.values()][2:-3]
+        legend = str(pane.query_one("#gap-indexes").render())
+        if size[0] == 80:  # the partners by their initials; the indexes above say whose they are
+            assert partner_labels == ["NL", "HF", "MDS"]
+            assert "NL Northwind Logistics" in legend and "MDS Meridian Data Systems" in legend
+        else:
+            assert partner_labels[0].startswith("Northwind")
+        # Resized, the board plans its columns again.
+        await pilot.resize_terminal(180 - size[0], 54 - size[1])
+        await settle(app, pilot)
+        assert table_fits(table)
+
+
+async def test_gap_board_with_many_partners_scrolls_sideways_and_says_so(store):
+    partners = ["Acme Ports", "Beta Shipping", "Gamma Rail", "Delta Freight", "Epsilon Data", "Zeta Council",
+                "Eta Logistics", "Theta Energy"]
+    with store.create(create_session("Eight Way", partners, date="2026-03-02")) as opened:
+        session_id = opened.id
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(app, pilot, "gaps")
+        pane = screen.query_one(GapBoardPane)
+        table = pane.query_one(DataTable)
+        assert not table_fits(table) and table.fixed_columns == 2  # the point stays in view
+        assert "More columns to the right" in str(pane.query_one("#gap-help").render())
