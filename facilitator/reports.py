@@ -59,7 +59,8 @@ MAX_COMPILED_TEMPLATES = 64  # compiled templates kept in the user's cache; the 
 MIN_JINJA = (3, 1, 6)  # sandbox fixes (str.format, attr filter) the report layer relies on
 
 KIND_LABELS = {"kickoff": "Kick-off meeting", "review": "Review meeting"}
-STATUS_LABELS = {"empty": "Not started", "to address": "To address", "draft": "Draft", "agreed": "Agreed"}
+STATUS_LABELS = {"empty": "Not started", "to address": "To address", "draft": "Draft",
+                 "to re-confirm": "To re-confirm", "agreed": "Agreed"}
 MEASURE_KIND_LABELS = {"economic": "Economic", "relational": "Relational"}
 MODE_LABELS = {"in person": "In person", "remote": "Remote"}
 ACTION_STATUS_LABELS = {"open": "Open", "done": "Done"}
@@ -227,7 +228,7 @@ def build_context(session: Session, checklist: content.Checklist,
             "text": text,
             "drafted": bool(text.strip()),
             "status": status,
-            "status_label": STATUS_LABELS.get(status, status),
+            "status_label": _status_label(session, section.key, status),
             "agreed": bool(draft and draft.agreed),
             "endorsed_by": endorsed_names,
             "endorsed_by_all": len(endorsed_names) == len(session.partners),
@@ -479,6 +480,17 @@ def _measure(m: Any) -> dict:
     return {"id": m.id, "name": m.name, "kind": m.kind, "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
             "how_measured": m.how_measured, "target": m.target, "owner": m.owner,
             "review_frequency": m.review_frequency, "suggested": m.suggested}
+
+
+def _status_label(session: Session, section_key: str, status: str) -> str:
+    """The status as the document says it; a section to re-confirm says what it was, and when."""
+    label = STATUS_LABELS.get(status, status)
+    if status == "to re-confirm":
+        from .reconfirm import carried_note
+
+        note = carried_note(session, section_key).split(" — ")[0]
+        return f"{label} ({note[:1].lower()}{note[1:]})" if note else label
+    return label
 
 
 def _join_names(names: list[str]) -> str:

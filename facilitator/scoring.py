@@ -27,7 +27,7 @@ def fmean(values: list) -> float:
 GAP_THRESHOLD = 2  # a spread of this much or more between partners is a perception gap
 WEAK_BELOW = 2.0  # a point whose score (agreed or mean) is below this is weak
 
-SECTION_STATUSES = ("empty", "to address", "draft", "agreed")
+SECTION_STATUSES = ("empty", "to address", "draft", "to re-confirm", "agreed")
 
 
 @dataclass(frozen=True)
@@ -176,11 +176,14 @@ def section_has_content(session: Session, checklist: Checklist, section_key: str
 
 def section_status(session: Session, checklist: Checklist, section_key: str,
                    to_address: set[str] | None = None) -> str:
-    """One of SECTION_STATUSES: agreed, draft (text or table rows), to address (fed by a weak or
-    split point, nothing written yet), or empty."""
+    """One of SECTION_STATUSES: agreed, to re-confirm (agreed at the session before, unchanged
+    since), draft (text or table rows), to address (fed by a weak or split point, nothing written
+    yet), or empty."""
     draft = session.sections.get(section_key)
     if draft and draft.agreed:
         return "agreed"
+    if draft and draft.carried is not None and draft.carried.agreed and draft.carried_unchanged:
+        return "to re-confirm"
     if section_has_content(session, checklist, section_key):
         return "draft"
     if to_address is None:

@@ -54,23 +54,23 @@ def create_session(alliance: str, partner_names: list[str] | list[PartnerEntry],
     )
 
 
-def follow_up_date(previous: Session, date: str | None = None, today: Date | None = None) -> str:
-    """The date of a review of `previous`: as given (today by default), and later than `previous`.
+def follow_up_date(previous_date: str, date: str | None = None, today: Date | None = None) -> str:
+    """The date of a review of a session of `previous_date`: as given (today by default), and later.
 
     Raises InvalidInput with a message a person can act on; a review on or before the session it
     follows would make every comparison in the history compare a day with itself, or run backwards.
     """
     day = parse_date(date, "The review's date") if date and date.strip() else (today or Date.today()).isoformat()
-    if day <= previous.date:
+    if day <= previous_date:
         raise InvalidInput(f"The review's date ({day}) must be later than the session it follows "
-                           f"({previous.date}); give a date after {previous.date}.")
+                           f"({previous_date}); give a date after {previous_date}.")
     return day
 
 
-def suggested_follow_up_date(previous: Session, today: Date | None = None) -> str:
-    """Today, or the day after `previous` when that is not yet past (a review prepared ahead)."""
+def suggested_follow_up_date(previous_date: str, today: Date | None = None) -> str:
+    """Today, or the day after the session followed when that is not yet past (a review prepared ahead)."""
     today = today or Date.today()
-    after = Date.fromisoformat(previous.date) + timedelta(days=1)
+    after = Date.fromisoformat(previous_date) + timedelta(days=1)
     return max(today, after).isoformat()
 
 
@@ -85,7 +85,7 @@ def follow_up_session(previous: Session, *, date: str | None = None, facilitator
         id="new",
         alliance=previous.alliance,
         partners=[Partner(p.key, p.name, list(p.sponsors), list(p.participants)) for p in previous.partners],
-        date=follow_up_date(previous, date),
+        date=follow_up_date(previous.date, date),
         kind="review",
         facilitator=previous.facilitator if facilitator is None else facilitator,
         follows=previous.id,

@@ -394,26 +394,22 @@ class SessionListScreen(Screen[None]):
         summary = self._usable_selection()
         if summary is None:
             return
-        from .confirm import ConfirmScreen
+        from .follow_up import FollowUpScreen
 
-        text = (f"A new review of {summary.alliance}, dated today, following the session of {summary.date}.\n\n"
-                "Partners, sponsors, the agreement draft, measures, roles, work plan and open actions carry "
-                "over; scores and notes start blank.")
+        def answered(day: str | None) -> None:
+            if day:
+                self._create_follow_up(summary.id, day)
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._create_follow_up(summary.id)
-
-        self.app.push_screen(ConfirmScreen("Start a follow-up review?", text, "Start review"), answered)
+        self.app.push_screen(FollowUpScreen(summary.alliance, summary.date), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="follow-up")
-    def _create_follow_up(self, previous_id: str) -> None:
+    def _create_follow_up(self, previous_id: str, day: str) -> None:
         from ..session_factory import follow_up_session
 
         store = self.app.store
         try:
             previous = store.load(previous_id)
-            opened = store.create(follow_up_session(previous))
+            opened = store.create(follow_up_session(previous, date=day))
             new_id = opened.id
             # Released here and taken again by the meeting workspace, which owns it from then on.
             opened.close()

@@ -30,6 +30,7 @@ from .. import suggestions
 from ..content import Section
 from ..errors import InvalidInput
 from ..model import ActionItem, Measure, Role, Session, SponsorMeeting, check_text
+from ..reconfirm import can_reconfirm, carried_note, endorsement_phrase, reconfirm
 from ..scoring import section_status, sections_to_address
 from .item_forms import (ItemTable, MeasureForm, RoleForm, SponsorMeetingForm, TaskForm, confirm,
                          partner_label)
@@ -44,6 +45,7 @@ STATUS_STYLE = {
     "empty": ("○", "$text-muted"),
     "to address": ("!", "$warning"),
     "draft": ("✎", "$accent"),
+    "to re-confirm": ("↻", "$warning"),
     "agreed": ("✔", "$success"),
 }
 
@@ -411,13 +413,8 @@ class AgreementPane(MeetingPane):
         editor.read_only = self.context.read_only
         self._show_text_error("")
 
+        self._show_endorsements(section.key)
         endorsements = self.query_one("#endorsements", SelectionList)
-        wanted = set(self._endorsers(section.key))
-        if set(endorsements.selected) != wanted:
-            with endorsements.prevent(SelectionList.SelectedChanged):
-                endorsements.deselect_all()
-                for key in wanted:
-                    endorsements.select(key)
         endorsements.disabled = self.context.read_only
         agreed = self.query_one("#agreed", Checkbox)
         if agreed.value != bool(draft and draft.agreed):
@@ -438,10 +435,26 @@ class AgreementPane(MeetingPane):
             self._fill_table()
         self.refresh_bindings()
 
+    def _show_endorsements(self, key: str) -> None:
+        endorsements = self.query_one("#endorsements", SelectionList)
+        wanted = set(self._endorsers(key))
+        if set(endorsements.selected) != wanted:
+            with endorsements.prevent(SelectionList.SelectedChanged):
+                endorsements.deselect_all()
+                for partner_key in wanted:
+                    endorsements.select(partner_key)
+
     def _show_prompts(self) -> None:
         """What the section records (when there is room) and the questions to put to the room."""
         section = self.section
         prompts = Text()
+        note = carried_note(self.session, section.key)
+        if note:
+            # First, so a small screen shows it too: why a section that was agreed is not now.
+            prompts.append(f"↻ {note}", style="bold")
+            if can_reconfirm(self.session, section.key):
+                prompts.append(f" ({self._key_of('toggle_agreed')} re-confirms it)")
+            prompts.append("\n\n")
         if not self.has_class("-narrow"):
             prompts.append(section.summary, style="italic")
             prompts.append("\n\n")
@@ -452,6 +465,10 @@ class AgreementPane(MeetingPane):
             if index < len(section.prompts) - 1:
                 prompts.append("\n")
         self.query_one("#section-prompts", Static).update(prompts)
+
+    def _key_of(self, action: str) -> str:
+        binding = next((b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action), None)
+        return self.app.get_key_display(binding) if binding is not None else action
 
     def _show_heading(self) -> None:
         section = self.section
@@ -477,6 +494,9 @@ class AgreementPane(MeetingPane):
         """After any change to the current section: its list entry, heading and the preview."""
         self._refresh_prompt(self.section.key)
         self._show_heading()
+        draft = self.session.sections.get(self.section.key)
+        if draft is not None and draft.carried is not None:
+            self._show_prompts()  # what it was at the session before, and whether it changed since
         self._mark_preview_stale()
         self.edited(what)
 
@@ -534,10 +554,18 @@ class AgreementPane(MeetingPane):
         event.stop()
         if self.context.read_only:
             return
-        draft = self.session.sections.get(self.section.key)
+        key = self.section.key
+        draft = self.session.sections.get(key)
         if bool(draft and draft.agreed) == event.value:
             return
-        self.session.section(self.section.key).agreed = event.value
+        if event.value and reconfirm(self.session, key):
+            # Agreed at the session before and unchanged: it still holds, endorsements and all.
+            self._show_endorsements(key)
+            endorsed = endorsement_phrase(self.session, self.session.section(key).endorsed_by)
+            self.notify(f"Section {self.section.number} re-confirmed: agreed, and {endorsed} as before.",
+                        timeout=3, markup=False)
+        else:
+            self.session.section(key).agreed = event.value
         self._section_edited("agreed")
 
     # -- keys -----------------------------------------------------------------------------------
@@ -551,9 +579,11 @@ class AgreementPane(MeetingPane):
 
     def action_toggle_agreed(self) -> None:
         checkbox = self.query_one("#agreed", Checkbox)
-        checkbox.value = not checkbox.value  # the Changed handler stores it
-        state = "agreed" if checkbox.value else "no longer agreed"
-        self.notify(f"Section {self.section.number} {state}.", timeout=2)
+        reconfirming = can_reconfirm(self.session, self.section.key)
+        checkbox.value = not checkbox.value  # the Changed handler stores it (and says a re-confirm)
+        if not reconfirming:
+            state = "agreed" if checkbox.value else "no longer agreed"
+            self.notify(f"Section {self.section.number} {state}.", timeout=2)
 
     def action_endorse(self) -> None:
         endorsements = self.query_one("#endorsements", SelectionList)
@@ -599,6 +629,10 @@ class AgreementPane(MeetingPane):
             event.stop()
 
     def palette_commands(self):
+        if can_reconfirm(self.session, self.section.key):
+            yield SystemCommand(f"Agreement: re-confirm section {self.section.number} as agreed before",
+                                "Agreed again, with the endorsements it had, when the room says it still holds",
+                                self.action_toggle_agreed)
         yield SystemCommand("Agreement: mark the section agreed (or not)", "F6 toggles it for the section shown",
                             self.action_toggle_agreed)
         yield SystemCommand("Agreement: preview the whole document", "F8 switches between draft and preview",

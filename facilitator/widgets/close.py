@@ -180,7 +180,9 @@ class ClosePane(MeetingPane):
                   if section_status(self.session, self.checklist, s.key, to_address) == "agreed"]
         counts = section_counts(self.session, self.checklist)  # every section in one bucket
         total = len(self.checklist.sections)
-        lines = [Content.from_markup(f"[b]{counts['agreed']} of {total}[/b] sections agreed · "
+        # Sections agreed at the session before and not yet re-confirmed: only a review has them.
+        reconfirm = f"{counts['to re-confirm']} to re-confirm · " if counts["to re-confirm"] else ""
+        lines = [Content.from_markup(f"[b]{counts['agreed']} of {total}[/b] sections agreed · {reconfirm}"
                                      f"{counts['draft']} in draft · {counts['to address']} to address · "
                                      f"{counts['empty']} not started")]
         partner_count = len(self.session.partners)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tui_support import SIZE, seed_newer, seed_session, settle
 
 from facilitator.screens.confirm import ConfirmScreen
+from facilitator.screens.follow_up import FollowUpScreen
 from facilitator.screens.session_list import EMPTY_HINT, SessionListScreen, display_path
 from facilitator.store import SessionStore
 from textual.widgets import Input, Static
@@ -161,12 +164,24 @@ async def test_follow_up_review_creates_a_review_and_opens_it(app_factory, seede
         screen.table.move_cursor(row=screen.row_of(seeded["demo"]))
         await pilot.press("f")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        dialog = app.screen
+        assert isinstance(dialog, FollowUpScreen)
+        date_input = dialog.query_one("#date", Input)
+        assert app.focused is date_input
+        assert date_input.value == max(date.today(), date(2026, 3, 3)).isoformat(), "prefilled: today"
+        # A date that is not later than the session followed is refused, in the dialog.
+        for typed, message in (("2026-03-02", "must be later than the session it follows (2026-03-02)"),
+                               ("2026-02-30", "does not exist in the calendar")):
+            date_input.value = ""
+            await pilot.press(*typed, "enter")
+            await pilot.pause()
+            assert app.screen is dialog and message in str(dialog.query_one("#date-error").render())
+        date_input.value = ""
+        await pilot.press(*"2026-09-15", "enter")
         await settle(app, pilot, rounds=3)
         assert isinstance(app.screen, stub_meeting)
         reviews = [s for s in store.summaries() if s.follows == seeded["demo"]]
-        assert len(reviews) == 1 and reviews[0].kind == "review"
+        assert len(reviews) == 1 and reviews[0].kind == "review" and reviews[0].date == "2026-09-15"
         assert app.screen.opened.id == reviews[0].id
         assert store.holder(reviews[0].id) is not None, "the meeting holds the new session's lock"
     review = store.load(reviews[0].id)
