@@ -335,6 +335,8 @@ class PointTrend:
     values: tuple[float | None, ...]  # per session: the agreed score, else the partners' mean
     spreads: tuple[int | None, ...]
     gaps: tuple[bool, ...]  # per session: a perception gap (spread >= 2)
+    agreed: tuple[int | None, ...] = ()  # per session: the room's agreed score, which `values` then shows
+    means: tuple[float | None, ...] = ()  # per session: the partners' mean
 
     def change(self, index: int) -> Change:
         return _change(self.values, index)
@@ -470,6 +472,8 @@ def trends(timeline: Timeline) -> Trends:
             values=tuple(None if s.value is None else round(s.value, 2) for s in stats),
             spreads=tuple(s.spread for s in stats),
             gaps=tuple(s.discuss for s in stats),
+            agreed=tuple(s.agreed for s in stats),
+            means=tuple(s.mean for s in stats),
         ))
     own = [_checklist(s.checklist_version) for s in sessions]
     joint = IndexSeries("", "Joint", tuple(scoring.joint_index(s, c) for s, c in zip(sessions, own)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .history import (CADENCE_BASIS, SessionHistory, Timeline, format_delta, format_score, history_at)
-from .scoring import format_index
+from .scoring import format_index, index_change
 
 
 def _clip(text: str, width: int) -> str:
@@ -29,7 +29,7 @@ def history_text(timeline: Timeline) -> str:
     gap_rows: dict[int, list[str]] = {}
     for i, session in enumerate(sessions):
         change = trends.joint.change(i)
-        delta = format_delta(_index_delta(change.before, change.after)) if i else ""
+        delta = format_delta(index_change(change.before, change.after)) if i else ""
         marker = "*" if i == seen.index and len(sessions) > 1 else ""
         rows.append([session.date, session.kind, format_index(trends.joint.values[i]), delta,
                      *[format_index(p.values[i]) for p in partners], session.id + marker])
@@ -112,10 +112,6 @@ def _raw(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _index_delta(before: float | None, after: float | None) -> int | None:
-    if before is None or after is None:
-        return None
-    return int(format_index(after)) - int(format_index(before))
 
 
 def history_json(timeline: Timeline) -> dict:

@@ -181,9 +181,9 @@ def build_context(session: Session, checklist: content.Checklist,
             "mean": stat.mean,
             "mean_display": scoring.format_mean(stat.mean),
             "spread": stat.spread,
-            "spread_display": "-" if stat.spread is None else scoring.format_score(stat.spread),
+            "spread_display": scoring.format_spread(stat.spread),
             "agreed": stat.agreed,
-            "agreed_display": "-" if stat.agreed is None else str(stat.agreed),
+            "agreed_display": scoring.format_agreed(stat.agreed),
             "value": stat.value,
             "value_display": scoring.format_mean(stat.value),
             "gap": stat.discuss,
@@ -397,9 +397,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
 
     def index_row(series: history_module.IndexSeries) -> dict:
         change = series.change(index)
-        before = None if change.before is None else int(scoring.format_index(change.before))
-        after = None if change.after is None else int(scoring.format_index(change.after))
-        delta = None if before is None or after is None else after - before
+        delta = scoring.index_change(change.before, change.after)
         return {"name": series.name, "key": series.key, "before": change.before, "after": change.after,
                 "before_display": scoring.format_index(change.before),
                 "after_display": scoring.format_index(change.after),

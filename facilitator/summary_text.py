@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .content import load_checklist
 from .model import Session
-from .scoring import (all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes,
-                      section_status, sections_to_address)
+from .scoring import (all_point_stats, format_agreed, format_index, format_mean, format_score, format_spread,
+                      joint_index, partner_indexes, point_flags, section_status, sections_to_address)
 
 
 def session_summary_text(session: Session) -> str:
@@ -23,13 +23,13 @@ def session_summary_text(session: Session) -> str:
         lines.append(f"  {partner.name} (sponsors: {sponsors}) - own health index {format_index(indexes[partner.key])}")
     lines += ["", f"Joint health index: {format_index(joint_index(session, checklist))} / 100", ""]
 
-    header = ["#", "Point"] + [p.name[:12] for p in session.partners] + ["Mean", "Spread", "Flag"]
+    header = ["#", "Point"] + [p.name[:12] for p in session.partners] + ["Mean", "Spread", "Agreed", "Flag"]
     rows = [header]
     for point, stats in zip(checklist.points, all_point_stats(session, checklist)):
         cells = [format_score(stats.scores.get(p.key, "-")) for p in session.partners]
-        flag = "GAP" if stats.discuss else ("weak" if stats.weak else "")
         rows.append([str(point.number), point.title[:34], *cells, format_mean(stats.mean),
-                     "-" if stats.spread is None else format_score(stats.spread), flag])
+                     format_spread(stats.spread), format_agreed(stats.agreed),
+                     ", ".join(point_flags(stats)).replace("gap", "GAP")])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 

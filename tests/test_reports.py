@@ -177,14 +177,15 @@ def test_signature_line_for_every_sponsor(agreement):
 
 def test_health_snapshot_and_open_actions(session, agreement):
     snapshot = table_with_header(agreement, "#", "Point")
-    assert snapshot[0] == ["#", "Point", "Acme", "Globex", "Initech", "Mean", "Spread", "Flag"]
+    assert snapshot[0] == ["#", "Point", "Acme", "Globex", "Initech", "Mean", "Spread", "Agreed", "Flag"]
     by_number = {row[0]: row for row in snapshot[1:]}
     assert len(by_number) == 10
-    assert by_number["2"][2:] == ["1", "3", "?", "2.0", "2", "gap"]
-    assert by_number["3"][2:] == ["0", "4", "2", "2.0", "4", "gap"]
-    assert by_number["5"][2:] == ["n/a", "1", "1", "1.0", "0", "weak"]
-    assert by_number["8"][2:] == ["?", "?", "?", "-", "-", ""]
-    assert by_number["10"][2:] == ["-", "-", "-", "-", "-", ""]
+    assert by_number["1"][2:] == ["3", "3", "2", "2.7", "1", "3", ""]  # the agreed score beside the mean
+    assert by_number["2"][2:] == ["1", "3", "?", "2.0", "2", "-", "gap"]
+    assert by_number["3"][2:] == ["0", "4", "2", "2.0", "4", "-", "gap"]
+    assert by_number["5"][2:] == ["n/a", "1", "1", "1.0", "0", "-", "weak"]
+    assert by_number["8"][2:] == ["?", "?", "?", "-", "-", "-", ""]
+    assert by_number["10"][2:] == ["-", "-", "-", "-", "-", "-", ""]
     joint = scoring.format_index(scoring.joint_index(session, CHECKLIST))
     index_line = next(t for t in all_text(agreement) if t.startswith("Joint health index"))
     assert index_line.startswith(f"Joint health index: {joint} / 100")

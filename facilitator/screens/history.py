@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from .. import history as hist
 from ..errors import FacilitatorError
 from ..model import Session
-from ..scoring import format_index
+from ..scoring import format_agreed, format_index, format_mean, index_change
 
 LOADING = "Reading the alliance's sessions…"
 TABS = {"trends": "Trends", "since": "Since last time", "changes": "Agreement changes", "meetings": "Sponsor meetings"}
@@ -315,6 +315,10 @@ class HistoryScreen(Screen[None]):
         parts = [f"{point.number}. {point.title}: "]
         parts.append(" · ".join(f"{s.name} " + " → ".join("-" if v is None else str(v) for v in s.scores[: i + 1])
                                 for s in point.partners))
+        if i < len(point.agreed) and point.agreed[i] is not None:
+            # The joint column shows the agreed score here, not the mean: say so.
+            parts.append(f" · joint {format_agreed(point.agreed[i])} is the room's agreed score "
+                         f"(partners' mean {format_mean(point.means[i])})")
         run = point.gap_run(i)
         if run >= 2:
             parts.append(f" · a perception gap in {run} sessions running")
@@ -427,9 +431,7 @@ class HistoryScreen(Screen[None]):
 
 def _index_delta(change: hist.Change) -> int | None:
     """The change between two indexes as shown (whole numbers), so the arithmetic reads right."""
-    if change.before is None or change.after is None:
-        return None
-    return int(format_index(change.after)) - int(format_index(change.before))
+    return index_change(change.before, change.after)
 
 
 def diff_text(change: hist.SectionChange, since: str) -> Text:

@@ -17,8 +17,8 @@ from textual.widgets import Button, Static
 
 from ..content import load_checklist
 from ..errors import FacilitatorError
-from ..scoring import (format_index, joint_index, partner_indexes, section_counts, section_status,
-                       sections_to_address)
+from ..scoring import (format_change, format_index, index_change, joint_index, partner_indexes, section_counts,
+                       section_status, sections_to_address)
 from .actions import days_between, nice_date
 from .pane import MeetingContext, MeetingPane
 
@@ -42,9 +42,9 @@ def index_line(label: str, value: float | None, before: float | None, label_widt
     bar = "█" * filled + "░" * (bar_width - filled)
     style = index_style(value)
     change = ""
-    if value is not None and before is not None:
-        delta = value - before
-        change = f"  {'▲' if delta > 0 else '▼' if delta < 0 else '='} {abs(delta):.0f} since last time"
+    delta = index_change(before, value)  # the same figure the history and the scorecard show
+    if delta is not None:
+        change = f"  {'▲' if delta > 0 else '▼' if delta < 0 else '='} {format_change(delta)} since last time"
     return Content.from_markup(
         f"$label [{style}]$bar[/] [b {style}]$number[/][$text-muted]$change[/]",
         label=label[:label_width].ljust(label_width), bar=bar, number=format_index(value).rjust(3), change=change)

@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from ..content import Checklist
 from ..model import DONT_KNOW, NOT_APPLICABLE, Session, ScoreValue
-from ..scoring import format_score, point_stats, vote_spreads
+from ..scoring import format_agreed, format_mean, format_score, format_spread, point_stats, vote_spreads
 
 SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold black on #f6c343",
                 3: "bold black on #8bc34a", 4: "bold white on #2e7d32"}
@@ -228,7 +228,10 @@ class ScoreBoard(Widget, can_focus=True):
         if stats.mean is None:
             line.append("No 0-4 scores to compare yet.", style="dim")
         else:
-            line.append(f"Mean {stats.mean:.1f} · Spread {format_score(stats.spread)}", style="bold")
+            line.append(f"Mean {format_mean(stats.mean)} · Spread {format_spread(stats.spread)}", style="bold")
+        if stats.agreed is not None:
+            # The room's agreed score stands in for the mean in the joint index: said, not implied.
+            line.append(f"{' · ' if stats.mean is not None else ' '}Agreed {format_agreed(stats.agreed)}", style="bold")
         lines = [line]
         if stats.discuss:
             lines.append(Text(" ⚠ PERCEPTION GAP: discuss ", style="bold white on #b3261e"))

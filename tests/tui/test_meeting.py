@@ -149,7 +149,7 @@ async def test_gap_board_sorts_by_gap_and_opens_a_point(store, sample_session):
         await pilot.press("s")
         first_sorted = table.coordinate_to_cell_key((0, 0)).row_key.value
         assert first_unsorted == "joint-framework"
-        spread_of_first = board.query_one("DataTable").get_row_at(0)[-2]
+        spread_of_first = table.get_cell(first_sorted, "spread")
         assert first_sorted != first_unsorted and spread_of_first == "2"
         await pilot.press("enter")
         assert app.screen.query_one("#steps").current == "step-health-check"
