@@ -6,6 +6,7 @@ environment itself.
 
 from __future__ import annotations
 
+import os
 import signal
 import traceback
 from datetime import datetime
@@ -24,10 +25,12 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 def rescue_folder() -> Path:
-    """Where unsaved work goes when the data folder cannot be written at exit."""
+    """Where unsaved work goes when the data folder cannot be written at exit: one private folder per
+    user in the temporary folder (a shared name there could be made first by someone else)."""
     import tempfile
 
-    return Path(tempfile.gettempdir()) / "facilitator-rescue"
+    user = getattr(os, "getuid", lambda: "")()
+    return Path(tempfile.gettempdir()) / f"facilitator-rescue-{user}".rstrip("-")
 
 
 class FacilitatorApp(App[int]):
@@ -164,11 +167,13 @@ class FacilitatorApp(App[int]):
         super()._handle_exception(error)
 
     def _write_crash_log(self, error: BaseException) -> None:
+        from .atomic import atomic_write_text, private_folder
+
         folder = self.store.data_dir / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder, parents=True)  # a traceback can quote what the room typed
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        (folder / f"crash-{stamp}.txt").write_text(text, encoding="utf-8")
+        atomic_write_text(folder / f"crash-{stamp}.txt", text)
 
     # -- navigation -----------------------------------------------------------------------------
 

@@ -12,14 +12,20 @@ import stat
 from pathlib import Path
 
 TEMP_PREFIX = ".facilitator-tmp-"
-DEFAULT_MODE = 0o644
+# What the data folder holds is private (scores, comments, join codes, PIN hashes, who met whom):
+# new files are readable by their owner only, folders enterable by their owner only.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+DEFAULT_MODE = PRIVATE_FILE
+SHARED_FILE = 0o644  # a document meant to be passed around (an export outside the data folder)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data`. The file keeps its mode (or takes `mode`, or the usual one if new)."""
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, new_mode: int | None = None) -> None:
+    """Replace `path` with `data`. The file keeps its mode, or takes `mode`; a new file takes
+    `new_mode` (default: private, 0600), less the umask's bits."""
     path = Path(path)
     folder = path.parent
-    mode = _mode_for(path) if mode is None else mode
+    mode = _mode_for(path, DEFAULT_MODE if new_mode is None else new_mode) if mode is None else mode
     import tempfile  # here: `facilitator list` usually writes nothing and need not load it
 
     fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=folder)
@@ -28,7 +34,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp creates 0600 files; keep the mode the file had (or the usual one for a new file).
+        # mkstemp creates 0600 files; keep the mode the file had (or the one asked for a new file).
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
@@ -40,8 +46,13 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
     fsync_folder(folder)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, mode: int | None = None, new_mode: int | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode=mode, new_mode=new_mode)
+
+
+def private_folder(path: Path, parents: bool = False) -> None:
+    """Create a folder only its owner can enter (0700), unless it exists already."""
+    Path(path).mkdir(mode=PRIVATE_FOLDER, parents=parents, exist_ok=True)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -94,11 +105,11 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _mode_for(path: Path) -> int:
+def _mode_for(path: Path, new_mode: int = DEFAULT_MODE) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
-        return DEFAULT_MODE & ~current_umask()
+        return new_mode & ~current_umask()
 
 
 def current_umask() -> int:

@@ -353,7 +353,8 @@ def cmd_export(store, session_id: str, document: str, templates: Path | None, ou
     if output:
         path = Path(output).expanduser()
         store.check_output_path(path)
-        export(session, document, path, templates, changes_since=changes, history=history)
+        export(session, document, path, templates, changes_since=changes, history=history,
+               private=store.holds(path))
         print(f"Wrote the {document} of {session.id} to {path}", file=sys.stderr)
     else:
         sys.stdout.write(render(session, document, templates, changes_since=changes, history=history))

@@ -134,7 +134,7 @@ class SessionLock:
             return self._acquire_exclusive_create()
         for _attempt in range(BUSY_RETRIES):
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as error:
                 raise self._cannot(error) from None
             try:
@@ -191,7 +191,7 @@ class SessionLock:
     def _acquire_exclusive_create(self) -> SessionLock:
         for _attempt in range(3):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             except OSError as error:
                 if not isinstance(error, FileExistsError):
                     raise self._cannot(error) from None

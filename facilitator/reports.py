@@ -37,7 +37,7 @@ from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, Sandb
 from markupsafe import Markup
 
 from . import content, markdown, scoring
-from .atomic import atomic_write_text
+from .atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_text
 from .errors import FacilitatorError, ReportError
 from .model import DONT_KNOW, NOT_APPLICABLE, Session
 
@@ -534,8 +534,12 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
 
 
 def export(session: Session, document: str, path: Path, templates_dir: Path | None = None, *,
-           changes_since: Any = None, history: history_module.Timeline | None = None) -> Path:
+           changes_since: Any = None, history: history_module.Timeline | None = None,
+           private: bool = False) -> Path:
     """Render a document and write it to `path` atomically. Returns the path written.
+
+    A new file is readable by others as documents usually are (0644 less the umask), and a file
+    replaced keeps its mode; `private`: 0600 whatever (an export written into the data folder).
 
     The document is rendered in full before anything is written, so a broken template or a
     runaway loop leaves an earlier export untouched.
@@ -547,7 +551,7 @@ def export(session: Session, document: str, path: Path, templates_dir: Path | No
     if not path.parent.is_dir():
         raise ReportError(f"Cannot write the {document} to {path}: the folder {path.parent} does not exist.")
     try:
-        atomic_write_text(path, text)
+        atomic_write_text(path, text, mode=PRIVATE_FILE if private else None, new_mode=SHARED_FILE)
     except PermissionError:
         raise ReportError(f"Cannot write the {document} to {path}: permission denied.") from None
     except OSError as error:

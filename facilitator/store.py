@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 
 from . import strict_json
-from .atomic import atomic_write_bytes, sweep_orphans
+from .atomic import PRIVATE_FILE, atomic_write_bytes, private_folder, sweep_orphans
 from .errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
                      SessionLocked, SessionNotFound, StorageError)
 
@@ -531,7 +531,7 @@ class SessionStore:
         if self.data_dir.exists() and not self.data_dir.is_dir():
             raise StorageError(f"The data folder {self.data_dir} is a file, not a folder.")
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.data_dir, parents=True)
         except OSError as error:
             raise StorageError(f"Cannot create the data folder {self.data_dir}: {error.strerror or error}.") from None
         sweep_orphans(self.data_dir)
@@ -558,6 +558,16 @@ class SessionStore:
             if what:
                 raise InvalidInput(f"{path} is {what} in the data folder {self.data_dir}: writing there "
                                    f"would destroy it. Choose another file.")
+
+    def holds(self, path: Path | str) -> bool:
+        """Whether `path` (as given, or with its links resolved) is inside the data folder."""
+        try:
+            folder = os.stat(self.data_dir)
+        except OSError:
+            return False
+        given = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        return any(_path_below(candidate, (folder.st_dev, folder.st_ino)) is not None
+                   for candidate in (given, Path(os.path.realpath(given))))
 
     def path_for(self, session_id: str) -> Path:
         return self.data_dir / f"{session_id}{SUFFIX}"
@@ -833,8 +843,9 @@ class SessionStore:
         if not self.data_dir.is_dir():
             return
         try:
+            # Private whatever an older version left: it names alliances, partners, facilitators.
             atomic_write_bytes(self.data_dir / INDEX_FILE,
-                               encode_index(summaries, checked_ns or time.time_ns(), rows))
+                               encode_index(summaries, checked_ns or time.time_ns(), rows), mode=PRIVATE_FILE)
         except (OSError, ValueError):
             pass  # a read-only folder still lists; the cache is simply not kept
 
@@ -1065,7 +1076,7 @@ class SessionStore:
             target = trash / f"{session_id}.{n}{SUFFIX}"
             n += 1
         try:
-            trash.mkdir(exist_ok=True)
+            private_folder(trash)
             if copy:
                 atomic_write_bytes(target, source.read_bytes(), mode=stat_module.S_IMODE(os.stat(source).st_mode))
             else:

@@ -583,14 +583,14 @@ def test_export_path_errors_are_one_sentence(tmp_path, session):
 def test_export_write_failures_are_one_sentence(tmp_path, session, monkeypatch):
     import errno
 
-    def refuse(path, text):
+    def refuse(path, text, **modes):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
     monkeypatch.setattr(reports, "atomic_write_text", refuse)
     with pytest.raises(ReportError, match=r"agreement\.md: permission denied\.$"):
         reports.export(session, "agreement", tmp_path / "agreement.md")
 
-    def disk_full(path, text):
+    def disk_full(path, text, **modes):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(reports, "atomic_write_text", disk_full)

@@ -107,14 +107,16 @@ def test_save_replaces_atomically_and_keeps_the_mode(store, data_dir, saved_id, 
     assert store.load(saved_id).points["joint-framework"].notes == "save 4"
 
 
-def test_new_file_mode_follows_the_umask(store, data_dir, sample_session):
-    old = os.umask(0o027)
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_a_new_session_file_is_private_whatever_the_umask(store, data_dir, sample_session, umask):
+    """Issue 13, item 10: a session (and everything beside it) is readable by its owner only."""
+    old = os.umask(umask)
     try:
         with store.create(sample_session) as opened:
             pass
     finally:
         os.umask(old)
-    assert stat.S_IMODE((data_dir / f"{opened.id}.json").stat().st_mode) == 0o640
+    assert stat.S_IMODE((data_dir / f"{opened.id}.json").stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync", "write"])

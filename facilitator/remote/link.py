@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import sweep_orphans
+from ..atomic import private_folder, sweep_orphans
 from ..model import now_iso
 from .merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
 from .room import (ROUND_FILE, RoundState, ballots_dir, read_round_or_none, room_view, round_lock,
@@ -208,8 +208,8 @@ class RemoteLink:
     def start_server(self, port: int) -> None:
         if self._server is not None and self._server.poll() is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        log = open(self.folder / "serve.log", "ab")
+        private_folder(self.folder, parents=True)
+        log = os.fdopen(os.open(self.folder / "serve.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         try:
             self._server = subprocess.Popen(
                 [sys.executable, "-m", "facilitator", "--data-dir", str(self.data_dir), "serve", self.session_id,

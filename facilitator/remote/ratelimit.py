@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes, private_folder
 from .files import UnreadableFile, loads_json, read_regular_file
 
 ATTEMPTS_FILE = "attempts.json"
@@ -82,8 +82,8 @@ class JoinLimiter:
 
     @contextmanager
     def _locked(self, write: bool = False) -> Iterator[dict[str, list[float]]]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / "attempts.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        private_folder(self.folder, parents=True)
+        fd = os.open(self.folder / "attempts.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             attempts = self._read()

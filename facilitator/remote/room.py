@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes, private_folder
 from ..model import now_iso
 from .codes import new_code
 from .files import UnreadableFile, loads_json, read_regular_file
@@ -185,7 +185,7 @@ def read_round_or_none(folder: Path) -> RoundState | None:
 
 
 def write_round(folder: Path, state: RoundState) -> None:
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    private_folder(folder, parents=True)
     data = json.dumps(state.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
     atomic_write_bytes(Path(folder) / ROUND_FILE, data)
 
@@ -193,8 +193,8 @@ def write_round(folder: Path, state: RoundState) -> None:
 @contextmanager
 def round_lock(folder: Path) -> Iterator[None]:
     """Serialises read-modify-write of round.json between `serve` and the facilitator's app."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    fd = os.open(Path(folder) / "round.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    private_folder(folder, parents=True)
+    fd = os.open(Path(folder) / "round.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -238,7 +238,7 @@ def archive_ballots(folder: Path, round_number: int) -> None:
     target = Path(folder) / f"round-{round_number}"
     for entry in os.scandir(folder):
         if entry.is_file(follow_symlinks=False) and entry.name.endswith(".json") and entry.name not in NOT_BALLOTS:
-            target.mkdir(exist_ok=True)
+            private_folder(target)
             os.replace(entry.path, target / entry.name)
 
 

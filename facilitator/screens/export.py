@@ -261,8 +261,10 @@ class ExportScreen(ModalScreen[Path | None]):
         from ..reports import export
 
         try:
+            store = getattr(self.app, "store", None)
             written = export(self.session, document, path, self.templates, history=self._history_for(document),
-                             changes_since=self.changes_since or None)
+                             changes_since=self.changes_since or None,
+                             private=store is not None and store.holds(path))
         except FacilitatorError as error:
             self.post_message(self.Written(document, None, str(error)))
         except OSError as error:

@@ -410,14 +410,14 @@ class MeetingScreen(Screen):
         from datetime import datetime
 
         from ..app import rescue_folder
-        from ..atomic import atomic_write_text
+        from ..atomic import atomic_write_text, private_folder
 
         if self.autosaver is not None and not self.autosaver.dirty:
             return None
         folder = rescue_folder()
         path = folder / f"{self.session.id}-{datetime.now():%Y%m%d-%H%M%S}.json"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder, parents=True)  # the whole session, in a folder every user can see
             atomic_write_text(path, json.dumps(self.session.to_dict(), ensure_ascii=False, indent=2) + "\n")
         except OSError:
             return None
