@@ -86,7 +86,7 @@ def test_everything_in_the_data_folder_is_private_after_a_whole_workflow(tmp_pat
     settle(ballots)
     session, link = room(store, session_id)
     link.sync(session, load_checklist())
-    JoinLimiter(ballots, "127.0.0.1").attempt(lambda: False)  # a wrong code, recorded
+    JoinLimiter(ballots, "127.0.0.1").wrong()  # a wrong code, recorded
     link.start_round(session, load_checklist())  # the first round's ballots put aside in round-1/
 
     # An export written into the data folder, and one elsewhere.
