@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Iterable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -28,6 +29,8 @@ from ..model import Session
 from ..scoring import format_agreed, format_index, format_mean, index_change
 
 LOADING = "Reading the alliance's sessions…"
+SPARK_LONGEST = 8  # sessions in a trend's chart, at most
+TREND_TITLE_MIN = 18  # a point's title in the trends table: the charts get shorter first
 TABS = {"trends": "Trends", "since": "Since last time", "changes": "Agreement changes", "meetings": "Sponsor meetings"}
 SECTION_MARKS = {"changed": "~", "new": "+", "removed": "−", "unchanged": " ", "empty": " "}
 
@@ -257,21 +260,41 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#trends", DataTable)
         keep = table.cursor_row if table.row_count else 0
         table.clear(columns=True)
-        trends = seen.trends
-        i = seen.index
-        partners = trends.partners
-        width = max(60, (self.size.width or 100) - 6)
-        spark_len = min(len(trends), 8)
-        cell = spark_len + 7
-        flag = 14
-        fixed = 3 + cell * (len(partners) + 1) + flag + 2 * (len(partners) + 4)
+        partners = seen.trends.partners
+        width = table.scrollable_content_region.width or max(60, (self.size.width or 100) - 6)
+        # Every figure whole ("▲+0.5", not "▲+"): the columns are as wide as what they hold, the
+        # charts shorter when the point titles would get too little room.
+        spark_len = min(len(seen.trends), SPARK_LONGEST)
+        while True:
+            rows = self._trend_rows(spark_len)
+            # A partner's name gives way ("Aldgate Cli…"); "Joint" and "Flag" are short.
+            widths = [max([len(label) if isinstance(label, str) else 6] + [cell_len(str(row[c])) for row in rows])
+                      for c, label in enumerate(self._trend_labels(), start=2)]
+            title = width - 2 - sum(widths) - 2 * (len(widths) + 2)
+            if title >= TREND_TITLE_MIN or spark_len <= 2:
+                break
+            spark_len -= 1
         table.add_column("#", width=2)
-        table.add_column("Point", width=max(14, width - fixed))
-        for partner in partners:
-            table.add_column(Text(partner.name, overflow="ellipsis", no_wrap=True), width=cell)
-        table.add_column("Joint", width=cell)
-        table.add_column("Flag", width=flag)
-        for point in trends.points:
+        table.add_column("Point", width=max(TREND_TITLE_MIN, title))
+        for label, column_width in zip(self._trend_labels(), widths):
+            table.add_column(label, width=column_width)
+        for row, point in zip(rows, seen.trends.points):
+            table.add_row(*row, key=point.key)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self._show_point_detail()
+
+    def _trend_labels(self) -> list:
+        names = [Text(p.name, overflow="ellipsis", no_wrap=True) for p in self.history.trends.partners]
+        return [*names, "Joint", "Flag"]
+
+    def _trend_rows(self, spark_len: int) -> list[list]:
+        """One row per point: number, title, a chart and the score with its change per partner and
+        jointly, and the gap flag, as seen from the chosen session."""
+        seen = self.history
+        i = seen.index
+        rows = []
+        for point in seen.trends.points:
             cells = []
             for series in point.partners:
                 text = Text(hist.spark(series.numeric[: i + 1][-spark_len:]), style="cyan")
@@ -291,11 +314,9 @@ class HistoryScreen(Screen[None]):
                 flag_text = Text("gap closed", style="dim")
             else:
                 flag_text = Text("")
-            table.add_row(str(point.number), Text(point.title, no_wrap=True, overflow="ellipsis"), *cells, joint,
-                          flag_text, key=point.key)
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._show_point_detail()
+            rows.append([str(point.number), Text(point.title, no_wrap=True, overflow="ellipsis"), *cells, joint,
+                         flag_text])
+        return rows
 
     @on(DataTable.RowHighlighted, "#trends")
     def _point_highlighted(self) -> None:

@@ -3,19 +3,27 @@ the top bar, every column of the gap board, room to type in the agreement, Histo
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from rich.cells import cell_len
 from tui_support import seed_demo, settle
 
-from textual.widgets import DataTable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from facilitator.app import make_app
-from facilitator.session_factory import create_session
-from facilitator.remote.room import ballots_dir, open_round_for
-from facilitator.widgets.gap_board import GapBoardPane
-from facilitator.widgets.meeting_clock import MeetingClock
-from facilitator.widgets.remote_panel import RemoteBadge
-from facilitator.widgets.save_indicator import SaveIndicator
+from history_support import A, B, build_sessions, save_sessions  # noqa: E402
+
+from textual.widgets import DataTable  # noqa: E402
+
+from facilitator.app import make_app  # noqa: E402
+from facilitator.screens.history import HistoryScreen  # noqa: E402
+from facilitator.session_factory import create_session  # noqa: E402
+from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
+from facilitator.widgets.gap_board import GapBoardPane  # noqa: E402
+from facilitator.widgets.meeting_clock import MeetingClock  # noqa: E402
+from facilitator.widgets.remote_panel import RemoteBadge  # noqa: E402
+from facilitator.widgets.save_indicator import SaveIndicator  # noqa: E402
 
 SIZES = [(80, 24), (100, 30)]
 ALLIANCE = "Coastal Corridor Alliance"  # the demo's
@@ -94,3 +102,29 @@ async def test_gap_board_with_many_partners_scrolls_sideways_and_says_so(store):
         table = pane.query_one(DataTable)
         assert not table_fits(table) and table.fixed_columns == 2  # the point stays in view
         assert "More columns to the right" in str(pane.query_one("#gap-help").render())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_history_trends_show_every_figure_whole(app_factory, store, size):
+    """History's Joint column was cut to '+0' and '▲+' even at 100 columns."""
+    sessions = build_sessions()
+    sessions[-1].point("needs-shared").scores = {A: 4, B: 3}  # jointly 2.5 -> 3.5: "3.5 ▲+1"
+    save_sessions(store, sessions)
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one("#trends", DataTable)
+        columns = list(table.columns.values())
+        assert [str(c.label) for c in columns][-2:] == ["Joint", "Flag"]
+        for row in range(table.row_count):
+            cells = table.get_row_at(row)
+            for column, cell in list(zip(columns, cells))[2:]:  # the charts, scores, changes and flags
+                shown = column.get_render_width(table) - 2 * table.cell_padding
+                assert cell_len(str(cell)) <= shown, (str(column.label), str(cell), shown)
+        assert table_fits(table)
+        joint = [str(table.get_row_at(r)[-2]) for r in range(table.row_count)]
+        assert any(j.endswith("3.5 ▲+1") for j in joint), joint
