@@ -7,7 +7,6 @@ environment itself.
 from __future__ import annotations
 
 import os
-import signal
 import traceback
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from textual.markup import escape
 from textual.screen import Screen
 
 from .errors import FacilitatorError
+from .exit_guard import ExitGuard
 from .store import SessionStore
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -53,7 +53,9 @@ class FacilitatorApp(App[int]):
         self.store = store
         self.templates = templates
         self.open_session_id = open_session
-        self._signals_installed: list[int] = []
+        self._exit_guard: ExitGuard | None = None
+        self._loop = None
+        self._rescued: list[Path] = []
         self._too_small_shown = False
 
     # -- start and stop -------------------------------------------------------------------------
@@ -76,23 +78,106 @@ class FacilitatorApp(App[int]):
 
     def _install_signal_handlers(self) -> None:
         # Textual installs none for these: closing the terminal window (SIGHUP) or `kill` (SIGTERM)
-        # would end the process with nothing saved. Save first, then exit.
+        # would end the process with nothing saved, and its own shutdown can block forever on a dead
+        # terminal. The guard saves first, then makes sure the process ends (see exit_guard.py).
         import asyncio
 
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(signum, self._on_exit_signal)
-                self._signals_installed.append(signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
+        self._loop = asyncio.get_running_loop()
+        self._exit_guard = ExitGuard(self._exit_requested_by_signal, self._save_for_exit,
+                                     before_exit=self._stop_servers, terminal_gone=self._terminal_gone,
+                                     ping=self._loop.call_soon_threadsafe)
+        self._exit_guard.install()
 
-    def _on_exit_signal(self) -> None:
-        if self.save_everything():
-            self.save_everything(close=True)
-            self.exit(0)
-        else:
-            self._exit_with_rescue()
+    def _exit_requested_by_signal(self, _signum: int) -> None:
+        """From the guard's thread: start the ordinary exit on the event loop (if it still runs)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._start_signal_exit)
+
+    def _start_signal_exit(self) -> None:
+        # A worker, not a message to the app: keys queued behind it must still be handled first.
+        self.run_worker(self._exit_on_signal(), group="exit-signal", exit_on_error=False)
+
+    async def _exit_on_signal(self) -> None:
+        await self._settle()  # a key typed just before the window closed reaches the session first
+        from .screens.meeting import MeetingScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MeetingScreen):
+                screen.commit_typing()
+        code = 0
+        if not self.save_everything(close=True):
+            self._rescued += [path for path in self.rescue_unsaved() if path not in self._rescued]
+            code = 1
+        if self._exit_guard is not None:
+            self._exit_guard.work_saved(code)
+        self.exit(code, message=_rescue_message(self._rescued) if code else None)
+
+    async def _settle(self, most: float = 0.5) -> None:
+        """Until every message is handled (keys read just before the signal, and what they set off),
+        seen twice in a row; at most `most` seconds."""
+        import asyncio
+        import time
+
+        until = time.monotonic() + most
+        quiet = 0
+        while quiet < 2 and time.monotonic() < until:
+            await asyncio.sleep(0.01)
+            quiet = quiet + 1 if self._pending_messages() == 0 else 0
+
+    def _pending_messages(self) -> int:
+        pumps = [self, *self.screen_stack]
+        for screen in self.screen_stack:
+            pumps += list(screen.walk_children(with_self=False))
+        return sum(queue.qsize() for pump in pumps
+                   for queue in [getattr(pump, "_message_queue", None)] if queue is not None)
+
+    def _save_for_exit(self) -> int:
+        """Save every open meeting, from any thread (the guard's, when the event loop is stuck):
+        0 when all is on disk, 1 when only a rescue copy could be written. A later save from the
+        event loop still writes over it, with what it handled since."""
+        from .screens.meeting import MeetingScreen
+
+        code = 0
+        for screen in list(self.screen_stack):
+            if isinstance(screen, MeetingScreen):
+                screen.commit_typing()
+                if not screen.save_for_exit():
+                    rescued = screen.write_rescue_copy()
+                    if rescued is not None and rescued not in self._rescued:
+                        self._rescued.append(rescued)
+                    code = 1
+        return code
+
+    def _terminal_gone(self) -> None:
+        """The terminal is gone. Textual's input thread would spin on its end of file, starving the
+        event loop; its writer thread dies on it, and its queue, once full, would block the event
+        loop forever. Stop the one, and empty the other's queue from now on."""
+        import threading
+
+        stop_input = getattr(self._driver, "exit_event", None)
+        if stop_input is not None:
+            stop_input.set()  # the keys it has read are already posted to the app
+        writer = getattr(self._driver, "_writer_thread", None)
+        queue = getattr(writer, "_queue", None)
+        if writer is None or queue is None:
+            return
+
+        def discard() -> None:
+            writer.join(timeout=0.5)  # its next write fails, and it ends; only then take its place
+            if writer.is_alive():
+                return
+            while True:
+                queue.get()
+
+        threading.Thread(target=discard, name="discard-output", daemon=True).start()
+
+    def _stop_servers(self) -> None:
+        """Before the guard ends the process: the participant server it started must not outlive it."""
+        from .screens.meeting import MeetingScreen
+
+        for screen in list(self.screen_stack):
+            if isinstance(screen, MeetingScreen) and screen.remote is not None:
+                screen.remote.stop_server(timeout=0.5)
 
     async def action_quit(self) -> None:
         # Save before Textual tears the screens down: by unmount time the screen stack is gone.
@@ -118,9 +203,7 @@ class FacilitatorApp(App[int]):
         """Leave even though saving fails: write what is unsaved somewhere else first."""
         written = self.rescue_unsaved()
         self.save_everything(close=True)
-        where = ", ".join(str(p) for p in written)
-        self.exit(return_code=1, message=f"facilitator: the session could not be saved; a rescue copy is in {where}. "
-                             "Import it with `facilitator load FILE --replace`." if written else None)
+        self.exit(return_code=1, message=_rescue_message(written))
 
     def rescue_unsaved(self) -> list[Path]:
         from .screens.meeting import MeetingScreen
@@ -135,16 +218,9 @@ class FacilitatorApp(App[int]):
 
     def _remove_signal_handlers(self) -> None:
         # Give the signals back: a process that outlives the app (tests, an embedding) must not
-        # keep routing SIGTERM to an app that is gone.
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        for signum in self._signals_installed:
-            loop.remove_signal_handler(signum)
-        self._signals_installed.clear()
+        # keep routing SIGTERM to an app that is gone. A guard already started carries on.
+        if self._exit_guard is not None:
+            self._exit_guard.uninstall()
 
     def save_everything(self, close: bool = False) -> bool:
         """Flush every open meeting to disk now. True when everything is saved."""
@@ -274,6 +350,14 @@ class FacilitatorApp(App[int]):
                         escape(f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}"),
                         lambda session_id=summary.id: self.open_meeting(session_id),
                     )
+
+
+def _rescue_message(written: list[Path]) -> str | None:
+    if not written:
+        return None
+    where = ", ".join(str(p) for p in written)
+    return (f"facilitator: the session could not be saved; a rescue copy is in {where}. "
+            "Import it with `facilitator load FILE --replace`.")
 
 
 def make_app(store: SessionStore | None = None, *, data_dir: Path | str | None = None,

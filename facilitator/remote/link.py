@@ -232,14 +232,14 @@ class RemoteLink:
             return "the server stopped"
         return lines[-1] if lines else "the server stopped"
 
-    def stop_server(self) -> None:
+    def stop_server(self, timeout: float = 5.0) -> None:
         server, self._server = self._server, None
         if server is None or server.poll() is not None:
             return
         # The server runs in its own process group with one participant process per browser: end them all.
         try:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=5)
+            server.wait(timeout=timeout)
         except (OSError, subprocess.TimeoutExpired):
             try:
                 os.killpg(server.pid, signal.SIGKILL)

@@ -8,6 +8,7 @@ all go through `save_now()`.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -65,6 +66,9 @@ class MeetingScreen(Screen):
         self._edits_submitted = 0
         self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
         self.remote: RemoteLink | None = None
+        # Taking a snapshot and writing it happen together, so that of two saves (the event loop's
+        # and the exit guard's thread) the later one always writes the newer state.
+        self._save_lock = threading.RLock()
 
     @property
     def session(self):
@@ -395,14 +399,46 @@ class MeetingScreen(Screen):
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
-        ok = self.autosaver.flush(self.session.to_dict())
-        if close:
-            self._closed = True
-            self.autosaver.stop()
-            if ok:
-                self.opened.close()
-            # When the last save failed the lock is kept: the file on disk is not the room's work.
+        with self._save_lock:
+            if self._closed:
+                return True
+            ok = self.autosaver.flush(self.session.to_dict())
+            if close:
+                self._close(ok)
         return ok
+
+    def save_for_exit(self) -> bool:
+        """Write the current state from any thread: the exit guard calls this while the event loop
+        may be stuck on a dead terminal. True when the room's work is on disk. The session stays
+        open: if the event loop is only slow, its own later save writes what it handled since."""
+        with self._save_lock:
+            if self.autosaver is None:
+                return True
+            if self._closed:
+                return not self.autosaver.dirty
+            for _attempt in range(5):  # the loop may be changing the session this very moment
+                try:
+                    document = self.session.to_dict()
+                except RuntimeError:
+                    continue
+                return self.autosaver.flush(document)
+            return self.autosaver.flush()
+
+    def _close(self, saved: bool) -> None:
+        self._closed = True
+        self.autosaver.stop()
+        if saved:
+            self.opened.close()
+        # When the last save failed the lock is kept: the file on disk is not the room's work.
+
+    def commit_typing(self) -> None:
+        """Put text typed into an editor, whose change is not handled yet, into the session."""
+        try:
+            commit = getattr(self._current_pane(), "commit_typing", None)
+            if callable(commit):
+                commit()
+        except Exception:  # noqa: BLE001 - at exit, called from any thread: the save must go on
+            pass
 
     def write_rescue_copy(self) -> Path | None:
         """Dump the session, as `facilitator dump` would, where it can be written. None if saved."""

@@ -517,9 +517,15 @@ class AgreementPane(MeetingPane):
     @on(TextArea.Changed, "#section-text")
     def _text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        self._take_text(event.text_area.text)
+
+    def commit_typing(self) -> None:
+        """At exit: the editor's text, even if its change message has not been handled yet."""
+        self._take_text(self.query_one("#section-text", TextArea).text)
+
+    def _take_text(self, text: str) -> None:
         if self.context.read_only or self._loaded_key != self.section.key:
             return
-        text = event.text_area.text
         try:
             check_text(text, f"Section {self.section.number}")
         except InvalidInput as problem:

@@ -283,6 +283,12 @@ class HealthCheckPane(MeetingPane):
         self.session.point(self.point.key).notes = event.text_area.text
         self.edited("notes")
 
+    def commit_typing(self) -> None:
+        """At exit: the notes as typed, even if their change message has not been handled yet."""
+        notes = self.query_one("#point-notes", TextArea)
+        if not self.context.read_only and notes.text != self.session.point(self.point.key).notes:
+            self.session.point(self.point.key).notes = notes.text
+
     @on(Input.Changed, "#agreed-score")
     def _agreed_changed(self, event: Input.Changed) -> None:
         error = self.query_one("#agreed-error", Label)

@@ -1,0 +1,144 @@
+"""Closing the terminal or `kill` ends the process, with the room's work on disk first.
+
+Textual's own shutdown writes to the terminal through a queue that a dead terminal never empties:
+after a hangup the process could block there forever, holding the session's lock. So the exit
+after SIGHUP or SIGTERM does not depend on Textual finishing. The signal handler only starts a
+guard thread, which:
+
+1. when the terminal is gone, lets the app's writes to it go nowhere (`terminal_gone()`), so that its
+   event loop runs on; then asks the app to save and exit in the ordinary way (on its event loop, after the keys already
+   typed have been handled);
+2. if the app has not reported the work saved when its event loop stops answering (stuck, for
+   example writing to the dead terminal) or after `SAVE_WAIT` (a starved machine), saves from
+   this thread;
+3. gives the process `EXIT_GRACE` to end by itself, then stops what must not outlive it and ends it
+   with `os._exit`. The session lock is a kernel lock: it goes with the process. When the terminal
+   is gone (closed window), Textual cannot finish anyway, so the wait is only `GONE_GRACE`.
+
+Pure Python (signal, threading): testable without Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Callable
+
+SAVE_WAIT = 1.0  # seconds the app's own save may take before the guard saves itself
+LOOP_ANSWER = 0.3  # seconds within which a running event loop answers the guard's ping
+EXIT_GRACE = 1.0  # seconds the process may take to end by itself once the work is on disk
+GONE_GRACE = 0.2  # the same when the terminal is gone (Textual's shutdown would block on it)
+SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+class ExitGuard:
+    """`request_exit(signum)` asks the app to save and exit (called from the guard thread, must not
+    block); `save()` saves from any thread and returns the exit code (0 when everything is on disk);
+    `before_exit()` stops what must not outlive the process (servers it started);
+    `terminal_gone()` is called first when the terminal no longer answers; `ping(callback)` has
+    the event loop call `callback` (from any thread, without blocking)."""
+
+    def __init__(self, request_exit: Callable[[int], None], save: Callable[[], int],
+                 before_exit: Callable[[], None] = lambda: None,
+                 terminal_gone: Callable[[], None] = lambda: None,
+                 ping: Callable[[Callable[[], None]], None] | None = None, *,
+                 save_wait: float = SAVE_WAIT, exit_grace: float = EXIT_GRACE, gone_grace: float = GONE_GRACE,
+                 terminal_alive: Callable[[], bool] | None = None,
+                 end_process: Callable[[int], None] = os._exit) -> None:
+        self._request_exit = request_exit
+        self._save = save
+        self._before_exit = before_exit
+        self._terminal_gone = terminal_gone
+        self._ping = ping
+        self._save_wait = save_wait
+        self._exit_grace = exit_grace
+        self._gone_grace = gone_grace
+        self._terminal_alive = terminal_alive or stdin_terminal_alive
+        self._end_process = end_process
+        self._saved = threading.Event()
+        self._exit_code = 0
+        self._previous: dict[int, object] = {}
+        self._triggered = False
+        self.thread: threading.Thread | None = None
+
+    def install(self) -> bool:
+        """Take SIGTERM and SIGHUP. Only possible from the main thread; False elsewhere."""
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        for signum in SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._on_signal)
+        return True
+
+    def uninstall(self) -> None:
+        """Give the signals back (a process that outlives the app must not route them to it)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum, previous in self._previous.items():
+            if signal.getsignal(signum) == self._on_signal:
+                signal.signal(signum, previous)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    def work_saved(self, exit_code: int) -> None:
+        """The app's own path has saved (or written a rescue copy): the guard need not save."""
+        self._exit_code = exit_code
+        self._saved.set()
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        # In the main thread, between two bytecodes of whatever it was doing (maybe blocked on the
+        # dead terminal): do nothing here but start the guard. A second signal changes nothing.
+        if self._triggered:
+            return
+        self._triggered = True
+        self.thread = threading.Thread(target=self._guard, args=(signum,), name="exit-guard", daemon=True)
+        self.thread.start()
+
+    def _app_saves_in_time(self) -> bool:
+        """Wait for the app's own save while its event loop still answers, up to `SAVE_WAIT`."""
+        deadline = time.monotonic() + self._save_wait
+        while not self._saved.wait(0.05):
+            if time.monotonic() >= deadline or not self._loop_answers():
+                return self._saved.is_set()
+        return True
+
+    def _loop_answers(self) -> bool:
+        if self._ping is None:
+            return True
+        answered = threading.Event()
+        try:
+            self._ping(answered.set)
+        except Exception:  # noqa: BLE001 - a closed loop does not answer
+            return False
+        return answered.wait(LOOP_ANSWER)
+
+    def _guard(self, signum: int) -> None:
+        alive = self._terminal_alive()
+        for step in ([] if alive else [self._terminal_gone]) + [lambda: self._request_exit(signum)]:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - the app may already be gone; the guard goes on
+                pass
+        if not self._app_saves_in_time():
+            try:
+                self.work_saved(self._save())
+            except BaseException:  # noqa: BLE001 - exit anyway; the autosave had its chances
+                self.work_saved(1)
+        grace = self._exit_grace if alive else self._gone_grace
+        threading.Event().wait(grace)  # the process normally ends during this wait
+        try:
+            self._before_exit()
+        finally:
+            self._end_process(self._exit_code)
+
+
+def stdin_terminal_alive() -> bool:
+    """False once the terminal is hung up (its window closed): it then answers with EIO."""
+    try:
+        import termios
+
+        termios.tcgetattr(sys.__stdin__.fileno())
+    except Exception:  # noqa: BLE001 - termios.error, OSError, no stdin, no termios: no terminal
+        return False
+    return True
