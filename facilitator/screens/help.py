@@ -90,9 +90,16 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("")
     lines.append("In the meeting, **J** opens remote scoring: **S** serves a page on this computer, with a join "
                  "code; `facilitator serve ID --host ADDRESS` serves it to other devices. Each person joins "
-                 "with the code, their organisation and name (and gets a PIN to rejoin), and scores blind; "
-                 "several people of one partner count as their mean. **N** starts a new round with a new "
-                 "code, **C** closes it, **Delete** takes a person out of the round.")
+                 "with the code, their organisation and name, and scores blind; several people of one partner "
+                 "count as their mean. **N** starts a new round with a new code, **C** closes it, **Delete** "
+                 "takes a person out of the round.")
+    lines.append("")
+    lines.append("On joining, each person is shown a PIN of eight letters and digits in two groups, such as "
+                 "`K7MP-4QXR` (no 0, O, 1, I, L, 2, Z, 5 or S, so it reads aloud without mix-ups; any case, "
+                 "spaces or dashes are fine when typing it). With it, and only with it, they rejoin under the "
+                 "same name after a dropped connection. Behind a reverse proxy, serve with "
+                 "`--public-url URL --trusted-proxy ADDR` (the proxy's address or range, repeatable): only then "
+                 "is each browser counted by its own address; otherwise `X-Forwarded-For` is ignored.")
     lines.append("")
     lines.append("## About")
     lines.append("")

@@ -105,3 +105,16 @@ def test_need_pin_is_not_a_wrong_try_and_a_wrong_pin_is(store):
     assert JoinLimiter(folder, "10.0.0.3").wrong_tries() == 1
     back = try_join(folder, "10.0.0.3", state, checklist, ACME, "bo  chen", state.code, pin.lower())
     assert back.ballot is not None and back.pin == pin
+
+
+def test_help_names_the_pin_format_and_the_trusted_proxy():
+    from markdown_it import MarkdownIt
+
+    from facilitator.screens.help import help_markdown
+
+    text = help_markdown([], load_checklist())
+    tokens = MarkdownIt().parse(text)
+    paragraphs = [tok.content for tok in tokens if tok.type == "inline"]
+    pin_line = next(line for line in paragraphs if "PIN" in line)
+    assert "eight letters and digits" in pin_line and "`K7MP-4QXR`" in pin_line
+    assert "--trusted-proxy" in pin_line and "X-Forwarded-For" in pin_line
