@@ -209,11 +209,24 @@ async def test_the_remote_figure(served):
     wrong_pins = count(folder, ADDRESS + "127.0.2.")  # those addresses only guess PINs
 
     # The right code, and the victim's right PIN, typed from addresses that guessed: they get in.
-    await guess("127.0.1.1", code=state.code, name="Cy Diaz", then="2", second_try=False)
-    assert (folder / f"{participant_id(ACME, 'Cy Diaz')}.json").exists(), "the right code was refused"
+    # (Up to three pages each: on a busy machine a keystroke can reach a field before its focus moved.)
+    deadline = time.monotonic() + 120
+    newcomer = folder / f"{participant_id(ACME, 'Cy Diaz')}.json"
+    for _ in range(3):
+        await guess("127.0.1.1", code=state.code, name="Cy Diaz", then="2", second_try=False)
+        if newcomer.exists():
+            break
+    assert newcomer.exists(), "the right code was refused"
     ballot_untouched = victim_file.read_bytes() == before
-    await guess("127.0.2.1", code=state.code, name=VICTIM, pin=victim_pin, then="3", second_try=False)
-    victim_back = json.loads(victim_file.read_text())["scores"].get(load_checklist().points[0].key, {}).get("score")
+
+    def victim_score():
+        return json.loads(victim_file.read_text())["scores"].get(load_checklist().points[0].key, {}).get("score")
+
+    for _ in range(3):
+        await guess("127.0.2.1", code=state.code, name=VICTIM, pin=victim_pin, then="3", second_try=False)
+        if victim_score() == 3:
+            break
+    victim_back = victim_score()
 
     attempts = wrong_tries(folder)
     FIGURES.update({
