@@ -112,7 +112,7 @@ class FacilitatorApp(App[int]):
             self._exit_guard.work_saved(code)
         self.exit(code, message=_rescue_message(self._rescued) if code else None)
 
-    async def _settle(self, most: float = 0.5) -> None:
+    async def _settle(self, most: float = 0.4) -> None:
         """Until every message is handled (keys read just before the signal, and what they set off),
         seen twice in a row; at most `most` seconds."""
         import asyncio
@@ -156,7 +156,10 @@ class FacilitatorApp(App[int]):
 
         stop_input = getattr(self._driver, "exit_event", None)
         if stop_input is not None:
-            stop_input.set()  # the keys it has read are already posted to the app
+            stop_input.set()
+            reader = getattr(self._driver, "_key_thread", None)
+            if reader is not None:
+                reader.join(timeout=0.5)  # every key it read is posted before the app is asked to exit
         writer = getattr(self._driver, "_writer_thread", None)
         queue = getattr(writer, "_queue", None)
         if writer is None or queue is None:

@@ -13,7 +13,7 @@ guard thread, which:
    this thread;
 3. gives the process `EXIT_GRACE` to end by itself, then stops what must not outlive it and ends it
    with `os._exit`. The session lock is a kernel lock: it goes with the process. When the terminal
-   is gone (closed window), Textual cannot finish anyway, so the wait is only `GONE_GRACE`.
+   is gone (closed window), Textual has no terminal to restore and the process ends at once.
 
 Pure Python (signal, threading): testable without Textual.
 """
@@ -27,10 +27,11 @@ import threading
 import time
 from typing import Callable
 
-SAVE_WAIT = 1.0  # seconds the app's own save may take before the guard saves itself
-LOOP_ANSWER = 0.3  # seconds within which a running event loop answers the guard's ping
+SAVE_WAIT = 1.2  # seconds the app's own save may take before the guard saves itself
+LOOP_ANSWER = 0.6  # seconds within which a running event loop answers the guard's ping
+LATE_SAVE = 0.3  # after the guard saved for a slow (not stuck) app: the app's newer save may still come
 EXIT_GRACE = 1.0  # seconds the process may take to end by itself once the work is on disk
-GONE_GRACE = 0.2  # the same when the terminal is gone (Textual's shutdown would block on it)
+GONE_GRACE = 0.0  # the same when the terminal is gone: Textual has nothing left to restore there
 SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
 
 
@@ -62,6 +63,7 @@ class ExitGuard:
         self._exit_code = 0
         self._previous: dict[int, object] = {}
         self._triggered = False
+        self.loop_answered = False
         self.thread: threading.Thread | None = None
 
     def install(self) -> bool:
@@ -96,22 +98,23 @@ class ExitGuard:
         self.thread.start()
 
     def _app_saves_in_time(self) -> bool:
-        """Wait for the app's own save while its event loop still answers, up to `SAVE_WAIT`."""
-        deadline = time.monotonic() + self._save_wait
-        while not self._saved.wait(0.05):
-            if time.monotonic() >= deadline or not self._loop_answers():
-                return self._saved.is_set()
-        return True
-
-    def _loop_answers(self) -> bool:
-        if self._ping is None:
-            return True
+        """Wait for the app's own save, up to `SAVE_WAIT`; less when its event loop does not even
+        answer a ping within `LOOP_ANSWER` (stuck, not just busy)."""
+        started = time.monotonic()
         answered = threading.Event()
         try:
-            self._ping(answered.set)
+            if self._ping is not None:
+                self._ping(answered.set)
+            else:
+                answered.set()
         except Exception:  # noqa: BLE001 - a closed loop does not answer
-            return False
-        return answered.wait(LOOP_ANSWER)
+            pass
+        while not self._saved.wait(0.05):
+            waited = time.monotonic() - started
+            if waited >= self._save_wait or (waited >= LOOP_ANSWER and not answered.is_set()):
+                self.loop_answered = answered.is_set()
+                return False
+        return True
 
     def _guard(self, signum: int) -> None:
         alive = self._terminal_alive()
@@ -122,11 +125,17 @@ class ExitGuard:
                 pass
         if not self._app_saves_in_time():
             try:
-                self.work_saved(self._save())
+                code = self._save()
             except BaseException:  # noqa: BLE001 - exit anyway; the autosave had its chances
-                self.work_saved(1)
+                code = 1
+            if self.loop_answered:
+                self._saved.clear()
+                self._saved.wait(LATE_SAVE)  # its save, if it comes now, writes over ours
+            if not self._saved.is_set():
+                self.work_saved(code)
         grace = self._exit_grace if alive else self._gone_grace
-        threading.Event().wait(grace)  # the process normally ends during this wait
+        if grace > 0:
+            threading.Event().wait(grace)  # the process normally ends during this wait
         try:
             self._before_exit()
         finally:
