@@ -31,9 +31,9 @@ def _new_arguments(sub: argparse.ArgumentParser) -> None:
         "the agreement, measures, roles, work plan and open actions carry over).")
     sub.epilog = ('Example: facilitator new --alliance "Tri-Port" --partner Acme --partner Beta '
                   '--sponsor "Acme=Ana Ruiz, Li Wei" --member "Beta=Bo Chen"')
-    sub.add_argument("--alliance", metavar="NAME", help="the alliance's name (not with --follows)")
+    sub.add_argument("--alliance", metavar="NAME", help="the alliance's name (with --follows: carried over)")
     sub.add_argument("--partner", action="append", metavar="NAME",
-                     help="a partner organisation; give two or more (with --follows: left out)")
+                     help="a partner organisation; give two or more (with --follows: carried over)")
     sub.add_argument("--sponsor", action="append", default=[], metavar="PARTNER=NAME[, NAME]",
                      help="sponsors of a partner, named as in --partner, separated by commas as in the app; "
                           "repeat for each partner (with --follows: replaces that partner's sponsors)")
@@ -134,9 +134,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                              "folder named below)")
     parser.add_argument("--templates", metavar="DIR", help="folder of customised report templates")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(command_parser=parser)
     for name, (help_text, add_arguments) in COMMANDS.items():
         if only is None or name == only:
-            add_arguments(commands.add_parser(name, help=help_text))
+            sub = commands.add_parser(name, help=help_text)
+            sub.set_defaults(command_parser=sub)  # so a usage error shows the command's own usage
+            add_arguments(sub)
     return parser
 
 
@@ -167,8 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "new" and not args.follows and not (args.alliance and args.partner):
         missing = " and ".join(what for what, given in (("--alliance NAME", args.alliance),
                                                        ("two or more --partner NAME", args.partner)) if not given)
-        parser.error(f"new: give {missing}, or --follows ID to review an earlier session "
-                     "(its alliance and partners carry over).")
+        args.command_parser.error(f"give {missing}, or --follows ID to review an earlier session "
+                                  "(its alliance and partners carry over).")
     try:
         return run(args)
     except FacilitatorError as error:
