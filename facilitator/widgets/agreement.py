@@ -40,6 +40,8 @@ TABLE_HINT = "n new · e or Enter edit · del delete"
 PREVIEW_DELAY = 1.0  # seconds after the last edit before the visible preview is rendered again
 WIDE = 110  # pane width from which the prompts sit beside the editor
 NARROW = 66  # pane width below which the section list narrows and the summary is hidden
+SHORT = 26  # pane height below which the prompts take fewer lines, to leave the editor its room
+SMALL_WIDTH = 80  # a pane narrower than this and short too (80x24: 67x22) narrows the list as well
 
 STATUS_STYLE = {
     "empty": ("○", "$text-muted"),
@@ -210,6 +212,9 @@ class AgreementPane(MeetingPane):
     AgreementPane.-narrow #prompts-box {
         max-height: 6;
     }
+    AgreementPane.-short #prompts-box {
+        max-height: 4;  /* they scroll; the draft is what the room reads */
+    }
     AgreementPane.-wide #prompts-box {
         width: 40%;
         height: 1fr;
@@ -315,8 +320,11 @@ class AgreementPane(MeetingPane):
     def on_resize(self) -> None:
         width = self.size.width
         self.set_class(width >= WIDE, "-wide")
-        if self.has_class("-narrow") != (width < NARROW):
-            self.set_class(width < NARROW, "-narrow")
+        short = self.size.height < SHORT
+        self.set_class(short, "-short")
+        narrow = width < NARROW or (short and width < SMALL_WIDTH)
+        if self.has_class("-narrow") != narrow:
+            self.set_class(narrow, "-narrow")
             if self._ready:
                 self._show_prompts()
                 self._title_width = 0  # re-fit every entry to the new shape
@@ -324,7 +332,12 @@ class AgreementPane(MeetingPane):
 
     def _fit_titles(self) -> None:
         """Wrap the section titles to the list's width, continuation lines indented under the title."""
-        width = self.query_one("#section-list", OptionList).scrollable_content_region.width - 4
+        section_list = self.query_one("#section-list", OptionList)
+        width = section_list.scrollable_content_region.width - 4
+        if not section_list.show_vertical_scrollbar:
+            # Wrapped titles may make the list scroll: leave room for the scrollbar now, or it
+            # appears after the fit and the list wraps the fitted lines again.
+            width -= section_list.styles.scrollbar_size_vertical
         if width > 8 and width != self._title_width:
             self._title_width = width
             for section in self.checklist.sections:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from history_support import A, B, build_sessions, save_sessions  # noqa: E402
 
-from textual.widgets import DataTable  # noqa: E402
+from textual.widgets import DataTable, OptionList, TextArea  # noqa: E402
 
 from facilitator.app import make_app  # noqa: E402
 from facilitator.screens.history import HistoryScreen  # noqa: E402
@@ -128,3 +128,24 @@ async def test_history_trends_show_every_figure_whole(app_factory, store, size):
         assert table_fits(table)
         joint = [str(table.get_row_at(r)[-2]) for r in range(table.row_count)]
         assert any(j.endswith("3.5 ▲+1") for j in joint), joint
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_agreement_editor_gets_the_room_to_type(store, size):
+    """At 80x24 the editor was 4 lines tall under the prompts, beside a wide section list."""
+    session_id = seed_demo(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_step(app, pilot, "agreement")
+        editor = screen.query_one("#section-text", TextArea)
+        assert screen.region.contains_region(editor.region)
+        assert editor.content_region.height >= 10, editor.content_region
+        assert editor.content_region.width >= 38, editor.content_region
+        # Resized both ways, the section titles are fitted again, never wrapped a second time.
+        await pilot.resize_terminal(180 - size[0], 54 - size[1])
+        await settle(app, pilot, rounds=3)
+        section_list = screen.query_one("#section-list", OptionList)
+        room = section_list.scrollable_content_region.width
+        for index in range(section_list.option_count):
+            lines = str(section_list.get_option_at_index(index).prompt).split("\n")
+            assert all(cell_len(line) <= room for line in lines), (lines, room)
