@@ -16,6 +16,7 @@ from typing import Sequence
 
 from . import __version__
 from .errors import FacilitatorError, InvalidInput
+from .terminal_text import json_shown, shown
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -217,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         return cmd_load(store, args.file, args.replace)
     if command == "delete":
         target = store.delete(args.session)
-        print(f"Moved to {target}")
+        print(shown(f"Moved to {target}"))
         return EXIT_OK
     if command == "serve":
         from .remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
@@ -294,11 +295,11 @@ def _people_of(entries, option: str, value: str):
 def cmd_list(store, as_json: bool) -> int:
     _short_lived()
     if as_json:
-        print(store.listing_json())  # the same text as json.dumps(..., indent=2)
+        print(json_shown(store.listing_json()))  # the same text as json.dumps(..., indent=2)
         return EXIT_OK
     summaries = store.summaries()
     if not summaries:
-        print(f"No sessions yet in {store.data_dir}. Create one with `facilitator new` or try `facilitator demo`.")
+        print(f"No sessions yet in {shown(str(store.data_dir))}. Create one with `facilitator new` or try `facilitator demo`.")
         _point_to_earlier_folder(store)
         return EXIT_OK
     from .scoring import format_index
@@ -311,12 +312,12 @@ def cmd_list(store, as_json: bool) -> int:
                          s.saved_at[:16].replace("T", " ")))
         else:
             rows.append((s.id, "DAMAGED" if s.status == "damaged" else "NEWER VERSION", "", "", "", "", ""))
-            problems.append(f"  {s.file}: {s.problem}")
+            problems.append(shown(f"  {s.file}: {s.problem}"))
     print(_table(rows))
     if problems:
         print("\nFiles that cannot be opened (left untouched):")
         print("\n".join(problems))
-    print(f"\nData folder: {store.data_dir}")
+    print(f"\nData folder: {shown(str(store.data_dir))}")
     return EXIT_OK
 
 
@@ -325,14 +326,15 @@ def _point_to_earlier_folder(store) -> None:
 
     earlier = earlier_default_folder(store.data_dir)
     if earlier is not None:
+        earlier = shown(str(earlier))
         print(f"Sessions saved by an earlier version are in {earlier}: "
-              f"open them with `facilitator --data-dir {earlier}`, or move them to {store.data_dir}.")
+              f"open them with `facilitator --data-dir {earlier}`, or move them to {shown(str(store.data_dir))}.")
 
 
 def cmd_show(store, session_id: str) -> int:
     from .summary_text import session_summary_text
 
-    print(session_summary_text(store.load(session_id)))
+    print(shown(session_summary_text(store.load(session_id)), lines=True))
     return EXIT_OK
 
 
@@ -358,9 +360,12 @@ def cmd_export(store, session_id: str, document: str, templates: Path | None, ou
         store.check_output_path(path)
         export(session, document, path, templates, changes_since=changes, history=history,
                private=store.holds(path))
-        print(f"Wrote the {document} of {session.id} to {path}", file=sys.stderr)
+        print(shown(f"Wrote the {document} of {session.id} to {path}"), file=sys.stderr)
     else:
-        sys.stdout.write(render(session, document, templates, changes_since=changes, history=history))
+        text = render(session, document, templates, changes_since=changes, history=history)
+        # On a terminal the document is read, not kept: nothing in it may act on the terminal. Sent
+        # to a pipe or a file it is the document itself, byte for byte.
+        sys.stdout.write(shown(text, lines=True) if _is_terminal(sys.stdout) else text)
         sys.stdout.flush()
     return EXIT_OK
 
@@ -372,9 +377,9 @@ def cmd_history(store, target: str, as_json: bool) -> int:
 
     timeline = load_timeline(store, target)
     if as_json:
-        print(json.dumps(history_json(timeline), ensure_ascii=False, indent=2))
+        print(json_shown(json.dumps(history_json(timeline), ensure_ascii=False, indent=2)))
     else:
-        print(history_text(timeline))
+        print(shown(history_text(timeline), lines=True))
     return EXIT_OK
 
 
@@ -382,14 +387,15 @@ def cmd_dump(store, session_id: str, output: str | None) -> int:
     from .atomic import atomic_write_text
 
     session = store.load(session_id)
-    text = json.dumps(session.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    # Controls JSON leaves raw (C1, bidi) are written as escapes: the same data for `load`.
+    text = json_shown(json.dumps(session.to_dict(), ensure_ascii=False, indent=2)) + "\n"
     if output:
         store.check_output_path(output)
         try:
             atomic_write_text(Path(output).expanduser(), text)
         except OSError as error:
             raise FacilitatorError(f"Cannot write {output}: {error.strerror or error}.") from None
-        print(f"Wrote {session.id} to {output}", file=sys.stderr)
+        print(shown(f"Wrote {session.id} to {output}"), file=sys.stderr)
     else:
         # A dump is UTF-8 whatever the locale says, since that is what `load` reads.
         sys.stdout.flush()
@@ -459,6 +465,13 @@ def _run_tui(store, templates: Path | None, open_id: str | None = None) -> int:
     return app.return_code or EXIT_OK
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _short_lived() -> None:
     """For a command that lists every session and then exits: no cyclic garbage collection.
 
@@ -480,6 +493,7 @@ def _templates(value: str | None) -> Path | None:
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:
+    rows = [tuple(shown(cell) for cell in row) for row in rows]  # one line per row, nothing for the terminal
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     widths[4] = min(widths[4], 50)
     lines = []
@@ -494,7 +508,7 @@ MAX_MESSAGE = 500
 
 def _fail(message: str) -> None:
     """One line on standard error, however long or odd the text quoted in the message."""
-    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    message = shown(message)
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
     print(f"facilitator: {message}", file=sys.stderr)

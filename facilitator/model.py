@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from .errors import InvalidInput, InvalidSession
+from .terminal_text import is_control
 
 SCHEMA_VERSION = 2
 
@@ -49,6 +50,10 @@ def clean_name(value: str, what: str) -> str:
         raise InvalidInput(f"{what} cannot be empty.")
     if "\n" in text or "\r" in text:
         raise InvalidInput(f"{what} must fit on one line.")
+    if any(is_control(c) for c in text):
+        # A name is shown everywhere (lists, titles, documents, terminals): an escape sequence or a
+        # bidi override in it would act on the terminal or show the name in another order.
+        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
     if len(text) > MAX_NAME:
         raise InvalidInput(f"{what} is too long ({len(text)} characters, at most {MAX_NAME}).")
     return text

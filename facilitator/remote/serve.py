@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write_bytes
 from ..errors import FacilitatorError, InvalidInput
+from ..terminal_text import shown
 from .room import ballots_dir, open_round_for
 
 MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
@@ -56,8 +57,8 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
         raise FacilitatorError(f"Cannot write the round file in {folder}: {error.strerror or error}.") from None
     url = public_url or f"http://{_url_host(host)}:{port}"
 
-    print(f"Remote scoring for {session.alliance} ({session.kind} {session.date})")
-    print(f"  Participants open:  {url}")
+    print(shown(f"Remote scoring for {session.alliance} ({session.kind} {session.date})"))
+    print(shown(f"  Participants open:  {url}"))
     print(f"  Join code:          {state.code}   (round {state.round}{'' if started else ', already open'})")
     if not is_loopback(host):
         print(f"\nWarning: listening on {host}, not only on this computer. Anyone who can reach it on port "
