@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..scoring import (all_point_stats, format_index, format_mean, format_score, joint_index, partner_indexes,
-                       vote_spreads)
+from ..scoring import (all_point_stats, format_agreed, format_index, format_mean, format_spread, joint_index,
+                       partner_indexes, vote_spreads)
 from .pane import MeetingPane
 from .score_board import score_text
 
@@ -91,13 +91,19 @@ class GapBoardPane(MeetingPane):
         lines = [self._row_cells(point, stats) for point, stats in rows]
         hidden = sum(1 for point, _ in rows if not session.point(point.key).revealed)
 
+        # The room's agreed scores get a column of their own, beside the partners' mean, once the
+        # room has agreed one: an agreed score never passes for a mean.
+        with_agreed = any(agreed for (_mean, _spread, agreed), _, _ in lines)
+        summary_columns = SUMMARY_COLUMNS + (AGREED_COLUMN,) if with_agreed else SUMMARY_COLUMNS
+
         # The columns are sized from what they hold, so that Mean, Spread and Flag stay on screen.
         self._planned_for = self._table_width()
-        summaries = [(mean, spread, flag) for (mean, spread), _, flag in lines]
-        widest = [max((cell_len(str(row[i])) for row in summaries), default=0) for i in range(len(SUMMARY_COLUMNS))]
+        summaries = [(mean, spread, flag, agreed) for (mean, spread, agreed), _, flag in lines]
+        widest = [max((cell_len(str(row[i])) for row in summaries), default=0) for i in range(len(summary_columns))]
         plan = plan_columns([p.name for p in session.partners], self._planned_for,
                             widest_score=max((cell_len(str(c)) for _, cells, _ in lines for c in cells), default=3),
-                            summary_width=sum(max(w, len(label)) for w, label in zip(widest, SUMMARY_COLUMNS)))
+                            summary_width=sum(max(w, len(label)) for w, label in zip(widest, summary_columns)),
+                            summary_count=len(summary_columns))
         self._show_indexes(plan)
 
         table = self.query_one(DataTable)
@@ -108,12 +114,12 @@ class GapBoardPane(MeetingPane):
         table.add_column("Point", key="title", width=plan.title_width)
         for partner, label in zip(session.partners, plan.partner_labels):
             table.add_column(label, key=f"partner-{partner.key}")
-        for label in SUMMARY_COLUMNS:
+        for label in summary_columns:
             table.add_column(label, key=label.lower())
         for (point, _), (summary, cells, flag) in zip(rows, lines):
-            mean, spread = summary
+            mean, spread, agreed = summary
             table.add_row(str(point.number), _short(point.title, plan.title_width), *cells, mean, spread, flag,
-                          key=point.key)
+                          *([agreed] if with_agreed else []), key=point.key)
         if cursor_key is not None:
             try:
                 table.move_cursor(row=table.get_row_index(cursor_key))
@@ -128,11 +134,13 @@ class GapBoardPane(MeetingPane):
                        "mean and, when they differ, their range (1-4).") if voted else ""
         self.query_one("#gap-help", Static).update(
             f"{note}Rows {order}. A spread of 2 or more is a perception gap: the most useful thing to discuss."
+            + (" Agreed: the score the room settled on; the joint index uses it instead of the mean."
+               if with_agreed else "")
             + inside_note
         )
 
-    def _row_cells(self, point, stats) -> tuple[tuple[str, str], list[Text], Text]:
-        """A point's (mean, spread), its partner cells, and its flag, as the board shows them."""
+    def _row_cells(self, point, stats) -> tuple[tuple[str, str, str], list[Text], Text]:
+        """A point's (mean, spread, agreed score), its partner cells, and its flag, as the board shows them."""
         session = self.session
         revealed = session.point(point.key).revealed
         inside = vote_spreads(session, point.key) if revealed else {}
@@ -146,11 +154,11 @@ class GapBoardPane(MeetingPane):
             else:
                 cells.append(_with_inside_spread(score_text(value), inside.get(partner.key)))
         if not revealed:
-            return ("", ""), cells, Text("hidden", style="dim italic")
+            return ("", "", ""), cells, Text("hidden", style="dim italic")
         flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
                 else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
-        spread = "-" if stats.spread is None else format_score(stats.spread)
-        return (format_mean(stats.value), spread), cells, flag
+        agreed = "" if stats.agreed is None else format_agreed(stats.agreed)
+        return (format_mean(stats.mean), format_spread(stats.spread), agreed), cells, flag
 
     def _show_indexes(self, plan: ColumnPlan) -> None:
         session, checklist = self.session, self.checklist
@@ -187,6 +195,7 @@ class GapBoardPane(MeetingPane):
 
 
 SUMMARY_COLUMNS = ("Mean", "Spread", "Flag")
+AGREED_COLUMN = "Agreed"  # shown once the room has agreed a score for a revealed point
 CELL_PADDING = 2  # a DataTable cell's padding, one cell on both sides
 NUMBER_WIDTH = 2  # "10"
 TITLE_WIDTH, TITLE_GOOD, TITLE_MIN = 21, 18, 12
@@ -201,11 +210,12 @@ class ColumnPlan:
     fits: bool  # every column on screen; else the table scrolls sideways, and says so
 
 
-def plan_columns(partners: list[str], width: int, widest_score: int = 3, summary_width: int = 4 + 6 + 6) -> ColumnPlan:
+def plan_columns(partners: list[str], width: int, widest_score: int = 3, summary_width: int = 4 + 6 + 6,
+                 summary_count: int = len(SUMMARY_COLUMNS)) -> ColumnPlan:
     """Point titles and partner names sized so that every column fits `width` cells, Mean, Spread
     and Flag (`summary_width` together) included: titles a little shorter first, then partners by
     their initials, then (many partners on a narrow screen) a table that scrolls sideways."""
-    columns = 2 + len(partners) + len(SUMMARY_COLUMNS)
+    columns = 2 + len(partners) + summary_count
     room = width - NUMBER_WIDTH - summary_width - CELL_PADDING * columns
 
     def partner_cells(labels: list[str]) -> int:

@@ -23,16 +23,18 @@ from report_helpers import parse, section_tokens, all_text, tables  # noqa: E402
 from tui_support import SIZE, settle  # noqa: E402
 
 from facilitator import reports, scoring  # noqa: E402
+from facilitator.app import make_app  # noqa: E402
 from facilitator.content import load_checklist  # noqa: E402
 from facilitator.history import load_timeline  # noqa: E402
 from facilitator.model import Vote  # noqa: E402
 from facilitator.screens.history import HistoryScreen  # noqa: E402
 from facilitator.session_factory import create_session, follow_up_session  # noqa: E402
 from facilitator.widgets.close import ClosePane  # noqa: E402
+from facilitator.widgets.gap_board import GapBoardPane  # noqa: E402
 from facilitator.widgets.health_check import HealthCheckPane  # noqa: E402
 from facilitator.widgets.score_board import ScoreBoard  # noqa: E402
 
-from .pane_harness import PaneHarness  # noqa: E402
+from .pane_harness import PaneHarness, screen_text  # noqa: E402
 
 CHECKLIST = load_checklist(1)
 POINTS = [p.key for p in CHECKLIST.points]
@@ -125,6 +127,34 @@ async def test_score_board():
             assert found["spread"] == want["points"][key]["spread"], key
             assert (found["agreed"] or "-") == want["points"][key]["agreed"], key
             assert ("PERCEPTION GAP" in text) == want["points"][key]["gap"], key
+
+
+async def test_gap_board(store):
+    kickoff, review = sessions()
+    want = expected(kickoff, review)
+    store.import_document(review.to_dict())
+    app = make_app(store=store, open_session=review.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.show_step("gaps")
+        await settle(app, pilot)
+        pane = app.screen.query_one(GapBoardPane)
+        table = pane.query_one(DataTable)
+        labels = [str(column.label) for column in table.ordered_columns]
+        assert "Mean" in labels and "Agreed" in labels  # the agreed score has a column of its own
+        header_line = next(line for line in screen_text(app).splitlines() if " Point " in line)
+        assert "Mean" in header_line and "Agreed" in header_line  # on screen at 100 columns, not scrolled off
+        for key in POINTS:
+            def cell(column: str) -> str:
+                return str(table.get_cell(key, column)).strip()
+            assert cell("mean") == want["points"][key]["mean"], key
+            assert cell("spread") == want["points"][key]["spread"], key
+            assert (cell("agreed") or "-") == want["points"][key]["agreed"], key
+            assert (cell("flag") == "GAP") == want["points"][key]["gap"], key
+        header = str(pane.query_one("#gap-indexes", Static).render())
+        assert re.search(rf"Joint health index\s+{want['index']['Joint']}\b", header), header
+        for partner in review.partners:
+            assert f"{partner.name} {want['index'][partner.name]}" in header
 
 
 CLOSE_LINE = re.compile(r"^(?P<name>.+?)\s+[█░]+\s+(?P<index>\d+|-)(?:\s+[▲▼=] (?P<change>\S+) since last time)?$")

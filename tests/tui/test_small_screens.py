@@ -4,6 +4,7 @@ the top bar, every column of the gap board, room to type in the agreement, Histo
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from history_support import A, B, build_sessions, save_sessions  # noqa: E402
 from textual.widgets import DataTable, OptionList, TextArea  # noqa: E402
 
 from facilitator.app import make_app  # noqa: E402
+from facilitator.demo import build_demo_session  # noqa: E402
 from facilitator.screens.history import HistoryScreen  # noqa: E402
 from facilitator.session_factory import create_session  # noqa: E402
 from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
@@ -68,7 +70,10 @@ def table_fits(table) -> bool:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_gap_board_keeps_mean_spread_and_flag_on_screen(store, size):
-    session_id = seed_demo(store)
+    demo = build_demo_session(date(2026, 3, 2))
+    demo.point("agreement-beyond-contract").agreed = None  # no Agreed column here: see the test below
+    with store.create(demo) as opened:
+        session_id = opened.id
     app = make_app(store=store, open_session=session_id)
     async with app.run_test(size=size) as pilot:
         screen = await open_step(app, pilot, "gaps")
@@ -88,6 +93,18 @@ async def test_gap_board_keeps_mean_spread_and_flag_on_screen(store, size):
         await pilot.resize_terminal(180 - size[0], 54 - size[1])
         await settle(app, pilot)
         assert table_fits(table)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_gap_board_keeps_the_agreed_column_on_screen_too(store, size):
+    session_id = seed_demo(store)  # the room agreed a score for point 5
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_step(app, pilot, "gaps")
+        table = screen.query_one(GapBoardPane).query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][-4:] == ["Mean", "Spread", "Flag", "Agreed"]
+        assert table_fits(table), [(str(c.label), c.get_render_width(table)) for c in table.columns.values()]
+        assert str(table.get_cell("agreement-beyond-contract", "agreed")) == "2"
 
 
 async def test_gap_board_with_many_partners_scrolls_sideways_and_says_so(store):
