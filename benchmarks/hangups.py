@@ -282,6 +282,7 @@ def run_once(scenario: str, rng: random.Random, workdir: Path) -> Outcome:
         try:
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
             os.chdir(data_dir)  # where the export dialog offers to write
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)  # as a terminal starts it, even from under nohup
             os.execve(argv[0], argv, env)
         finally:
             os._exit(127)

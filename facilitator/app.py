@@ -112,7 +112,7 @@ class FacilitatorApp(App[int]):
             self._exit_guard.work_saved(code)
         self.exit(code, message=_rescue_message(self._rescued) if code else None)
 
-    async def _settle(self, most: float = 0.4) -> None:
+    async def _settle(self, most: float = 0.6) -> None:
         """Until every message is handled (keys read just before the signal, and what they set off),
         seen twice in a row; at most `most` seconds."""
         import asyncio
@@ -128,7 +128,9 @@ class FacilitatorApp(App[int]):
         pumps = [self, *self.screen_stack]
         for screen in self.screen_stack:
             pumps += list(screen.walk_children(with_self=False))
-        return sum(queue.qsize() for pump in pumps
+        # Unfinished, not only queued: a key whose handler is still at work (drawing the next step)
+        # has left its queue already.
+        return sum(getattr(queue, "_unfinished_tasks", queue.qsize()) for pump in pumps
                    for queue in [getattr(pump, "_message_queue", None)] if queue is not None)
 
     def _save_for_exit(self) -> int:
