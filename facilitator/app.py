@@ -42,6 +42,7 @@ class FacilitatorApp(App[int]):
     # which costs the first screen a facilitator sees about 5 ms.
     CSS_PATH = ["app.tcss", "screens/session_list.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    NOTIFICATION_TIMEOUT = 3  # seconds, unless a message asks for more (errors do): toasts cover a little
     BINDINGS = [
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+t", "toggle_dark", "Light/dark", show=False),

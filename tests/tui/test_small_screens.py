@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from history_support import A, B, build_sessions, save_sessions  # noqa: E402
 
 from textual.widgets import DataTable, OptionList, TextArea  # noqa: E402
+from textual.widgets._toast import Toast  # noqa: E402
 
 from facilitator.app import make_app  # noqa: E402
 from facilitator.demo import build_demo_session  # noqa: E402
@@ -166,3 +167,29 @@ async def test_agreement_editor_gets_the_room_to_type(store, size):
         for index in range(section_list.option_count):
             lines = str(section_list.get_option_at_index(index).prompt).split("\n")
             assert all(cell_len(line) <= room for line in lines), (lines, room)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_toasts_keep_off_what_the_room_reads(store, size):
+    """Toasts of three lines stood over the step and over Help: now one line on the footer's row,
+    growing upwards only for a long message, gone after a few seconds."""
+    session_id = seed_demo(store)
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        screen = await open_step(app, pilot, "gaps")
+        app.notify("Saved.")
+        await pilot.pause(0.2)
+        toast = screen.query_one(Toast)
+        width, height = size
+        assert toast.region.height == 1 and toast.region.bottom == height  # the footer's line
+        assert toast.region.width <= width * 0.45
+        assert not toast.region.overlaps(screen.query_one(GapBoardPane).query_one(DataTable).region)
+
+        await pilot.press("f1")
+        await settle(app, pilot)
+        app.notify("Saved.")
+        await pilot.pause(0.2)
+        help_screen = app.screen
+        assert all(t.region.bottom == height and t.region.height == 1 for t in help_screen.query(Toast))
+        await pilot.pause(3.2)
+        assert not list(help_screen.query(Toast)), "a toast without a timeout of its own goes within 3 s"
