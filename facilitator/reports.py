@@ -7,8 +7,9 @@ Customised templates get passed around, so they are treated as untrusted:
 - they run in Jinja2's sandbox and see only plain data (`build_context`), never the session;
 - every printed value is escaped as Markdown (`facilitator.markdown`), even when the template
   forgets a filter, so no text typed in the room can change the document's structure or inject HTML;
-- huge strings and lists, runaway loops (a 2 s deadline), memory piling up (512 MB) and oversized
-  output are refused;
+- huge strings and lists and oversized output are refused; a customised template is rendered in
+  a child process (`report_child`) limited to 512 MB more than it starts with and killed at a 2 s
+  deadline, so no runaway loop or C call piling up gigabytes can stall or starve the app;
 - any problem becomes a `ReportError` naming the template file and line, never a traceback.
 
 `export` renders completely before it writes, and writes atomically: a failed export leaves the
@@ -19,11 +20,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import marshal
 import os
 import re
-import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,8 +48,8 @@ DOCUMENTS = ("agreement", "scorecard")
 TEMPLATE_SUFFIX = ".md.j2"
 TEMPLATES_FOLDER = "report_templates"
 
-RENDER_TIMEOUT = 2.0  # seconds a template may run
-MAX_MEMORY = 512 * 1024 * 1024  # bytes a render may add to the process (measured where the system tells)
+RENDER_TIMEOUT = 2.0  # seconds a customised template's process may run, from its start
+MAX_MEMORY = 512 * 1024 * 1024  # bytes a customised template's process may add to what it starts with
 MAX_SIZE = 1_000_000  # characters or items one operator (* ** + % ~) may produce
 MAX_VALUE = 5_000_000  # characters or items one filter or method call may produce
 MAX_INT_BITS = 10_000  # bits in a number built by * or ** (about 3,000 digits)
@@ -528,9 +528,9 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
         changes_since = context["changes"]["since"] if context["changes"] else "the previous session"
     context["changes_since"] = changes_since or None
     if templates_dir is None:
-        # Our own templates cannot loop away or pile up memory: no helper thread needs to watch them.
+        # Our own templates cannot loop away or pile up memory: rendered here, without a process.
         return _render_template(folder, path, context)
-    return _run_with_deadline(lambda: _render_template(folder, path, context), path, timeout)
+    return _render_in_child(folder, path, context, timeout)
 
 
 def export(session: Session, document: str, path: Path, templates_dir: Path | None = None, *,
@@ -604,8 +604,7 @@ def _render_template(folder: Path, path: Path, context: dict) -> str:
     except UnicodeDecodeError:
         raise ReportError(f"Template {path} is not UTF-8 text.") from None
     except MemoryError as error:
-        raise ReportError(f"Template {path}{_line_of(error, folder)} needs too much memory; "
-                          f"check it for runaway loops.") from None
+        raise ReportError(_too_much_memory(path, _line_of(error, folder))) from None
     except RecursionError as error:
         raise ReportError(f"{_where(error, folder, path)}: calls itself too deeply "
                           f"(a macro or include that never ends).") from None
@@ -651,84 +650,81 @@ def _line_of(error: BaseException | None, folder: Path) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The deadline
+# The child process, its memory limit and its deadline
 
 
-class _Deadline(BaseException):
-    """Injected into a render thread that ran out of time. A BaseException, so that no
-    `except Exception` inside Jinja2 or a filter can swallow it."""
+_CHILD_MEMORY_EXIT = 3  # report_child.MEMORY_EXIT (not imported: the child's module is for the child)
 
 
-def _run_with_deadline(work: Callable[[], str], path: Path, timeout: float) -> str:
-    """Run `work` in a helper thread; stop it with an injected exception after `timeout` s."""
-    # Imported before the template starts, though only stopping a runaway one needs it: imported at
-    # that moment, it let the template run (and allocate) for longer.
-    import ctypes
-
-    lock = threading.Lock()
-    state: dict[str, Any] = {"done": False}
-
-    def run() -> None:
-        # At most one _Deadline is ever injected, so the outer handler cannot itself be hit by one:
-        # whatever happens, nothing escapes this thread as a printed traceback.
-        outcome: dict[str, Any] = {}
-        try:
-            try:
-                outcome["result"] = work()
-            except BaseException as error:  # noqa: BLE001 - handed to the calling thread
-                outcome = {"error": error}
-            with lock:
-                state.update(outcome, done=True)
-        except _Deadline as error:
-            with lock:
-                state.update({"error": error} if not outcome else outcome, done=True)
-
-    thread = threading.Thread(target=run, name="facilitator-report", daemon=True)
-    baseline = _memory_in_use()
-    deadline = time.monotonic() + timeout
-    too_big = False
-    thread.start()
-    # Within the deadline, a loop piling up values could still fill the memory: watch it too.
-    while thread.is_alive() and not too_big:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        thread.join(min(left, 0.05))
-        too_big = baseline is not None and (_memory_in_use() or 0) - baseline > MAX_MEMORY
-    with lock:
-        finished = state["done"]
-        if not finished and thread.ident is not None:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Deadline))
-    if not finished:
-        # Most runaway templates stop at once; one stuck inside a single long C call cannot be
-        # interrupted, but the daemon thread no longer holds up the caller or the app's exit.
-        thread.join(0.5)
-        if too_big:
-            raise ReportError(f"Template {path} needs too much memory; check it for runaway loops.")
-        raise ReportError(f"Template {path} took longer than {timeout:g} s; check it for runaway loops.")
-    error = state.get("error")
-    if error is not None:
-        if isinstance(error, ReportError):
-            raise ReportError(str(error)) from None
-        if isinstance(error, _Deadline):  # pragma: no cover - only if the timing races
-            raise ReportError(f"Template {path} took longer than {timeout:g} s; check it for runaway loops.")
-        raise ReportError(f"Template {path} could not be rendered: {_describe(error)}") from None
-    return state["result"]
+def _too_much_memory(path: Path, line: str = "") -> str:
+    return f"Template {path}{line} used more than {MAX_MEMORY // 2**20} MB; check it for runaway loops."
 
 
-def _memory_in_use() -> int | None:
-    """The process's resident memory in bytes where the system tells (Linux), else None."""
+def _too_slow(path: Path, timeout: float) -> str:
+    return f"Template {path} took more than {timeout:g} s; check it for runaway loops."
+
+
+def _render_in_child(folder: Path, path: Path, context: dict, timeout: float) -> str:
+    """Render a customised template in `python -m facilitator.report_child`, limited to MAX_MEMORY
+    and killed with its process group once `timeout` seconds have passed since it started.
+
+    Called from a worker thread in the app (the export dialog's preview and write), from the CLI
+    directly; it only waits on pipes, so the app stays responsive. Whatever the child does, the
+    caller gets the text or a ReportError of one sentence.
+    """
+    import pickle
+    import signal
+    import subprocess
+    import sys
+
+    payload = pickle.dumps((str(folder), str(path), context), protocol=pickle.HIGHEST_PROTOCOL)
+    env = dict(os.environ)
+    # The child imports this very package, wherever it was imported from (a checkout, a wheel).
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_parent, env.get("PYTHONPATH"))))
+    command = [sys.executable, "-m", "facilitator.report_child", str(MAX_MEMORY), f"{timeout:g}"]
     try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * _PAGE_SIZE
-    except (OSError, ValueError, IndexError):
-        return None
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=env, start_new_session=True)
+    except OSError as error:
+        raise ReportError(f"Template {path} could not be rendered: cannot start a process "
+                          f"({error.strerror or error}).") from None
+    try:
+        out, err = child.communicate(payload, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child, signal.SIGKILL)
+        child.communicate()
+        raise ReportError(_too_slow(path, timeout)) from None
+    except BaseException:
+        _kill_group(child, signal.SIGKILL)
+        child.communicate()
+        raise
+    finally:
+        _kill_group(child, signal.SIGKILL)  # anything the template's process left behind in its group
+    try:
+        answer = json.loads(out.decode("utf-8", "surrogatepass")) if out else None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        answer = None
+    if isinstance(answer, dict):
+        if isinstance(answer.get("text"), str):
+            return answer["text"]
+        if isinstance(answer.get("error"), str):
+            raise ReportError(answer["error"])
+        if answer.get("memory") is True:
+            raise ReportError(_too_much_memory(path))
+    if child.returncode in (_CHILD_MEMORY_EXIT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) or b"MemoryError" in err:
+        raise ReportError(_too_much_memory(path))  # killed for memory, or crashed for want of it
+    if child.returncode in (-signal.SIGXCPU,):
+        raise ReportError(_too_slow(path, timeout))
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {child.returncode}"]
+    raise ReportError(f"Template {path} could not be rendered: the rendering process stopped ({last[0][:200]}).")
 
 
-try:
-    _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
-    _PAGE_SIZE = 4096
+def _kill_group(child: Any, signal_number: int) -> None:
+    try:
+        os.killpg(child.pid, signal_number)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
 
 
 # --------------------------------------------------------------------------------------------

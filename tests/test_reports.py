@@ -478,7 +478,7 @@ def test_runaway_loop_is_stopped_within_the_deadline(tmp_path, session):
     threads = threading.active_count()
     folder = custom_dir(tmp_path, "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}")
     started = time.monotonic()
-    with pytest.raises(ReportError, match="took longer than 2 s; check it for runaway loops"):
+    with pytest.raises(ReportError, match="took more than 2 s; check it for runaway loops"):
         reports.render(session, "agreement", folder)
     assert time.monotonic() - started < 3
     deadline = time.monotonic() + 2
@@ -490,7 +490,7 @@ def test_runaway_loop_is_stopped_within_the_deadline(tmp_path, session):
 def test_deadline_is_a_parameter(tmp_path, session):
     folder = custom_dir(tmp_path, "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}")
     started = time.monotonic()
-    with pytest.raises(ReportError, match="took longer than 0.2 s"):
+    with pytest.raises(ReportError, match="took more than 0.2 s"):
         reports.render(session, "agreement", folder, timeout=0.2)
     assert time.monotonic() - started < 1.5
 
