@@ -334,6 +334,8 @@ def run(runs: int, seed: int | None = None, scenarios: tuple[str, ...] = SCENARI
             scenario = scenarios[number % len(scenarios)]
             outcome = run_once(scenario, rng, Path(workdir))
             outcomes.append(outcome)
+            if (number + 1) % 10 == 0:
+                print(f"  {number + 1} runs, {sum(1 for o in outcomes if not o.ok)} not ok", file=out, flush=True)
             if not outcome.ok:
                 print(f"  run {number} {scenario} ({outcome.detail}): left alive {outcome.left_alive}, "
                       f"lock held {outcome.lock_held}, expected {outcome.expected!r} on disk {outcome.on_disk!r}",
