@@ -31,16 +31,27 @@ class MarkdownSafe(str):
 
 
 # Characters that are inline syntax wherever they stand: escapes, code spans, emphasis, links,
-# autolinks and raw HTML, table pipes, strikethrough, entities.
-_ALWAYS = frozenset("\\`*_[]<>|~&")
+# autolinks and raw HTML, table pipes, strikethrough, entities. And for readers beyond CommonMark
+# (pandoc's own Markdown, GFM): `$` math, `^` superscript, `@` citations and example lists, `:`
+# fenced divs, definition lists, emoji codes and bare URLs. All ASCII punctuation, so a backslash
+# keeps them as text in every reader.
+_ALWAYS = frozenset("\\`*_[]<>|~&$^@:")
 # Each of them with a backslash before it (str.translate: several times faster than a regex on prose).
 _ALWAYS_ESCAPED = {ord(char): "\\" + char for char in _ALWAYS}
-# What opens a block when it starts a line: an ATX heading, a bullet, an ordered-list marker,
+# What opens a block when it starts a line: an ATX heading (of any level: pandoc reads seven '#'),
+# a bullet, an ordered-list marker,
 # or a line of only dashes or equals signs (setext underline, thematic break).
-_BLOCK_START = re.compile(r"#{1,6}(?:[ \t]|$)|[-+](?:[ \t]|$)|[- \t]+$|[= \t]+$")
+_BLOCK_START = re.compile(r"#+(?:[ \t]|$)|[-+](?:[ \t]|$)|[- \t]+$|[= \t]+$")
 # A table's delimiter row (under a line with a pipe in it, escaped or not, it makes a table).
 _DELIMITER_ROW = re.compile(r"[-:| \t]*-[-:| \t]*")
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
+# pandoc's fancy lists: `a.`, `iv)`, `B.`, `#.` at the start of a line (and `(1)`, `(a)`, `(@)`,
+# whose opening parenthesis is escaped below). Any run of letters: roman numerals are letters too.
+_FANCY_MARKER = re.compile(r"^([A-Za-z]+|#)([.)])(?=[ \t]|$)")
+# pandoc's grid tables (`+---+`) and any '(' or '+' opening a line.
+_LINE_OPENERS = ("(", "+")
+# GFM links a bare "www." as it links "https://" (the ':' of which is escaped already).
+_BARE_WWW = re.compile(r"(?i)\b(www)\.")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\v"
@@ -85,10 +96,13 @@ def _escape_line(line: str) -> str:
         core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
     # The value may start a line, so what it starts with must not open a block. (Quotes,
     # `*` bullets and `_`/`*` thematic breaks are already escaped above.)
-    if (_BLOCK_START.match(core) or delimiter_row) and core[0] != "\\":
+    if (_BLOCK_START.match(core) or delimiter_row or core.startswith(_LINE_OPENERS)) and core[0] != "\\":
         core = "\\" + core
     else:
         core = _ORDERED_MARKER.sub(r"\1\\\2", core, count=1)
+        core = _FANCY_MARKER.sub(r"\1\\\2", core, count=1)
+    if "." in core:
+        core = _BARE_WWW.sub(r"\1\\.", core)
     # An image needs '![' and '[' is escaped; escape '!' anyway so the source reads plainly.
     core = core.replace("!\\[", "\\!\\[")
 

@@ -41,6 +41,7 @@ from markdown_it.rules_block.table import escapedSplit
 from report_helpers import HOSTILE
 
 from facilitator import reports
+from facilitator.terminal_text import is_control
 from facilitator.model import (
     ActionItem,
     Decision,
@@ -83,6 +84,11 @@ FRAGMENTS = HOSTILE + [
     "\u2028", "\u2029", "\uffff", "\U0010ffff",
     # control characters
     "\x00", "\x07", "\x08", "\x0b", "\x0c", "\x1b[31m", "\x1c", "\x1f", "\x7f", "\x85", "\x9b",
+    # pandoc's Markdown and GFM beyond CommonMark: divs with attributes, fancy, example and
+    # definition lists, math, super/subscript, citations, grid tables, emoji codes
+    "::: {onclick=\"alert(1)\" style=\"color:red\"}", ":::", "a. ", "i. ", "B) ", "#. ", "(1) ", "(a) ", "(@) ",
+    "(@good) ", ": ", "~ ", "$x$", "$$", "^sup^", "~sub~", "@doe", "[@doe, p. 3]", "+---+---+", "+===+",
+    ":smile:", "{.class}", "{#id}", "\\begin{x}", "| line block",
     # ordinary words, so that syntax lands mid-line too
     "a", "word", " ", "x", "1", ":", ".", "Acme",
 ]
@@ -93,7 +99,9 @@ any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)  # no 
 # or as the first line of a field.
 BLOCK_LINES = ["---", "===", "=", "-", "+", "*", "- - -", "***", "___", "  ---  ", "# x", "#", "> x", "- x",
                "1. x", "1)", "```", "~~~", "    code", "\tcode", "|---|---|", "| a | b |", ":-:", "-|-", "<div>",
-               "<!-- x -->", "[r]: /u", "\u00a0---", "\u3000# x", "\v---", "x  ", "x\\"]
+               "<!-- x -->", "[r]: /u", "\u00a0---", "\u3000# x", "\v---", "x  ", "x\\",
+               ": def", "~ def", "a. x", "iv) x", "#. x", "(1) x", "(@) x", "::: {.x}", "+--+--+", "####### x",
+               "---\ntitle: x\n---", "% title", "$$\nx\n$$"]
 line = st.one_of(fragments, st.sampled_from(BLOCK_LINES))
 hostile_text = st.one_of(
     st.lists(fragment, max_size=10).map("".join),  # syntax mid-line
@@ -103,8 +111,10 @@ hostile_text = st.one_of(
 
 
 def as_name(text: str) -> str:
-    """What a name field can hold (model.clean_name): one line, stripped, at most 200 characters."""
-    return NEWLINES.sub(" ", text).strip()[:200].strip()
+    """What a name field can hold (model.clean_name): one line, no control characters, stripped, at
+    most 200 characters."""
+    text = "".join(c for c in NEWLINES.sub(" ", text) if not is_control(c))
+    return text.strip()[:200].strip()
 
 
 hostile_name = hostile_text.map(as_name).filter(bool)
@@ -390,3 +400,125 @@ def test_hostile_text_in_every_field_keeps_the_structure(document, tmp_path, rec
     record_figure(f"{document}: raw HTML tokens", stats["html"])
     record_figure(f"{document}: table rows not matching their header, texts not shown as typed",
                   f"{stats['ragged']}, {stats['missing']}")
+
+
+# --------------------------------------------------------------------------------------------
+# The same property under other readers (issue 13, item 9): pandoc's own Markdown and GFM turn
+# more plain text into structure (fenced divs with attributes, fancy, example and definition lists,
+# math, superscripts, citations, grid tables, emoji codes, bare URLs). The document read by pandoc
+# must have the structure of its plain twin, and every field's text as typed. `smart` is left out
+# of pandoc's Markdown: it typesets quotes and dashes (the same text, curly), it makes no structure.
+
+PANDOC_READERS = ["markdown-smart", "gfm"]
+PANDOC_EXAMPLES = int(os.environ.get("FACILITATOR_PANDOC_EXAMPLES", "25"))
+_PANDOC_TEXT = {"Str", "Space", "SoftBreak", "LineBreak"}
+# A table's column widths and alignments: pandoc sizes columns by the longest line, not structure.
+_PANDOC_LAYOUT = {"ColWidth", "ColWidthDefault", "AlignDefault", "AlignLeft", "AlignRight", "AlignCenter"}
+
+
+def as_pandoc_shows(text: str) -> str:
+    """Text as pandoc shows it: runs of spaces are one space, GFM composes accents (NFC)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", text))
+
+
+def _pandoc_ast(source: str, reader: str) -> dict:
+    import json as _json
+
+    import pypandoc
+
+    return _json.loads(pypandoc.convert_text(source, "json", format=reader))
+
+
+def _pandoc_inline_text(nodes) -> str:
+    out = []
+    for node in nodes:
+        kind = node.get("t")
+        if kind == "Str":
+            out.append(node["c"])
+        elif kind == "Space":
+            out.append(" ")
+        elif kind in ("SoftBreak", "LineBreak"):
+            out.append("\n")
+        elif kind in ("Code", "RawInline", "Math"):
+            out.append(node["c"][-1])
+        elif isinstance(node.get("c"), list):
+            out.append(_pandoc_inline_text([c for c in node["c"] if isinstance(c, dict)]))
+    return "".join(out)
+
+
+def pandoc_structure(node, found=None) -> list:
+    """Every element's kind (header levels included), runs of plain text merged; and the text of
+    every paragraph, plain block (a table cell is one) and header."""
+    if found is None:
+        found = {"kinds": [], "texts": []}
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind in _PANDOC_LAYOUT:
+            pass
+        elif kind is not None and kind not in _PANDOC_TEXT:
+            found["kinds"].append(f"Header{node['c'][0]}" if kind == "Header" else kind)
+        elif kind is not None and found["kinds"][-1:] != ["text"]:
+            found["kinds"].append("text")
+        if kind in ("Para", "Plain"):
+            found["texts"].append(as_pandoc_shows(shown(_pandoc_inline_text(node["c"]))))
+        elif kind == "Header":
+            found["texts"].append(as_pandoc_shows(shown(_pandoc_inline_text(node["c"][2]))))
+        for value in node.values():
+            pandoc_structure(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            pandoc_structure(value, found)
+    return found
+
+
+@pytest.mark.parametrize("reader", PANDOC_READERS)
+@pytest.mark.parametrize("document", reports.DOCUMENTS)
+def test_hostile_text_keeps_the_structure_under_pandoc(document, reader, record_figure):
+    fields, strategy = values_for(document)
+    stats: Counter = Counter()
+
+    @seed(SEED)
+    @settings(max_examples=PANDOC_EXAMPLES, deadline=None, database=None, print_blob=True,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+                                     HealthCheck.large_base_example])
+    @given(strategy)
+    def check(drawn):
+        own, partner_names = drawn
+        values = plain_values() | own | {f"partner{i}.name": name for i, name in enumerate(partner_names)}
+        plain = {key: twin(next(f for f in FIELDS if f.key == key), text) for key, text in values.items()}
+        hostile = Session.from_dict(build_session(values).to_dict())
+        ours = pandoc_structure(_pandoc_ast(reports.render(hostile, document), reader))
+        theirs = pandoc_structure(_pandoc_ast(reports.render(build_session(plain), document), reader))
+        stats["examples"] += 1
+        stats["strings"] += len(fields)
+        problems = []
+        if ours["kinds"] != theirs["kinds"]:
+            stats["structural"] += 1
+            a, b = ours["kinds"], theirs["kinds"]
+            at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            problems.append(f"structure differs at element {at}: {a[at:at + 4]} instead of {b[at:at + 4]}")
+        whole = set(ours["texts"])
+        missing = []
+        for field in fields:
+            how = getattr(field, document)
+            for want in map(as_pandoc_shows, expected(how, values[field.key])):
+                if not want:
+                    found = True  # an empty cell: pandoc gives it no block at all
+                elif how in ("cell", "cell-", "block"):
+                    found = want in whole
+                else:
+                    found = any(want in text for text in ours["texts"])
+                if not found:
+                    missing.append(f"{field.key} ({how}): {want!r}")
+        stats["missing"] += len(missing)
+        if missing:
+            problems.append(f"texts not shown as typed: {missing[:3]}")
+        assert not problems, "\n".join(problems)
+
+    check()
+    record_figure(f"pandoc {reader}: hostile strings in the {document}'s fields",
+                  f"{stats['strings']:,} ({stats['examples']} sessions, seed {SEED}); "
+                  f"structural differences {stats['structural']}, texts not as typed {stats['missing']}")
