@@ -194,8 +194,11 @@ def build_context(session: Session, checklist: content.Checklist,
             "devices": _device_votes(session, point.key),
             "comments": _device_comments(session, point.key),
             "actions": [a for a in actions if a["point_key"] == point.key],
+            "noted": False,  # set below: notes, comments or actions to report for this point
             "sections": list(point.sections),
         })
+    for entry in points:
+        entry["noted"] = bool(entry["notes"].strip() or entry["comments"] or entry["actions"])
     points_by_key = {p["key"]: p for p in points}
     joint = scoring.joint_index(session, checklist)
     per_partner = scoring.partner_indexes(session, checklist)

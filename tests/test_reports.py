@@ -207,7 +207,8 @@ def test_attribution_ends_both_documents(agreement, scorecard):
 
 def test_scorecard_contents(session, scorecard):
     assert headings(scorecard, 1) == ["Northern Logistics Alliance: Partnership health scorecard"]
-    assert [h for h in headings(scorecard, 3)] == POINT_HEADINGS
+    # Only the points with something to report: notes, comments or actions (not "No notes." ten times).
+    assert [h for h in headings(scorecard, 3)] == [POINT_HEADINGS[i] for i in (1, 2, 5)]
     index = table_with_header(scorecard, "Partner", "Health index (0-100)")
     assert index[-1] == ["Joint", scoring.format_index(scoring.joint_index(session, CHECKLIST))]
     scale = table_with_header(scorecard, "Score", "Meaning")
@@ -224,7 +225,30 @@ def test_scorecard_contents(session, scorecard):
     mutual = all_text(section_tokens(scorecard, POINT_HEADINGS[2]))
     assert mutual == ["Globex sees clear gains; Acme does not yet.", "Agreed to list each partner's expected benefits.",
                       "Open: Propose benefit measures (owner: Ada Lovelace, due 2026-05-01)"]
-    assert all_text(section_tokens(scorecard, POINT_HEADINGS[0])) == ["No notes."]
+    assert "No notes." not in all_text(scorecard)
+
+
+def test_scorecard_has_every_action_the_decisions_and_the_next_meeting(session, scorecard):
+    others = table_with_header(scorecard, "Action", "Owner")
+    assert others[0] == ["Action", "Owner", "Partner", "Due", "Status"]
+    assert others[1:] == [["Circulate the minutes", "Frances Allen", "Joint", "—", "Open"]]  # linked to no point
+    shown = " ".join(all_text(scorecard))
+    for action in session.actions:
+        assert action.text in shown, action
+    decisions = table_with_header(scorecard, "Date", "Decision")
+    assert decisions[1:] == [["2026-03-12", "Adopt the default relational measures."]]
+    assert all_text(section_tokens(scorecard, "Next meeting"))[0] == "2026-09-15"
+
+
+def test_a_scorecard_without_notes_actions_or_decisions_says_so_once():
+    session = Session(id="bare", alliance="Bare", partners=make_partners(["A", "B"]), date="2026-01-01",
+                      created_at="x")
+    tokens = parse(reports.render(session, "scorecard"))
+    texts = all_text(tokens)
+    assert headings(tokens, 3) == []
+    assert texts.count("No notes, comments or actions were recorded for any point.") == 1
+    assert "No actions recorded." in texts and "No decisions recorded." in texts
+    assert all_text(section_tokens(tokens, "Next meeting"))[0] == "Not set."
 
 
 def test_two_partners_and_many_partners_render():

@@ -21,6 +21,7 @@ from ..errors import FacilitatorError
 from ..model import Session
 
 DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
+CHANGES_LABEL = "Mark the changes since the session before (agreement)"
 
 
 def default_path(session: Session, document: str, folder: Path | None = None) -> Path:
@@ -52,12 +53,21 @@ class ExportScreen(ModalScreen[Path | None]):
             self.path = path
             self.error = error
 
+    class PreviousFound(Message):
+        """Whether the alliance has a session before this one (`problem`: its history cannot be read)."""
+
+        def __init__(self, found: bool, problem: str = "") -> None:
+            super().__init__()
+            self.found = found
+            self.problem = problem
+
     def __init__(self, session: Session, templates: Path | None = None, document: str = "agreement") -> None:
         super().__init__()
         self.session = session
         self.templates = templates
         self.document = document if document in DOCUMENT_LABELS else "agreement"
-        self.written: Path | None = None
+        self.written: Path | None = None  # the last file written
+        self.written_files: dict[str, Path] = {}  # document -> the file written for it in this dialog
         self.writing = False
         self._generation = 0
         self.changes_since = False  # the agreement's "changes since the session before" appendix
@@ -77,8 +87,9 @@ class ExportScreen(ModalScreen[Path | None]):
                         yield RadioButton(label, value=key == self.document, id=key)
                 yield Button("Write (ctrl+s)", id="write", variant="primary")
                 yield Button("Close (esc)", id="close")
-            yield Checkbox("Mark the changes since the session before (agreement)", self.changes_since,
-                           id="changes-since")
+            # Offered only once an earlier session of the alliance is known to exist (looked up on mount).
+            yield Checkbox(CHANGES_LABEL + " — looking for an earlier session…", self.changes_since,
+                           id="changes-since", disabled=True)
             path = Input(str(default_path(self.session, self.document)), id="path")
             path.border_title = "Save to"
             yield path
@@ -96,6 +107,24 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#preview-text").display = False
         self.query_one("#write", Button).focus()
         self.render_preview()
+        self._look_for_previous()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-history")
+    def _look_for_previous(self) -> None:
+        """Whether the alliance has a session before this one, for "changes since" (worker thread)."""
+        timeline = self._timeline()
+        index = timeline.index_of(self.session.id) if timeline is not None else None
+        self.post_message(self.PreviousFound(bool(index), "" if timeline is not None else "unreadable"))
+
+    def on_export_screen_previous_found(self, message: PreviousFound) -> None:
+        checkbox = self.query_one("#changes-since", Checkbox)
+        if message.found:
+            checkbox.label = CHANGES_LABEL
+            checkbox.disabled = False
+        else:
+            why = "earlier sessions unreadable" if message.problem else "none: the first session"
+            checkbox.label = f"{CHANGES_LABEL} — {why}"
+            checkbox.disabled = True
 
     # -- preview ------------------------------------------------------------------------------
 
@@ -281,6 +310,7 @@ class ExportScreen(ModalScreen[Path | None]):
             self._set_status(message.error, error=True)
             return
         self.written = message.path
+        self.written_files[message.document] = message.path
         self._set_status(f"Wrote the {message.document} to {message.path} — the file is complete.", ok=True)
 
     def _set_status(self, text: str, *, error: bool = False, ok: bool = False) -> None:
@@ -301,7 +331,11 @@ class ExportScreen(ModalScreen[Path | None]):
             self.action_close()
 
     def action_close(self) -> None:
-        if self.written is not None:
-            # Said again once the dialog is gone, for whoever looks up only now.
-            self.notify(str(self.written), title="Export written", timeout=6, markup=False)
+        if self.written_files:
+            # Said again once the dialog is gone, for whoever looks up only now: each document by
+            # name with its own file, so a scorecard is never announced with the agreement's path.
+            # (A toast from an earlier export may still be on screen: the title names this one.)
+            names = [DOCUMENT_LABELS[document] for document in self.written_files]
+            lines = [f"{DOCUMENT_LABELS[document]}: {path}" for document, path in self.written_files.items()]
+            self.notify("\n".join(lines), title=(" and ".join(names) + " written").capitalize(), timeout=6, markup=False)
         self.dismiss(self.written)

@@ -678,7 +678,7 @@ class AgreementPane(MeetingPane):
             list(spec.columns), [(item.id, spec.cells(self.session, item)) for item in items], select=select,
             keepable=keepable)
         self.query_one("#table-hint", Static).update(
-            TABLE_HINT + (" · k keeps a suggestion (del drops it)" if keepable else ""))
+            TABLE_HINT + (" · k keep suggested" if keepable else ""))
 
     @on(ItemTable.Command, "#section-table")
     def _table_command(self, message: ItemTable.Command) -> None:

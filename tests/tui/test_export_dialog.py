@@ -1,0 +1,83 @@
+"""The export dialog tells the truth (issue 12, item 12): "changes since the session before" is
+offered only when there is one, and the toast after closing names each document with its own file."""
+
+from __future__ import annotations
+
+from textual.widgets import Checkbox, Input
+from tui_support import SIZE, seed_demo, settle
+
+from facilitator.screens.export import ExportScreen
+from facilitator.screens.session_list import SessionListScreen
+from facilitator.session_factory import follow_up_session
+
+
+async def open_export(app, pilot, session, document: str = "agreement") -> ExportScreen:
+    await settle(app, pilot)
+    app.push_screen(ExportScreen(session, app.templates, document=document))
+    await settle(app, pilot, rounds=3)
+    assert isinstance(app.screen, ExportScreen)
+    return app.screen
+
+
+async def test_a_kickoff_is_not_offered_changes_since_a_session_before(app_factory, store):
+    kickoff_id = seed_demo(store)
+    kickoff = store.load(kickoff_id)
+    review = follow_up_session(kickoff, date="2026-09-01")
+    with store.create(review) as opened:
+        review_id = opened.id
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(app, pilot, kickoff)
+        box = dialog.query_one("#changes-since", Checkbox)
+        assert box.disabled and "none: the first session" in str(box.label)
+        await pilot.click("#changes-since")
+        assert dialog.changes_since is False  # a disabled box cannot be ticked
+        await pilot.press("escape")
+
+        dialog = await open_export(app, pilot, store.load(review_id))
+        box = dialog.query_one("#changes-since", Checkbox)
+        assert not box.disabled and "none" not in str(box.label)
+        box.focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert dialog.changes_since is True
+
+
+async def test_the_toast_names_each_document_with_its_own_file(app_factory, store, tmp_path):
+    session = store.load(seed_demo(store))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        # The agreement first, then the scorecard from a second dialog (as from Close: a, then s).
+        dialog = await open_export(app, pilot, session, "agreement")
+        dialog.query_one("#path", Input).value = str(tmp_path / "agreement.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        dialog = await open_export(app, pilot, session, "scorecard")
+        dialog.query_one("#path", Input).value = str(tmp_path / "scorecard.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionListScreen)
+        last = list(app._notifications)[-1]
+        assert last.title == "Scorecard written"
+        assert last.message == f"Scorecard: {tmp_path / 'scorecard.md'}"
+
+        # Both from one dialog: both named.
+        dialog = await open_export(app, pilot, session, "agreement")
+        dialog.query_one("#path", Input).value = str(tmp_path / "a2.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        dialog.query_one("#scorecard").value = True
+        await settle(app, pilot)
+        dialog.query_one("#path", Input).value = str(tmp_path / "s2.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        last = list(app._notifications)[-1]
+        assert last.title == "Agreement and scorecard written"
+        assert last.message.splitlines() == [f"Agreement: {tmp_path / 'a2.md'}", f"Scorecard: {tmp_path / 's2.md'}"]
+    assert (tmp_path / "scorecard.md").read_text(encoding="utf-8").startswith("# Coastal Corridor Alliance: Partnership health")
