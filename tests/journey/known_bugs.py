@@ -25,7 +25,6 @@ OPEN: dict[str, str] = {
                         "nowhere; the editor is four Tabs away",
     "section-keys": "issue 12 finding 3 (keys): after a section with a table, Alt+Up/Down stop at "
                     "section 4 and F6-F8 leave the footer until Tab is pressed twice",
-    "gap-board-80": "issue 12 finding 5 (layout): at 80x24 the gap board drops Mean, Spread and Flag",
 }
 
 

@@ -7,7 +7,8 @@ time at a person's pace (`type_slowly`) or all at once as a paste or a quick typ
 
 A reader thread drains the pty all the time, so the app never blocks writing to a terminal nobody
 reads, and feeds pyte, which keeps the screen as a person would see it. Every byte the app writes is
-also searched for "Traceback", so a crash is noticed even when the screen is redrawn over it.
+also searched for "Traceback" (plain, or Rich's boxed kind), so a crash is noticed even when the
+screen is redrawn over it.
 
     with Terminal.start(data_dir, size=(100, 30)) as term:
         term.wait_for_text(r"No sessions yet")
@@ -55,8 +56,10 @@ KEY_GAP = 0.04
 # After a command key (Tab, Enter, F3, `e` for notes) a person sees what it did before going on: the
 # quickest reaction to a screen is about a quarter of a second.
 REACTION = 0.15
+# Tabbing through a form, a person finds the highlighted field before typing into it.
+TAB_REACTION = 0.4
 # The screen has settled when nothing has been drawn for this long.
-SETTLED = 0.1
+SETTLED = 0.15
 # A key may move the focus (Tab always does; F8 may, or `e` for notes): a person waits to see the
 # highlight move before typing on, a little while for any key and longer for Tab.
 FOCUS_KEYS = {"tab", "shift+tab"}
@@ -225,7 +228,7 @@ class Terminal:
                 self._stream.feed(chunk)
                 self.output_bytes += len(chunk)
                 window = self._tail + chunk
-                if b"Traceback (most recent call last)" in window:
+                if b"Traceback" in window:  # Rich styles the rest of the line
                     self.traceback_seen = True
                 self._tail = window[-64:]
 
@@ -306,7 +309,7 @@ class Terminal:
             self._send(key_bytes(key))
             time.sleep(ESCAPE_GAP if key == "escape" else gap)
             self._see_focus_move(borders, timeout=3.0 if key in FOCUS_KEYS else 0.5)
-            self._look(drawn, at_least=REACTION)
+            self._look(drawn, at_least=TAB_REACTION if key in FOCUS_KEYS else REACTION)
 
     def border_colours(self) -> tuple:
         """The colour of every border cell: Textual shows focus only by colouring a border."""
@@ -338,6 +341,7 @@ class Terminal:
     def type_slowly(self, text: str, gap: float = KEY_GAP) -> None:
         """Type text one character at a time, each its own keystroke, as a person types."""
         self.sent.append(repr(text))
+        self.wait_until_quiet(SETTLED, timeout=2.0)  # a person starts typing once the screen is still
         for character in text:
             self._send(key_bytes("enter" if character == "\n" else character))
             time.sleep(gap)
