@@ -334,8 +334,9 @@ class AgreementPane(MeetingPane):
         """Wrap the section titles to the list's width, continuation lines indented under the title."""
         section_list = self.query_one("#section-list", OptionList)
         width = section_list.scrollable_content_region.width - 4
-        if not section_list.show_vertical_scrollbar:
-            # Wrapped titles may make the list scroll: leave room for the scrollbar now, or it
+        lines = len(self.checklist.sections) * (1 if self.has_class("-narrow") else 3)  # title, status
+        if not section_list.show_vertical_scrollbar and lines > section_list.scrollable_content_region.height:
+            # The wrapped titles will make the list scroll: leave room for the scrollbar now, or it
             # appears after the fit and the list wraps the fitted lines again.
             width -= section_list.styles.scrollbar_size_vertical
         if width > 8 and width != self._title_width:
