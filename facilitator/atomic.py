@@ -7,6 +7,7 @@ files carry a recognisable prefix so that ones orphaned by a kill can be swept u
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -50,9 +51,23 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None, new_mode: 
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode, new_mode=new_mode)
 
 
-def private_folder(path: Path, parents: bool = False) -> None:
-    """Create a folder only its owner can enter (0700), unless it exists already."""
-    Path(path).mkdir(mode=PRIVATE_FOLDER, parents=parents, exist_ok=True)
+def private_folder(path: Path, parents: bool = False, ours: bool = True) -> None:
+    """Create a folder only its owner can enter (0700).
+
+    `ours`: a folder only the app uses (the trash, ballots, logs, rescue copies). One already there
+    is made private too (an older version made them 0755), and one that is not a folder of this
+    user (a name in /tmp someone else took first, a link) is refused with PermissionError. The data
+    folder itself (`ours=False`) is the user's: only made private when it is created.
+    """
+    path = Path(path)
+    path.mkdir(mode=PRIVATE_FOLDER, parents=parents, exist_ok=True)
+    if not ours:
+        return
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        raise PermissionError(errno.EPERM, "not a folder of this user", str(path))
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        os.chmod(path, PRIVATE_FOLDER)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -531,7 +531,7 @@ class SessionStore:
         if self.data_dir.exists() and not self.data_dir.is_dir():
             raise StorageError(f"The data folder {self.data_dir} is a file, not a folder.")
         try:
-            private_folder(self.data_dir, parents=True)
+            private_folder(self.data_dir, parents=True, ours=False)
         except OSError as error:
             raise StorageError(f"Cannot create the data folder {self.data_dir}: {error.strerror or error}.") from None
         sweep_orphans(self.data_dir)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_write_bytes
+from ..atomic import PRIVATE_FILE, atomic_write_bytes
 from ..errors import InvalidInput, InvalidSession
 from ..model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
 from . import codes, pins
@@ -104,7 +104,7 @@ def ballot_path(folder: Path, participant: str) -> Path:
 def write_ballot(folder: Path, ballot: Ballot) -> None:
     ballot.updated_at = now_iso()
     data = json.dumps(ballot.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
-    atomic_write_bytes(ballot_path(folder, ballot.participant), data)
+    atomic_write_bytes(ballot_path(folder, ballot.participant), data, mode=PRIVATE_FILE)  # blind scores, PIN hash
 
 
 def read_ballot(folder: Path, participant: str, state: RoundState, checklist: Checklist,

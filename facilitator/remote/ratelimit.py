@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..atomic import atomic_write_bytes, private_folder
+from ..atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 from .files import UnreadableFile, loads_json, read_regular_file
 
 ATTEMPTS_FILE = "attempts.json"
@@ -89,7 +89,7 @@ class JoinLimiter:
             attempts = self._read()
             yield attempts
             if write:
-                atomic_write_bytes(self.folder / ATTEMPTS_FILE, json.dumps(attempts).encode("ascii"))
+                atomic_write_bytes(self.folder / ATTEMPTS_FILE, json.dumps(attempts).encode("ascii"), mode=PRIVATE_FILE)
         finally:
             os.close(fd)
 

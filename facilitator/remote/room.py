@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..atomic import atomic_write_bytes, private_folder
+from ..atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 from ..model import now_iso
 from .codes import new_code
 from .files import UnreadableFile, loads_json, read_regular_file
@@ -187,7 +187,7 @@ def read_round_or_none(folder: Path) -> RoundState | None:
 def write_round(folder: Path, state: RoundState) -> None:
     private_folder(folder, parents=True)
     data = json.dumps(state.to_dict(), ensure_ascii=False, indent=1).encode("utf-8")
-    atomic_write_bytes(Path(folder) / ROUND_FILE, data)
+    atomic_write_bytes(Path(folder) / ROUND_FILE, data, mode=PRIVATE_FILE)  # holds the join code
 
 
 @contextmanager

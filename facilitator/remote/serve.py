@@ -15,7 +15,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes
+from ..atomic import PRIVATE_FILE, atomic_write_bytes
 from ..errors import FacilitatorError, InvalidInput
 from ..terminal_text import shown
 from .room import ballots_dir, open_round_for
@@ -132,7 +132,7 @@ def _write_serving(folder: Path, url: str, host: str, port: int) -> None:
     """Tell the facilitator's app where participants connect (it shows the address on screen)."""
     data = {"url": url, "host": host, "port": port, "pid": os.getpid()}
     try:
-        atomic_write_bytes(folder / SERVING_FILE, json.dumps(data).encode("utf-8"))
+        atomic_write_bytes(folder / SERVING_FILE, json.dumps(data).encode("utf-8"), mode=PRIVATE_FILE)
     except OSError:
         pass
 

@@ -146,3 +146,40 @@ async def test_a_rescue_copy_is_private(tmp_path, monkeypatch, usual_umask):
         written = screen.write_rescue_copy()
     assert written is not None and written.is_file()
     assert not_private(tmp_path / "rescue") == {}
+
+
+def test_folders_and_files_an_older_version_left_readable_are_made_private(tmp_path, usual_umask):
+    store = SessionStore(tmp_path / "sessions")
+    session_id, state, ballots = seed_remote(store)
+    with store.create(create_session("Old Alliance", ["A", "B"], date="2026-11-20")) as opened:
+        old_id = opened.id
+    trash = store.data_dir / "trash"
+    trash.mkdir(mode=0o755)
+    os.chmod(trash, 0o755)
+    os.chmod(ballots, 0o755)
+    first = cast(ballots, state, "acme-ports", "Ana Ruiz", {"joint-framework": 3})
+    ballot_file = ballots / f"{first.participant}.json"
+    os.chmod(ballot_file, 0o644)
+    os.chmod(ballots / "round.json", 0o644)
+
+    store.delete(old_id)
+    cast(ballots, state, "acme-ports", "Ana Ruiz", {"joint-framework": 2})  # her process writes again
+    session, link = room(store, session_id)
+    link.start_round(session, load_checklist())  # round.json written again
+    assert not_private(trash) == {}
+    assert not_private(ballots) == {}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs to give a folder to another user")
+def test_a_rescue_folder_someone_else_made_is_not_used(tmp_path):
+    from facilitator.atomic import private_folder
+
+    taken = tmp_path / "facilitator-rescue"
+    taken.mkdir(mode=0o777)
+    os.chown(taken, 12345, 12345)
+    with pytest.raises(PermissionError):
+        private_folder(taken, parents=True)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path)
+    with pytest.raises((PermissionError, FileExistsError)):
+        private_folder(link)
