@@ -58,6 +58,14 @@ def test_installed_wheel_exports_and_loads_its_styles(wheel, tmp_path):
     headings = [t for t in MarkdownIt("commonmark").enable("table").parse(exported.stdout) if t.type == "heading_open"]
     assert headings, "the installed package rendered no document"
 
+    # A customised template renders in the installed package's own child process (report_child).
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "agreement.md.j2").write_text("# Custom {{ title.alliance }}\n", encoding="utf-8")
+    customised = run("--templates", str(custom), "export", created.stdout.strip())
+    assert customised.returncode == 0, customised.stderr
+    assert customised.stdout.startswith("# Custom ")
+
     # The TUI's stylesheets resolve from the installed package (a missing .tcss crashes at start).
     check = ("import asyncio\n"
              "from facilitator.app import make_app\n"
