@@ -15,10 +15,6 @@ import pytest
 from .terminal import AppCrashed
 
 OPEN: dict[str, str] = {
-    "third-partner": "issue 12 finding 1 (partners): adding a third partner in the new-session form "
-                     "crashes the app (NoMatches '.name' on PartnerRow)",
-    "follow-up-date": "issue 12 finding 6 (partners): a follow-up review is dated today; its date "
-                      "cannot be chosen",
     "keys-after-tab": "issue 12 finding 11 (keys): keys sent right after Tab (a quick typist, a "
                       "paste) land in the field that had focus before",
     "agreement-typing": "issue 12 finding 3 (keys): on arrival at the agreement step, typed text goes "
