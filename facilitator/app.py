@@ -57,6 +57,8 @@ class FacilitatorApp(App[int]):
         self._exit_guard: ExitGuard | None = None
         self._loop = None
         self._rescued: list[Path] = []
+        self._keys_read = 0  # by Textual's input thread
+        self._keys_handled = 0  # by the app (handed on to the focused widget)
         self._too_small_shown = False
 
     # -- start and stop -------------------------------------------------------------------------
@@ -68,6 +70,7 @@ class FacilitatorApp(App[int]):
         # Textual drops the paints of that batch, then again.
         self.call_later(self._show_first_screen)
         self._install_signal_handlers()
+        self._count_keys_read()
 
     def _show_first_screen(self) -> None:
         from .screens.session_list import SessionListScreen
@@ -113,26 +116,53 @@ class FacilitatorApp(App[int]):
             self._exit_guard.work_saved(code)
         self.exit(code, message=_rescue_message(self._rescued) if code else None)
 
-    async def _settle(self, most: float = 0.6) -> None:
-        """Until every message is handled (keys read just before the signal, and what they set off),
-        seen twice in a row; at most `most` seconds."""
+    async def _settle(self, most: float = 1.0) -> None:
+        """Until every key read from the terminal before the signal has been handled, and what it
+        set off (the screen drawing the next step) has run; at most `most` seconds."""
         import asyncio
         import time
 
         until = time.monotonic() + most
+        while self._keys_handled < self._keys_read and time.monotonic() < until:
+            await asyncio.sleep(0.01)
         quiet = 0
         while quiet < 2 and time.monotonic() < until:
             await asyncio.sleep(0.01)
-            quiet = quiet + 1 if self._pending_messages() == 0 else 0
+            quiet = quiet + 1 if self._busy_with_keys() == 0 else 0
 
-    def _pending_messages(self) -> int:
-        pumps = [self, *self.screen_stack]
-        for screen in self.screen_stack:
-            pumps += list(screen.walk_children(with_self=False))
-        # Unfinished, not only queued: a key whose handler is still at work (drawing the next step)
-        # has left its queue already.
+    def _busy_with_keys(self) -> int:
+        """Messages not yet handled where a key goes: the screen, and the focused widget up to it."""
+        pumps = [self.screen]
+        node = self.focused
+        while node is not None and node is not self.screen:
+            pumps.append(node)
+            node = node.parent
+        # Unfinished, not only queued: a key whose handler is still at work has left its queue.
         return sum(getattr(queue, "_unfinished_tasks", queue.qsize()) for pump in pumps
                    for queue in [getattr(pump, "_message_queue", None)] if queue is not None)
+
+    def _count_keys_read(self) -> None:
+        """Count the keys Textual's input thread reads, so that an exit can wait for them."""
+        from textual import events
+
+        driver = self._driver
+        post = getattr(driver, "process_message", None)
+        if post is None:
+            return
+
+        def counted(message) -> None:
+            if isinstance(message, events.Key):
+                self._keys_read += 1
+            post(message)
+
+        driver.process_message = counted  # type: ignore[method-assign]
+
+    async def on_event(self, event) -> None:
+        await super().on_event(event)
+        from textual import events
+
+        if isinstance(event, events.Key):
+            self._keys_handled += 1
 
     def _save_for_exit(self) -> int:
         """Save every open meeting, from any thread (the guard's, when the event loop is stuck):
@@ -162,7 +192,7 @@ class FacilitatorApp(App[int]):
             stop_input.set()
             reader = getattr(self._driver, "_key_thread", None)
             if reader is not None:
-                reader.join(timeout=0.5)  # every key it read is posted before the app is asked to exit
+                reader.join(timeout=0.3)  # every key it read is posted before the app is asked to exit
         writer = getattr(self._driver, "_writer_thread", None)
         queue = getattr(writer, "_queue", None)
         if writer is None or queue is None:

@@ -27,9 +27,9 @@ import threading
 import time
 from typing import Callable
 
-SAVE_WAIT = 1.4  # seconds the app's own save may take before the guard saves itself
-LOOP_ANSWER = 0.6  # seconds within which a running event loop answers the guard's ping
-LATE_SAVE = 0.4  # after the guard saved for a slow (not stuck) app: the app's newer save may still come
+SAVE_WAIT = 1.3  # seconds the app's own save may take before the guard saves itself
+LOOP_ANSWER = 1.0  # seconds within which a running event loop answers the guard's ping
+LATE_SAVE = 0.2  # after the guard saved for a slow (not stuck) app: the app's newer save may still come
 EXIT_GRACE = 1.0  # seconds the process may take to end by itself once the work is on disk
 GONE_GRACE = 0.0  # the same when the terminal is gone: Textual has nothing left to restore there
 SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
