@@ -270,3 +270,28 @@ def test_a_lock_file_with_an_odd_pid_is_taken_over(store, saved_id, pid):
     assert store.holder(saved_id) is None
     with store.open(saved_id) as opened:
         opened.save()
+
+
+@pytest.mark.parametrize("column,value", [("joint_index", "x"), ("joint_index", 1e300), ("partners", [1, 2]),
+                                          ("partners", "Acme"), ("alliance", ["A"]), ("saved_at", 5),
+                                          ("status", "fine"), ("size", "10")])
+def test_a_forged_index_row_is_read_again_from_its_file(tmp_path, column, value):
+    """An index row is trusted when its file's stamp matches; one holding the wrong kind of value
+    (a hand-edited or hostile index, stamps and all) is ignored and the file read again."""
+    from facilitator.store import INDEX_COLUMNS
+
+    data = tmp_path / "sessions"
+    store = SessionStore(data)
+    with store.create(build_demo_session(date(2026, 3, 2))) as opened:
+        session_id = opened.id
+    (good,) = store.summaries()
+    index = data / INDEX_FILE
+    document = json.loads(index.read_bytes())
+    document["checked_ns"] = 2**62  # every row trusted, as a forger would make it
+    row = document["summaries"][0]
+    row[INDEX_COLUMNS.index(column)] = value
+    index.write_text(json.dumps(document), encoding="utf-8")
+    (again,) = SessionStore(data).summaries()
+    assert again.id == session_id and again.joint_index == good.joint_index and again.partners == good.partners
+    listed = run_facilitator(data, "list")
+    assert listed.returncode == 0 and "Coastal" in listed.stdout, listed
