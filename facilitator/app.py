@@ -76,9 +76,19 @@ class FacilitatorApp(App[int]):
         from .screens.session_list import SessionListScreen
 
         self.push_screen(SessionListScreen())
+        self._tell_of_last_crash()
         if self.open_session_id:
             self.open_meeting(self.open_session_id)
         self.call_after_refresh(self._check_size)
+
+    def _tell_of_last_crash(self) -> None:
+        from .crash_notice import crash_since_last_start
+
+        log = crash_since_last_start(self.store.data_dir)
+        if log is not None:
+            self.notify(f"It stopped with an error last time (the room's work was saved first). "
+                        f"The report is in {log}", title="facilitator crashed last time",
+                        severity="warning", timeout=15, markup=False)
 
     def _install_signal_handlers(self) -> None:
         # Textual installs none for these: closing the terminal window (SIGHUP) or `kill` (SIGTERM)
@@ -296,7 +306,8 @@ class FacilitatorApp(App[int]):
         try:
             opened = self.store.open(session_id)
         except FacilitatorError as error:
-            self.notify(str(error), title="Cannot open the session", severity="error", timeout=8)
+            self.notify(str(error), title="Cannot open the session", severity="error", timeout=8,
+                        markup=False)
             return
         self.push_screen(MeetingScreen(opened))
 

@@ -267,7 +267,8 @@ class MeetingScreen(Screen):
             return
         result = self.remote.apply(message.polled, self.session, self.context.checklist)
         for name, reason in result.refused[:3]:
-            self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6)
+            self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6,
+                        markup=False)
         if result.changed:
             self._remote_scores_changed()
         self._show_remote()
@@ -303,7 +304,7 @@ class MeetingScreen(Screen):
 
     @on(RemoteProblem)
     def _remote_problem(self, message: RemoteProblem) -> None:
-        self.notify(message.text, severity="warning", timeout=6)
+        self.notify(message.text, severity="warning", timeout=6, markup=False)
 
     def action_remote(self) -> None:
         from ..widgets.remote_panel import RemoteScreen
@@ -463,7 +464,7 @@ class MeetingScreen(Screen):
         if self.save_now():
             self.notify("Saved.", timeout=2)
         else:
-            self.notify(self.autosaver.last_error if self.autosaver else "Not saved.", severity="error")
+            self.notify(self.autosaver.last_error if self.autosaver else "Not saved.", severity="error", markup=False)
 
     class SaveStatusChanged(Message):
         def __init__(self, status: SaveStatus) -> None:

@@ -695,11 +695,11 @@ class AgreementPane(MeetingPane):
             self.app.push_screen(spec.form(self.context, item), lambda new: self._item_saved(spec, new, item))
         elif message.command == "keep" and item is not None and spec.suggested(item):
             suggestions.keep(item)
-            self.notify(Text(f"Kept: {spec.describe(item)}. It is part of the agreement now."), timeout=4)
+            self.notify(f"Kept: {spec.describe(item)}. It is part of the agreement now.", timeout=4, markup=False)
             self._item_changed(spec, item)
         elif message.command == "delete" and item is not None and spec.suggested(item):
             self._item_deleted(spec, item)  # only a suggestion: nothing the room typed is lost
-            self.notify(Text(f"Dropped the suggested {spec.noun}: {spec.describe(item)}"), timeout=4)
+            self.notify(f"Dropped the suggested {spec.noun}: {spec.describe(item)}", timeout=4, markup=False)
         elif message.command == "delete" and item is not None:
             confirm(self, f"Delete this {spec.noun}?", spec.describe(item),
                     lambda: self._item_deleted(spec, item))
@@ -719,7 +719,7 @@ class AgreementPane(MeetingPane):
             dropped = suggestions.drop_duplicates(self.session, self.checklist, new)
             if dropped:
                 names = ", ".join(m.name for m in dropped)
-                self.notify(Text(f"Dropped the suggested {names}: “{new.name}” covers it."), timeout=5)
+                self.notify(f"Dropped the suggested {names}: “{new.name}” covers it.", timeout=5, markup=False)
         self._item_changed(spec, new)
 
     def _item_changed(self, spec: TableSpec, item: Any) -> None:

@@ -257,7 +257,7 @@ class HealthCheckPane(MeetingPane):
         def added(action) -> None:
             if action is not None:
                 self.session.actions.append(action)
-                self.notify(f"Action added for point {self.point.number}: {action.text}", timeout=4)
+                self.notify(f"Action added for point {self.point.number}: {action.text}", timeout=4, markup=False)
                 self.edited("action")
 
         self.app.push_screen(ActionForm(self.context, point_key=point_key), added)

@@ -285,7 +285,7 @@ class ItemForm(ModalScreen[T | None], Generic[T]):
         try:
             item = self.build(values)
         except InvalidInput as problem:
-            self.notify(str(problem), severity="error")
+            self.notify(str(problem), severity="error", markup=False)
             return
         self.dismiss(item)
 

@@ -213,7 +213,7 @@ class RemoteScreen(ModalScreen):
         try:
             self.link.start_server(free_port())
         except OSError as error:
-            self.notify(f"Could not start the server: {error}", severity="error")
+            self.notify(f"Could not start the server: {error}", severity="error", markup=False)
             return
         self.notify("Starting the server… the address appears here in a moment.", timeout=4)
         self.refresh_link()
@@ -270,7 +270,7 @@ class RemoteScreen(ModalScreen):
                 if changed:
                     self.on_merged()
                 self.notify(f"{person.name} is out of this round; their scores on points not yet revealed "
-                            "no longer count.", timeout=6)
+                            "no longer count.", timeout=6, markup=False)
                 self.refresh_link()
 
         self.app.push_screen(ConfirmScreen(

@@ -50,4 +50,4 @@ class SaveIndicator(Static):
         self.tooltip = message
         if newly_failed:  # retries repeat every few seconds: say it once per problem, not per retry
             self.app.notify(f"{message} Your work is kept in memory and saving is retried.",
-                            title="Not saved", severity="error", timeout=10)
+                            title="Not saved", severity="error", timeout=10, markup=False)
