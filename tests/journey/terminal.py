@@ -60,10 +60,11 @@ REACTION = 0.15
 TAB_REACTION = 0.4
 # The screen has settled when nothing has been drawn for this long.
 SETTLED = 0.15
-# A key may move the focus (Tab always does; F8 may, or `e` for notes): a person waits to see the
-# highlight move before typing on, a little while for any key and longer for Tab.
-FOCUS_KEYS = {"tab", "shift+tab"}
+# Keys that move the focus (Tab always; Enter, Escape and F7-F9 often): a person waits to see the
+# highlight move before typing on.
+FOCUS_KEYS = {"tab", "shift+tab", "enter", "escape", "f7", "f8", "f9", "ctrl+n"}
 BORDER_CHARACTERS = set("▊▎▔▁")
+ANSI_CODES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 # Textual reads a lone ESC as the Escape key only after a short wait for more of a sequence.
 ESCAPE_GAP = 0.12
 
@@ -132,6 +133,7 @@ class Terminal:
         self._lock = threading.Lock()
         self._tail = b""  # the last bytes written, to find "Traceback" across two reads
         self.traceback_seen = False
+        self._crash_bytes = b""  # what the app wrote from its traceback on, for the failure message
         self.output_bytes = 0
         self.sent: deque[str] = deque(maxlen=40)  # the last keys and texts sent, for failure messages
         self._reader = threading.Thread(target=self._read_forever, name="pty-reader", daemon=True)
@@ -184,7 +186,7 @@ class Terminal:
             time.sleep(0.05)
         self._reader.join(timeout=5)
         if self.traceback_seen:
-            raise AppCrashed(f"the app wrote a traceback; the screen:\n{self.screen_text()}")
+            raise AppCrashed(f"the app wrote a traceback:\n{self.crash_report()}")
         status = self.process.exitstatus
         assert status == 0, f"the app exited with status {status} (signal {self.process.signalstatus})"
         return status
@@ -228,8 +230,11 @@ class Terminal:
                 self._stream.feed(chunk)
                 self.output_bytes += len(chunk)
                 window = self._tail + chunk
-                if b"Traceback" in window:  # Rich styles the rest of the line
+                if not self.traceback_seen and b"Traceback" in window:  # Rich styles the rest
                     self.traceback_seen = True
+                    self._crash_bytes = window[window.index(b"Traceback"):]
+                elif self.traceback_seen and len(self._crash_bytes) < 500_000:
+                    self._crash_bytes += chunk
                 self._tail = window[-64:]
 
     def screen_text(self) -> str:
@@ -280,12 +285,19 @@ class Terminal:
             elif time.monotonic() - since >= quiet:
                 return
 
+    def crash_report(self) -> str:
+        """The traceback the app wrote, without terminal codes: where it broke and why."""
+        text = ANSI_CODES.sub("", self._crash_bytes.decode("utf-8", "replace"))
+        lines = [line.strip(" │╭╮╰╯─") for line in re.split(r"[\r\n]+", text)]
+        return "\n".join(line for line in lines
+                         if re.search(r"\.py:\d+|^in \w|Error|Exception|NoMatches|❱", line))
+
     def last_sent(self) -> str:
         return "the last keys sent, oldest first: " + " ".join(self.sent)
 
     def _check_running(self) -> None:
         if self.traceback_seen:
-            raise AppCrashed(f"the app wrote a traceback; the screen:\n{self.screen_text()}")
+            raise AppCrashed(f"the app wrote a traceback:\n{self.crash_report()}\n{self.last_sent()}")
         if not self.process.isalive():
             raise AppCrashed(f"the app exited (status {self.process.exitstatus}); the screen:\n"
                              f"{self.screen_text()}")
@@ -308,8 +320,9 @@ class Terminal:
             self.sent.append(key)
             self._send(key_bytes(key))
             time.sleep(ESCAPE_GAP if key == "escape" else gap)
-            self._see_focus_move(borders, timeout=3.0 if key in FOCUS_KEYS else 0.5)
-            self._look(drawn, at_least=TAB_REACTION if key in FOCUS_KEYS else REACTION)
+            if key in FOCUS_KEYS:
+                self._see_focus_move(borders)
+            self._look(drawn, at_least=TAB_REACTION if key in ("tab", "shift+tab") else REACTION)
 
     def border_colours(self) -> tuple:
         """The colour of every border cell: Textual shows focus only by colouring a border."""
@@ -317,7 +330,7 @@ class Terminal:
             return tuple(cell.fg for row in self.screen.buffer.values() for cell in row.values()
                          if cell.data in BORDER_CHARACTERS)
 
-    def _see_focus_move(self, borders_before: tuple, timeout: float = 3.0) -> None:
+    def _see_focus_move(self, borders_before: tuple, timeout: float = 1.5) -> None:
         """Wait until a border changes colour (the focus moved), as a person watches for it."""
         deadline = time.monotonic() + timeout
         while self.border_colours() == borders_before and time.monotonic() < deadline:

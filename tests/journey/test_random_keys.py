@@ -53,7 +53,8 @@ def test_random_keys_never_crash_the_app(tmp_path: Path) -> None:
         term.kill()
         raise AssertionError(
             f"random keys, seed {SEED} (FACILITATOR_MONKEY_SEED={SEED} to rerun), after {len(sent)} "
-            f"keys: {reason}\nthe last keys: {' '.join(sent[-40:])}\nthe screen:\n{term.screen_text()}")
+            f"keys: {reason}\nthe last keys: {' '.join(sent[-40:])}\n"
+            f"{term.crash_report() or 'the screen:' + chr(10) + term.screen_text()}")
 
     try:
         term.wait_for_text(r"[1-6]/6 ", timeout=30)  # the demo meeting is open
