@@ -285,10 +285,13 @@ class Terminal:
             elif time.monotonic() - since >= quiet:
                 return
 
+    def crash_text(self) -> str:
+        """Everything the app wrote from its traceback on, without terminal codes."""
+        return ANSI_CODES.sub("", self._crash_bytes.decode("utf-8", "replace"))
+
     def crash_report(self) -> str:
-        """The traceback the app wrote, without terminal codes: where it broke and why."""
-        text = ANSI_CODES.sub("", self._crash_bytes.decode("utf-8", "replace"))
-        lines = [line.strip(" │╭╮╰╯─") for line in re.split(r"[\r\n]+", text)]
+        """The traceback's lines that say where it broke and why."""
+        lines = [line.strip(" │╭╮╰╯─") for line in re.split(r"[\r\n]+", self.crash_text())]
         return "\n".join(line for line in lines
                          if re.search(r"\.py:\d+|^in \w|Error|Exception|NoMatches|❱", line))
 

@@ -51,6 +51,9 @@ def test_random_keys_never_crash_the_app(tmp_path: Path) -> None:
 
     def fail(reason: str) -> None:
         term.kill()
+        if term.traceback_seen:  # the whole traceback, for whoever fixes it
+            (tmp_path / "traceback.txt").write_text(term.crash_text(), encoding="utf-8")
+            reason += f" (in full: {tmp_path / 'traceback.txt'})"
         raise AssertionError(
             f"random keys, seed {SEED} (FACILITATOR_MONKEY_SEED={SEED} to rerun), after {len(sent)} "
             f"keys: {reason}\nthe last keys: {' '.join(sent[-40:])}\n"
