@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from .errors import FacilitatorError
 from .exit_guard import ExitGuard
+from .key_order import KeysInOrder
 from .store import SessionStore
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -59,6 +60,7 @@ class FacilitatorApp(App[int]):
         self._rescued: list[Path] = []
         self._keys_read = 0  # by Textual's input thread
         self._keys_handled = 0  # by the app (handed on to the focused widget)
+        self._keys_in_order = KeysInOrder(self, self._hand_on_key)
         self._too_small_shown = False
 
     # -- start and stop -------------------------------------------------------------------------
@@ -168,9 +170,20 @@ class FacilitatorApp(App[int]):
         driver.process_message = counted  # type: ignore[method-assign]
 
     async def on_event(self, event) -> None:
-        await super().on_event(event)
         from textual import events
 
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            # Read from the terminal: handed on in the order typed (see key_order.py).
+            await self._keys_in_order.take(event)
+            return
+        await super().on_event(event)
+
+    async def _hand_on_key(self, event) -> None:
+        """What Textual does with a key or paste read from the terminal (priority bindings, then the
+        focused widget); counted, so that an exit can wait for the keys read before it."""
+        from textual import events
+
+        await super().on_event(event)
         if isinstance(event, events.Key):
             self._keys_handled += 1
 
@@ -260,6 +273,7 @@ class FacilitatorApp(App[int]):
     def on_unmount(self) -> None:
         # May run twice under run_test; save_everything is idempotent.
         self.save_everything(close=True)
+        self._keys_in_order.stop()
         self._remove_signal_handlers()
 
     def _remove_signal_handlers(self) -> None:
