@@ -346,8 +346,10 @@ class FacilitatorApp(App[int]):
         from textual.command import CommandPalette
 
         # One palette at a time, wherever it is in the stack (Textual looks only at the top).
-        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
-            super().action_command_palette()
+        if self.use_command_palette and not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            from .screens.palette import Palette
+
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -55,3 +55,27 @@ async def test_a_screen_pushed_over_the_palette_closes_it(app_factory, seeded):
         await settle(app, pilot)
         assert isinstance(app.screen, CommandPalette) and palettes(app) == 1
     assert app.return_code in (None, 0)
+
+
+async def test_paging_in_the_palette_while_its_list_has_no_room(app_factory, seeded):
+    """Page Down / Page Up while the palette's list of commands has no room on screen (between two
+    searches; found by random keys): Textual's option list raised KeyError, ending the app."""
+    from textual.command import CommandList
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"open")
+        await settle(app, pilot)
+        commands = app.screen.query_one(CommandList)
+        assert commands.option_count and commands.highlighted is not None
+        commands.styles.height = 0  # no room, as between two searches
+        await settle(app, pilot)
+        assert not commands.scrollable_content_region
+        await pilot.press("pagedown", "pageup")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionListScreen)
+    assert app.return_code in (None, 0)
