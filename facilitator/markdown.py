@@ -50,8 +50,9 @@ _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
 _FANCY_MARKER = re.compile(r"^([A-Za-z]+|#)([.)])(?=[ \t]|$)")
 # pandoc's grid tables (`+---+`) and any '(' or '+' opening a line.
 _LINE_OPENERS = ("(", "+")
-# GFM links a bare "www." as it links "https://" (the ':' of which is escaped already).
-_BARE_WWW = re.compile(r"(?i)\b(www)\.")
+# GFM links a bare "www." as it links "https://" (the ':' of which is escaped already), after any
+# character but a letter or digit: also after '_', which a regex's word boundary counts as a letter.
+_BARE_WWW = re.compile(r"(?i)(?<![a-z0-9])(www)\.")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\v"

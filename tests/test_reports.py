@@ -620,3 +620,17 @@ def test_export_write_failures_are_one_sentence(tmp_path, session, monkeypatch):
     monkeypatch.setattr(reports, "atomic_write_text", disk_full)
     with pytest.raises(ReportError, match=r"No space left on device\.$"):
         reports.export(session, "agreement", tmp_path / "agreement.md")
+
+
+@pytest.mark.parametrize("text", ["_www.example.com", "~www.example.com", "(www.example.com", "*www.example.com",
+                                  "see www.example.com"])
+def test_a_bare_www_is_never_a_link_under_gfm(text):
+    """GFM links "www." after white space, '_', '~', '(' or '*'; escaped, it stays the text typed."""
+    import json
+
+    import pypandoc
+
+    source = markdown.inline(text)
+    ast = json.dumps(json.loads(pypandoc.convert_text(source, "json", format="gfm")))
+    assert '"Link"' not in ast, source
+    assert "www.example.com" in pypandoc.convert_text(source, "plain", format="gfm")
