@@ -345,7 +345,14 @@ class AgreementPane(MeetingPane):
                 self._refresh_prompt(section.key)
 
     def focus_first(self) -> None:
-        self.query_one("#section-list", OptionList).focus()
+        """On arrival the room dictates: the editor has the focus, its cursor after the draft's last
+        word, so typing adds to the draft at once (the section list is one Escape away)."""
+        tabs = self.query_one("#agreement-tabs", TabbedContent)
+        if tabs.active != "tab-draft":
+            tabs.active = "tab-draft"
+        editor = self.query_one("#section-text", TextArea)
+        editor.move_cursor(editor.document.end)
+        editor.focus()
 
     # -- the current section -------------------------------------------------------------------
 
@@ -424,6 +431,7 @@ class AgreementPane(MeetingPane):
         if editor.text != text:
             with editor.prevent(TextArea.Changed):
                 editor.load_text(text)
+            editor.move_cursor(editor.document.end)  # what the room adds goes after the draft
         editor.read_only = self.context.read_only
         self._show_text_error("")
 
@@ -441,7 +449,13 @@ class AgreementPane(MeetingPane):
         spec = self._table_spec()
         if spec is None:
             if tabs.active == "tab-table":
+                # The focus must not vanish with the hidden table: this pane's keys (Alt+arrows,
+                # F6-F9) work only while the focus is inside it.
+                focused = self.app.focused
+                in_table = focused is not None and self.query_one("#tab-table") in focused.ancestors_with_self
                 tabs.active = "tab-draft"
+                if in_table:
+                    editor.focus()
             tabs.hide_tab("tab-table")
         else:
             tabs.show_tab("tab-table")

@@ -34,6 +34,8 @@ async def test_write_endorse_and_agree_a_section():
     assert "relational-expectations" not in session.sections
     async with app.run_test(size=SIZE) as pilot:
         pane = pane_of(app)
+        assert app.focused is pane.query_one("#section-text")  # on arrival the room dictates
+        await pilot.press("escape")  # to the section list
         assert app.focused is pane.query_one("#section-list")
         await pilot.press("down", "down", "down")  # section 4: relational expectations
         assert session.agenda.current_section == 3
@@ -78,6 +80,44 @@ async def test_write_endorse_and_agree_a_section():
         await pilot.press("alt+up")
         assert editor.text == "We listen first."
         assert pane.query_one("#endorsements", SelectionList).selected == ["northwind-logistics"]
+
+
+async def test_typing_on_arrival_adds_to_the_end_of_the_draft():
+    app = PaneHarness(AgreementPane)
+    draft = app.session.section("purpose")
+    draft.text = "We build one logistics offer.\n\nIt serves ports first."
+    app.session.agenda.current_section = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*" And rail next.")
+        assert draft.text == "We build one logistics offer.\n\nIt serves ports first. And rail next."
+        # Another section and back: the cursor is again after the draft's last word.
+        await pilot.press("alt+down", "alt+up", *" Then air.")
+        assert draft.text.endswith("And rail next. Then air.")
+
+
+async def test_section_keys_work_after_leaving_a_table():
+    """From inside section 3's table (measures), Alt+Down reaches section 4, which has no table:
+    the focus stays in the step, so Alt+Down goes on and F6 still marks a section agreed."""
+    app = PaneHarness(AgreementPane)
+    session = app.session
+    session.agenda.current_section = 2  # mutual benefits and measures
+    async with app.run_test(size=SIZE) as pilot:
+        pane = pane_of(app)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.focused is pane.query_one("#section-table")
+        await pilot.press("alt+down")
+        await pilot.pause()
+        assert session.agenda.current_section == 3
+        assert app.focused is not None and pane in app.focused.ancestors
+        await pilot.press("alt+down", "alt+down")
+        assert session.agenda.current_section == 5
+        await pilot.press("f6")
+        assert session.sections["work-plan"].agreed is True
+        footer_keys = {binding.key for (_node, binding, enabled, _tip) in app.active_bindings.values()
+                       if enabled and binding.show}
+        assert {"f6", "f7", "f8"} <= footer_keys
 
 
 async def test_opens_on_the_remembered_section_and_loading_it_is_not_an_edit():
@@ -226,6 +266,6 @@ async def test_usable_at_80x24():
         await pilot.pause()
         text = screen_text(app)
         assert "Purpose and" in text and "Sign-off" in text and "Ask the room" in text
-        await pilot.press("enter", *"Fits")
-        assert app.session.sections["purpose"].text.startswith("Fits")
+        await pilot.press(*" Fits")  # the editor has the focus on arrival, its cursor at the end
+        assert app.session.sections["purpose"].text.endswith(" Fits")
         assert pane.has_class("-narrow")
