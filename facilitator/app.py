@@ -361,6 +361,14 @@ class FacilitatorApp(App[int]):
         elif not isinstance(self.screen, TooSmallScreen):  # a help over it would hide the size message
             self.push_screen(HelpScreen(self.screen))
 
+    def get_key_display(self, binding: Binding) -> str:
+        # Function keys as printed on the keyboard, the same in the footer, in Help and in the
+        # hints ("F4", as "F2/F3"), not Textual's "f4".
+        display = super().get_key_display(binding)
+        if binding.key_display is None and len(display) <= 3 and display[:1] == "f" and display[1:].isdigit():
+            return display.upper()
+        return display
+
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 

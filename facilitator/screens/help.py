@@ -44,12 +44,14 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
         active = {}
     own = _own_actions(screen) | _own_actions(app)
     grouped: dict[tuple[str, str], list[str]] = {}
-    for key, (_node, binding, _enabled, _tooltip) in active.items():
+    for key, (node, binding, _enabled, _tooltip) in active.items():
         action = binding.action.removeprefix("app.").removeprefix("screen.")
         description = NAMED_ACTIONS.get(action, binding.description)
         if not description:
             continue
-        if not (binding.show or binding.action in own or action in NAMED_ACTIONS):
+        # Hidden keys of our own widgets too (left out of a crowded footer, never out of Help).
+        if not (binding.show or binding.action in own or binding.action in _own_actions(node)
+                or action in NAMED_ACTIONS):
             continue
         display = app.get_key_display(Binding(key, binding.action, description, key_display=binding.key_display))
         grouped.setdefault((binding.action, description), []).append(display)

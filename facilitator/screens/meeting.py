@@ -42,12 +42,15 @@ SAVE_INDICATOR_WIDTH = 18  # its fixed width in the top bar (SaveIndicator's CSS
 class MeetingScreen(Screen):
     CSS_PATH = "meeting.tcss"
     BINDINGS = [
-        Binding("f2", "previous_step", "Previous step", show=False),
+        # One entry in the footer and in Help for both: "F2/F3 Steps" (F2 back, F3 on).
+        Binding("f2", "previous_step", "", show=False),
         Binding("f3", "next_step", "Steps", key_display="F2/F3"),
-        Binding("f4", "toggle_clock", "Clock"),
+        # The clock runs by itself once the meeting starts: F4 (pause) is in Help, not the footer,
+        # which needs its room for the step's own keys at 100 columns.
+        Binding("f4", "toggle_clock", "Pause clock", show=False),
         Binding("f5", "export", "Export"),
         Binding("ctrl+s", "save", "Save", show=False),
-        Binding("f10", "close_session", "Close session"),
+        Binding("f10", "close_session", "Close"),
         Binding("ctrl+b", "toggle_rail", "Agenda", show=False),
         Binding("j", "remote", "Remote scoring", show=False),
     ]
@@ -103,7 +106,7 @@ class MeetingScreen(Screen):
                 yield AgreementPane(self.context, id="step-agreement")
                 yield ActionsPane(self.context, id="step-actions")
                 yield ClosePane(self.context, id="step-close")
-        yield Footer()
+        yield Footer(compact=True)  # every step's keys and F5, F10 at 100 columns
 
     def _meeting_is_on(self) -> bool:
         """A session dated today is the meeting itself: its clock runs from the start. One prepared

@@ -89,8 +89,8 @@ class ClosePane(MeetingPane):
     """
 
     BINDINGS = [
-        Binding("a", "export('agreement')", "Export agreement"),
-        Binding("s", "export('scorecard')", "Export scorecard"),
+        Binding("a,A", "export('agreement')", "Export agreement"),
+        Binding("s,S", "export('scorecard')", "Export scorecard"),
     ]
 
     def __init__(self, context: MeetingContext, **kwargs) -> None:
@@ -219,7 +219,7 @@ class ClosePane(MeetingPane):
         value = self.session.next_meeting
         if not value:
             return Content.from_markup("[$warning]Not set.[/] Agree a date before the room leaves "
-                                       "(Actions step, or F8 there).")
+                                       "(Actions step, m there).")
         days = days_between(self.session.date, value)
         when = "" if days is None else (" · the same day" if days == 0 else f" · in {days} days")
         return Content.from_markup("[b]$date[/b]$when", date=nice_date(value), when=when)

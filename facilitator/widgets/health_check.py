@@ -118,12 +118,12 @@ class HealthCheckPane(MeetingPane):
     """
 
     BINDINGS = [
-        Binding("left,p", "point(-1)", "◀ Point", key_display="←"),
-        Binding("right,n", "point(1)", "Point ▶", key_display="→"),
-        Binding("r", "reveal", "Reveal"),
-        Binding("a", "add_action", "Action"),
-        Binding("e", "edit_notes", "Notes"),
-        Binding("g", "agreed", "Agreed score", show=False),
+        Binding("left,p,P", "point(-1)", "Point", key_display="←/→"),
+        Binding("right,n,N", "point(1)", "Next point", show=False),  # shown with ← as ←/→
+        Binding("r,R", "reveal", "Reveal"),
+        Binding("a,A", "add_action", "Action"),
+        Binding("e,E", "edit_notes", "Notes"),
+        Binding("g,G", "agreed", "Agreed score", show=False),
     ]
 
     def compose(self) -> ComposeResult:

@@ -36,7 +36,7 @@ class WelcomePane(MeetingPane, can_focus=False):
     """
 
     BINDINGS = [
-        Binding("p", "edit_partners", "Edit partners"),
+        Binding("p,P", "edit_partners", "Edit partners"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -56,7 +56,7 @@ async def test_an_empty_action_or_a_wrong_due_date_adds_nothing():
     session = app.session
     before = [a.to_dict() for a in session.actions]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")  # the pane key works as well as n
+        await pilot.press("N")  # Shift+N as well as n
         form = app.screen
         assert isinstance(form, ActionForm)
         await pilot.press("enter")
@@ -143,7 +143,9 @@ async def test_record_a_decision_dated_with_the_session():
     session = app.session
     async with app.run_test(size=SIZE) as pilot:
         pane = pane_of(app)
-        await pilot.press("f7")
+        await pilot.press("f7")  # the agreement's key: nothing here
+        assert app.screen is pane.screen
+        await pilot.press("d")
         form = app.screen
         assert isinstance(form, DecisionForm)
         assert form.query_one("#field-date", Input).value == session.date
@@ -164,9 +166,13 @@ async def test_next_meeting_refuses_an_impossible_date_and_keeps_the_old_one():
     assert original == "2026-06-30"
     async with app.run_test(size=SIZE) as pilot:
         pane = pane_of(app)
-        await pilot.press("f8")
+        await pilot.press("m")
         await pilot.pause()
         field = pane.query_one("#next-meeting", Input)
+        assert app.focused is field
+        await pilot.press("escape")  # letters are typed here; Escape goes back to the actions
+        assert app.focused is pane.query_one("#action-table")
+        await pilot.press("M")
         assert app.focused is field
         field.value = ""  # retyping passes through an empty field: that alone changes nothing
         await pilot.pause()
