@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, Ra
 
 from ..errors import FacilitatorError
 from ..model import Session
+from ..widgets.toggles import StateCheckbox, StateRadioButton
 
 DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
 CHANGES_LABEL = "Mark the changes since the session before (agreement)"
@@ -84,11 +85,11 @@ class ExportScreen(ModalScreen[Path | None]):
                 with RadioSet(id="document") as documents:
                     documents.border_title = "Document"
                     for key, label in DOCUMENT_LABELS.items():
-                        yield RadioButton(label, value=key == self.document, id=key)
+                        yield StateRadioButton(label, value=key == self.document, id=key)
                 yield Button("Write (ctrl+s)", id="write", variant="primary")
                 yield Button("Close (esc)", id="close")
             # Offered only once an earlier session of the alliance is known to exist (looked up on mount).
-            yield Checkbox(CHANGES_LABEL + " — looking for an earlier session…", self.changes_since,
+            yield StateCheckbox(CHANGES_LABEL + " — looking for an earlier session…", self.changes_since,
                            id="changes-since", disabled=True)
             path = Input(str(default_path(self.session, self.document)), id="path")
             path.border_title = "Save to"

@@ -23,6 +23,7 @@ from ..errors import FacilitatorError, InvalidInput
 from ..model import MAX_PARTNERS, clean_name
 from ..roster import PartnerEntry, check_roster, split_names
 from ..widgets.partner_roster import PartnerRoster, PartnerRow, row_message
+from ..widgets.toggles import StateRadioButton
 
 __all__ = ["FormData", "FormErrors", "NewSessionScreen", "PartnerRow", "validate"]
 
@@ -127,8 +128,8 @@ class NewSessionScreen(Screen[str | None]):
                 with Vertical(id="kind-field", classes="field"):
                     yield Label("Kind", classes="field-label")
                     with RadioSet(id="kind"):
-                        yield RadioButton("Kick-off", value=True, id="kickoff")
-                        yield RadioButton("Review", id="review")
+                        yield StateRadioButton("Kick-off", value=True, id="kickoff")
+                        yield StateRadioButton("Review", id="review")
                 with Vertical(id="facilitator-field", classes="field"):
                     yield Label("Facilitator", classes="field-label")
                     yield Input(placeholder="Your name", id="facilitator", max_length=200)
