@@ -7,12 +7,14 @@ import time
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ..errors import InvalidInput
 from ..remote.ballots import clean_participant_name
 from ..remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
+from ..widgets.toggles import StateRadioButton
 
 
 JOIN_IDLE_SECONDS = 15 * 60
@@ -67,12 +69,13 @@ class JoinScreen(Screen):
                         "This page updates by itself when the facilitator opens it.")
             partners.display = False
             return
-        title.update(f"[b]{_escape(state.alliance)}[/b]\nPartnership health check, round {state.round}")
+        # Content built from parts, not escaped markup: escaping misreads a name ending in "\\[b]".
+        title.update(Content.assemble((state.alliance, "bold"), f"\nPartnership health check, round {state.round}"))
         names = [name for _key, name in state.partners]
         shown = [str(button.label) for button in partners.query(RadioButton)]
         if shown != names:
             partners.remove_children()
-            partners.mount_all(RadioButton(name) for name in names)
+            partners.mount_all(StateRadioButton(Content(name)) for name in names)  # a name is never markup
         partners.display = True
         if not state.open:
             self._error("The facilitator has closed this round. Wait for a new round and its code.")
@@ -171,8 +174,3 @@ class JoinScreen(Screen):
         error.update(text)
         error.set_class(bool(text), "-problem")
 
-
-def _escape(text: str) -> str:
-    from textual.markup import escape
-
-    return escape(text)

@@ -27,6 +27,7 @@ from .. import history as hist
 from ..errors import FacilitatorError
 from ..model import Session
 from ..scoring import format_agreed, format_index, format_mean, index_change
+from ..widgets.plain_table import PlainTable
 
 LOADING = "Reading the alliance's sessions…"
 SPARK_LONGEST = 8  # sessions in a trend's chart, at most
@@ -86,7 +87,7 @@ class HistoryScreen(Screen[None]):
             yield Static("Alliance history", id="history-title")
             yield Static("", id="history-subtitle")
         yield Static(LOADING, id="history-status")
-        yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="timeline", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-gaps")
         with Horizontal(id="joint-row"):
             yield Static("Joint index", id="joint-label")
@@ -95,7 +96,7 @@ class HistoryScreen(Screen[None]):
         yield Static("", id="cadence")
         with TabbedContent(id="history-tabs", initial="tab-trends"):
             with TabPane(TABS["trends"], id="tab-trends"):
-                yield DataTable(id="trends", cursor_type="row", zebra_stripes=True)
+                yield PlainTable(id="trends", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="point-detail")
             with TabPane(TABS["since"], id="tab-since"):
                 with VerticalScroll(id="since-scroll"):

@@ -55,11 +55,13 @@ def days_between(start: str, end: str) -> int | None:
 class ActionTable(ItemTable):
     """The action items, one row each: space or x marks the chosen one done (or open again)."""
 
+    # Edit and Delete are on the buttons under the table (and in Help): the footer keeps its room
+    # for the step's and the meeting's keys.
     BINDINGS = [
-        Binding("n", "command('add')", "New"),
-        Binding("e", "command('edit')", "Edit"),
+        Binding("n,N", "command('add')", "New"),
+        Binding("e,E", "command('edit')", "Edit", show=False),
         Binding("space,x", "command('toggle')", "Done", key_display="space"),
-        Binding("delete", "command('delete')", "Delete", key_display="del"),
+        Binding("delete", "command('delete')", "Delete", key_display="del", show=False),
     ]
 
 
@@ -67,8 +69,8 @@ class DecisionList(OptionList):
     """The decisions made in this meeting, newest last."""
 
     BINDINGS = [
-        Binding("n", "command('add')", "New"),
-        Binding("e", "command('edit')", "Edit"),
+        Binding("n,N", "command('add')", "New"),
+        Binding("e,E", "command('edit')", "Edit"),
         Binding("delete", "command('delete')", "Delete", key_display="del"),
     ]
 
@@ -186,10 +188,11 @@ class ActionsPane(MeetingPane):
     }
     """
 
+    # Letters, as everywhere outside the agreement's editor (F6-F8 are the agreement's alone). In
+    # the next meeting's date field they are typed; Escape leaves it.
     BINDINGS = [
-        Binding("f6", "new_action", "New action"),
-        Binding("f7", "new_decision", "New decision"),
-        Binding("f8", "focus_next_meeting", "Next meeting"),
+        Binding("d,D", "new_decision", "Decision"),
+        Binding("m,M", "focus_next_meeting", "Next meeting"),
     ]
 
     def __init__(self, context: MeetingContext, **kwargs) -> None:
@@ -213,7 +216,7 @@ class ActionsPane(MeetingPane):
                 decisions.border_title = "Decisions"
                 yield decisions
                 with Horizontal(classes="button-bar"):
-                    yield Button("New decision (F7)", id="decision-new", compact=True, variant="primary")
+                    yield Button("New decision (d)", id="decision-new", compact=True, variant="primary")
             with Vertical(id="next-box") as next_box:
                 next_box.border_title = "Next meeting"
                 yield Input(placeholder="YYYY-MM-DD", id="next-meeting")
@@ -230,6 +233,12 @@ class ActionsPane(MeetingPane):
 
     def focus_first(self) -> None:
         self.query_one(ActionTable).focus()
+
+    def on_key(self, event) -> None:
+        # Escape from the next meeting's date (where letters are typed) back to the actions.
+        if event.key == "escape" and self.app.focused is self.query_one("#next-meeting", Input):
+            self.query_one(ActionTable).focus()
+            event.stop()
 
     def refresh_from_session(self) -> None:
         if not self._ready:
@@ -276,7 +285,7 @@ class ActionsPane(MeetingPane):
         detail = self.query_one("#action-detail", Static)
         item = self._current_action()
         if item is None:
-            detail.update("No action items yet: press n (or F6) to add the first one.")
+            detail.update("No action items yet: press n to add the first one.")
             return
         parts = [item.owner or "no owner yet", self.session.partner_name(item.partner) if item.partner else "joint"]
         if item.due:
@@ -358,10 +367,11 @@ class ActionsPane(MeetingPane):
         keep = select or decisions.current_key()
         decisions.clear_options()
         for decision in self.session.decisions:
-            prompt = Content.from_markup("[b]$date[/]  $text", date=decision.date or "—", text=decision.text)
+            # Assembled, not a markup template: a decision reading "$date" must stay that text.
+            prompt = Content.assemble((decision.date or "—", "bold"), "  ", decision.text)
             decisions.add_option(Option(prompt, id=decision.id))
         if not self.session.decisions:
-            decisions.add_option(Option(Content.from_markup("[$text-muted]No decisions yet: F7 records one.[/]"),
+            decisions.add_option(Option(Content.from_markup("[$text-muted]No decisions yet: d records one.[/]"),
                                         id="-none", disabled=True))
             return
         ids = [d.id for d in self.session.decisions]

@@ -35,6 +35,7 @@ from ..scoring import section_status, sections_to_address
 from .item_forms import (ItemTable, MeasureForm, RoleForm, SponsorMeetingForm, TaskForm, confirm,
                          partner_label)
 from .pane import MeetingContext, MeetingPane
+from .toggles import StateCheckbox, StateSelectionList
 
 TABLE_HINT = "n new · e or Enter edit · del delete"
 PREVIEW_DELAY = 1.0  # seconds after the last edit before the visible preview is rendered again
@@ -288,8 +289,8 @@ class AgreementPane(MeetingPane):
             yield section_list
             with Vertical(id="signoff") as signoff:
                 signoff.border_title = "Sign-off"
-                yield SelectionList[str](id="endorsements")
-                yield Checkbox("Agreed by the room", id="agreed", compact=True)
+                yield StateSelectionList[str](id="endorsements")
+                yield StateCheckbox("Agreed by the room", id="agreed", compact=True)
         with Vertical(id="agreement-right"):
             yield Static("", id="section-heading")
             with TabbedContent(id="agreement-tabs", initial="tab-draft"):
@@ -311,7 +312,7 @@ class AgreementPane(MeetingPane):
     def on_mount(self) -> None:
         self.query_one("#section-text", TextArea).border_title = "Text of the section"
         self.query_one("#endorsements", SelectionList).add_options(
-            [(p.name, p.key) for p in self.session.partners])
+            [(Content(p.name), p.key) for p in self.session.partners])  # a name is never markup
         self.query_one("#section-list", OptionList).add_options(
             [Option(self._section_prompt(s), id=s.key) for s in self.checklist.sections])
         self._ready = True

@@ -18,7 +18,15 @@ from textual.widgets import DataTable, Static
 from ..scoring import (all_point_stats, format_agreed, format_index, format_mean, format_spread, joint_index,
                        partner_indexes, vote_spreads)
 from .pane import MeetingPane
+from .plain_table import PlainTable
 from .score_board import score_text
+
+
+class GapTable(PlainTable):
+    """The board's table. Enter on a row opens that point in the health check; said in the footer
+    and in Help (a DataTable's own Enter is a hidden "select")."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open in health check")]
 
 
 class GapBoardPane(MeetingPane):
@@ -41,8 +49,7 @@ class GapBoardPane(MeetingPane):
     """
 
     BINDINGS = [
-        Binding("s", "toggle_sort", "Sort by gap"),
-        Binding("enter", "open_point", "Open point", show=True),
+        Binding("s,S", "toggle_sort", "Sort by gap"),
     ]
 
     def __init__(self, context, **kwargs) -> None:
@@ -52,7 +59,7 @@ class GapBoardPane(MeetingPane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="gap-indexes")
-        yield DataTable(id="gap-table", cursor_type="row", zebra_stripes=True)
+        yield GapTable(id="gap-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="gap-help")
 
     def on_mount(self) -> None:

@@ -26,6 +26,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
@@ -34,6 +35,8 @@ from ..errors import InvalidInput
 from ..model import (MEASURE_KINDS, MEETING_MODES, ActionItem, Decision, Measure, Role, Session,
                      SponsorMeeting, check_text, clean_name, parse_date, parse_optional_date)
 from .pane import MeetingContext
+from .plain_table import PlainTable
+from .toggles import StateCheckbox
 
 T = TypeVar("T")
 
@@ -220,9 +223,11 @@ class ItemForm(ModalScreen[T | None], Generic[T]):
         if spec.kind == "select":
             values = [value for _label, value in spec.options]
             value = spec.value if spec.value in values else (values[0] if values else Select.BLANK)
-            return Select(spec.options, value=value, allow_blank=False, id=field_id)
+            options = [(Content(label) if isinstance(label, str) else label, value)  # names are never markup
+                       for label, value in spec.options]
+            return Select(options, value=value, allow_blank=False, id=field_id)
         if spec.kind == "check":
-            return Checkbox(spec.placeholder or spec.label, value=bool(spec.value), id=field_id)
+            return StateCheckbox(spec.placeholder or spec.label, value=bool(spec.value), id=field_id)
         return Input(value=str(spec.value or ""), placeholder=spec.placeholder, id=field_id)
 
     def on_mount(self) -> None:
@@ -539,7 +544,7 @@ def confirm(host: Any, title: str, text: str, on_yes: Callable[[], None], confir
 MIN_FLEX = 20  # the narrowest the main column of an ItemTable may be before other columns go
 
 
-class ItemTable(DataTable):
+class ItemTable(PlainTable):
     """A row-per-item table. Its keys post `ItemTable.Command` ("add", "edit", "delete") for the pane
     that owns the items; Enter or a click on the chosen row edits it."""
 
@@ -554,10 +559,10 @@ class ItemTable(DataTable):
     """
 
     BINDINGS = [
-        Binding("n", "command('add')", "New"),
-        Binding("e", "command('edit')", "Edit"),
+        Binding("n,N", "command('add')", "New"),
+        Binding("e,E", "command('edit')", "Edit"),
         Binding("delete", "command('delete')", "Delete", key_display="del"),
-        Binding("k", "command('keep')", "Keep suggestion"),
+        Binding("k,K", "command('keep')", "Keep suggestion"),
     ]
 
     class Command(Message):

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from ..remote.link import RemoteLink
+from .plain_table import PlainTable
 
 
 class RemoteBadge(Static):
@@ -151,7 +152,7 @@ class RemoteScreen(ModalScreen):
             yield Static("", id="remote-title")
             yield Static("", id="remote-code")
             yield Static("", id="remote-where")
-            yield DataTable(id="remote-people", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="remote-people", cursor_type="row", zebra_stripes=True)
             yield Static("Nobody has joined this round yet.", id="remote-nobody")
             yield Static("", id="remote-help")
         yield Footer()
