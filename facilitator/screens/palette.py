@@ -1,9 +1,12 @@
-"""The command palette: Textual's own, with one guard.
+"""The command palette: Textual's own, with two guards, both found by random keys.
 
-Page Up and Page Down reach the palette's list of commands even while it has no room on screen
-(between two searches, as the results come in). Textual's option list then looks up lines it never
-laid out and raises KeyError, which ends the app (found by random keys). With no room there is
-nothing to page through, so the key does nothing.
+- Page Up and Page Down reach the palette's list of commands even while it has no room on screen
+  (between two searches, as the results come in). Textual's option list then looks up lines it
+  never laid out and raises KeyError, which ends the app. With no room there is nothing to page
+  through, so the key does nothing.
+- Closing the palette while a search is still gathering commands: the search ends after the
+  palette's widgets are gone, and its watchers' `query_one(CommandList)` raises NoMatches in the
+  worker, which ends the app. A palette that is closing has nothing left to show, so they return.
 """
 
 from __future__ import annotations
@@ -16,3 +19,16 @@ class Palette(CommandPalette):
         if action in ("page_up", "page_down") and not self.query_one(CommandList).scrollable_content_region:
             return
         super()._action_command_list(action)
+
+    def _palette_gone(self) -> bool:
+        return not self.is_attached or not self.query(CommandList)
+
+    def _watch__list_visible(self) -> None:
+        if self._palette_gone():
+            return
+        super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if self._palette_gone():
+            return
+        await super()._watch__show_busy()

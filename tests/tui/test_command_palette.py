@@ -79,3 +79,23 @@ async def test_paging_in_the_palette_while_its_list_has_no_room(app_factory, see
         await settle(app, pilot)
         assert isinstance(app.screen, SessionListScreen)
     assert app.return_code in (None, 0)
+
+
+async def test_closing_the_palette_while_it_is_still_searching(app_factory, seeded):
+    """A search that ends after the palette has closed under it (Help pushed over it, or Escape,
+    while the search is in flight; found by random keys, seeds 4 and 6): its NoMatches ended the app."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for attempt in range(12):  # a race: most runs without the guard fail within six tries
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"zqzq"[: 1 + attempt % 4], "f1" if attempt % 2 else "escape")  # no pause between
+            await pilot.pause(0.05 * attempt)
+            if isinstance(app.screen, HelpScreen):
+                await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, SessionListScreen)
+    assert app.return_code in (None, 0)
