@@ -39,7 +39,9 @@ class JoinScreen(Screen):
                 yield Label("Your organisation", classes="field-label")
                 # Built with its buttons, so the first is highlighted at once for keyboard users.
                 state = self.app.state
-                yield RadioSet(*(name for _key, name in (state.partners if state else [])), id="join-partner")
+                # Buttons, not strings: RadioSet reads a string as markup, and partners name themselves.
+                yield RadioSet(*(StateRadioButton(Content(name)) for _key, name in (state.partners if state else [])),
+                               id="join-partner")
                 yield Label("Your name", classes="field-label")
                 yield Input(placeholder="as the room knows you", id="join-name", max_length=80)
                 yield Label("Your PIN", classes="field-label", id="join-pin-label")
