@@ -14,12 +14,12 @@ from typing import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.markup import escape
 from textual.screen import Screen
 
 from .errors import FacilitatorError
 from .exit_guard import ExitGuard
 from .key_order import KeysInOrder
+from .widgets.literal import markup_literal
 from .store import SessionStore
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -417,8 +417,8 @@ class FacilitatorApp(App[int]):
                 if summary.ok:
                     # Names are the room's text, not markup: "[/]" in an alliance name must not break.
                     yield SystemCommand(
-                        escape(f"Open session: {summary.alliance} ({summary.date})"),
-                        escape(f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}"),
+                        markup_literal(f"Open session: {summary.alliance} ({summary.date})"),
+                        markup_literal(f"{summary.kind}, {', '.join(summary.partners)} - {summary.id}"),
                         lambda session_id=summary.id: self.open_meeting(session_id),
                     )
 

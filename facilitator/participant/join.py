@@ -173,6 +173,6 @@ class JoinScreen(Screen):
 
     def _error(self, text: str) -> None:
         error = self.query_one("#join-error", Static)
-        error.update(text)
+        error.update(Content(text))  # it quotes the name a participant typed
         error.set_class(bool(text), "-problem")
 

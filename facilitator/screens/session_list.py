@@ -21,7 +21,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -30,6 +29,7 @@ from ..errors import FacilitatorError
 from ..scoring import format_index
 from ..store import SessionSummary
 from ..widgets.session_table import Cell, SessionTable
+from ..widgets.literal import markup_literal
 
 FIRST_ROWS = 60  # sessions read from the index's head for the first paint (a screenful, even on a tall terminal)
 EMPTY_HINT = "No sessions yet in {folder} — press n to start one, or run `facilitator demo`."
@@ -498,11 +498,11 @@ class SessionListScreen(Screen[None]):
         summary = self.selected()
         if summary is not None and summary.ok:
             # The palette reads titles and help as markup: typed names are escaped.
-            name = escape(f"{summary.alliance} ({summary.date})")
+            name = markup_literal(f"{summary.alliance} ({summary.date})")
             yield SystemCommand("Follow-up review", f"Start a review following {name}", self.action_follow_up)
             yield SystemCommand("Export", f"Write the agreement or scorecard of {name}", self.action_export)
             yield SystemCommand("Alliance history", f"Sessions, trends and agreement changes of {name} over time",
                                 self.action_history)
         if summary is not None:
-            yield SystemCommand("Delete", f"Move {escape(summary.id)} to the trash folder", self.action_delete)
+            yield SystemCommand("Delete", f"Move {markup_literal(summary.id)} to the trash folder", self.action_delete)
         yield SystemCommand("Refresh", "Read the data folder again", self.action_refresh)

@@ -474,7 +474,7 @@ class ActionsPane(MeetingPane):
         self._show_next_hint()
 
     def _show_next_error(self, message: str) -> None:
-        self.query_one("#next-meeting-error", Static).update(message)
+        self.query_one("#next-meeting-error", Static).update(Content(message))  # it quotes what was typed
         self.query_one("#next-meeting", Input).set_class(bool(message), "-invalid")
 
     def _show_next_hint(self) -> None:

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -176,18 +177,19 @@ class RemoteScreen(ModalScreen):
             title.update(f"[b]Scoring from participants' own devices[/b] · round {state.round}, {status}")
             code.update(f"Join code:  {state.code}" if state.open else "This round is closed: N starts a new one.")
         if link.serving:
-            where.update(f"Participants open [b]{link.serving['url']}[/b] in a browser.")
+            # Assembled, not markup: the URL (--public-url) and the server's log line are not ours.
+            where.update(Content.assemble("Participants open ", (str(link.serving["url"]), "bold"), " in a browser."))
         elif link.server_problem():
-            where.update(f"[red]The server stopped:[/red] {_escape(link.server_problem())}")
+            where.update(Content.assemble(("The server stopped:", "red"), " ", link.server_problem()))
         else:
             where.update("Not being served. S serves it on this computer only; for other devices run "
                          f"[b]facilitator serve {self.session.id} --host ADDRESS[/b] in another terminal.")
         self._fill_people()
         refused = link.inbox.refused_count
-        self.query_one("#remote-help", Static).update(
+        self.query_one("#remote-help", Static).update(Content.assemble(
             "Each person's score counts towards their organisation's mean. Scores stay blind until you reveal "
-            "the point (R on the health check)."
-            + (f"\n[b]{refused} ballot(s) refused[/b]: see refused.log in {link.folder}." if refused else ""))
+            "the point (R on the health check).",
+            *([("\n" + f"{refused} ballot(s) refused", "bold"), f": see refused.log in {link.folder}."] if refused else [])))
 
     def _fill_people(self) -> None:
         table = self.query_one(DataTable)
@@ -284,8 +286,3 @@ class RemoteScreen(ModalScreen):
         if result.changed:
             self.on_merged()
 
-
-def _escape(text: str) -> str:
-    from textual.markup import escape
-
-    return escape(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Static
 
 
@@ -47,7 +48,7 @@ class SaveIndicator(Static):
         self.failed_message = message
         self.add_class("-failed")
         self._set("⚠ NOT SAVED — kept in memory, retrying")
-        self.tooltip = message
+        self.tooltip = Content(message)  # a tooltip reads markup; the message may quote a path
         if newly_failed:  # retries repeat every few seconds: say it once per problem, not per retry
             self.app.notify(f"{message} Your work is kept in memory and saving is retried.",
                             title="Not saved", severity="error", timeout=10, markup=False)

@@ -44,7 +44,7 @@ TABLES = {"measures": "measures", "roles": "roles", "tasks": "tasks", "sponsor_m
 # What a hostile or careless participant might type. Each is harmless as text; read as markup, a
 # closing tag with no opening one raises, an action tag runs an action, a style eats the brackets.
 FRAGMENTS = [
-    "[/x]", "[/]", "[b]", "[/b]", "[i]x[/i]", "[@click=app.quit]", "[@click=screen.dismiss]quit[/]",
+    "[/x]", "[/x", "[a='", "[EU]", "[/]", "[b]", "[/b]", "[i]x[/i]", "[@click=app.quit]", "[@click=screen.dismiss]quit[/]",
     "[link=https://evil.example]", "[red on blue]", "[reverse]", "[on red]", "[bold", "[", "]", "[[", "]]",
     "\\[b]", "\\", "[TBD]", "[draft]", "[1]", ":smile:", ":warning:", "$date", "$text", "${x}", "{0}", "%s",
     "{{ x }}", "{% x %}", "<b>", "</div>", "&amp;", "&#x41;", "**", "__", "_x_", "`x`", "|", "#", ">", "~~",
