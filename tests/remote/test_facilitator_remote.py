@@ -25,10 +25,22 @@ SIZE = (110, 34)
 async def poll(app, pilot) -> None:
     """Run the screen's poll now (it runs every second on its own) and let its message be handled."""
     app.screen._poll_remote()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(2):
+        await _workers_done(app)
+        await pilot.pause()
+
+
+async def _workers_done(app) -> None:
+    # The screen's own once-a-second poll may start while ours runs: the poll worker is exclusive,
+    # so one of the two is cancelled, and waiting for a cancelled worker raises WorkerCancelled.
+    from textual.worker import WorkerCancelled
+
+    for _ in range(5):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 async def test_ballots_arrive_blind_reveal_as_means_and_are_saved(store):
