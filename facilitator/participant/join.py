@@ -71,7 +71,7 @@ class JoinScreen(Screen):
                         "This page updates by itself when the facilitator opens it.")
             partners.display = False
             return
-        # Content built from parts, not escaped markup: escaping misreads a name ending in "\\[b]".
+        # Content built from parts, not escaped markup: escaping misreads a name holding "\[b]".
         title.update(Content.assemble((state.alliance, "bold"), f"\nPartnership health check, round {state.round}"))
         names = [name for _key, name in state.partners]
         shown = [str(button.label) for button in partners.query(RadioButton)]

@@ -189,7 +189,7 @@ class RemoteScreen(ModalScreen):
         self.query_one("#remote-help", Static).update(Content.assemble(
             "Each person's score counts towards their organisation's mean. Scores stay blind until you reveal "
             "the point (R on the health check).",
-            *([("\n" + f"{refused} ballot(s) refused", "bold"), f": see refused.log in {link.folder}."] if refused else [])))
+            *(["\n", (f"{refused} ballot(s) refused", "bold"), f": see refused.log in {link.folder}."] if refused else [])))
 
     def _fill_people(self) -> None:
         table = self.query_one(DataTable)
