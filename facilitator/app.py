@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from .errors import FacilitatorError
 from .exit_guard import ExitGuard
-from .key_order import KeysInOrder
+from .key_order import KeysInOrder, unfinished_messages
 from .widgets.literal import markup_literal
 from .store import SessionStore
 
@@ -150,8 +150,7 @@ class FacilitatorApp(App[int]):
             pumps.append(node)
             node = node.parent
         # Unfinished, not only queued: a key whose handler is still at work has left its queue.
-        return sum(getattr(queue, "_unfinished_tasks", queue.qsize()) for pump in pumps
-                   for queue in [getattr(pump, "_message_queue", None)] if queue is not None)
+        return sum(unfinished_messages(pump) for pump in pumps)
 
     def _count_keys_read(self) -> None:
         """Count the keys Textual's input thread reads, so that an exit can wait for them."""

@@ -94,10 +94,22 @@ class KeysInOrder:
     def _unsettled(self, own_messages: int = 0) -> int:
         """Messages queued or being handled where the last key went and where the next will go."""
         pumps = {id(pump): pump for pump in self._last_path + self._path()}
-        count = 0
-        for pump in pumps.values():
-            queue = getattr(pump, "_message_queue", None)
-            if queue is None:
-                continue
-            count += getattr(queue, "_unfinished_tasks", queue.qsize())  # a peeked message too
+        count = sum(unfinished_messages(pump) for pump in pumps.values())
         return max(0, count - own_messages)
+
+
+def unfinished_messages(pump: Any) -> int:
+    """Messages queued at a Textual message pump (app, screen or widget), plus one while it is at
+    work on a message (or on what follows one: its idle handler, `call_next` callbacks, mounting).
+
+    Textual's queue counts only what is still queued: the message being handled has left it, and a
+    handler that takes a while (a cold start, a busy machine) would look settled. A pump that is
+    not at work is waiting for its queue's ready event, so one with no waiter on it is at work."""
+    queue = getattr(pump, "_message_queue", None)
+    if queue is None or getattr(pump, "_closed", False) or not getattr(pump, "_running", False):
+        return 0
+    queued = queue.qsize()
+    ready = getattr(queue, "ready_event", None)
+    if ready is None:  # another queue than Textual's own: only what is queued can be seen
+        return queued
+    return queued + (0 if getattr(ready, "_waiters", None) else 1)
