@@ -56,6 +56,7 @@ class Outcome:
     expected: str | None = None  # what the last keystroke should have put on disk, if any
     on_disk: str | None = None
     seconds_to_exit: float = 0.0
+    left_commands: list[str] = field(default_factory=list)  # what each survivor was, to tell app from server
 
     @property
     def keystroke_kept(self) -> bool:
@@ -171,6 +172,14 @@ def _pids_using(data_dir: Path) -> list[int]:
         if needle in cmdline and state != "Z":
             found.append(int(entry))
     return found
+
+
+def _command_of(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(word.decode(errors="replace") for word in words if word)[-80:]
 
 
 def _read_saved(data_dir: Path, session_id: str) -> dict:
@@ -310,6 +319,7 @@ def run_once(scenario: str, rng: random.Random, workdir: Path) -> Outcome:
         time.sleep(0.02)
     outcome.seconds_to_exit = time.monotonic() - hung_up
     outcome.left_alive = sorted(set(left))
+    outcome.left_commands = [_command_of(survivor) for survivor in outcome.left_alive]
     outcome.lock_held = live_holder(data_dir / f"{session_id}.lock") is not None  # before any kill
     for survivor in outcome.left_alive:  # leave the machine clean whatever happened
         try:
@@ -337,7 +347,8 @@ def run(runs: int, seed: int | None = None, scenarios: tuple[str, ...] = SCENARI
             if (number + 1) % 10 == 0:
                 print(f"  {number + 1} runs, {sum(1 for o in outcomes if not o.ok)} not ok", file=out, flush=True)
             if not outcome.ok:
-                print(f"  run {number} {scenario} ({outcome.detail}): left alive {outcome.left_alive}, "
+                print(f"  run {number} {scenario} ({outcome.detail}): left alive {outcome.left_alive} "
+                      f"{outcome.left_commands}, "
                       f"lock held {outcome.lock_held}, expected {outcome.expected!r} on disk {outcome.on_disk!r}",
                       file=out, flush=True)
     print(summary(outcomes), file=out)

@@ -23,6 +23,7 @@ from .widgets.literal import markup_literal
 from .store import SessionStore
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+INPUT_THREAD_MOMENT = 0.05  # seconds, at an exit by signal, for a key already read to be posted
 
 
 def rescue_folder() -> Path:
@@ -135,6 +136,8 @@ class FacilitatorApp(App[int]):
         import time
 
         until = time.monotonic() + most
+        # Textual's input thread may have read a key and not yet posted it (it needs the GIL).
+        await asyncio.sleep(INPUT_THREAD_MOMENT)
         while self._keys_handled < self._keys_read and time.monotonic() < until:
             await asyncio.sleep(0.01)
         quiet = 0
@@ -143,8 +146,9 @@ class FacilitatorApp(App[int]):
             quiet = quiet + 1 if self._busy_with_keys() == 0 else 0
 
     def _busy_with_keys(self) -> int:
-        """Messages not yet handled where a key goes: the screen, and the focused widget up to it."""
-        pumps = [self.screen]
+        """Messages not yet handled where a key goes: the app (its bindings), the screen, and the
+        focused widget up to it."""
+        pumps = [self, self.screen]
         node = self.focused
         while node is not None and node is not self.screen:
             pumps.append(node)

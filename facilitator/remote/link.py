@@ -233,19 +233,26 @@ class RemoteLink:
         return lines[-1] if lines else "the server stopped"
 
     def stop_server(self, timeout: float = 5.0) -> None:
-        server, self._server = self._server, None
-        if server is None or server.poll() is not None:
-            return
-        # The server runs in its own process group with one participant process per browser: end them all.
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(server.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        """End the serving process and its process group: SIGTERM, then SIGKILL after `timeout`.
 
+        It stays known until it has ended, so a second call (the exit guard's, from its thread, while
+        the screen's own call is still waiting) ends it within its own, shorter, timeout."""
+        server = self._server
+        if server is None:
+            return
+        if server.poll() is None:
+            # The server runs in its own process group with one participant process per browser: end them all.
+            try:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait(timeout=1.0)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+        if server.poll() is not None and self._server is server:
+            self._server = None
 
 def free_port(start: int = 8000, tries: int = 50) -> int:
     import socket

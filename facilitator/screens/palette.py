@@ -6,12 +6,16 @@
   through, so the key does nothing.
 - Closing the palette while a search is still gathering commands: the search ends after the
   palette's widgets are gone, and its watchers' `query_one(CommandList)` raises NoMatches in the
-  worker, which ends the app. A palette that is closing has nothing left to show, so they return.
+  worker, which ends the app. A palette that is closing has nothing left to show, so they return;
+  so do its timers (the "No matches found" line half a second after a search came back empty).
 """
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from textual.command import CommandList, CommandPalette
+from textual.timer import Timer
 
 
 class Palette(CommandPalette):
@@ -32,3 +36,13 @@ class Palette(CommandPalette):
         if self._palette_gone():
             return
         await super()._watch__show_busy()
+
+    def set_timer(self, delay: float, callback: Callable[[], Any] | None = None, *args: Any, **kwargs: Any) -> Timer:
+        if callback is None:
+            return super().set_timer(delay, callback, *args, **kwargs)
+        command = callback
+
+        def unless_gone() -> Any:
+            return None if self._palette_gone() else command()  # an awaitable is awaited by the timer
+
+        return super().set_timer(delay, unless_gone, *args, **kwargs)

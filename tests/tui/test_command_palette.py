@@ -99,3 +99,28 @@ async def test_closing_the_palette_while_it_is_still_searching(app_factory, seed
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, SessionListScreen)
     assert app.return_code in (None, 0)
+
+
+async def test_no_matches_line_after_the_palette_lost_its_list(app_factory, seeded):
+    """Half a second after a search finds nothing, the palette adds "No matches found" to its list.
+    When the palette is being closed at that moment (its list already gone; seen once in a full
+    run), that must not end the app."""
+    from textual.command import CommandList
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        palette = app.screen
+        await pilot.press(*"zqzq")
+        for _ in range(40):
+            if palette._no_matches_timer is not None:
+                break
+            await pilot.pause(0.01)
+        assert palette._no_matches_timer is not None, "the search should have found nothing"
+        await palette.query_one(CommandList).remove()  # as the palette's close does, first
+        await pilot.pause(0.8)  # past the half-second countdown
+        await settle(app, pilot)
+        assert app.is_running
+    assert app.return_code in (None, 0)
