@@ -253,7 +253,7 @@ def autosave(big_store: Path, small_store: Path, session_id: str, runs: int,
     The session is saved under a new id (a copy, created through the store and removed at the end),
     so the cached stores stay as they were generated.
     """
-    from facilitator.store import SessionStore
+    from facilitator.storage.store import SessionStore
 
     one = Figure("one autosave of the largest session (snapshot + save)",
                  "json.dumps + write + fsync + os.replace", "<= 1.5x", "ms", 1.5)

@@ -35,10 +35,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from facilitator.content import load_checklist
-from facilitator.model import ActionItem, Decision, Role, Session, SponsorMeeting
-from facilitator.session_factory import create_session
-from facilitator.store import RACY_NS, SUFFIX, SessionStore, SessionSummary, encode_database, summarise
+from facilitator.domain.content import load_checklist
+from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import RACY_NS, SUFFIX, SessionStore, SessionSummary, encode_database, summarise
 
 GENERATOR_VERSION = 5
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -249,7 +249,7 @@ def generate(folder: Path, sessions: int, seed: int = 1, words: tuple[int, int] 
 
 
 def _slug(text: str) -> str:
-    from facilitator.model import slugify
+    from facilitator.domain.model import slugify
 
     return slugify(text, "alliance")
 

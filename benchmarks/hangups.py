@@ -130,8 +130,8 @@ class Screen:
 
 
 def _make_session(data_dir: Path) -> str:
-    from facilitator.session_factory import create_session
-    from facilitator.store import SessionStore
+    from facilitator.domain.session_factory import create_session
+    from facilitator.storage.store import SessionStore
 
     store = SessionStore(data_dir)
     with store.create(create_session("Hangup Alliance", ["Acme", "Globex"], date="2026-03-02")) as opened:
@@ -183,7 +183,7 @@ def _command_of(pid: int) -> str:
 
 
 def _read_saved(data_dir: Path, session_id: str) -> dict:
-    from facilitator.store import SessionStore
+    from facilitator.storage.store import SessionStore
 
     return SessionStore(data_dir).load(session_id).to_dict()
 
@@ -275,7 +275,7 @@ def _scores_text(scores: dict) -> str:
 
 
 def run_once(scenario: str, rng: random.Random, workdir: Path) -> Outcome:
-    from facilitator.locking import live_holder
+    from facilitator.storage.locking import live_holder
 
     data_dir = Path(tempfile.mkdtemp(prefix="hangup-", dir=workdir))
     session_id = _make_session(data_dir)

@@ -133,8 +133,8 @@ async def _settle(app, pilot) -> None:
 
 
 def run_app(data_dir: Path, session_id: str, presses: int) -> dict:
-    from facilitator.app import make_app
-    from facilitator.widgets.score_board import ScoreBoard
+    from facilitator.tui.app import make_app
+    from facilitator.tui.widgets.score_board import ScoreBoard
 
     async def ready(app, pilot) -> None:
         await _settle(app, pilot)
@@ -164,7 +164,7 @@ def run_bare(presses: int) -> dict:
 
 def prepare_scoring_copy(source: Path, folder: Path) -> str:
     """Copy a session file into `folder`, set to score its first point blind; returns its id."""
-    from facilitator.store import encode_database
+    from facilitator.storage.store import encode_database
 
     data = json.loads(source.read_text(encoding="utf-8"))
     doc = data["session"]["1"]

@@ -127,7 +127,7 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
 
 def _prepare(folder: Path) -> None:
     """Remove what an interrupted run may have left, and bring the index up to date (one listing)."""
-    from facilitator.store import SessionStore
+    from facilitator.storage.store import SessionStore
 
     clean_leftovers(folder)
     SessionStore(folder).summaries()

@@ -1,7 +1,8 @@
 """The `facilitator` command.
 
-With no command (or `open ID`, or `demo`) it starts the TUI; every other command is non-interactive
-and never imports Textual, so scripts start fast. Exit codes: 0 done, 1 a problem explained in one
+With no command (or `open ID`, or `demo`) it opens the meeting workspace, which the caller hands
+in (`facilitator.command`): this layer sits below the TUI and never imports it, nor Textual, so
+scripts start fast. Exit codes: 0 done, 1 a problem explained in one
 line on standard error, 2 wrong usage.
 """
 
@@ -12,11 +13,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
-from . import __version__
-from .errors import FacilitatorError, InvalidInput
-from .terminal_text import json_shown, shown
+from facilitator import __version__
+from facilitator.base.errors import FacilitatorError, InvalidInput
+from facilitator.base.terminal_text import json_shown, shown
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -118,7 +119,7 @@ _GLOBAL_OPTIONS_WITH_VALUES = ("--data-dir", "--templates")
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `only`, the parser of that one command (see `command_named`)."""
-    from .store import default_data_dir
+    from facilitator.storage.store import default_data_dir
 
     # The epilog is printed as written: a path must not be wrapped at its hyphens.
     parser = argparse.ArgumentParser(
@@ -164,7 +165,11 @@ def command_named(argv: Sequence[str]) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# Opens the meeting workspace (the TUI) over a store: (store, templates folder, session id) -> exit code.
+OpenWorkspace = Callable[[Any, "Path | None", "str | None"], int]
+
+
+def main(argv: Sequence[str] | None = None, open_workspace: OpenWorkspace | None = None) -> int:
     _tolerant_stdout()
     parser = build_parser(only=command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
@@ -173,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                        ("two or more --partner NAME", args.partner)) if not given)
         args.command_parser.error(f"give {missing}, or --follows ID to review an earlier session "
                                   "(its alliance and partners carry over).")
+    args.open_workspace = open_workspace
     try:
         return run(args)
     except FacilitatorError as error:
@@ -193,15 +199,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .store import SessionStore, resolve_data_dir
+    from facilitator.storage.store import SessionStore, resolve_data_dir
 
     store = SessionStore(resolve_data_dir(args.data_dir))
     templates = _templates(getattr(args, "export_templates", None) or args.templates)
     command = args.command
     if command is None:
-        return _run_tui(store, templates)
+        return _run_tui(args.open_workspace, store, templates)
     if command == "open":
-        return _run_tui(store, templates, open_id=store.resolve(args.session))
+        return _run_tui(args.open_workspace, store, templates, open_id=store.resolve(args.session))
     if command == "new":
         return cmd_new(store, args)
     if command == "list":
@@ -221,11 +227,11 @@ def run(args: argparse.Namespace) -> int:
         print(shown(f"Moved to {target}"))
         return EXIT_OK
     if command == "serve":
-        from .remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
+        from facilitator.remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
 
         return cmd_serve(store, args.session, args.host, args.port, args.public_url, args.trusted_proxy)
     if command == "demo":
-        return cmd_demo(store, templates, open_it=not args.no_open)
+        return cmd_demo(store, templates, open_it=not args.no_open, open_workspace=args.open_workspace)
     raise AssertionError(command)
 
 
@@ -233,8 +239,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_new(store, args: argparse.Namespace) -> int:
-    from .roster import PartnerEntry, apply_roster
-    from .session_factory import create_session, follow_up_session
+    from facilitator.domain.roster import PartnerEntry, apply_roster
+    from facilitator.domain.session_factory import create_session, follow_up_session
 
     if args.follows:
         previous = store.load(args.follows)
@@ -278,7 +284,7 @@ def _check_carried_over(previous, args: argparse.Namespace) -> None:
 
 def _people_of(entries, option: str, value: str):
     """The entry a PARTNER=NAME[, NAME] value names, and the names. InvalidInput when unclear."""
-    from .roster import split_names
+    from facilitator.domain.roster import split_names
 
     for at, char in enumerate(value):
         if char == "=":
@@ -302,7 +308,7 @@ def cmd_list(store, as_json: bool) -> int:
         print(f"No sessions yet in {shown(str(store.data_dir))}. Create one with `facilitator new` or try `facilitator demo`.")
         _point_to_earlier_folder(store)
         return EXIT_OK
-    from .scoring import format_index
+    from facilitator.domain.scoring import format_index
 
     rows = [("ID", "ALLIANCE", "KIND", "DATE", "PARTNERS", "INDEX", "SAVED")]
     problems = []
@@ -322,7 +328,7 @@ def cmd_list(store, as_json: bool) -> int:
 
 
 def _point_to_earlier_folder(store) -> None:
-    from .store import earlier_default_folder
+    from facilitator.storage.store import earlier_default_folder
 
     earlier = earlier_default_folder(store.data_dir)
     if earlier is not None:
@@ -332,7 +338,7 @@ def _point_to_earlier_folder(store) -> None:
 
 
 def cmd_show(store, session_id: str) -> int:
-    from .summary_text import session_summary_text
+    from facilitator.reports.summary_text import session_summary_text
 
     print(shown(session_summary_text(store.load(session_id)), lines=True))
     return EXIT_OK
@@ -341,13 +347,13 @@ def cmd_show(store, session_id: str) -> int:
 def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None,
                changes_since: bool = False) -> int:
     _short_lived()
-    from .reports import export, needs_history, render
+    from facilitator.reports.render import export, needs_history, render
 
     session = store.load(session_id)
     changes = True if changes_since else None
     history = None
     if needs_history(document, templates, changes):
-        from .history import load_timeline
+        from facilitator.domain.history import load_timeline
 
         try:
             # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
@@ -372,8 +378,8 @@ def cmd_export(store, session_id: str, document: str, templates: Path | None, ou
 
 def cmd_history(store, target: str, as_json: bool) -> int:
     _short_lived()
-    from .history import load_timeline
-    from .history_text import history_json, history_text
+    from facilitator.domain.history import load_timeline
+    from facilitator.reports.history_text import history_json, history_text
 
     timeline = load_timeline(store, target)
     if as_json:
@@ -384,7 +390,7 @@ def cmd_history(store, target: str, as_json: bool) -> int:
 
 
 def cmd_dump(store, session_id: str, output: str | None) -> int:
-    from .atomic import atomic_write_text
+    from facilitator.storage.atomic import atomic_write_text
 
     session = store.load(session_id)
     # Controls JSON leaves raw (C1, bidi) are written as escapes: the same data for `load`.
@@ -419,7 +425,7 @@ def cmd_load(store, file: str, replace: bool) -> int:
     if len(raw) > MAX_IMPORT_BYTES:
         raise InvalidInput(f"{file} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; it is not a session dump.")
     try:
-        from .strict_json import loads
+        from facilitator.storage.strict_json import loads
 
         doc = loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -435,8 +441,8 @@ def cmd_load(store, file: str, replace: bool) -> int:
     return EXIT_OK
 
 
-def cmd_demo(store, templates: Path | None, open_it: bool) -> int:
-    from .demo import DEMO_ALLIANCE, build_demo_session
+def cmd_demo(store, templates: Path | None, open_it: bool, open_workspace: OpenWorkspace | None = None) -> int:
+    from facilitator.domain.demo import DEMO_ALLIANCE, build_demo_session
 
     session = build_demo_session()
     existing = [s for s in store.summaries() if s.ok and s.alliance == DEMO_ALLIANCE and s.date == session.date]
@@ -448,21 +454,19 @@ def cmd_demo(store, templates: Path | None, open_it: bool) -> int:
     if not open_it:
         print(session_id)
         return EXIT_OK
-    return _run_tui(store, templates, open_id=session_id)
+    return _run_tui(open_workspace, store, templates, open_id=session_id)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _run_tui(store, templates: Path | None, open_id: str | None = None) -> int:
+def _run_tui(open_workspace: OpenWorkspace | None, store, templates: Path | None, open_id: str | None = None) -> int:
+    if open_workspace is None:
+        raise FacilitatorError("this command line has no meeting workspace; run `facilitator` itself.")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise FacilitatorError("the meeting workspace needs a terminal; use `facilitator list` or "
                                "`facilitator export` in scripts.")
-    from .app import make_app
-
-    app = make_app(store=store, templates=templates, open_session=open_id)
-    app.run()
-    return app.return_code or EXIT_OK
+    return open_workspace(store, templates, open_id)
 
 
 def _is_terminal(stream) -> bool:

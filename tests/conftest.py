@@ -10,8 +10,8 @@ import pytest
 
 from store_support import DEMO_DATE, V1_FIXTURE, V1_ID, run_facilitator
 
-from facilitator.demo import build_demo_session
-from facilitator.store import SessionStore
+from facilitator.domain.demo import build_demo_session
+from facilitator.storage.store import SessionStore
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import copy
 
-from facilitator.model import ActionItem, Session, SponsorMeeting
-from facilitator.session_factory import create_session, follow_up_session
-from facilitator.store import SessionStore
+from facilitator.domain.model import ActionItem, Session, SponsorMeeting
+from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.storage.store import SessionStore
 
 ALLIANCE = "Riverside Care Alliance"
 PARTNERS = ["Aldgate Clinics", "Bramble Diagnostics"]

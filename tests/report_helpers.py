@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from facilitator.model import (
+from facilitator.domain.model import (
     ActionItem,
     Decision,
     Measure,

@@ -10,7 +10,7 @@ from store_support import ROOT  # noqa: F401 - puts the checkout on sys.path
 
 from benchmarks.generate import cached_store, target_id
 from benchmarks.run import HEADINGS, run
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 
 FIGURES = 7
 

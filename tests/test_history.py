@@ -1,4 +1,4 @@
-"""The alliance history (facilitator.history): the timeline, trends, the sponsor-meeting cadence and
+"""The alliance history (facilitator.domain.history): the timeline, trends, the sponsor-meeting cadence and
 agreement changes, over the four-session fixture alliance of history_support."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from history_support import A, ALLIANCE, B, DATES, EXPECTATIONS, IDS, build_sessions, damage, save_sessions
 from store_support import ROOT
 
-from facilitator import history
-from facilitator.errors import InvalidInput, SessionDamaged, SessionNotFound
-from facilitator.model import SponsorMeeting
-from facilitator.session_factory import create_session, follow_up_session
+from facilitator.domain import history
+from facilitator.base.errors import InvalidInput, SessionDamaged, SessionNotFound
+from facilitator.domain.model import SponsorMeeting
+from facilitator.domain.session_factory import create_session, follow_up_session
 
 
 @pytest.fixture
@@ -293,7 +293,7 @@ def test_load_timeline_with_the_open_session(store, sessions):
 
 
 def test_history_is_a_pure_module():
-    code = ("import sys, facilitator.history, facilitator.history_text; "
+    code = ("import sys, facilitator.domain.history, facilitator.reports.history_text; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'tinydb', 'jinja2', 'rich'}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -306,8 +306,8 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
     import json
     import os
 
-    from facilitator import store as store_module
-    from facilitator.store import SessionStore
+    from facilitator.storage import store as store_module
+    from facilitator.storage.store import SessionStore
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(store_module, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
@@ -339,7 +339,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
 
 
 def test_checklist_cache_gives_the_same_checklist(tmp_path, monkeypatch):
-    from facilitator import content
+    from facilitator.domain import content
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     content.load_checklist.cache_clear()

@@ -9,7 +9,7 @@ import pytest
 from history_support import ALLIANCE, IDS, damage, save_sessions
 from report_helpers import all_text, headings, parse
 
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_history_does_not_import_textual(cli, alliance):
         assert result.returncode == 0
         modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
                    if line.startswith("import time:")]
-        assert "facilitator.history" in modules, "no -X importtime output"
+        assert "facilitator.domain.history" in modules, "no -X importtime output"
         assert not [m for m in modules if m.split(".")[0] == "textual"], args
 
 

@@ -10,8 +10,9 @@ import pytest
 from history_support import ALLIANCE, IDS, build_sessions, damage, save_sessions
 from report_helpers import HOSTILE_MULTILINE, all_text, headings, inline_text, parse, section_tokens, tables
 
-from facilitator import history, reports
-from facilitator.model import Decision
+from facilitator.domain import history
+from facilitator.reports import render as reports
+from facilitator.domain.model import Decision
 
 
 @pytest.fixture(scope="module")

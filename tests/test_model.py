@@ -9,9 +9,9 @@ import pytest
 
 from store_support import v1_document
 
-from facilitator.errors import InvalidInput, InvalidSession, NewerSchema
-from facilitator.migrations import migrate
-from facilitator.model import (DONT_KNOW, MAX_ITEMS, MAX_NAME, MAX_TEXT, NOT_APPLICABLE, SCHEMA_VERSION, Session,
+from facilitator.base.errors import InvalidInput, InvalidSession, NewerSchema
+from facilitator.storage.migrations import migrate
+from facilitator.domain.model import (DONT_KNOW, MAX_ITEMS, MAX_NAME, MAX_TEXT, NOT_APPLICABLE, SCHEMA_VERSION, Session,
                                clean_name, make_partners, parse_date, parse_optional_date, parse_score, slugify)
 
 

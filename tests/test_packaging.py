@@ -32,8 +32,8 @@ def test_wheel_carries_every_data_file(wheel):
     needed = {
         "facilitator/report_templates/agreement.md.j2",
         "facilitator/report_templates/scorecard.md.j2",
-        "facilitator/content/checklist-1.toml",
-        "facilitator/app.tcss",
+        "facilitator/domain/content/checklist-1.toml",
+        "facilitator/tui/app.tcss",
     }
     needed |= {f"facilitator/{p.relative_to(REPO / 'facilitator').as_posix()}"
                 for p in (REPO / "facilitator").rglob("*.tcss")}
@@ -68,7 +68,7 @@ def test_installed_wheel_exports_and_loads_its_styles(wheel, tmp_path):
 
     # The TUI's stylesheets resolve from the installed package (a missing .tcss crashes at start).
     check = ("import asyncio\n"
-             "from facilitator.app import make_app\n"
+             "from facilitator.tui.app import make_app\n"
              "async def main():\n"
              "    app = make_app(data_dir='data')\n"
              "    async with app.run_test(size=(100, 30)) as pilot:\n"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.content import load_checklist
-from facilitator.errors import InvalidInput
-from facilitator.model import Session
-from facilitator.reconfirm import can_reconfirm, carried_note, reconfirm
-from facilitator.reports import render
-from facilitator.scoring import section_status
-from facilitator.session_factory import create_session, follow_up_session
+from facilitator.domain.content import load_checklist
+from facilitator.base.errors import InvalidInput
+from facilitator.domain.model import Session
+from facilitator.domain.reconfirm import can_reconfirm, carried_note, reconfirm
+from facilitator.reports.render import render
+from facilitator.domain.scoring import section_status
+from facilitator.domain.session_factory import create_session, follow_up_session
 
 CHECKLIST = load_checklist(1)
 ALL = ["acme", "beta", "gamma"]

@@ -33,9 +33,12 @@ from report_helpers import (  # noqa: E402
     tables,
 )
 
-from facilitator import content, markdown, reports, scoring  # noqa: E402
-from facilitator.errors import ReportError  # noqa: E402
-from facilitator.model import Session, make_partners  # noqa: E402
+from facilitator.domain import content
+from facilitator.reports import markdown
+from facilitator.reports import render as reports
+from facilitator.domain import scoring
+from facilitator.base.errors import ReportError  # noqa: E402
+from facilitator.domain.model import Session, make_partners  # noqa: E402
 
 CHECKLIST = content.load_checklist(1)
 SECTION_HEADINGS = [f"{s.number}. {s.title}" for s in CHECKLIST.sections]

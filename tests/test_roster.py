@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.errors import InvalidInput
-from facilitator.model import ActionItem, Role, Session, Vote
-from facilitator.roster import PartnerEntry, apply_roster, check_roster, removed_partners
-from facilitator.session_factory import create_session
+from facilitator.base.errors import InvalidInput
+from facilitator.domain.model import ActionItem, Role, Session, Vote
+from facilitator.domain.roster import PartnerEntry, apply_roster, check_roster, removed_partners
+from facilitator.domain.session_factory import create_session
 
 
 def three_partners() -> Session:

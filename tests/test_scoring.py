@@ -7,13 +7,13 @@ from statistics import fmean
 
 import pytest
 
-from facilitator.content import load_checklist
-from facilitator.demo import SCORES
-from facilitator.errors import InvalidInput, InvalidSession
-from facilitator.scoring import (all_point_stats, discussion_order, format_index, format_mean, joint_index,
+from facilitator.domain.content import load_checklist
+from facilitator.domain.demo import SCORES
+from facilitator.base.errors import InvalidInput, InvalidSession
+from facilitator.domain.scoring import (all_point_stats, discussion_order, format_index, format_mean, joint_index,
                                  partner_index, partner_indexes, point_stats, scoring_progress, section_status,
                                  sections_to_address, to_index)
-from facilitator.session_factory import create_session
+from facilitator.domain.session_factory import create_session
 
 CHECKLIST = load_checklist(1)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from facilitator import reports, scoring
-from facilitator.content import load_checklist
-from facilitator.model import ActionItem, Measure, Role, SponsorMeeting
-from facilitator.session_factory import create_session
+from facilitator.reports import render as reports
+from facilitator.domain import scoring
+from facilitator.domain.content import load_checklist
+from facilitator.domain.model import ActionItem, Measure, Role, SponsorMeeting
+from facilitator.domain.session_factory import create_session
 
 CHECKLIST = load_checklist(1)
 SCORES = st.sampled_from([0, 1, 2, 3, 4, "?", "n/a", None])

@@ -18,14 +18,14 @@ from tinydb import TinyDB
 
 from store_support import DEMO_DATE, DEMO_ID, ROOT, V1_FIXTURE, V1_ID, dead_pid, snapshot, v1_document
 
-from facilitator import store as store_module
-from facilitator.atomic import TEMP_PREFIX, sweep_orphans
-from facilitator.demo import build_demo_session
-from facilitator.errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged, SessionLocked,
+from facilitator.storage import store as store_module
+from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged, SessionLocked,
                                 SessionNotFound, StorageError)
-from facilitator.model import SCHEMA_VERSION
-from facilitator.session_factory import create_session
-from facilitator.store import INDEX_FILE, SessionStore, resolve_data_dir
+from facilitator.domain.model import SCHEMA_VERSION
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import INDEX_FILE, SessionStore, resolve_data_dir
 
 
 def session_doc(path: Path) -> dict:
@@ -129,7 +129,7 @@ def test_failed_save_leaves_the_old_file_and_no_temp_file(store, data_dir, saved
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    import facilitator.atomic as atomic_module
+    import facilitator.storage.atomic as atomic_module
     if failing == "replace":
         monkeypatch.setattr(atomic_module.os, "replace", boom)
     elif failing == "fsync":
@@ -184,7 +184,7 @@ def test_sweep_removes_orphans_of_dead_processes_only(data_dir, saved_id):
 
 HOLDER = """
 import sys, time
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 opened = SessionStore(sys.argv[1]).open(sys.argv[2])
 print("ready", flush=True)
 time.sleep(60)
@@ -263,7 +263,7 @@ def test_stale_lock_files_are_taken_over(store, saved_id, content):
 
 def test_without_flock_the_lock_file_itself_is_the_lock(store, saved_id, monkeypatch, holder_process):
     """Platforms without flock (Windows): O_EXCL creation, and a pid check for staleness."""
-    import facilitator.locking as locking
+    import facilitator.storage.locking as locking
 
     monkeypatch.setattr(locking, "fcntl", None)
     with pytest.raises(SessionLocked, match=f"pid {holder_process.pid}"):
@@ -365,7 +365,7 @@ def test_damaged_file_is_reported_by_name_and_left_untouched(store, data_dir, sa
 
 
 def test_other_sessions_still_export_next_to_a_damaged_one(store, data_dir, saved_id):
-    reports = pytest.importorskip("facilitator.reports")
+    reports = pytest.importorskip("facilitator.reports.render")
     (data_dir / "broken-2026-01-01.json").write_bytes(b'{"session": ')
     text = reports.render(store.load(saved_id), "agreement", None)
     assert "Coastal Corridor Alliance" in text
@@ -799,7 +799,7 @@ def test_database_bytes_refuse_lone_surrogates(surrogate):
 
 
 def test_list_json_is_exactly_what_json_dumps_writes():
-    from facilitator.store import SessionSummary, summaries_json
+    from facilitator.storage.store import SessionSummary, summaries_json
 
     odd = [SessionSummary("a-2026-01-01", "a-2026-01-01.json", alliance="Zoë “A” \\ \n", partners=["Ä", "B\t"],
                           joint_index=62.5, saved_at="2026-01-01T10:00:00+00:00", follows="x"),
@@ -869,7 +869,8 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
 
 
 def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch):
-    from facilitator import migrations, model
+    from facilitator.storage import migrations
+    from facilitator.domain import model
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(store_module, "RACY_NS", 0)

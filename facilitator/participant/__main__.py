@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("session")
     args = parser.parse_args(argv)
-    from .app import ParticipantApp
+    from facilitator.participant.app import ParticipantApp
 
     app = ParticipantApp(Path(args.data_dir), args.session, peer=os.environ.get("FACILITATOR_PEER", "local"))
     app.run()

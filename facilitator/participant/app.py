@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from ..content import load_checklist
-from ..remote.ballots import Ballot
-from ..remote.room import RoundState, RoundUnreadable, ballots_dir, read_round
+from facilitator.domain.content import load_checklist
+from facilitator.remote.ballots import Ballot
+from facilitator.remote.room import RoundState, RoundUnreadable, ballots_dir, read_round
 
 ROUND_POLL = 1.0  # seconds: how often the round file is checked for the room's point and reveals
 
@@ -37,7 +37,7 @@ class ParticipantApp(App):
         return load_checklist(self.state.checklist_version if self.state else 1)
 
     def on_mount(self) -> None:
-        from .join import JoinScreen
+        from facilitator.participant.join import JoinScreen
 
         self.theme = "textual-dark"
         self.read_round()
@@ -75,7 +75,7 @@ class ParticipantApp(App):
     def _handle_exception(self, error: Exception) -> None:
         # A participant's page must not end in a traceback: their ballot is already on disk, so say
         # so and let them reload.
-        from ..remote.ballots import ballot_path
+        from facilitator.remote.ballots import ballot_path
 
         saved = self.ballot is not None and ballot_path(self.folder, self.ballot.participant).exists()
         self.exit(return_code=1, message=("Something went wrong on this page. "

@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..errors import InvalidInput
-from ..model import DONT_KNOW, NOT_APPLICABLE, now_iso
-from ..remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
-from ..scoring import format_score
-from ..widgets.score_board import SCORE_KEYS, score_text
+from facilitator.base.errors import InvalidInput
+from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, now_iso
+from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
+from facilitator.domain.scoring import format_score
+from facilitator.tui.widgets.score_board import SCORE_KEYS, score_text
 
 chip = score_text  # the same coloured chips as on the room's screen
 
@@ -80,7 +80,7 @@ class BallotScreen(Screen):
         ballot = self.app.ballot
         removed = state is not None and ballot is not None and ballot.participant in state.removed
         if state is None or ballot is None or state.round != ballot.round or removed:
-            from .join import JoinScreen
+            from facilitator.participant.join import JoinScreen
 
             self.app.ballot = None
             message = ("The facilitator has taken you out of this round. Ask them if this is a mistake."

@@ -11,10 +11,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from ..errors import InvalidInput
-from ..remote.ballots import clean_participant_name
-from ..remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
-from ..widgets.toggles import StateRadioButton
+from facilitator.base.errors import InvalidInput
+from facilitator.remote.ballots import clean_participant_name
+from facilitator.remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
+from facilitator.tui.widgets.toggles import StateRadioButton
 
 
 JOIN_IDLE_SECONDS = 15 * 60
@@ -142,7 +142,7 @@ class JoinScreen(Screen):
         if outcome.ballot is not None:
             self.app.ballot = outcome.ballot
             self.app.pin = outcome.pin
-            from .ballot_screen import BallotScreen
+            from facilitator.participant.ballot_screen import BallotScreen
 
             self.app.switch_screen(BallotScreen())
             return

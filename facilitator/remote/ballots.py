@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import PRIVATE_FILE, atomic_write_bytes
-from ..errors import InvalidInput, InvalidSession
-from ..model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
-from . import codes, pins
-from .files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
+from facilitator.base.errors import InvalidInput, InvalidSession
+from facilitator.domain.model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
+from facilitator.remote import codes, pins
+from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 
 if TYPE_CHECKING:
-    from ..content import Checklist
-    from .room import RoundState
+    from facilitator.domain.content import Checklist
+    from facilitator.remote.room import RoundState
 
 BALLOT_FORMAT = "facilitator-ballot"
 BALLOT_VERSION = 1

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import codes, pins
-from .ballots import Ballot, participant_id, read_ballot, write_ballot
-from .ratelimit import JoinLimiter
+from facilitator.remote import codes, pins
+from facilitator.remote.ballots import Ballot, participant_id, read_ballot, write_ballot
+from facilitator.remote.ratelimit import JoinLimiter
 
 if TYPE_CHECKING:
-    from ..content import Checklist
-    from .room import RoundState
+    from facilitator.domain.content import Checklist
+    from facilitator.remote.room import RoundState
 
 # What went wrong, for the join screen to explain.
 WRONG_CODE = "wrong code"

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import private_folder, sweep_orphans
-from ..model import now_iso
-from .merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
-from .room import (ROUND_FILE, RoundState, ballots_dir, read_round_or_none, room_view, round_lock,
+from facilitator.storage.atomic import private_folder, sweep_orphans
+from facilitator.domain.model import now_iso
+from facilitator.remote.merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
+from facilitator.remote.room import (ROUND_FILE, RoundState, ballots_dir, read_round_or_none, room_view, round_lock,
                    start_round_locked, write_round)
-from .serve import read_serving
+from facilitator.remote.serve import read_serving
 
 if TYPE_CHECKING:
-    from ..content import Checklist
-    from ..model import Session
+    from facilitator.domain.content import Checklist
+    from facilitator.domain.model import Session
 
 
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import MAX_VOTERS, Vote, now_iso
-from .ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
-from .files import UnreadableFile, read_regular_file
-from .room import ROUND_FILE
+from facilitator.domain.model import MAX_VOTERS, Vote, now_iso
+from facilitator.remote.ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
+from facilitator.remote.files import UnreadableFile, read_regular_file
+from facilitator.remote.room import ROUND_FILE
 
 if TYPE_CHECKING:
-    from ..content import Checklist
-    from ..model import Session
-    from .room import RoundState
+    from facilitator.domain.content import Checklist
+    from facilitator.domain.model import Session
+    from facilitator.remote.room import RoundState
 
 REFUSED_LOG = "refused.log"
 SETTLED_NS = 2_000_000_000  # as git's index: a file is trusted unchanged once its mtime is 2 s old

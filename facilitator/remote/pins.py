@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 
-from .codes import ALPHABET
+from facilitator.remote.codes import ALPHABET
 
 LENGTH = 8
 GROUP = 4

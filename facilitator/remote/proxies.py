@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable
 
-from ..errors import InvalidInput
+from facilitator.base.errors import InvalidInput
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_HOPS = 20  # a longer chain is not a real one: read no further than this from the right

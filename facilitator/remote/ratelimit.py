@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
-from .files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
+from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 
 ATTEMPTS_FILE = "attempts.json"
 WINDOW = 15 * 60  # seconds of memory

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
-from ..model import now_iso
-from .codes import new_code
-from .files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
+from facilitator.domain.model import now_iso
+from facilitator.remote.codes import new_code
+from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 
 if TYPE_CHECKING:
-    from ..content import Checklist
-    from ..model import Session
+    from facilitator.domain.content import Checklist
+    from facilitator.domain.model import Session
 
 ROUND_FORMAT = "facilitator-round"
 ROUND_VERSION = 1
@@ -233,7 +233,7 @@ def start_round_locked(folder: Path, session: Session, current: RoundState | Non
 
 def archive_ballots(folder: Path, round_number: int) -> None:
     """Put a finished round's ballots aside, so they are neither merged nor refused in the next one."""
-    from .merge import NOT_BALLOTS
+    from facilitator.remote.merge import NOT_BALLOTS
 
     target = Path(folder) / f"round-{round_number}"
     for entry in os.scandir(folder):
@@ -244,7 +244,7 @@ def archive_ballots(folder: Path, round_number: int) -> None:
 
 def room_view(session: Session, checklist: Checklist, state: RoundState) -> RoundState:
     """`state` with the room's current point and revealed gap views taken from the session."""
-    from ..scoring import point_stats, vote_spreads
+    from facilitator.domain.scoring import point_stats, vote_spreads
 
     points = checklist.points
     index = min(max(session.agenda.current_point, 0), len(points) - 1) if points else 0

@@ -15,10 +15,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..atomic import PRIVATE_FILE, atomic_write_bytes
-from ..errors import FacilitatorError, InvalidInput
-from ..terminal_text import shown
-from .room import ballots_dir, open_round_for
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
+from facilitator.base.errors import FacilitatorError, InvalidInput
+from facilitator.base.terminal_text import shown
+from facilitator.remote.room import ballots_dir, open_round_for
 
 MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
 MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
@@ -42,7 +42,7 @@ def is_loopback(host: str) -> bool:
 
 def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | None,
               trusted_proxies: list[str] = ()) -> int:
-    from .proxies import parse_trusted
+    from facilitator.remote.proxies import parse_trusted
 
     if not 0 < port < 65536:
         raise InvalidInput(f"Port {port} is not a port number (1-65535).")
@@ -75,7 +75,7 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
     print("\nThe facilitator's screen shows who has joined and scored; a new round there changes the code.")
     print("Press Ctrl+C to stop serving.", flush=True)
 
-    from .web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
+    from facilitator.remote.web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
 
     server = ParticipantServer(participant_command(store.data_dir, session_id), host=host, port=port,
                                title=f"{session.alliance}: partnership health check", public_url=url,
@@ -146,8 +146,8 @@ def _clear_serving(folder: Path) -> None:
 
 def read_serving(folder: Path) -> dict | None:
     """Where `serve` listens for this session, if a serving process is alive."""
-    from ..atomic import pid_alive
-    from .files import UnreadableFile, loads_json, read_regular_file
+    from facilitator.storage.atomic import pid_alive
+    from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 
     try:
         data = loads_json(read_regular_file(Path(folder) / SERVING_FILE, 10_000))

@@ -16,11 +16,11 @@ import pytest
 
 from store_support import DEMO_DATE, run_facilitator
 
-from facilitator.demo import build_demo_session
-from facilitator.errors import NewerSchema, SessionDamaged
-from facilitator.model import SCHEMA_VERSION
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import NewerSchema, SessionDamaged
+from facilitator.domain.model import SCHEMA_VERSION
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 OFFSETS = int(os.environ.get("FACILITATOR_TRUNCATION_OFFSETS", "400"))
 
@@ -61,7 +61,7 @@ def _others_still_work(store: SessionStore, victim: str, other: str) -> None:
         assert opened.id != victim
     store.delete(opened.id)
     try:
-        from facilitator.reports import render
+        from facilitator.reports.render import render
     except ImportError:
         return
     assert "Harbour Alliance" in render(store.load(other), "agreement", None)

@@ -25,15 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tui.pane_harness import screen_text  # noqa: E402
 
-from facilitator.app import make_app  # noqa: E402
-from facilitator.content import load_checklist  # noqa: E402
-from facilitator.model import (ActionItem, Decision, Measure, PointRecord, Role, SectionDraft,  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
+from facilitator.domain.model import (ActionItem, Decision, Measure, PointRecord, Role, SectionDraft,  # noqa: E402
                                SponsorMeeting)
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
 from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
-from facilitator.screens.meeting import MeetingScreen  # noqa: E402
-from facilitator.session_factory import create_session  # noqa: E402
+from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
+from facilitator.domain.session_factory import create_session  # noqa: E402
 
 SESSIONS = int(os.environ.get("FACILITATOR_HOSTILE_TUI_SESSIONS", "2"))
 SEED = int(os.environ.get("FACILITATOR_HOSTILE_TUI_SEED", random.randrange(2**31)))

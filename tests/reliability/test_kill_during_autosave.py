@@ -23,9 +23,9 @@ import time
 
 from store_support import DEMO_DATE, ROOT
 
-from facilitator.atomic import TEMP_PREFIX
-from facilitator.demo import build_demo_session
-from facilitator.store import SessionStore
+from facilitator.storage.atomic import TEMP_PREFIX
+from facilitator.domain.demo import build_demo_session
+from facilitator.storage.store import SessionStore
 
 ROUNDS = int(os.environ.get("FACILITATOR_KILL_ROUNDS", "200"))
 SEED = int(os.environ.get("FACILITATOR_KILL_SEED", str(random.randrange(1 << 30))))
@@ -34,7 +34,7 @@ NOTE_CHARS = 120_000  # per checklist point and agreement section: about 4 MB on
 
 CHILD = r"""
 import sys
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 
 store = SessionStore(sys.argv[1])
 opened = store.open(sys.argv[2])

@@ -40,9 +40,9 @@ from markdown_it.rules_block.table import escapedSplit
 
 from report_helpers import HOSTILE
 
-from facilitator import reports
-from facilitator.terminal_text import is_control
-from facilitator.model import (
+from facilitator.reports import render as reports
+from facilitator.base.terminal_text import is_control
+from facilitator.domain.model import (
     ActionItem,
     Decision,
     Measure,

@@ -22,18 +22,18 @@ import pytest
 
 from store_support import ROOT, V1_FIXTURE, V1_ID
 
-import facilitator.atomic as atomic_module
-from facilitator.errors import StorageError
-from facilitator.migrations import migrate
-from facilitator.model import SCHEMA_VERSION, Session
-from facilitator.store import SessionStore
+import facilitator.storage.atomic as atomic_module
+from facilitator.base.errors import StorageError
+from facilitator.storage.migrations import migrate
+from facilitator.domain.model import SCHEMA_VERSION, Session
+from facilitator.storage.store import SessionStore
 
 ROUNDS = int(os.environ.get("FACILITATOR_MIGRATION_KILL_ROUNDS", "60"))
 SEED = int(os.environ.get("FACILITATOR_KILL_SEED", str(random.randrange(1 << 30))))
 
 CHILD = r"""
 import sys
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 store = SessionStore(sys.argv[1])
 store.ensure_folder()
 sys.stdout.write("start\n")

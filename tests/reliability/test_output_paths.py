@@ -18,12 +18,12 @@ from textual.widgets import Input, Label
 
 from store_support import run_facilitator
 
-from facilitator.app import make_app
-from facilitator.demo import build_demo_session
-from facilitator.errors import InvalidInput
-from facilitator.screens.export import ExportScreen
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.tui.app import make_app
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import InvalidInput
+from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 
 @pytest.fixture

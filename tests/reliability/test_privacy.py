@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "remote"))
 from remote_support import cast, room, seed_remote, settle  # noqa: E402
 from store_support import V1_FIXTURE, V1_ID, run_facilitator  # noqa: E402
 
-from facilitator.content import load_checklist  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.remote.ratelimit import JoinLimiter  # noqa: E402
-from facilitator.session_factory import create_session  # noqa: E402
-from facilitator.store import SessionStore  # noqa: E402
+from facilitator.domain.session_factory import create_session  # noqa: E402
+from facilitator.storage.store import SessionStore  # noqa: E402
 
 
 @pytest.fixture
@@ -115,7 +115,8 @@ def test_an_index_left_readable_by_an_older_version_is_made_private(store, saved
 
 
 def test_a_crash_log_is_private(tmp_path, usual_umask):
-    from facilitator.app import make_app, rescue_folder
+    from facilitator.storage.rescue import rescue_folder
+    from facilitator.tui.app import make_app
 
     assert str(os.getuid()) in rescue_folder().name  # one per user, not one shared name in /tmp
     store = SessionStore(tmp_path / "sessions")
@@ -129,10 +130,10 @@ def test_a_crash_log_is_private(tmp_path, usual_umask):
 
 
 async def test_a_rescue_copy_is_private(tmp_path, monkeypatch, usual_umask):
-    from facilitator.app import make_app
-    from facilitator.screens.meeting import MeetingScreen
+    from facilitator.tui.app import make_app
+    from facilitator.tui.screens.meeting import MeetingScreen
 
-    monkeypatch.setattr("facilitator.app.rescue_folder", lambda: tmp_path / "rescue")
+    monkeypatch.setattr("facilitator.storage.rescue.rescue_folder", lambda: tmp_path / "rescue")
     store = SessionStore(tmp_path / "sessions")
     with store.create(create_session("Rescue Alliance", ["A", "B"], date="2026-11-20")) as opened:
         session_id = opened.id
@@ -172,7 +173,7 @@ def test_folders_and_files_an_older_version_left_readable_are_made_private(tmp_p
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs to give a folder to another user")
 def test_a_rescue_folder_someone_else_made_is_not_used(tmp_path):
-    from facilitator.atomic import private_folder
+    from facilitator.storage.atomic import private_folder
 
     taken = tmp_path / "facilitator-rescue"
     taken.mkdir(mode=0o777)

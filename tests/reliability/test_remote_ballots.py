@@ -17,11 +17,11 @@ import time
 
 from store_support import ROOT
 
-from facilitator.content import load_checklist
+from facilitator.domain.content import load_checklist
 from facilitator.remote.ballots import participant_id
 from facilitator.remote.link import RemoteLink
 from facilitator.remote.room import ballots_dir, open_round_for
-from facilitator.session_factory import create_session
+from facilitator.domain.session_factory import create_session
 
 ROUNDS = int(os.environ.get("FACILITATOR_BALLOT_KILL_ROUNDS", "60"))
 CHECKLIST = load_checklist()

@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 CHILD = textwrap.dedent("""
     import sys
-    from facilitator.app import make_app
+    from facilitator.tui.app import make_app
     data_dir, session_id, crash = sys.argv[1], sys.argv[2], sys.argv[3] == "crash"
     if crash:
-        from facilitator.widgets.health_check import HealthCheckPane
+        from facilitator.tui.panes.health_check import HealthCheckPane
         def broken(self):
             raise RuntimeError("a bug in a handler")
         HealthCheckPane.action_reveal = broken

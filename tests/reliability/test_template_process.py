@@ -2,7 +2,7 @@
 
 `{% set s='x'*1000000 %}{% set l=[s]*1000000 %}{{ l }}` took 6.75 s and 3.3 GB in the CLI: printing
 the list is one C call that no size check or render thread can stop. A customised template is now
-rendered in a child process (`facilitator.report_child`) limited to 512 MB more than it starts with
+rendered in a child process (`facilitator.reports.child`) limited to 512 MB more than it starts with
 and killed with its process group at the 2 s deadline; the app waits for it in a worker and stays
 responsive. Our own templates are still rendered in the process (trusted, and fast).
 """
@@ -20,12 +20,12 @@ from textual.widgets import Static
 from report_helpers import rich_session
 from store_support import run_facilitator
 
-from facilitator import reports
-from facilitator.app import make_app
-from facilitator.demo import build_demo_session
-from facilitator.errors import ReportError
-from facilitator.screens.export import ExportScreen
-from facilitator.store import SessionStore
+from facilitator.reports import render as reports
+from facilitator.tui.app import make_app
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import ReportError
+from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.storage.store import SessionStore
 
 SESSION = rich_session()
 GRACE = 1.0  # past the deadline, to kill the process and collect it on a busy machine
@@ -47,7 +47,7 @@ def own_rss() -> int:
 
 
 def report_children() -> list[int]:
-    """Processes of ours still running `facilitator.report_child`."""
+    """Processes of ours still running `facilitator.reports.child`."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -59,7 +59,7 @@ def report_children() -> list[int]:
                 ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if b"facilitator.report_child" in cmdline and ppid == os.getpid():
+        if b"facilitator.reports.child" in cmdline and ppid == os.getpid():
             found.append(int(entry))
     return found
 

@@ -27,9 +27,10 @@ import pytest
 
 from report_helpers import rich_session
 
-from facilitator import atomic, reports
-from facilitator.atomic import TEMP_PREFIX
-from facilitator.errors import ReportError
+from facilitator.storage import atomic
+from facilitator.reports import render as reports
+from facilitator.storage.atomic import TEMP_PREFIX
+from facilitator.base.errors import ReportError
 
 SESSION = rich_session()
 GRACE = 0.5  # seconds allowed past the deadline to stop the render thread (and on a busy machine)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from store_support import DEMO_DATE, cli_env, run_facilitator
 
-from facilitator.demo import build_demo_session
-from facilitator.errors import InvalidInput
-from facilitator.store import SessionStore
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import InvalidInput
+from facilitator.storage.store import SessionStore
 
 TEXTS = {
     "emoji": "Trust 🤝 up 📈, family 👩‍👩‍👧‍👦, flags 🇵🇹🇯🇵, skin tones 👍🏽, keycap 1️⃣",

@@ -13,13 +13,14 @@ import shutil
 
 import pytest
 
-from facilitator import autosave, store as store_module
-from facilitator.app import make_app
-from facilitator.errors import FacilitatorError
-from facilitator.atomic import atomic_write_bytes as real_atomic_write
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.session_factory import create_session
-from facilitator.widgets.save_indicator import SaveIndicator
+from facilitator.storage import autosave
+from facilitator.storage import store as store_module
+from facilitator.tui.app import make_app
+from facilitator.base.errors import FacilitatorError
+from facilitator.storage.atomic import atomic_write_bytes as real_atomic_write
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.domain.session_factory import create_session
+from facilitator.tui.widgets.save_indicator import SaveIndicator
 
 SIZE = (100, 30)
 
@@ -135,7 +136,7 @@ async def test_closing_while_saves_fail_keeps_the_session_open(store, fault):
 
 
 async def test_quitting_while_saves_fail_asks_then_writes_a_rescue_copy(store, fault, tmp_path, monkeypatch):
-    monkeypatch.setattr("facilitator.app.rescue_folder", lambda: tmp_path / "rescue")
+    monkeypatch.setattr("facilitator.storage.rescue.rescue_folder", lambda: tmp_path / "rescue")
     session_id = make_session(store)
     app = make_app(store=store, open_session=session_id)
     async with app.run_test(size=SIZE) as pilot:

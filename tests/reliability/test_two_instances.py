@@ -16,16 +16,16 @@ import pytest
 
 from store_support import DEMO_DATE, ROOT, cli_env, run_facilitator
 
-from facilitator.demo import build_demo_session
-from facilitator.errors import SessionLocked
-from facilitator.store import SessionStore
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import SessionLocked
+from facilitator.storage.store import SessionStore
 
 RACE_ROUNDS = int(os.environ.get("FACILITATOR_RACE_ROUNDS", "15"))
 RACERS = 6
 
 HOLDER = r"""
 import sys, time
-from facilitator.store import SessionStore
+from facilitator.storage.store import SessionStore
 opened = SessionStore(sys.argv[1]).open(sys.argv[2])
 sys.stdout.write("ready\n")
 sys.stdout.flush()
@@ -39,8 +39,8 @@ while True:  # an autosave every 50 ms, as in a meeting
 
 RACER = r"""
 import sys
-from facilitator.errors import SessionLocked
-from facilitator.store import SessionStore
+from facilitator.base.errors import SessionLocked
+from facilitator.storage.store import SessionStore
 store = SessionStore(sys.argv[1])
 store.ensure_folder()
 sys.stdout.write("ready\n")

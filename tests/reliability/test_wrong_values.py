@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from store_support import run_facilitator
 
-from facilitator import reports
-from facilitator.app import make_app
-from facilitator.demo import build_demo_session
-from facilitator.errors import FacilitatorError, NewerSchema, ReportError, SessionDamaged
-from facilitator.model import MAX_ELAPSED_SECONDS, Session, Vote
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.store import INDEX_FILE, SessionStore
-from facilitator.summary_text import session_summary_text
+from facilitator.reports import render as reports
+from facilitator.tui.app import make_app
+from facilitator.domain.demo import build_demo_session
+from facilitator.base.errors import FacilitatorError, NewerSchema, ReportError, SessionDamaged
+from facilitator.domain.model import MAX_ELAPSED_SECONDS, Session, Vote
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.storage.store import INDEX_FILE, SessionStore
+from facilitator.reports.summary_text import session_summary_text
 
 
 def base_document() -> dict:
@@ -278,7 +278,7 @@ def test_a_lock_file_with_an_odd_pid_is_taken_over(store, saved_id, pid):
 def test_a_forged_index_row_is_read_again_from_its_file(tmp_path, column, value):
     """An index row is trusted when its file's stamp matches; one holding the wrong kind of value
     (a hand-edited or hostile index, stamps and all) is ignored and the file read again."""
-    from facilitator.store import INDEX_COLUMNS
+    from facilitator.storage.store import INDEX_COLUMNS
 
     data = tmp_path / "sessions"
     store = SessionStore(data)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
 from facilitator.remote.room import RoundState, ballots_dir, open_round_for
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 PARTNERS = ["Acme Ports", "Beta Shipping"]
 ACME, BETA = "acme-ports", "beta-shipping"
@@ -47,7 +47,7 @@ def settle(folder: Path) -> None:
 
 def room(store: SessionStore, session_id: str):
     """The facilitator's side, as the room's app holds it: the session and its RemoteLink, caught up."""
-    from facilitator.content import load_checklist
+    from facilitator.domain.content import load_checklist
     from facilitator.remote.link import RemoteLink
 
     session = store.load(session_id)

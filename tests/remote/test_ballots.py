@@ -14,13 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from remote_support import ACME, BETA, POINT, cast, seed_remote, settle  # noqa: E402
 
-from facilitator.content import load_checklist  # noqa: E402
-from facilitator.model import Session  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
+from facilitator.domain.model import Session  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.link import RemoteLink  # noqa: E402
 from facilitator.remote.merge import REFUSED_LOG  # noqa: E402
 from facilitator.remote.room import read_round  # noqa: E402
-from facilitator.scoring import point_stats, vote_spreads  # noqa: E402
+from facilitator.domain.scoring import point_stats, vote_spreads  # noqa: E402
 
 CHECKLIST = load_checklist()
 SECOND = CHECKLIST.points[1].key
@@ -263,7 +263,7 @@ def test_the_facilitator_removes_a_person_and_their_ballots_are_refused(remote):
 
 
 def test_no_more_people_of_one_organisation_than_a_session_can_hold(remote, store):
-    from facilitator.model import MAX_VOTERS
+    from facilitator.domain.model import MAX_VOTERS
 
     session, state, folder, link = remote
     for n in range(MAX_VOTERS + 5):

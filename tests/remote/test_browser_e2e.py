@@ -20,12 +20,12 @@ from pathlib import Path
 
 from store_support import cli_env
 
-from facilitator.app import make_app
+from facilitator.tui.app import make_app
 from facilitator.remote.ballots import participant_id
 from facilitator.remote.room import read_round
-from facilitator.widgets.health_check import HealthCheckPane
-from facilitator.widgets.remote_panel import RemoteProgress
-from facilitator.widgets.score_board import ScoreBoard
+from facilitator.tui.panes.health_check import HealthCheckPane
+from facilitator.tui.dialogs.remote_panel import RemoteProgress
+from facilitator.tui.widgets.score_board import ScoreBoard
 
 from .browser_support import (ServerProcess, chromium_browser, free_port, open_served_app, png_ok,
                               press_and_settle, wait_for, wait_output_settled)

@@ -12,12 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
 from textual.widgets import DataTable, Static  # noqa: E402
 
-from facilitator.app import make_app  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.room import read_round  # noqa: E402
-from facilitator.screens.meeting import MeetingScreen  # noqa: E402
-from facilitator.widgets.remote_panel import RemoteBadge, RemoteProgress, RemoteScreen  # noqa: E402
-from facilitator.widgets.score_board import ScoreBoard  # noqa: E402
+from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
+from facilitator.tui.dialogs.remote_panel import RemoteBadge, RemoteProgress, RemoteScreen  # noqa: E402
+from facilitator.tui.widgets.score_board import ScoreBoard  # noqa: E402
 
 SIZE = (110, 34)
 
@@ -125,7 +125,7 @@ async def test_remote_screen_new_round_and_close(store):
 
 
 async def test_no_remote_round_no_badge_and_no_files(store):
-    from facilitator.session_factory import create_session
+    from facilitator.domain.session_factory import create_session
 
     with store.create(create_session("Quiet Alliance", ["A Co", "B Co"], date="2026-11-27")) as opened:
         session_id = opened.id
@@ -148,7 +148,7 @@ async def test_a_click_on_the_badge_opens_the_details(store):
 
 
 async def test_the_gap_board_shows_the_range_inside_an_organisation(store):
-    from facilitator.widgets.gap_board import GapBoardPane
+    from facilitator.tui.panes.gap_board import GapBoardPane
 
     session_id, state, folder = seed_remote(store)
     cast(folder, state, ACME, "Ana Ruiz", {POINT: 1})

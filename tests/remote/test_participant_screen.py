@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from remote_support import ACME, BETA, POINT, cast, room, seed_remote  # noqa: E402
 
-from facilitator.content import load_checklist  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
 from facilitator.participant.join import JoinScreen  # noqa: E402
@@ -289,7 +289,7 @@ async def test_join_refuses_an_empty_name_and_no_organisation(remote):
 async def test_no_round_says_so_and_opens_by_itself(store):
     from remote_support import PARTNERS
     from facilitator.remote.room import ballots_dir, open_round_for
-    from facilitator.session_factory import create_session
+    from facilitator.domain.session_factory import create_session
 
     with store.create(create_session("Quiet Alliance", PARTNERS, date="2026-11-27")) as opened:
         session_id = opened.id

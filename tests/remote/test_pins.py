@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from remote_support import ACME, cast, seed_remote  # noqa: E402
 
-from facilitator.content import load_checklist  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.join import JoinScreen  # noqa: E402
 from facilitator.remote import codes, pins  # noqa: E402
@@ -110,7 +110,7 @@ def test_need_pin_is_not_a_wrong_try_and_a_wrong_pin_is(store):
 def test_help_names_the_pin_format_and_the_trusted_proxy():
     from markdown_it import MarkdownIt
 
-    from facilitator.screens.help import help_markdown
+    from facilitator.tui.screens.help import help_markdown
 
     text = help_markdown([], load_checklist())
     tokens = MarkdownIt().parse(text)

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from abuse_support import HERE, environment_of, free_port, page, processes_with, refused, running  # noqa: E402
 
-from facilitator.errors import InvalidInput  # noqa: E402
+from facilitator.base.errors import InvalidInput  # noqa: E402
 from facilitator.remote.proxies import client_address, parse_trusted  # noqa: E402
 from facilitator.remote.serve import MAX_PER_ADDRESS  # noqa: E402
 

@@ -31,7 +31,7 @@ from abuse_support import (async_wait_until, environment_of, free_port, page, pr
 from remote_support import ACME, seed_remote  # noqa: E402
 from store_support import cli_env  # noqa: E402
 
-from facilitator.content import load_checklist  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.remote import pins  # noqa: E402
 from facilitator.remote.app_process import EXIT_GRACE, MAX_HEIGHT, MAX_WIDTH  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from report_helpers import HOSTILE_NAME, all_text, parse, rich_session, section_tokens, table_with_header
 
-from facilitator.content import load_checklist
-from facilitator.history import PartnerSeries
+from facilitator.domain.content import load_checklist
+from facilitator.domain.history import PartnerSeries
 from facilitator.remote.ballots import Ballot, BallotScore, participant_id
 from facilitator.remote.merge import merge_ballot
-from facilitator.reports import render
+from facilitator.reports.render import render
 
 CHECKLIST = load_checklist()
 POINT = "relational-measures"  # not revealed by merge_ballot's rule: reset first

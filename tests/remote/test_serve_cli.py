@@ -77,7 +77,7 @@ def test_serve_prints_the_address_and_code_serves_the_page_and_stops_cleanly(sto
 
 
 def test_serve_starts_a_round_when_none_is_open(store):
-    from facilitator.session_factory import create_session
+    from facilitator.domain.session_factory import create_session
 
     with store.create(create_session("New Alliance", ["A Co", "B Co"], date="2026-11-27")) as opened:
         session_id = opened.id

@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui_support import StubMeeting, seed_damaged, seed_demo, seed_session  # noqa: E402
 
-from facilitator.app import FacilitatorApp, make_app  # noqa: E402
-from facilitator.store import SessionStore  # noqa: E402
+from facilitator.tui.app import FacilitatorApp, make_app  # noqa: E402
+from facilitator.storage.store import SessionStore  # noqa: E402
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def seeded(store: SessionStore, data_dir: Path) -> dict[str, str]:
 @pytest.fixture
 def stub_meeting(monkeypatch) -> type[StubMeeting]:
     """The app opens sessions in StubMeeting, so these tests depend only on the screens they test."""
-    import facilitator.screens.meeting as meeting
+    import facilitator.tui.screens.meeting as meeting
 
     monkeypatch.setattr(meeting, "MeetingScreen", StubMeeting)
     return StubMeeting

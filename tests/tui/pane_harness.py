@@ -22,10 +22,11 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
-from facilitator.content import load_checklist
-from facilitator.demo import build_demo_session
-from facilitator.model import Session
-from facilitator.widgets.pane import MeetingContext, MeetingPane
+from facilitator.domain.content import load_checklist
+from facilitator.domain.demo import build_demo_session
+from facilitator.domain.model import Session
+from facilitator.tui.meeting_context import MeetingContext
+from facilitator.tui.panes.pane import MeetingPane
 
 DEMO_DATE = date(2026, 3, 2)
 RAIL_WIDTH = 30

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Markdown, OptionList, SelectionList, Static, TabbedContent, TextArea
 
-from facilitator.scoring import section_status
-from facilitator.widgets import agreement
-from facilitator.widgets.agreement import AgreementPane
-from facilitator.widgets.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
+from facilitator.domain.scoring import section_status
+from facilitator.tui.panes import agreement
+from facilitator.tui.panes.agreement import AgreementPane
+from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
 
 from .pane_harness import PaneHarness, screen_text
 

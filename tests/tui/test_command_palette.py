@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from facilitator.screens.help import HelpScreen
-from facilitator.screens.session_list import SessionListScreen
-from facilitator.screens.too_small import TooSmallScreen
+from facilitator.tui.screens.help import HelpScreen
+from facilitator.tui.screens.session_list import SessionListScreen
+from facilitator.tui.screens.too_small import TooSmallScreen
 from tui_support import SIZE, settle
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pane_harness import screen_text
 from textual.widgets import Input, Label, SelectionList
 
-from facilitator.app import make_app
-from facilitator.screens.confirm import ConfirmScreen
-from facilitator.screens.edit_partners import EditPartnersScreen
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.session_factory import create_session
-from facilitator.widgets.agreement import AgreementPane
-from facilitator.widgets.score_board import ScoreBoard
-from facilitator.widgets.welcome import WelcomePane
+from facilitator.tui.app import make_app
+from facilitator.tui.dialogs.confirm import ConfirmScreen
+from facilitator.tui.dialogs.edit_partners import EditPartnersScreen
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.domain.session_factory import create_session
+from facilitator.tui.panes.agreement import AgreementPane
+from facilitator.tui.widgets.score_board import ScoreBoard
+from facilitator.tui.panes.welcome import WelcomePane
 
 SIZE = (100, 30)
 

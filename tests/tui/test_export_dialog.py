@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Input
 from tui_support import SIZE, seed_demo, settle
 
-from facilitator.screens.export import ExportScreen
-from facilitator.screens.session_list import SessionListScreen
-from facilitator.session_factory import follow_up_session
+from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.tui.screens.session_list import SessionListScreen
+from facilitator.domain.session_factory import follow_up_session
 
 
 async def open_export(app, pilot, session, document: str = "agreement") -> ExportScreen:

@@ -9,11 +9,11 @@ from markdown_it import MarkdownIt
 from textual.widgets import Input, Label, Markdown, Static
 from tui_support import SIZE, settle
 
-from facilitator.screens.confirm import ConfirmScreen
-from facilitator.screens.export import ExportScreen
-from facilitator.screens.help import HelpScreen
-from facilitator.screens.session_list import SessionListScreen
-from facilitator.screens.too_small import TooSmallScreen
+from facilitator.tui.dialogs.confirm import ConfirmScreen
+from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.tui.screens.help import HelpScreen
+from facilitator.tui.screens.session_list import SessionListScreen
+from facilitator.tui.screens.too_small import TooSmallScreen
 
 
 def status_of(screen: ExportScreen) -> str:

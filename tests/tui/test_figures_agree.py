@@ -22,17 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report_helpers import parse, section_tokens, all_text, tables  # noqa: E402
 from tui_support import SIZE, settle  # noqa: E402
 
-from facilitator import reports, scoring  # noqa: E402
-from facilitator.app import make_app  # noqa: E402
-from facilitator.content import load_checklist  # noqa: E402
-from facilitator.history import load_timeline  # noqa: E402
-from facilitator.model import Vote  # noqa: E402
-from facilitator.screens.history import HistoryScreen  # noqa: E402
-from facilitator.session_factory import create_session, follow_up_session  # noqa: E402
-from facilitator.widgets.close import ClosePane  # noqa: E402
-from facilitator.widgets.gap_board import GapBoardPane  # noqa: E402
-from facilitator.widgets.health_check import HealthCheckPane  # noqa: E402
-from facilitator.widgets.score_board import ScoreBoard  # noqa: E402
+from facilitator.reports import render as reports
+from facilitator.domain import scoring
+from facilitator.tui.app import make_app  # noqa: E402
+from facilitator.domain.content import load_checklist  # noqa: E402
+from facilitator.domain.history import load_timeline  # noqa: E402
+from facilitator.domain.model import Vote  # noqa: E402
+from facilitator.tui.screens.history import HistoryScreen  # noqa: E402
+from facilitator.domain.session_factory import create_session, follow_up_session  # noqa: E402
+from facilitator.tui.panes.close import ClosePane  # noqa: E402
+from facilitator.tui.panes.gap_board import GapBoardPane  # noqa: E402
+from facilitator.tui.panes.health_check import HealthCheckPane  # noqa: E402
+from facilitator.tui.widgets.score_board import ScoreBoard  # noqa: E402
 
 from .pane_harness import PaneHarness, screen_text  # noqa: E402
 

@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from history_support import ALLIANCE, IDS, damage, save_sessions  # noqa: E402
 
-from facilitator.screens.history import HistoryScreen  # noqa: E402
-from facilitator.screens.meeting import MeetingScreen  # noqa: E402
-from facilitator.screens.session_list import SessionListScreen  # noqa: E402
+from facilitator.tui.screens.history import HistoryScreen  # noqa: E402
+from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
+from facilitator.tui.screens.session_list import SessionListScreen  # noqa: E402
 
 
 def text_of(screen, selector: str) -> str:
@@ -188,7 +188,7 @@ async def test_history_from_the_meeting_palette_sees_unsaved_edits(app_factory, 
 
 
 async def test_help_names_the_history_keys(app_factory, store):
-    from facilitator.screens.help import HelpScreen
+    from facilitator.tui.screens.help import HelpScreen
 
     save_sessions(store)
     app = app_factory()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from textual.widgets import Input
 
-from facilitator.app import make_app
-from facilitator.screens.export import ExportScreen
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.screens.new_session import NewSessionScreen
-from facilitator.widgets.score_board import ScoreBoard
+from facilitator.tui.app import make_app
+from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.tui.screens.new_session import NewSessionScreen
+from facilitator.tui.widgets.score_board import ScoreBoard
 
 SIZE = (100, 30)
 

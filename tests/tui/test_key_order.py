@@ -10,8 +10,8 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.screens.new_session import NewSessionScreen
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.tui.screens.new_session import NewSessionScreen
 from tui_support import SIZE, settle
 
 

@@ -10,8 +10,8 @@ from textual.command import CommandList, CommandPalette
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from facilitator.widgets.actions import ActionsPane
-from facilitator.widgets.literal import markup_literal
+from facilitator.tui.panes.actions import ActionsPane
+from facilitator.tui.widgets.literal import markup_literal
 
 from .pane_harness import PaneHarness, screen_text
 from .tui_support import SIZE, seed_session, settle

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from facilitator.app import make_app
-from facilitator.screens.meeting import MeetingScreen
-from facilitator.session_factory import create_session, follow_up_session
-from facilitator.widgets.gap_board import GapBoardPane
-from facilitator.widgets.health_check import HealthCheckPane
-from facilitator.widgets.score_board import ScoreBoard
+from facilitator.tui.app import make_app
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.tui.panes.gap_board import GapBoardPane
+from facilitator.tui.panes.health_check import HealthCheckPane
+from facilitator.tui.widgets.score_board import ScoreBoard
 
 SIZE = (100, 30)
 
@@ -181,7 +181,7 @@ async def test_follow_up_review_shows_previous_scores(store, sample_session):
 async def test_clock_runs_from_the_start_of_a_meeting_held_today_and_f4_pauses_it(store):
     from datetime import date
 
-    from facilitator.widgets.meeting_clock import MeetingClock
+    from facilitator.tui.widgets.meeting_clock import MeetingClock
 
     with store.create(create_session("Test Alliance", ["Acme", "Globex"], date=date.today().isoformat())) as opened:
         session_id = opened.id
@@ -202,7 +202,7 @@ async def test_clock_runs_from_the_start_of_a_meeting_held_today_and_f4_pauses_i
 
 
 async def test_clock_of_a_session_dated_another_day_waits_for_f4(store):
-    from facilitator.widgets.meeting_clock import MeetingClock
+    from facilitator.tui.widgets.meeting_clock import MeetingClock
 
     session_id = new_session_id(store, ("Acme", "Globex"))  # dated 2026-03-02: prepared ahead, or looked at after
     app = make_app(store=store, open_session=session_id)

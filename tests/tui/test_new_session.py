@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tui_support import SIZE, settle
 
-from facilitator.screens.confirm import ConfirmScreen
-from facilitator.screens.new_session import FormData, NewSessionScreen, PartnerRow, validate
-from facilitator.screens.session_list import SessionListScreen
+from facilitator.tui.dialogs.confirm import ConfirmScreen
+from facilitator.tui.screens.new_session import FormData, NewSessionScreen, PartnerRow, validate
+from facilitator.tui.screens.session_list import SessionListScreen
 from textual.widgets import Input, Label
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pane_harness import screen_text
 from textual.widgets import OptionList, SelectionList
 
-from facilitator.app import make_app
-from facilitator.session_factory import create_session, follow_up_session
-from facilitator.widgets.agreement import AgreementPane
+from facilitator.tui.app import make_app
+from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.tui.panes.agreement import AgreementPane
 
 
 async def settle(app, pilot) -> None:

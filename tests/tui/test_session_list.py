@@ -6,10 +6,10 @@ from datetime import date
 
 from tui_support import SIZE, seed_newer, seed_session, settle
 
-from facilitator.screens.confirm import ConfirmScreen
-from facilitator.screens.follow_up import FollowUpScreen
-from facilitator.screens.session_list import EMPTY_HINT, SessionListScreen, display_path
-from facilitator.store import SessionStore
+from facilitator.tui.dialogs.confirm import ConfirmScreen
+from facilitator.tui.dialogs.follow_up import FollowUpScreen
+from facilitator.tui.screens.session_list import EMPTY_HINT, SessionListScreen, display_path
+from facilitator.storage.store import SessionStore
 from textual.widgets import Input, Static
 
 
@@ -263,7 +263,7 @@ async def test_names_with_brackets_list_and_reach_the_palette_safely(app_factory
 
 
 def test_a_cell_is_one_line_fitted_to_its_column():
-    from facilitator.widgets.session_table import Cell
+    from facilitator.tui.widgets.session_table import Cell
 
     assert Cell("broken\nname\tfile.json", 40).text == "broken name file.json"
     assert Cell("Northwind Logistics", 8).text == "Northwi…"

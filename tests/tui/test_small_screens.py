@@ -18,15 +18,15 @@ from history_support import A, B, build_sessions, save_sessions  # noqa: E402
 from textual.widgets import DataTable, OptionList, TextArea  # noqa: E402
 from textual.widgets._toast import Toast  # noqa: E402
 
-from facilitator.app import make_app  # noqa: E402
-from facilitator.demo import build_demo_session  # noqa: E402
-from facilitator.screens.history import HistoryScreen  # noqa: E402
-from facilitator.session_factory import create_session  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
+from facilitator.domain.demo import build_demo_session  # noqa: E402
+from facilitator.tui.screens.history import HistoryScreen  # noqa: E402
+from facilitator.domain.session_factory import create_session  # noqa: E402
 from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
-from facilitator.widgets.gap_board import GapBoardPane  # noqa: E402
-from facilitator.widgets.meeting_clock import MeetingClock  # noqa: E402
-from facilitator.widgets.remote_panel import RemoteBadge  # noqa: E402
-from facilitator.widgets.save_indicator import SaveIndicator  # noqa: E402
+from facilitator.tui.panes.gap_board import GapBoardPane  # noqa: E402
+from facilitator.tui.widgets.meeting_clock import MeetingClock  # noqa: E402
+from facilitator.tui.dialogs.remote_panel import RemoteBadge  # noqa: E402
+from facilitator.tui.widgets.save_indicator import SaveIndicator  # noqa: E402
 
 SIZES = [(80, 24), (100, 30)]
 ALLIANCE = "Coastal Corridor Alliance"  # the demo's

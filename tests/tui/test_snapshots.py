@@ -13,11 +13,11 @@ from datetime import date
 import pytest
 from textual.widgets import Input, TextArea
 
-from facilitator import model as model_module
-from facilitator.app import make_app
-from facilitator.demo import build_demo_session
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.domain import model as model_module
+from facilitator.tui.app import make_app
+from facilitator.domain.demo import build_demo_session
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 SIZE = (100, 30)
 FROZEN_STAMP = "2026-03-02T10:14:03+00:00"

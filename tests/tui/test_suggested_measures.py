@@ -8,13 +8,13 @@ import re
 from markdown_it import MarkdownIt
 from textual.widgets import OptionList, Static
 
-from facilitator import reports
-from facilitator.content import load_checklist
-from facilitator.model import Measure
-from facilitator.session_factory import create_session
-from facilitator.widgets.agreement import AgreementPane
-from facilitator.widgets.close import ClosePane
-from facilitator.widgets.item_forms import ItemTable, MeasureForm
+from facilitator.reports import render as reports
+from facilitator.domain.content import load_checklist
+from facilitator.domain.model import Measure
+from facilitator.domain.session_factory import create_session
+from facilitator.tui.panes.agreement import AgreementPane
+from facilitator.tui.panes.close import ClosePane
+from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm
 
 from .pane_harness import PaneHarness, demo_session, screen_text
 

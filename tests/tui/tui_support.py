@@ -9,9 +9,9 @@ from pathlib import Path
 from textual.screen import Screen
 from textual.widgets import Static
 
-from facilitator.demo import build_demo_session
-from facilitator.session_factory import create_session
-from facilitator.store import SessionStore
+from facilitator.domain.demo import build_demo_session
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
 
 SIZE = (100, 30)
 

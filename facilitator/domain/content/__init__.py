@@ -1,0 +1,183 @@
+"""The checklist and agreement content, loaded from versioned TOML files shipped in the package.
+
+Every session records the `checklist_version` it was scored with; old versions stay in this folder,
+so an old session still opens and reports with the questions the room actually answered.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from facilitator.base.errors import FacilitatorError
+
+CURRENT_VERSION = 1
+# The TOML files sit next to this module (importlib.resources would cost every export 2 ms to import).
+_FOLDER = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    """One level of the scoring scale (0-4), or a special answer."""
+
+    value: int | str  # 0..4, or "?" / "n/a" for the special answers
+    label: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """One of the ten checklist points: its question, what 'in place' means, why it matters."""
+
+    key: str
+    number: int
+    title: str
+    question: str
+    in_place: str
+    why: str
+    hint: str
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the partnership agreement: its prompts and the points it answers."""
+
+    key: str
+    number: int
+    title: str
+    summary: str
+    prompts: tuple[str, ...]
+    points: tuple[str, ...]
+    structured: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A quality of a healthy alliance the checklist looks for."""
+
+    key: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AgendaStep:
+    """A step of the meeting's agenda, with its planned minutes."""
+
+    key: str
+    title: str
+    minutes: int
+    guidance: str
+
+
+@dataclass(frozen=True)
+class DefaultMeasure:
+    """A measure a new agreement suggests, until the room keeps, edits or drops it."""
+
+    name: str
+    kind: str
+    how_measured: str
+    target: str
+    review_frequency: str
+    covers: tuple[str, ...] = ()  # words in a room's own measure name that mean the same ground
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """One version of the checklist: scale, points, agreement sections, agenda and measures."""
+
+    version: int
+    source: str
+    scale: tuple[ScaleLevel, ...]
+    special: tuple[ScaleLevel, ...]
+    points: tuple[Point, ...]
+    sections: tuple[Section, ...]
+    attributes: tuple[Attribute, ...]
+    agenda: tuple[AgendaStep, ...]
+    default_measures: tuple[DefaultMeasure, ...]
+
+    def point(self, key: str) -> Point | None:
+        return next((p for p in self.points if p.key == key), None)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def step(self, key: str) -> AgendaStep | None:
+        return next((s for s in self.agenda if s.key == key), None)
+
+    def level(self, value: int | str) -> ScaleLevel | None:
+        return next((s for s in self.scale + self.special if s.value == value), None)
+
+
+class UnknownChecklistVersion(FacilitatorError):
+    pass
+
+
+def available_versions() -> list[int]:
+    names = os.listdir(_FOLDER)
+    return sorted(int(name[len("checklist-"):-len(".toml")]) for name in names
+                  if name.startswith("checklist-") and name.endswith(".toml"))
+
+
+@lru_cache(maxsize=None)
+def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
+    try:
+        if type(version) is not int:
+            raise ValueError(version)
+        with open(os.path.join(_FOLDER, f"checklist-{version}.toml"), "rb") as handle:
+            raw = handle.read()
+    except (OSError, ValueError):
+        raise UnknownChecklistVersion(
+            f"Checklist version {version} is not known to this facilitator; update facilitator to open it."
+        ) from None
+    data = _parsed(raw)
+    special = tuple(ScaleLevel(s["code"], s["label"], s["anchor"]) for s in data["special"])
+    return Checklist(
+        version=data["version"],
+        source=data["source"],
+        scale=tuple(ScaleLevel(s["value"], s["label"], s["anchor"]) for s in data["scale"]),
+        special=special,
+        points=tuple(Point(p["key"], p["number"], p["title"], p["question"], p["in_place"], p["why"],
+                           p.get("hint", ""), tuple(p["sections"])) for p in data["points"]),
+        sections=tuple(Section(s["key"], s["number"], s["title"], s["summary"], tuple(s["prompts"]),
+                               tuple(s["points"]), tuple(s.get("structured", ()))) for s in data["sections"]),
+        attributes=tuple(Attribute(a["key"], a["title"], a["description"]) for a in data["attributes"]),
+        agenda=tuple(AgendaStep(a["key"], a["title"], a["minutes"], a["guidance"]) for a in data["agenda"]),
+        default_measures=tuple(DefaultMeasure(m["name"], m["kind"], m["how_measured"], m["target"],
+                                              m["review_frequency"], tuple(m.get("covers", ())))
+                               for m in data["default_measures"]),
+    )
+
+
+def _parsed(raw: bytes) -> dict:
+    """The TOML text parsed, from a copy kept in the user's cache folder when there is one.
+
+    Parsing the checklist costs every export about 8 ms. The copy (marshal, plain data only) is
+    named after the SHA-256 of the TOML bytes, so an edited or another version's file is parsed
+    again; an unreadable or unwritable cache is ignored.
+    """
+    import hashlib
+    import marshal
+
+    from facilitator.base.user_cache import private_cache_folder, write_quietly
+
+    folder = private_cache_folder("checklists")
+    path = None
+    if folder is not None:
+        path = os.path.join(folder, hashlib.sha256(raw).hexdigest()[:40])
+        try:
+            with open(path, "rb") as handle:
+                data = marshal.loads(handle.read())
+            if type(data) is dict:
+                return data
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    import tomllib
+
+    # As read_text() read it: universal newlines.
+    data = tomllib.loads(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
+    if path is not None:
+        write_quietly(path, marshal.dumps(data))
+    return data

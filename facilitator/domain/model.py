@@ -1,0 +1,710 @@
+"""The session model: what a meeting records, as plain dataclasses.
+
+Pure Python, no I/O. `Session.to_dict()` gives the JSON document the store saves and `dump` writes;
+`Session.from_dict()` validates such a document fully (a foreign or hostile file is refused with
+the path of the first bad field) before anything uses it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from facilitator.base.errors import InvalidInput, InvalidSession
+from facilitator.base.terminal_text import is_control
+
+SCHEMA_VERSION = 2
+
+DONT_KNOW = "?"
+NOT_APPLICABLE = "n/a"
+SCORE_VALUES: tuple[int | str, ...] = (0, 1, 2, 3, 4, DONT_KNOW, NOT_APPLICABLE)
+ScoreValue = int | float | str  # 0..4, DONT_KNOW or NOT_APPLICABLE; a float is a mean of remote votes
+
+KINDS = ("kickoff", "review")
+MEASURE_KINDS = ("economic", "relational")
+ACTION_STATUSES = ("open", "done")
+MEETING_MODES = ("in person", "remote")
+
+# Limits keep a pasted novel or a hostile file from bloating every save and export.
+MAX_NAME = 200
+MAX_TEXT = 200_000
+MAX_PARTNERS = 12
+MAX_ITEMS = 2_000
+MAX_VOTERS = 50  # people of one partner scoring one point from their own devices
+MAX_COMMENT = 2_000
+MAX_ELAPSED_SECONDS = 7 * 24 * 3600  # time spent on one agenda step: a week is already no meeting
+MAX_CHECKLIST_VERSION = 10_000
+
+
+# --------------------------------------------------------------------------------------------
+# Values typed by people
+
+
+def clean_name(value: str, what: str) -> str:
+    """A one-line name: stripped, not empty, no line breaks, storable as UTF-8."""
+    text = check_text(value, what).strip()
+    if not text:
+        raise InvalidInput(f"{what} cannot be empty.")
+    if "\n" in text or "\r" in text:
+        raise InvalidInput(f"{what} must fit on one line.")
+    if any(is_control(c) for c in text):
+        # A name is shown everywhere (lists, titles, documents, terminals): an escape sequence or a
+        # bidi override in it would act on the terminal or show the name in another order.
+        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
+    if len(text) > MAX_NAME:
+        raise InvalidInput(f"{what} is too long ({len(text)} characters, at most {MAX_NAME}).")
+    return text
+
+
+def check_text(value: str, what: str) -> str:
+    """Any text we store must encode as UTF-8: a lone surrogate (from a broken paste) cannot."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{what} contains a character that cannot be saved (a broken surrogate); retype it."
+        ) from None
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"{what} is too long ({len(value):,} characters, at most {MAX_TEXT:,}).")
+    return value
+
+
+def parse_date(value: str, what: str = "Date") -> str:
+    """Check a YYYY-MM-DD date and return it in that form."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise InvalidInput(f"{what} '{_clip(value)}' is not a date: use YYYY-MM-DD, for example 2026-03-31.")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{what} '{value}' does not exist in the calendar.") from None
+
+
+def parse_optional_date(value: str, what: str = "Date") -> str:
+    return parse_date(value, what) if value and value.strip() else ""
+
+
+def parse_score(value: str | int | None) -> ScoreValue | None:
+    """Read a score as typed: a digit 0-4, '?' for don't know, '-' or 'n/a' for not applicable.
+
+    Returns None for an empty entry (not scored yet).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput("A score is 0-4, ? (don't know) or - (not applicable).")
+    if isinstance(value, int):
+        if 0 <= value <= 4:
+            return value
+        raise InvalidInput(f"A score is 0-4, not {value}.")
+    text = str(value).strip().lower()
+    if text == "":
+        return None
+    if text in ("?", "dk", "don't know"):
+        return DONT_KNOW
+    if text in ("-", "n/a", "na"):
+        return NOT_APPLICABLE
+    if text in ("0", "1", "2", "3", "4"):
+        return int(text)
+    raise InvalidInput(f"'{_clip(value)}' is not a score: type 0-4, ? (don't know) or - (not applicable).")
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """A short, readable, file-safe key: lower-case ASCII letters, digits and dashes."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:40].strip("-") or fallback
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def new_item_id() -> str:
+    import uuid  # only to create: loading and exporting do without it
+
+    return uuid.uuid4().hex[:8]
+
+
+# --------------------------------------------------------------------------------------------
+# Validation of documents read from disk or imported
+
+
+class _Reader:
+    """Reads one JSON object with type checks, naming the path of the first bad field."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise InvalidSession(f"{path or 'document'}: expected an object, found {_kind(data)}.")
+        self.data = data
+        self.path = path
+
+    def _where(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, types: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise InvalidSession(f"{self._where(key)}: missing.")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and bool not in _as_tuple(types):
+            raise InvalidSession(f"{self._where(key)}: expected {_names(types)}, found true/false.")
+        if not isinstance(value, types):
+            raise InvalidSession(f"{self._where(key)}: expected {_names(types)}, found {_kind(value)}.")
+        return value
+
+    def text(self, key: str, default: str | None = "") -> str:
+        value = self.get(key, str, default)
+        try:
+            return check_text(value, self._where(key))
+        except InvalidInput as error:
+            raise InvalidSession(str(error)) from None
+
+    def name(self, key: str) -> str:
+        try:
+            return clean_name(self.get(key, str), self._where(key))
+        except InvalidInput as error:
+            raise InvalidSession(str(error)) from None
+
+    def date(self, key: str, optional: bool = False) -> str:
+        value = self.get(key, str, "" if optional else ...)
+        try:
+            return parse_optional_date(value, self._where(key)) if optional else parse_date(value, self._where(key))
+        except InvalidInput as error:
+            raise InvalidSession(str(error)) from None
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        value = self.get(key, str, ... if default is None else default)
+        if value not in choices:
+            raise InvalidSession(f"{self._where(key)}: '{_clip(value)}' is not one of {', '.join(choices)}.")
+        return value
+
+    def items(self, key: str, reader: Any) -> list:
+        values = self.get(key, list, [])
+        if len(values) > MAX_ITEMS:
+            raise InvalidSession(f"{self._where(key)}: too many entries ({len(values)}).")
+        return [reader(_Reader(value, f"{self._where(key)}[{i}]")) for i, value in enumerate(values)]
+
+    def strings(self, key: str) -> list[str]:
+        values = self.get(key, list, [])
+        result = []
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                raise InvalidSession(f"{self._where(key)}[{i}]: expected text, found {_kind(value)}.")
+            try:
+                result.append(check_text(value, f"{self._where(key)}[{i}]"))
+            except InvalidInput as error:
+                raise InvalidSession(str(error)) from None
+        return result
+
+    def position(self, key: str) -> int:
+        """An index into a list of the checklist (a point, a section): negative ones count as 0."""
+        value = self.get(key, int, 0)
+        if value > MAX_ITEMS:
+            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not a position in the checklist.")
+        return max(0, value)
+
+    def whole(self, key: str, low: int, high: int, default: int) -> int:
+        value = self.get(key, int, default)
+        if not low <= value <= high:
+            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not from {low} to {high:,}.")
+        return value
+
+    def child(self, key: str) -> _Reader:
+        return _Reader(self.get(key, dict, {}), self._where(key))
+
+
+def _clip(value: Any, limit: int = 40) -> str:
+    """A value quoted in a message: short, and on one line, whatever a hostile file holds."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"  # not printed in full
+    text = value if isinstance(value, str) else _kind(value) if not isinstance(value, int) else str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _names(types: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "an object", bool: "true/false", type(None): "null"}
+    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return _names(type(value))
+
+
+def is_numeric_score(value: Any) -> bool:
+    """A score that counts in averages: 0-4 typed in the room, or a mean of several people's votes."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def mean_score(value: float) -> int | float:
+    """A partner's mean of several votes, as stored: two decimals, a whole number kept whole."""
+    value = round(value, 2)
+    return int(value) if value == int(value) else value
+
+
+def _check_score(value: Any, where: str) -> ScoreValue:
+    if isinstance(value, float):
+        # A float only comes from the mean of several remote votes (see `PointRecord.votes`).
+        if math.isfinite(value) and 0 <= value <= 4 and round(value, 2) == value:
+            return mean_score(value)
+        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or value not in SCORE_VALUES:
+        shown = (repr(_clip(value)) if isinstance(value, str)
+                 else str(value) if isinstance(value, int) and not isinstance(value, bool) else _kind(value))
+        raise InvalidSession(f"{where}: {shown} is not a score (0-4, '?' or 'n/a').")
+    return value
+
+
+def _check_vote_score(value: Any, where: str) -> int | str:
+    """One person's vote: a whole score 0-4, '?' or 'n/a' (never a mean)."""
+    if isinstance(value, float):
+        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
+    return _check_score(value, where)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------
+# The parts of a session
+
+
+@dataclass
+class Partner:
+    """A partner organisation of the alliance: its sponsors and the people in the room."""
+
+    key: str
+    name: str
+    sponsors: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "name": self.name, "sponsors": list(self.sponsors), "participants": list(self.participants)}
+
+    @staticmethod
+    def read(r: _Reader) -> Partner:
+        return Partner(key=r.name("key"), name=r.name("name"), sponsors=r.strings("sponsors"), participants=r.strings("participants"))
+
+
+@dataclass
+class Vote:
+    """One person's score for a point, sent from their own device (see `facilitator.remote`)."""
+
+    name: str
+    score: int | str
+    comment: str = ""
+    at: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "score": self.score, "comment": self.comment, "at": self.at}
+
+    @staticmethod
+    def read(r: _Reader) -> Vote:
+        comment = r.text("comment")
+        if len(comment) > MAX_COMMENT:
+            raise InvalidSession(f"{r.path}.comment: too long ({len(comment):,} characters).")
+        return Vote(name=r.name("name"), score=_check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
+                    comment=comment, at=r.text("at"))
+
+
+@dataclass
+class PointRecord:
+    """One checklist point in one session: the partners' scores and what the room said.
+
+    `scores` holds one score per partner: typed in the room, or, when people scored from their own
+    devices, the mean of that partner's `votes` (partner key -> participant id -> Vote).
+    """
+
+    scores: dict[str, ScoreValue] = field(default_factory=dict)  # partner key -> score
+    revealed: bool = False
+    agreed: int | None = None  # the room's agreed score, once it settles on one
+    notes: str = ""
+    votes: dict[str, dict[str, Vote]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = {"scores": dict(self.scores), "revealed": self.revealed, "agreed": self.agreed, "notes": self.notes}
+        if self.votes:  # most sessions are scored in the room: keep their documents as they were
+            data["votes"] = {partner: {pid: vote.to_dict() for pid, vote in by_person.items()}
+                             for partner, by_person in self.votes.items()}
+        return data
+
+    @staticmethod
+    def read(r: _Reader) -> PointRecord:
+        scores_reader = r.child("scores")
+        scores = {str(k): _check_score(v, f"{scores_reader.path}.{k}") for k, v in scores_reader.data.items()}
+        agreed = r.get("agreed", (int, type(None)), None)
+        if agreed is not None and not 0 <= agreed <= 4:
+            raise InvalidSession(f"{r.path}.agreed: {agreed} is not a score from 0 to 4.")
+        votes_reader = r.child("votes")
+        votes: dict[str, dict[str, Vote]] = {}
+        for partner_key, by_person in votes_reader.data.items():
+            person_reader = _Reader(by_person, f"{votes_reader.path}.{partner_key}")
+            if len(person_reader.data) > MAX_VOTERS:
+                raise InvalidSession(f"{person_reader.path}: too many people ({len(person_reader.data)}).")
+            votes[str(partner_key)] = {str(pid): Vote.read(_Reader(v, f"{person_reader.path}.{pid}"))
+                                       for pid, v in person_reader.data.items()}
+        return PointRecord(scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed,
+                           notes=r.text("notes"), votes=votes)
+
+    def score_from_votes(self, partner_key: str) -> ScoreValue | None:
+        """The partner's score from its people's votes: their mean, leaving '?' and 'n/a' out.
+
+        None when nobody of that partner has voted; '?' or 'n/a' when nobody gave a number.
+        """
+        votes = list(self.votes.get(partner_key, {}).values())
+        if not votes:
+            return None
+        numbers = [vote.score for vote in votes if is_numeric_score(vote.score)]
+        if numbers:
+            return mean_score(sum(numbers) / len(numbers))
+        return NOT_APPLICABLE if all(vote.score == NOT_APPLICABLE for vote in votes) else DONT_KNOW
+
+
+@dataclass
+class CarriedOver:
+    """What a section was when a follow-up review took it over: agreed or not, endorsed by whom, at
+    which session, and a digest of its text then (so the review can tell whether it changed since)."""
+
+    date: str
+    kind: str = "kickoff"
+    agreed: bool = False
+    endorsed_by: list[str] = field(default_factory=list)  # partner keys
+    text_digest: str = ""
+
+    def to_dict(self) -> dict:
+        return {"date": self.date, "kind": self.kind, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by),
+                "text_digest": self.text_digest}
+
+    @staticmethod
+    def read(r: _Reader) -> CarriedOver:
+        return CarriedOver(date=r.date("date"), kind=r.choice("kind", KINDS, "kickoff"), agreed=r.get("agreed", bool, False),
+                           endorsed_by=r.strings("endorsed_by"), text_digest=r.text("text_digest"))
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a section's text, ignoring whitespace at its ends."""
+    import hashlib
+
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class SectionDraft:
+    """The room's draft of one agreement section, whether it is agreed, and who endorsed it.
+
+    `carried` is set in a follow-up review: what the section was at the session before.
+    """
+
+    text: str = ""
+    agreed: bool = False
+    endorsed_by: list[str] = field(default_factory=list)  # partner keys
+    carried: CarriedOver | None = None
+
+    def to_dict(self) -> dict:
+        data = {"text": self.text, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by)}
+        if self.carried is not None:  # only reviews have it: other documents stay as they were
+            data["carried"] = self.carried.to_dict()
+        return data
+
+    @staticmethod
+    def read(r: _Reader) -> SectionDraft:
+        carried = CarriedOver.read(r.child("carried")) if r.get("carried", (dict, type(None)), None) else None
+        return SectionDraft(text=r.text("text"), agreed=r.get("agreed", bool, False), endorsed_by=r.strings("endorsed_by"),
+                            carried=carried)
+
+    @property
+    def carried_unchanged(self) -> bool:
+        """Carried over from the session before, and its text not changed since."""
+        return self.carried is not None and self.carried.text_digest == text_digest(self.text)
+
+
+@dataclass
+class Measure:
+    """A way the alliance measures its success: economic or relational, with a target and an owner."""
+
+    name: str
+    kind: str = "relational"  # economic | relational
+    how_measured: str = ""
+    target: str = ""
+    owner: str = ""
+    review_frequency: str = ""
+    id: str = field(default_factory=new_item_id)
+    # Offered by the app (the checklist's default measures), not yet kept by the room: shown as a
+    # suggestion and left out of the agreement until the room keeps it (or edits it).
+    suggested: bool = False
+
+    def to_dict(self) -> dict:
+        data = {"id": self.id, "name": self.name, "kind": self.kind, "how_measured": self.how_measured,
+                "target": self.target, "owner": self.owner, "review_frequency": self.review_frequency}
+        if self.suggested:
+            data["suggested"] = True
+        return data
+
+    @staticmethod
+    def read(r: _Reader) -> Measure:
+        return Measure(id=r.text("id") or new_item_id(), name=r.name("name"), kind=r.choice("kind", MEASURE_KINDS, "relational"),
+                       how_measured=r.text("how_measured"), target=r.text("target"), owner=r.text("owner"),
+                       review_frequency=r.text("review_frequency"), suggested=r.get("suggested", bool, False))
+
+
+@dataclass
+class Role:
+    """Who does what for a partner (or jointly)."""
+
+    partner: str  # partner key, or "" for a joint role
+    person: str
+    responsibility: str
+    id: str = field(default_factory=new_item_id)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "partner": self.partner, "person": self.person, "responsibility": self.responsibility}
+
+    @staticmethod
+    def read(r: _Reader) -> Role:
+        return Role(id=r.text("id") or new_item_id(), partner=r.text("partner"), person=r.text("person"), responsibility=r.text("responsibility"))
+
+
+@dataclass
+class ActionItem:
+    """An action item from the meeting, or a task of the agreement's joint work plan."""
+
+    text: str
+    owner: str = ""
+    partner: str = ""  # partner key, or "" for joint
+    due: str = ""  # YYYY-MM-DD or ""
+    status: str = "open"  # open | done
+    point: str = ""  # linked checklist point key, or ""
+    id: str = field(default_factory=new_item_id)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, "owner": self.owner, "partner": self.partner, "due": self.due,
+                "status": self.status, "point": self.point}
+
+    @staticmethod
+    def read(r: _Reader) -> ActionItem:
+        return ActionItem(id=r.text("id") or new_item_id(), text=r.text("text"),
+                          owner=r.text("owner"), partner=r.text("partner"), due=r.date("due", optional=True),
+                          status=r.choice("status", ACTION_STATUSES, "open"), point=r.text("point"))
+
+
+@dataclass
+class SponsorMeeting:
+    """A sponsor meeting held or planned: its date, in person or remote, and notes."""
+
+    date: str
+    mode: str = "in person"  # in person | remote
+    notes: str = ""
+    id: str = field(default_factory=new_item_id)
+
+    @property
+    def in_person(self) -> bool:
+        return self.mode == "in person"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "date": self.date, "mode": self.mode, "notes": self.notes}
+
+    @staticmethod
+    def read(r: _Reader) -> SponsorMeeting:
+        return SponsorMeeting(id=r.text("id") or new_item_id(), date=r.date("date"), mode=r.choice("mode", MEETING_MODES, "in person"), notes=r.text("notes"))
+
+
+@dataclass
+class Decision:
+    """A decision the room took, with its date."""
+
+    text: str
+    date: str = ""
+    id: str = field(default_factory=new_item_id)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, "date": self.date}
+
+    @staticmethod
+    def read(r: _Reader) -> Decision:
+        return Decision(id=r.text("id") or new_item_id(), text=r.text("text"), date=r.date("date", optional=True))
+
+
+@dataclass
+class AgendaState:
+    """Where the meeting is: the current step, time spent per step, the point on screen."""
+
+    step: str = "welcome"
+    elapsed: dict[str, float] = field(default_factory=dict)  # step key -> seconds
+    timebox: dict[str, int] = field(default_factory=dict)  # step key -> minutes, when changed from the default
+    current_point: int = 0  # index into the checklist
+    current_section: int = 0
+
+    def to_dict(self) -> dict:
+        return {"step": self.step, "elapsed": dict(self.elapsed), "timebox": dict(self.timebox),
+                "current_point": self.current_point, "current_section": self.current_section}
+
+    @staticmethod
+    def read(r: _Reader) -> AgendaState:
+        elapsed = {}
+        for key, value in r.child("elapsed").data.items():
+            # NaN and Infinity compare false with everything: only an explicit range check keeps
+            # them (and 1e308, which the clock cannot format) out.
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not (0 <= value <= MAX_ELAPSED_SECONDS)):
+                raise InvalidSession(f"{r.path}.elapsed.{key}: expected a number of seconds "
+                                     f"(0 to {MAX_ELAPSED_SECONDS:,}), found {_clip(repr(value))}.")
+            elapsed[str(key)] = float(value)
+        timebox = {}
+        for key, value in r.child("timebox").data.items():
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
+                raise InvalidSession(f"{r.path}.timebox.{key}: expected minutes.")
+            timebox[str(key)] = value
+        return AgendaState(step=r.text("step") or "welcome", elapsed=elapsed, timebox=timebox,
+                           current_point=r.position("current_point"), current_section=r.position("current_section"))
+
+
+# --------------------------------------------------------------------------------------------
+# The session
+
+
+@dataclass
+class Session:
+    """One meeting of an alliance: partners, scores, the agreement draft, actions and the agenda."""
+
+    id: str
+    alliance: str
+    partners: list[Partner]
+    date: str
+    kind: str = "kickoff"
+    facilitator: str = ""
+    follows: str = ""  # id of the previous session of the same alliance
+    checklist_version: int = 1
+    points: dict[str, PointRecord] = field(default_factory=dict)  # checklist point key -> record
+    sections: dict[str, SectionDraft] = field(default_factory=dict)  # agreement section key -> draft
+    measures: list[Measure] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    tasks: list[ActionItem] = field(default_factory=list)  # the agreement's joint work plan
+    actions: list[ActionItem] = field(default_factory=list)  # action items raised in the meeting
+    sponsor_meetings: list[SponsorMeeting] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    next_meeting: str = ""
+    agenda: AgendaState = field(default_factory=AgendaState)
+    created_at: str = field(default_factory=now_iso)
+    saved_at: str = ""
+
+    # -- convenience -------------------------------------------------------------------------
+
+    def partner(self, key: str) -> Partner | None:
+        return next((p for p in self.partners if p.key == key), None)
+
+    def partner_name(self, key: str) -> str:
+        partner = self.partner(key)
+        return partner.name if partner else (key or "Joint")
+
+    def point(self, key: str) -> PointRecord:
+        """The record for a checklist point, created empty on first use."""
+        return self.points.setdefault(key, PointRecord())
+
+    def section(self, key: str) -> SectionDraft:
+        return self.sections.setdefault(key, SectionDraft())
+
+    def set_score(self, point_key: str, partner_key: str, value: ScoreValue | None) -> None:
+        if self.partner(partner_key) is None:
+            raise InvalidInput(f"No partner '{partner_key}' in this session.")
+        record = self.point(point_key)
+        if value is None:
+            record.scores.pop(partner_key, None)
+        else:
+            record.scores[partner_key] = _check_vote_score(value, "score")  # typed in the room: whole scores only
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "alliance": self.alliance,
+            "kind": self.kind,
+            "date": self.date,
+            "facilitator": self.facilitator,
+            "follows": self.follows,
+            "checklist_version": self.checklist_version,
+            "partners": [p.to_dict() for p in self.partners],
+            "points": {k: v.to_dict() for k, v in self.points.items()},
+            "sections": {k: v.to_dict() for k, v in self.sections.items()},
+            "measures": [m.to_dict() for m in self.measures],
+            "roles": [r.to_dict() for r in self.roles],
+            "tasks": [t.to_dict() for t in self.tasks],
+            "actions": [a.to_dict() for a in self.actions],
+            "sponsor_meetings": [m.to_dict() for m in self.sponsor_meetings],
+            "decisions": [d.to_dict() for d in self.decisions],
+            "next_meeting": self.next_meeting,
+            "agenda": self.agenda.to_dict(),
+            "created_at": self.created_at,
+            "saved_at": self.saved_at,
+        }
+
+    @staticmethod
+    def from_dict(data: Any) -> Session:
+        """Validate a current-schema document (see `migrations` for older ones) and build a Session."""
+        r = _Reader(data, "")
+        version = r.get("schema_version", int)
+        if version != SCHEMA_VERSION:
+            raise InvalidSession(f"schema_version {version} is not {SCHEMA_VERSION}; migrate it first.")
+        partners = r.items("partners", Partner.read)
+        if len(partners) < 2:
+            raise InvalidSession("partners: a session needs at least two partner organisations.")
+        if len(partners) > MAX_PARTNERS:
+            raise InvalidSession(f"partners: at most {MAX_PARTNERS} partner organisations.")
+        keys = [p.key for p in partners]
+        if len(set(keys)) != len(keys):
+            raise InvalidSession("partners: two partners share the same key.")
+        points_reader = r.child("points")
+        points = {str(k): PointRecord.read(_Reader(v, f"points.{k}")) for k, v in points_reader.data.items()}
+        sections_reader = r.child("sections")
+        sections = {str(k): SectionDraft.read(_Reader(v, f"sections.{k}")) for k, v in sections_reader.data.items()}
+        session_id = r.name("id")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,80}", session_id):
+            raise InvalidSession(f"id: '{session_id}' is not a session id (lower-case letters, digits, dashes).")
+        return Session(
+            id=session_id,
+            alliance=r.name("alliance"),
+            kind=r.choice("kind", KINDS, "kickoff"),
+            date=r.date("date"),
+            facilitator=r.text("facilitator"),
+            follows=r.text("follows"),
+            checklist_version=r.whole("checklist_version", 1, MAX_CHECKLIST_VERSION, 1),
+            partners=partners,
+            points=points,
+            sections=sections,
+            measures=r.items("measures", Measure.read),
+            roles=r.items("roles", Role.read),
+            tasks=r.items("tasks", ActionItem.read),
+            actions=r.items("actions", ActionItem.read),
+            sponsor_meetings=r.items("sponsor_meetings", SponsorMeeting.read),
+            decisions=r.items("decisions", Decision.read),
+            next_meeting=r.date("next_meeting", optional=True),
+            agenda=AgendaState.read(r.child("agenda")),
+            created_at=r.text("created_at"),
+            saved_at=r.text("saved_at"),
+        )
+
+
+def make_partners(names: list[str]) -> list[Partner]:
+    """Partners from typed names: cleaned, at least two, no duplicates (ignoring case).
+
+    The checks are the roster's (`facilitator.domain.roster`), the same wherever partners are named.
+    """
+    from facilitator.domain.roster import PartnerEntry, build_partners  # the roster builds on this module
+
+    return build_partners([PartnerEntry(name) for name in names])

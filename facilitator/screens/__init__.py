@@ -1,1 +1,0 @@
-"""Screens: one module per screen (session list, new session form, meeting workspace, export, help)."""

@@ -1,0 +1,1 @@
+"""Modal screens that ask one thing and dismiss with the answer (confirm, export, forms)."""

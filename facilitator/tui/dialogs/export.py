@@ -1,0 +1,342 @@
+"""Export a session's agreement or scorecard as a Markdown file, with a live preview.
+
+Rendering and writing both run in thread workers (a custom template may take up to the report
+layer's deadline); every problem is shown inside the dialog as one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, RadioButton, RadioSet, Static
+
+from facilitator.base.errors import FacilitatorError
+from facilitator.domain.model import Session
+from facilitator.tui.widgets.toggles import StateCheckbox, StateRadioButton
+
+DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
+CHANGES_LABEL = "Mark the changes since the session before (agreement)"
+
+
+def default_path(session: Session, document: str, folder: Path | None = None) -> Path:
+    return (folder or Path.cwd()) / f"{session.id}-{document}.md"
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Choose a document and a file, look at the preview, write. Dismisses with the path written, if any."""
+
+    CSS_PATH = "export.tcss"
+    HELP_NAME = "export"
+    BINDINGS = [
+        Binding("ctrl+s", "write", "Write file", priority=True),
+        Binding("escape", "close", "Close"),
+    ]
+
+    class Rendered(Message):
+        def __init__(self, generation: int, document: str, text: str = "", error: str = "") -> None:
+            super().__init__()
+            self.generation = generation
+            self.document = document
+            self.text = text
+            self.error = error
+
+    class Written(Message):
+        def __init__(self, document: str, path: Path | None, error: str = "") -> None:
+            super().__init__()
+            self.document = document
+            self.path = path
+            self.error = error
+
+    class PreviousFound(Message):
+        """Whether the alliance has a session before this one (`problem`: its history cannot be read)."""
+
+        def __init__(self, found: bool, problem: str = "") -> None:
+            super().__init__()
+            self.found = found
+            self.problem = problem
+
+    def __init__(self, session: Session, templates: Path | None = None, document: str = "agreement") -> None:
+        super().__init__()
+        self.session = session
+        self.templates = templates
+        self.document = document if document in DOCUMENT_LABELS else "agreement"
+        self.written: Path | None = None  # the last file written
+        self.written_files: dict[str, Path] = {}  # document -> the file written for it in this dialog
+        self.writing = False
+        self._generation = 0
+        self.changes_since = False  # the agreement's "changes since the session before" appendix
+        self._history = None  # the alliance's timeline, read once by the first render
+        self._history_read = False
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(Text(f"Export — {self.session.alliance} ({self.session.kind}, {self.session.date})"),
+                        id="title")
+            with Horizontal(id="choose"):
+                with RadioSet(id="document") as documents:
+                    documents.border_title = "Document"
+                    for key, label in DOCUMENT_LABELS.items():
+                        yield StateRadioButton(label, value=key == self.document, id=key)
+                yield Button("Write (ctrl+s)", id="write", variant="primary")
+                yield Button("Close (esc)", id="close")
+            # Offered only once an earlier session of the alliance is known to exist (looked up on mount).
+            yield StateCheckbox(CHANGES_LABEL + " — looking for an earlier session…", self.changes_since,
+                           id="changes-since", disabled=True)
+            path = Input(str(default_path(self.session, self.document)), id="path")
+            path.border_title = "Save to"
+            yield path
+            yield Label("", id="path-error", classes="-error")
+            with VerticalScroll(id="preview") as preview:
+                preview.border_title = "Preview"
+                yield Static("Rendering the preview…", id="preview-note")
+                yield Markdown("", id="preview-text")
+            yield Static("", id="status")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#path-error").display = False
+        self.query_one("#status").display = False
+        self.query_one("#preview-text").display = False
+        self.query_one("#write", Button).focus()
+        self.render_preview()
+        self._look_for_previous()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-history")
+    def _look_for_previous(self) -> None:
+        """Whether the alliance has a session before this one, for "changes since" (worker thread)."""
+        timeline = self._timeline()
+        index = timeline.index_of(self.session.id) if timeline is not None else None
+        self.post_message(self.PreviousFound(bool(index), "" if timeline is not None else "unreadable"))
+
+    def on_export_screen_previous_found(self, message: PreviousFound) -> None:
+        checkbox = self.query_one("#changes-since", Checkbox)
+        if message.found:
+            checkbox.label = CHANGES_LABEL
+            checkbox.disabled = False
+        else:
+            why = "earlier sessions unreadable" if message.problem else "none: the first session"
+            checkbox.label = f"{CHANGES_LABEL} — {why}"
+            checkbox.disabled = True
+
+    # -- preview ------------------------------------------------------------------------------
+
+    def render_preview(self) -> None:
+        self._generation += 1
+        self.query_one("#preview-note", Static).update("Rendering the preview…")
+        self.query_one("#preview-note").display = True
+        self._render_document(self._generation, self.document)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-preview")
+    def _render_document(self, generation: int, document: str) -> None:
+        from facilitator.reports.render import render
+
+        try:
+            text = render(self.session, document, self.templates, history=self._history_for(document),
+                          changes_since=self.changes_since or None)
+        except FacilitatorError as error:
+            self.post_message(self.Rendered(generation, document, error=str(error)))
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
+            self.post_message(self.Rendered(generation, document, error=f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Rendered(generation, document, text=text))
+
+    async def on_export_screen_rendered(self, message: Rendered) -> None:
+        if message.generation != self._generation:
+            return
+        note = self.query_one("#preview-note", Static)
+        preview = self.query_one("#preview-text", Markdown)
+        if message.error:
+            note.update(Text(f"No preview: {message.error}"))
+            note.add_class("-error")
+            note.display = True
+            preview.display = False
+            return
+        note.remove_class("-error")
+        await preview.update(message.text)
+        note.display = False
+        preview.display = True
+        self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+
+    def _history_for(self, document: str):
+        """The alliance's timeline if `document` uses it, else None (worker thread)."""
+        from facilitator.reports.render import needs_history
+
+        return self._timeline() if needs_history(document, self.templates, self.changes_since) else None
+
+    def _timeline(self):
+        """The alliance's sessions, for the scorecard's trend and the agreement's changes (worker thread).
+
+        A damaged or missing earlier session only shortens the history; without a store or a
+        readable history the document is rendered on its own."""
+        if not self._history_read:
+            from facilitator.domain.history import load_timeline
+
+            store = getattr(self.app, "store", None)
+            try:
+                self._history = load_timeline(store, self.session.id, current=self.session) if store else None
+            except (FacilitatorError, OSError):
+                self._history = None
+            self._history_read = True
+        return self._history
+
+    @on(Checkbox.Changed, "#changes-since")
+    def _changes_since_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        if event.value != self.changes_since:
+            self.changes_since = event.value
+            self._set_status("")
+            self.render_preview()
+
+    @on(RadioSet.Changed, "#document")
+    def _document_changed(self, event: RadioSet.Changed) -> None:
+        document = event.pressed.id or "agreement"
+        if document == self.document:
+            return
+        path_input = self.query_one("#path", Input)
+        old_default = str(default_path(self.session, self.document))
+        self.document = document
+        if path_input.value.strip() == old_default:
+            path_input.value = str(default_path(self.session, document))
+        elif path_input.value.strip().endswith(f"-{'scorecard' if document == 'agreement' else 'agreement'}.md"):
+            other = "scorecard" if document == "agreement" else "agreement"
+            path_input.value = path_input.value.strip()[: -len(f"-{other}.md")] + f"-{document}.md"
+        self._set_status("")
+        self.render_preview()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def target(self) -> Path | None:
+        """The file to write, or None (with the problem shown under the path) when there is none."""
+        raw = self.query_one("#path", Input).value.strip()
+        problem = ""
+        path = None
+        if not raw:
+            problem = "Give the file to write, for example " + str(default_path(self.session, self.document))
+        else:
+            path = Path(raw).expanduser()
+            if not path.is_absolute():
+                path = Path.cwd() / path
+            if path.is_dir():
+                problem = f"{path} is a folder: add a file name, for example {self.session.id}-{self.document}.md"
+            elif not path.parent.is_dir():
+                problem = f"The folder {path.parent} does not exist."
+            else:
+                problem = self._owned_by_the_data_folder(path)
+        self._show_path_problem(problem)
+        return None if problem else path
+
+    def _owned_by_the_data_folder(self, path: Path) -> str:
+        """Why `path` must not be written (a session file, the index, a lock...), or ""."""
+        store = getattr(self.app, "store", None)
+        if store is None:
+            return ""
+        try:
+            store.check_output_path(path)
+        except FacilitatorError as error:
+            return str(error)
+        return ""
+
+    def _show_path_problem(self, problem: str) -> None:
+        label = self.query_one("#path-error", Label)
+        label.update(Text(problem))
+        label.display = bool(problem)
+        self.query_one("#path", Input).set_class(bool(problem), "-invalid")
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self._show_path_problem("")
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_write()
+
+    def action_write(self) -> None:
+        if self.writing:
+            return
+        path = self.target()
+        if path is None:
+            self.query_one("#path", Input).focus()
+            return
+        if path.exists():
+            from facilitator.tui.dialogs.confirm import ConfirmScreen
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._start_write(path)
+
+            self.app.push_screen(ConfirmScreen("Replace the existing file?",
+                                               f"{path} already exists. Writing replaces it with this "
+                                               f"{self.document}.", "Replace", "Keep it"), answered)
+            return
+        self._start_write(path)
+
+    def _start_write(self, path: Path) -> None:
+        self.writing = True
+        self.query_one("#write", Button).disabled = True
+        self._set_status(f"Writing the {self.document}…")
+        self._write_document(self.document, path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
+    def _write_document(self, document: str, path: Path) -> None:
+        from facilitator.reports.render import export
+
+        try:
+            store = getattr(self.app, "store", None)
+            written = export(self.session, document, path, self.templates, history=self._history_for(document),
+                             changes_since=self.changes_since or None,
+                             private=store is not None and store.holds(path))
+        except FacilitatorError as error:
+            self.post_message(self.Written(document, None, str(error)))
+        except OSError as error:
+            self.post_message(self.Written(document, None, f"Cannot write {path}: {error.strerror or error}."))
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
+            self.post_message(self.Written(document, None, f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Written(document, Path(written)))
+
+    def on_export_screen_written(self, message: Written) -> None:
+        self.writing = False
+        self.query_one("#write", Button).disabled = False
+        if message.error:
+            self._set_status(message.error, error=True)
+            return
+        self.written = message.path
+        self.written_files[message.document] = message.path
+        self._set_status(f"Wrote the {message.document} to {message.path} — the file is complete.", ok=True)
+
+    def _set_status(self, text: str, *, error: bool = False, ok: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+        status.set_class(ok, "-ok")
+        status.display = bool(text)
+
+    # -- buttons and closing ------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "write":
+            self.action_write()
+        elif event.button.id == "close":
+            self.action_close()
+
+    def action_close(self) -> None:
+        if self.written_files:
+            # Said again once the dialog is gone, for whoever looks up only now: each document by
+            # name with its own file, so a scorecard is never announced with the agreement's path.
+            # (A toast from an earlier export may still be on screen: the title names this one.)
+            names = [DOCUMENT_LABELS[document] for document in self.written_files]
+            lines = [f"{DOCUMENT_LABELS[document]}: {path}" for document, path in self.written_files.items()]
+            self.notify("\n".join(lines), title=(" and ".join(names) + " written").capitalize(), timeout=6, markup=False)
+        self.dismiss(self.written)

@@ -1,0 +1,1 @@
+"""Full screens: the session list, the new-session form, the meeting workspace, history, help."""

@@ -1,1 +1,0 @@
-"""Widgets: the meeting's panes and the reusable parts they are built from."""
