@@ -15,9 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .ptyrun import run_in_pty
 
@@ -63,12 +63,16 @@ class Figure:
         return self.limit is None
 
     def row(self) -> dict:
-        return {"figure": self.name, "value": _fmt(self.value, self.unit), "floor": self.floor,
-                "baseline": _fmt(self.baseline, self.unit),
-                "ratio": (f"+{self.ratio:.1f} MiB" if self.kind == "difference" else f"{self.ratio:.2f}x"),
-                "target": self.target,
-                "holds": "-" if self.informational else "yes" if self.holds else "**no**",
-                "runs": len(self.samples)}
+        return {
+            "figure": self.name,
+            "value": _fmt(self.value, self.unit),
+            "floor": self.floor,
+            "baseline": _fmt(self.baseline, self.unit),
+            "ratio": (f"+{self.ratio:.1f} MiB" if self.kind == "difference" else f"{self.ratio:.2f}x"),
+            "target": self.target,
+            "holds": "-" if self.informational else "yes" if self.holds else "**no**",
+            "runs": len(self.samples),
+        }
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -79,8 +83,12 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
-def interleave(runs: int, first: Callable[[], float], second: Callable[[], float],
-               progress: Callable[[str], None] = lambda text: None) -> tuple[list[float], list[float]]:
+def interleave(
+    runs: int,
+    first: Callable[[], float],
+    second: Callable[[], float],
+    progress: Callable[[str], None] = lambda text: None,
+) -> tuple[list[float], list[float]]:
     """A B A B ...: `runs` pairs; the order within a pair alternates too (A B, B A, A B ...)."""
     a_samples, b_samples = [], []
     for n in range(runs):
@@ -114,8 +122,7 @@ def compile_sources() -> None:
 
 
 def _env(data_dir: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("FACILITATOR_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     if data_dir is not None:
         env["FACILITATOR_DATA_DIR"] = str(data_dir)
@@ -135,18 +142,35 @@ def time_process(argv: list[str], env: dict[str, str]) -> float:
 # -- the TUI's start and its memory -------------------------------------------------------------
 
 
-def tui_start(store: Path, needle: str, runs: int, settle: float = 0.3, warmup: bool = True,
-              progress: Callable[[str], None] = lambda text: None) -> tuple[Figure, Figure]:
+def tui_start(
+    store: Path,
+    needle: str,
+    runs: int,
+    settle: float = 0.3,
+    warmup: bool = True,
+    progress: Callable[[str], None] = lambda text: None,
+) -> tuple[Figure, Figure]:
     """The real `facilitator` in a pty until the newest session's row is painted, vs a bare Static app.
 
     The same runs give the peak memory (ru_maxrss) of both processes.
     """
     from .bare_static import READY
 
-    start = Figure(f"TUI cold start to the session list ({_count(store)} sessions)",
-                   "bare Textual app, one Static", "<= 1.3x", "s", 1.3)
-    memory = Figure(f"peak memory of the TUI ({_count(store)} sessions)", "bare Textual app, one Static",
-                    "<= +40 MiB", "MiB", 40.0, kind="difference")
+    start = Figure(
+        f"TUI cold start to the session list ({_count(store)} sessions)",
+        "bare Textual app, one Static",
+        "<= 1.3x",
+        "s",
+        1.3,
+    )
+    memory = Figure(
+        f"peak memory of the TUI ({_count(store)} sessions)",
+        "bare Textual app, one Static",
+        "<= +40 MiB",
+        "MiB",
+        40.0,
+        kind="difference",
+    )
     app_argv = facilitator_command()
     bare_argv = [PYTHON, str(HERE / "bare_static.py")]
     env = _env(store)
@@ -172,37 +196,56 @@ def tui_start(store: Path, needle: str, runs: int, settle: float = 0.3, warmup: 
 
 
 def cli_export(store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None) -> Figure:
-    figure = Figure("`facilitator export` of the largest session (whole process)",
-                    '`python -c "import tinydb, jinja2"`', "<= 1.5x", "s", 1.5)
+    figure = Figure(
+        "`facilitator export` of the largest session (whole process)",
+        '`python -c "import tinydb, jinja2"`',
+        "<= 1.5x",
+        "s",
+        1.5,
+    )
     env = _env(store)
     argv = [*facilitator_command(), "export", session_id]
     if warmup:  # not counted
         time_process(argv, env), time_process(IMPORT_FLOOR, env)
-    figure.samples, figure.floors = interleave(runs, lambda: time_process(argv, env),
-                                               lambda: time_process(IMPORT_FLOOR, env), progress)
+    figure.samples, figure.floors = interleave(
+        runs, lambda: time_process(argv, env), lambda: time_process(IMPORT_FLOOR, env), progress
+    )
     return figure
 
 
-def cli_export_scorecard(store: Path, session_id: str, runs: int, warmup: bool = True,
-                         progress=lambda text: None) -> Figure:
+def cli_export_scorecard(
+    store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None
+) -> Figure:
     """For information: the scorecard needs the alliance's history (every stored session looked at)."""
-    figure = Figure("`facilitator export --document scorecard` (looks up the alliance's history)",
-                    '`python -c "import tinydb, jinja2"`', "-", "s", None)
+    figure = Figure(
+        "`facilitator export --document scorecard` (looks up the alliance's history)",
+        '`python -c "import tinydb, jinja2"`',
+        "-",
+        "s",
+        None,
+    )
     env = _env(store)
     argv = [*facilitator_command(), "export", session_id, "--document", "scorecard"]
     if warmup:
         time_process(argv, env), time_process(IMPORT_FLOOR, env)
-    figure.samples, figure.floors = interleave(runs, lambda: time_process(argv, env),
-                                               lambda: time_process(IMPORT_FLOOR, env), progress)
+    figure.samples, figure.floors = interleave(
+        runs, lambda: time_process(argv, env), lambda: time_process(IMPORT_FLOOR, env), progress
+    )
     return figure
 
 
-def cli_list_after_a_save(store: Path, session_id: str, runs: int, warmup: bool = True,
-                          progress=lambda text: None) -> Figure:
+def cli_list_after_a_save(
+    store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None
+) -> Figure:
     """For information: `list --json` just after a session was saved, so that neither the index's
     row of that file nor the kept listing can be used (the file is read, both are written again)."""
-    figure = Figure(f"`facilitator list --json`, {_count(store)} sessions, just after a save",
-                    '`python -c "import tinydb, jinja2"`', "-", "s", None)
+    figure = Figure(
+        f"`facilitator list --json`, {_count(store)} sessions, just after a save",
+        '`python -c "import tinydb, jinja2"`',
+        "-",
+        "s",
+        None,
+    )
     env = _env(store)
     argv = [*facilitator_command(), "list", "--json"]
     path = store / f"{session_id}.json"
@@ -218,14 +261,20 @@ def cli_list_after_a_save(store: Path, session_id: str, runs: int, warmup: bool 
 
 
 def cli_list(store: Path, runs: int, warmup: bool = True, progress=lambda text: None) -> Figure:
-    figure = Figure(f"`facilitator list --json`, {_count(store)} sessions (whole process)",
-                    '`python -c "import tinydb, jinja2"`', "<= 2x", "s", 2.0)
+    figure = Figure(
+        f"`facilitator list --json`, {_count(store)} sessions (whole process)",
+        '`python -c "import tinydb, jinja2"`',
+        "<= 2x",
+        "s",
+        2.0,
+    )
     env = _env(store)
     argv = [*facilitator_command(), "list", "--json"]
     if warmup:
         time_process(argv, env), time_process(IMPORT_FLOOR, env)
-    figure.samples, figure.floors = interleave(runs, lambda: time_process(argv, env),
-                                               lambda: time_process(IMPORT_FLOOR, env), progress)
+    figure.samples, figure.floors = interleave(
+        runs, lambda: time_process(argv, env), lambda: time_process(IMPORT_FLOOR, env), progress
+    )
     return figure
 
 
@@ -234,10 +283,16 @@ def cli_imports(store: Path, session_id: str) -> dict[str, list[str]]:
     jinja2 aside for export)."""
     found = {}
     for args in (["list", "--json"], ["show", session_id], ["export", session_id], ["dump", session_id]):
-        completed = subprocess.run([PYTHON, "-X", "importtime", "-m", "facilitator", *args], env=_env(store),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        modules = {line.rsplit("|", 1)[-1].strip() for line in completed.stderr.splitlines()
-                   if line.startswith("import time:")}
+        completed = subprocess.run(
+            [PYTHON, "-X", "importtime", "-m", "facilitator", *args],
+            env=_env(store),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        modules = {
+            line.rsplit("|", 1)[-1].strip() for line in completed.stderr.splitlines() if line.startswith("import time:")
+        }
         found[" ".join(args[:1])] = sorted({m.split(".")[0] for m in modules} & {"textual", "rich", "jinja2"})
     return found
 
@@ -245,8 +300,9 @@ def cli_imports(store: Path, session_id: str) -> dict[str, list[str]]:
 # -- autosave --------------------------------------------------------------------------------------
 
 
-def autosave(big_store: Path, small_store: Path, session_id: str, runs: int,
-             progress=lambda text: None) -> tuple[Figure, Figure]:
+def autosave(
+    big_store: Path, small_store: Path, session_id: str, runs: int, progress=lambda text: None
+) -> tuple[Figure, Figure]:
     """One save of the largest session, as the autosaver does it, in the big and in the small store,
     and the floor: json.dumps + write + fsync + os.replace of the same document.
 
@@ -255,10 +311,20 @@ def autosave(big_store: Path, small_store: Path, session_id: str, runs: int,
     """
     from facilitator.storage.store import SessionStore
 
-    one = Figure("one autosave of the largest session (snapshot + save)",
-                 "json.dumps + write + fsync + os.replace", "<= 1.5x", "ms", 1.5)
-    scale = Figure(f"autosave with {_count(big_store)} stored sessions vs with {_count(small_store)}",
-                   f"the same autosave with {_count(small_store)} stored", "<= 1.2x", "ms", 1.2)
+    one = Figure(
+        "one autosave of the largest session (snapshot + save)",
+        "json.dumps + write + fsync + os.replace",
+        "<= 1.5x",
+        "ms",
+        1.5,
+    )
+    scale = Figure(
+        f"autosave with {_count(big_store)} stored sessions vs with {_count(small_store)}",
+        f"the same autosave with {_count(small_store)} stored",
+        "<= 1.2x",
+        "ms",
+        1.2,
+    )
     opened = []
     try:
         for folder in (big_store, small_store):
@@ -322,8 +388,13 @@ def key_presses(store: Path, session_id: str, runs: int, presses: int, progress=
     """
     from .keys import prepare_scoring_copy
 
-    figure = Figure(f"key press to repaint while scoring (Pilot, median of {presses} presses)",
-                    "bare Textual app, one Input", "<= 2x", "ms", 2.0)
+    figure = Figure(
+        f"key press to repaint while scoring (Pilot, median of {presses} presses)",
+        "bare Textual app, one Input",
+        "<= 2x",
+        "ms",
+        2.0,
+    )
     work = Path(tempfile.mkdtemp(prefix="facilitator-keys-"))
     try:
         scoring_id = prepare_scoring_copy(store / f"{session_id}.json", work / "sessions")

@@ -69,20 +69,31 @@ define defined meet meets measure measured raise raised confirm confirmed discus
 clearly early regular regularly fair fairly open openly together between across within before after
 during every next first second third new current common mutual practical realistic simple visible
 """.split()
-FIRST = ("Amara Jonas Lena Tomas Priya Hannah Ken Sofia Alex Maria Omar Chen Aiko Lucas Ingrid Rafael "
-         "Noor Pavel Elena Kwame Mei Daniel Fatima Henrik Olga Sanjay Clara Diego Yusuf Greta").split()
-LAST = ("Okafor Berg Fischer Ribeiro Natarajan Kowalski Watanabe Marin Morgan Silva Haddad Wei Tanaka "
-        "Moreau Larsen Costa Rahman Novak Petrova Mensah Lin Cohen Aziz Nilsson Ivanova Mehta Dubois "
-        "Herrera Demir Schmidt").split()
-ORG_A = ("Northwind Harbourline Meridian Cobalt Granite Silverline Bluewater Evergreen Summit Keystone "
-         "Redwood Ironbridge Lakeside Highland Oakridge Brightpath Clearwater Stonegate Westbrook Eastfield "
-         "Riverside Sunrise Polar Crescent Atlas Beacon Pioneer Horizon Vertex Quantum").split()
-ORG_B = ("Logistics Freight Data Systems Energy Health Foods Labs Networks Capital Analytics Robotics "
-         "Materials Pharma Retail Software Ventures Engineering Telecom Mobility").split()
-PLACE = ("Coastal Northern Southern Alpine Baltic Atlantic Pacific Central Eastern Western Delta Valley "
-         "Harbour Corridor Metro Island Highland River Canyon Prairie").split()
-THEME = ("Corridor Freight Health Energy Data Retail Care Mobility Water Food Digital Green Supply "
-         "Research Learning").split()
+FIRST = (
+    "Amara Jonas Lena Tomas Priya Hannah Ken Sofia Alex Maria Omar Chen Aiko Lucas Ingrid Rafael "
+    "Noor Pavel Elena Kwame Mei Daniel Fatima Henrik Olga Sanjay Clara Diego Yusuf Greta"
+).split()
+LAST = (
+    "Okafor Berg Fischer Ribeiro Natarajan Kowalski Watanabe Marin Morgan Silva Haddad Wei Tanaka "
+    "Moreau Larsen Costa Rahman Novak Petrova Mensah Lin Cohen Aziz Nilsson Ivanova Mehta Dubois "
+    "Herrera Demir Schmidt"
+).split()
+ORG_A = (
+    "Northwind Harbourline Meridian Cobalt Granite Silverline Bluewater Evergreen Summit Keystone "
+    "Redwood Ironbridge Lakeside Highland Oakridge Brightpath Clearwater Stonegate Westbrook Eastfield "
+    "Riverside Sunrise Polar Crescent Atlas Beacon Pioneer Horizon Vertex Quantum"
+).split()
+ORG_B = (
+    "Logistics Freight Data Systems Energy Health Foods Labs Networks Capital Analytics Robotics "
+    "Materials Pharma Retail Software Ventures Engineering Telecom Mobility"
+).split()
+PLACE = (
+    "Coastal Northern Southern Alpine Baltic Atlantic Pacific Central Eastern Western Delta Valley "
+    "Harbour Corridor Metro Island Highland River Canyon Prairie"
+).split()
+THEME = (
+    "Corridor Freight Health Energy Data Retail Care Mobility Water Food Digital Green Supply Research Learning"
+).split()
 FORM = ("Alliance Partnership Consortium Network").split()
 
 
@@ -97,7 +108,7 @@ class Corpus:
     def build(cls, rng: random.Random, words: int = 60_000) -> Corpus:
         parts, starts, position, in_sentence = [], [], 0, 0
         sentence_length = rng.randint(8, 22)
-        for n in range(words):
+        for _ in range(words):
             word = rng.choice(VOCABULARY)
             if in_sentence == 0:
                 word = word.capitalize()
@@ -117,7 +128,7 @@ class Corpus:
     def words(self, rng: random.Random, n: int) -> str:
         n = min(n, len(self.starts) - 2)
         first = rng.randrange(0, len(self.starts) - 1 - n)
-        text = self.text[self.starts[first]: self.starts[first + n]].strip()
+        text = self.text[self.starts[first] : self.starts[first + n]].strip()
         return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
     def line(self, rng: random.Random, n: int) -> str:
@@ -129,22 +140,38 @@ def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def build_session(rng: random.Random, corpus: Corpus, alliance: str, partners: list[str], day: date,
-                  kind: str = "kickoff", follows: str = "", words: tuple[int, int] = WORDS,
-                  actions: int = ACTIONS) -> Session:
+def build_session(
+    rng: random.Random,
+    corpus: Corpus,
+    alliance: str,
+    partners: list[str],
+    day: date,
+    kind: str = "kickoff",
+    follows: str = "",
+    words: tuple[int, int] = WORDS,
+    actions: int = ACTIONS,
+) -> Session:
     """One session as a long meeting leaves it: everything scored, drafted and recorded."""
     checklist = load_checklist()
     session = create_session(
-        alliance, partners, date=day.isoformat(), kind=kind, facilitator=person(rng), follows=follows,
+        alliance,
+        partners,
+        date=day.isoformat(),
+        kind=kind,
+        facilitator=person(rng),
+        follows=follows,
         sponsors={name: [person(rng)] for name in partners},
         participants={name: [person(rng) for _ in range(rng.randint(1, 3))] for name in partners},
     )
     keys = [p.key for p in session.partners]
     for point in checklist.points:
         record = session.point(point.key)
-        record.scores = {key: rng.choice((0, 1, 2, 2, 3, 3, 3, 4, 4, "?", "n/a") if rng.random() < 0.1
-                                         else (0, 1, 2, 2, 3, 3, 3, 4, 4))
-                         for key in keys}
+        record.scores = {
+            key: rng.choice(
+                (0, 1, 2, 2, 3, 3, 3, 4, 4, "?", "n/a") if rng.random() < 0.1 else (0, 1, 2, 2, 3, 3, 3, 4, 4)
+            )
+            for key in keys
+        }
         record.revealed = True
         record.agreed = rng.choice((None, None, None, 1, 2, 3))
         record.notes = corpus.words(rng, rng.randint(20, 80))
@@ -155,23 +182,41 @@ def build_session(rng: random.Random, corpus: Corpus, alliance: str, partners: l
         draft.endorsed_by = list(keys) if draft.agreed else keys[: rng.randint(0, 2)]
     for measure in session.measures:
         measure.owner = person(rng)
-    session.roles = [Role(partner=rng.choice(keys + [""]), person=person(rng),
-                          responsibility=corpus.line(rng, rng.randint(6, 14))) for _ in range(rng.randint(3, 6))]
-    session.tasks = [ActionItem(corpus.line(rng, rng.randint(6, 16)), owner=person(rng), partner=rng.choice(keys),
-                                due=(day + timedelta(days=rng.randint(14, 200))).isoformat())
-                     for _ in range(rng.randint(5, 10))]
-    session.actions = [ActionItem(corpus.line(rng, rng.randint(8, 20)), owner=person(rng),
-                                  partner=rng.choice(keys + [""]),
-                                  due=(day + timedelta(days=rng.randint(7, 120))).isoformat(),
-                                  status=rng.choice(("open", "open", "done")),
-                                  point=rng.choice([p.key for p in checklist.points] + [""]))
-                       for _ in range(actions)]
-    session.sponsor_meetings = [SponsorMeeting(date=(day + timedelta(days=rng.randint(-300, 300))).isoformat(),
-                                               mode=rng.choice(("in person", "remote")),
-                                               notes=corpus.line(rng, rng.randint(5, 20)))
-                                for _ in range(rng.randint(3, 6))]
-    session.decisions = [Decision(corpus.line(rng, rng.randint(8, 20)), day.isoformat())
-                         for _ in range(rng.randint(5, 10))]
+    session.roles = [
+        Role(partner=rng.choice(keys + [""]), person=person(rng), responsibility=corpus.line(rng, rng.randint(6, 14)))
+        for _ in range(rng.randint(3, 6))
+    ]
+    session.tasks = [
+        ActionItem(
+            corpus.line(rng, rng.randint(6, 16)),
+            owner=person(rng),
+            partner=rng.choice(keys),
+            due=(day + timedelta(days=rng.randint(14, 200))).isoformat(),
+        )
+        for _ in range(rng.randint(5, 10))
+    ]
+    session.actions = [
+        ActionItem(
+            corpus.line(rng, rng.randint(8, 20)),
+            owner=person(rng),
+            partner=rng.choice(keys + [""]),
+            due=(day + timedelta(days=rng.randint(7, 120))).isoformat(),
+            status=rng.choice(("open", "open", "done")),
+            point=rng.choice([p.key for p in checklist.points] + [""]),
+        )
+        for _ in range(actions)
+    ]
+    session.sponsor_meetings = [
+        SponsorMeeting(
+            date=(day + timedelta(days=rng.randint(-300, 300))).isoformat(),
+            mode=rng.choice(("in person", "remote")),
+            notes=corpus.line(rng, rng.randint(5, 20)),
+        )
+        for _ in range(rng.randint(3, 6))
+    ]
+    session.decisions = [
+        Decision(corpus.line(rng, rng.randint(8, 20)), day.isoformat()) for _ in range(rng.randint(5, 10))
+    ]
     session.next_meeting = (day + timedelta(days=rng.randint(60, 180))).isoformat()
     session.agenda.step = "close"
     session.agenda.elapsed = {step.key: float(rng.randint(300, 3000)) for step in checklist.agenda}
@@ -185,8 +230,9 @@ def target_session(words: tuple[int, int] = WORDS, actions: int = ACTIONS) -> Se
     rng = random.Random(20261126)
     corpus = Corpus.build(random.Random(7))
     partners = ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"]
-    session = build_session(rng, corpus, TARGET_ALLIANCE, partners, TARGET_DATE, words=(words[1], words[1]),
-                            actions=actions)
+    session = build_session(
+        rng, corpus, TARGET_ALLIANCE, partners, TARGET_DATE, words=(words[1], words[1]), actions=actions
+    )
     session.id = f"zenith-harbour-alliance-{TARGET_DATE.isoformat()}"
     return session
 
@@ -196,12 +242,25 @@ def write_session(store: SessionStore, session: Session) -> SessionSummary:
     path = store.path_for(session.id)
     path.write_bytes(encode_database({"session": {"1": session.to_dict()}}))
     st = os.stat(path)
-    return SessionSummary(id=session.id, file=path.name, size=st.st_size, mtime_ns=st.st_mtime_ns,
-                          inode=st.st_ino, ctime_ns=st.st_ctime_ns, **summarise(session))
+    return SessionSummary(
+        id=session.id,
+        file=path.name,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        inode=st.st_ino,
+        ctime_ns=st.st_ctime_ns,
+        **summarise(session),
+    )
 
 
-def generate(folder: Path, sessions: int, seed: int = 1, words: tuple[int, int] = WORDS,
-             actions: int = ACTIONS, progress: bool = False) -> Path:
+def generate(
+    folder: Path,
+    sessions: int,
+    seed: int = 1,
+    words: tuple[int, int] = WORDS,
+    actions: int = ACTIONS,
+    progress: bool = False,
+) -> Path:
     """Fill `folder` (emptied first) with `sessions` sessions, the target among them, and the index."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -219,16 +278,24 @@ def generate(folder: Path, sessions: int, seed: int = 1, words: tuple[int, int] 
         day = LAST_DATE - timedelta(days=SPAN_DAYS * (others - 1 - n) // max(1, others))
         number = rng.randrange(alliances)
         alliance_rng = random.Random(seed * 1_000_003 + number)
-        name = (f"{alliance_rng.choice(PLACE)} {alliance_rng.choice(THEME)} {alliance_rng.choice(FORM)}"
-                f" {number + 1}")
+        name = f"{alliance_rng.choice(PLACE)} {alliance_rng.choice(THEME)} {alliance_rng.choice(FORM)} {number + 1}"
         partners = []
         while len(partners) < 3:
             org = f"{alliance_rng.choice(ORG_A)} {alliance_rng.choice(ORG_B)}"
             if org not in partners:
                 partners.append(org)
         previous = history.get(number, "")
-        session = build_session(rng, corpus, name, partners, day, kind="review" if previous else "kickoff",
-                                follows=previous, words=words, actions=actions)
+        session = build_session(
+            rng,
+            corpus,
+            name,
+            partners,
+            day,
+            kind="review" if previous else "kickoff",
+            follows=previous,
+            words=words,
+            actions=actions,
+        )
         base = f"{_slug(name)}-{day.isoformat()}"
         session.id, k = base, 2
         while session.id in taken:
@@ -254,13 +321,22 @@ def _slug(text: str) -> str:
     return slugify(text, "alliance")
 
 
-def cached_store(sessions: int, words: tuple[int, int] = WORDS, actions: int = ACTIONS,
-                 cache: Path = CACHE, progress: bool = True) -> Path:
+def cached_store(
+    sessions: int, words: tuple[int, int] = WORDS, actions: int = ACTIONS, cache: Path = CACHE, progress: bool = True
+) -> Path:
     """The store of `sessions` sessions under the cache folder, generated on first use."""
-    folder = cache / f"store-{sessions}" if (words, actions) == (WORDS, ACTIONS) else \
-        cache / f"store-{sessions}-{words[0]}-{words[1]}-{actions}"
-    wanted = {"generator": GENERATOR_VERSION, "sessions": sessions, "words": list(words), "actions": actions,
-              "storage": encode_database({"a": [1]}).decode()}
+    folder = (
+        cache / f"store-{sessions}"
+        if (words, actions) == (WORDS, ACTIONS)
+        else cache / f"store-{sessions}-{words[0]}-{words[1]}-{actions}"
+    )
+    wanted = {
+        "generator": GENERATOR_VERSION,
+        "sessions": sessions,
+        "words": list(words),
+        "actions": actions,
+        "storage": encode_database({"a": [1]}).decode(),
+    }
     marker = folder / MARKER
     clean_leftovers(folder)
     if marker.exists() and _read_json(marker) == wanted and _complete(folder, sessions):
@@ -289,8 +365,11 @@ def target_id() -> str:
 def _complete(folder: Path, sessions: int) -> bool:
     """Every session file present and the index still valid for all of them (a save would change it)."""
     try:
-        count = sum(1 for e in os.scandir(folder)
-                    if e.name.endswith(SUFFIX) and e.name != "index.json" and not e.name.startswith("."))
+        count = sum(
+            1
+            for e in os.scandir(folder)
+            if e.name.endswith(SUFFIX) and e.name != "index.json" and not e.name.startswith(".")
+        )
     except OSError:
         return False
     return count == sessions

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
 import pty
 import random
@@ -99,7 +98,7 @@ class Screen:
     def wait_for(self, needle: bytes, timeout: float = 20.0, since: int | None = None) -> None:
         start = len(self.seen) if since is None else since
         deadline = time.monotonic() + timeout
-        while needle not in self.seen[max(0, start - len(needle)):]:
+        while needle not in self.seen[max(0, start - len(needle)) :]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{needle!r} did not appear on screen within {timeout} s")
             self.pump(0.02)
@@ -284,8 +283,13 @@ def run_once(scenario: str, rng: random.Random, workdir: Path) -> Outcome:
         argv = [sys.executable, "-m", "facilitator", "--data-dir", str(data_dir)]
     else:
         argv = [sys.executable, "-m", "facilitator", "--data-dir", str(data_dir), "open", session_id]
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": str(COLUMNS),
+        "LINES": str(LINES),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+    }
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real app on a real terminal
         try:
@@ -347,10 +351,13 @@ def run(runs: int, seed: int | None = None, scenarios: tuple[str, ...] = SCENARI
             if (number + 1) % 10 == 0:
                 print(f"  {number + 1} runs, {sum(1 for o in outcomes if not o.ok)} not ok", file=out, flush=True)
             if not outcome.ok:
-                print(f"  run {number} {scenario} ({outcome.detail}): left alive {outcome.left_alive} "
-                      f"{outcome.left_commands}, "
-                      f"lock held {outcome.lock_held}, expected {outcome.expected!r} on disk {outcome.on_disk!r}",
-                      file=out, flush=True)
+                print(
+                    f"  run {number} {scenario} ({outcome.detail}): left alive {outcome.left_alive} "
+                    f"{outcome.left_commands}, "
+                    f"lock held {outcome.lock_held}, expected {outcome.expected!r} on disk {outcome.on_disk!r}",
+                    file=out,
+                    flush=True,
+                )
     print(summary(outcomes), file=out)
     return outcomes
 
@@ -359,15 +366,17 @@ def summary(outcomes: list[Outcome]) -> str:
     per = Counter(o.scenario for o in outcomes)
     checked = [o for o in outcomes if o.expected is not None]
     slowest = max((o.seconds_to_exit for o in outcomes), default=0.0)
-    return "\n".join([
-        f"runs: {len(outcomes)} ({', '.join(f'{k} {v}' for k, v in sorted(per.items()))})",
-        f"runs with a process left after {EXIT_WAIT:g} s: {sum(1 for o in outcomes if o.left_alive)}",
-        f"runs with the session lock still held: {sum(1 for o in outcomes if o.lock_held)}",
-        f"last keystroke on disk: {sum(1 for o in checked if o.keystroke_kept)} of {len(checked)}",
-        f"runs the machine was too slow to drive to the end (hung up all the same): "
-        f"{sum(1 for o in outcomes if o.detail.startswith('not driven'))}",
-        f"slowest exit after the hangup: {slowest:.2f} s",
-    ])
+    return "\n".join(
+        [
+            f"runs: {len(outcomes)} ({', '.join(f'{k} {v}' for k, v in sorted(per.items()))})",
+            f"runs with a process left after {EXIT_WAIT:g} s: {sum(1 for o in outcomes if o.left_alive)}",
+            f"runs with the session lock still held: {sum(1 for o in outcomes if o.lock_held)}",
+            f"last keystroke on disk: {sum(1 for o in checked if o.keystroke_kept)} of {len(checked)}",
+            f"runs the machine was too slow to drive to the end (hung up all the same): "
+            f"{sum(1 for o in outcomes if o.detail.startswith('not driven'))}",
+            f"slowest exit after the hangup: {slowest:.2f} s",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,8 +54,9 @@ class PaintClock:
 
     def pending(self) -> bool:
         screen = self.app.screen
-        return bool(screen._dirty_widgets or screen._layout_required or screen._repaint_required
-                    or screen._scroll_required)
+        return bool(
+            screen._dirty_widgets or screen._layout_required or screen._repaint_required or screen._scroll_required
+        )
 
     async def painted_since(self, started: float, drain=None, timeout: float = 2.0) -> float | None:
         """When the screen finished painting what changed after `started` (None: nothing changed).
@@ -76,7 +77,7 @@ class PaintClock:
             self.event.clear()
             try:
                 await asyncio.wait_for(self.event.wait(), timeout=0.05 if not self.pending() else 0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if not self.pending() and self.last < started:
                     return None
         return None
@@ -120,10 +121,14 @@ async def measure(app, keys: list[str], presses: int, ready) -> dict:
             latencies.append((done - started) * 1000)
         app.exit()
     latencies.sort()
-    return {"median_ms": statistics.median(latencies) if latencies else None,
-            "p10_ms": latencies[len(latencies) // 10] if latencies else None,
-            "p90_ms": latencies[len(latencies) * 9 // 10] if latencies else None,
-            "presses": presses, "measured": len(latencies), "without_repaint": silent}
+    return {
+        "median_ms": statistics.median(latencies) if latencies else None,
+        "p10_ms": latencies[len(latencies) // 10] if latencies else None,
+        "p90_ms": latencies[len(latencies) * 9 // 10] if latencies else None,
+        "presses": presses,
+        "measured": len(latencies),
+        "without_repaint": silent,
+    }
 
 
 async def _settle(app, pilot) -> None:

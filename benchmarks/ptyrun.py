@@ -33,15 +33,15 @@ class PtyTimeout(RuntimeError):
     pass
 
 
-def run_in_pty(argv: list[str], needles: list[bytes], env: dict[str, str] | None = None,
-               timeout: float = 60.0, settle: float = 0.3) -> PtyRun:
+def run_in_pty(
+    argv: list[str], needles: list[bytes], env: dict[str, str] | None = None, timeout: float = 60.0, settle: float = 0.3
+) -> PtyRun:
     """Start argv in a pty; time until every needle has appeared; quit it; return time and peak memory.
 
     `settle` seconds are waited after the needles appear before quitting, so that work the program
     does just after its first paint (a worker finishing) counts in its peak memory.
     """
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES),
-           **(env or {})}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES), **(env or {})}
     started = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child
@@ -75,8 +75,9 @@ def run_in_pty(argv: list[str], needles: list[bytes], env: dict[str, str] | None
                 elapsed = now - started
                 break
         if elapsed is None:
-            raise PtyTimeout(f"{needles!r} did not appear within {timeout:.0f} s; the screen showed "
-                             f"{_printable(seen)[-600:]!r}")
+            raise PtyTimeout(
+                f"{needles!r} did not appear within {timeout:.0f} s; the screen showed {_printable(seen)[-600:]!r}"
+            )
         _drain(fd, settle)
         os.write(fd, CTRL_Q)
         rss_kib = _reap(pid, fd, timeout=15.0)

@@ -30,8 +30,15 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`
     __package__ = "benchmarks"
 
 from benchmarks import figures as F  # noqa: E402
-from benchmarks.generate import (ACTIONS, CACHE, TARGET_ALLIANCE, WORDS, cached_store, clean_leftovers,  # noqa: E402
-                                 target_id)
+from benchmarks.generate import (
+    ACTIONS,
+    CACHE,
+    TARGET_ALLIANCE,
+    WORDS,
+    cached_store,
+    clean_leftovers,  # noqa: E402
+    target_id,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- benchmark-run:begin -->", "<!-- benchmark-run:end -->"
@@ -53,13 +60,30 @@ def settings(args: argparse.Namespace) -> dict:
     }
 
 
-def run(quick: bool = False, sessions: int | None = None, runs: int | None = None, presses: int | None = None,
-        only: list[str] | None = None, record: bool = False, cache: Path = CACHE,
-        words: tuple[int, int] | None = None, actions: int | None = None, settle: float = 0.3,
-        warmup: bool = True, out=sys.stdout, err=sys.stderr) -> list[F.Figure]:
+def run(
+    quick: bool = False,
+    sessions: int | None = None,
+    runs: int | None = None,
+    presses: int | None = None,
+    only: list[str] | None = None,
+    record: bool = False,
+    cache: Path = CACHE,
+    words: tuple[int, int] | None = None,
+    actions: int | None = None,
+    settle: float = 0.3,
+    warmup: bool = True,
+    out=sys.stdout,
+    err=sys.stderr,
+) -> list[F.Figure]:
     """Measure, print the table to `out`; return the figures. `only`: some of start, cli, save, keys."""
-    args = argparse.Namespace(quick=quick, sessions=sessions, runs=runs, presses=presses,
-                              words=list(words) if words else None, actions=actions)
+    args = argparse.Namespace(
+        quick=quick,
+        sessions=sessions,
+        runs=runs,
+        presses=presses,
+        words=list(words) if words else None,
+        actions=actions,
+    )
     s = settings(args)
     wanted = set(only or ("start", "cli", "save", "keys"))
 
@@ -91,20 +115,27 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
     notes: list[str] = []
     say(f"Benchmarks over {s['sessions']:,} sessions ({'quick' if quick else 'full'} run)")
     if "start" in wanted:
-        results += measure("TUI start and memory", F.tui_start, big, TARGET_ALLIANCE, s["runs"], settle=settle,
-                           warmup=warmup)
+        results += measure(
+            "TUI start and memory", F.tui_start, big, TARGET_ALLIANCE, s["runs"], settle=settle, warmup=warmup
+        )
     if "cli" in wanted:
         results.append(measure("export", F.cli_export, big, session_id, s["cli_runs"], warmup=warmup))
         results.append(measure("list --json", F.cli_list, big, s["cli_runs"], warmup=warmup))
-        extra.append(measure("export --document scorecard", F.cli_export_scorecard, big, session_id,
-                             s["cli_runs"], warmup=warmup))
-        extra.append(measure("list --json after a save", F.cli_list_after_a_save, big, session_id,
-                             s["cli_runs"], warmup=warmup))
+        extra.append(
+            measure(
+                "export --document scorecard", F.cli_export_scorecard, big, session_id, s["cli_runs"], warmup=warmup
+            )
+        )
+        extra.append(
+            measure("list --json after a save", F.cli_list_after_a_save, big, session_id, s["cli_runs"], warmup=warmup)
+        )
         imports = F.cli_imports(big, session_id)
         heavy = {cmd: mods for cmd, mods in imports.items() if [m for m in mods if m != "jinja2" or cmd != "export"]}
-        notes.append("Non-interactive commands importing Textual or Rich: "
-                     + (", ".join(f"`{c}` ({', '.join(m)})" for c, m in heavy.items()) if heavy else "none")
-                     + " (checked with `python -X importtime` for list, show, export and dump).")
+        notes.append(
+            "Non-interactive commands importing Textual or Rich: "
+            + (", ".join(f"`{c}` ({', '.join(m)})" for c, m in heavy.items()) if heavy else "none")
+            + " (checked with `python -X importtime` for list, show, export and dump)."
+        )
     if "save" in wanted:
         results += measure("autosave", F.autosave, big, small, session_id, s["save_runs"])
     if "keys" in wanted:
@@ -116,8 +147,11 @@ def run(quick: bool = False, sessions: int | None = None, runs: int | None = Non
     for note in notes:
         print(f"\n{note}", file=out)
     missed = [f.name for f in results if not f.holds]
-    print(f"\n{len(results) - len(missed)} of {len(results)} figures hold their target"
-          + (f"; missed: {'; '.join(missed)}." if missed else "."), file=out)
+    print(
+        f"\n{len(results) - len(missed)} of {len(results)} figures hold their target"
+        + (f"; missed: {'; '.join(missed)}." if missed else "."),
+        file=out,
+    )
     say(f"({elapsed:.0f} s)")
     if record:
         write_record(results + extra, notes, s, quick)
@@ -158,28 +192,34 @@ def environment() -> dict[str, str]:
         load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         load = "?"
-    return {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-            "cpu": f"{cpu}, {os.cpu_count()} cores", "os": platform.platform(),
-            "python": platform.python_version(),
-            "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()), "load": load}
+    return {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "load": load,
+    }
 
 
 def write_record(results: list[F.Figure], notes: list[str], s: dict, quick: bool) -> None:
     env = environment()
-    block = "\n".join([
-        BEGIN,
-        f"Run of {env['date']}: `python -m benchmarks{' --quick' if quick else ''} --record`, "
-        f"{s['sessions']:,} sessions, {s['runs']} runs of the TUI start and key presses "
-        f"({s['presses']} presses each), {s['cli_runs']} of each command, {s['save_runs']} autosaves.",
-        "",
-        f"- CPU: {env['cpu']} (load average at the end: {env['load']})",
-        f"- {env['os']}, Python {env['python']}; {env['libraries']}",
-        "",
-        markdown_table(results),
-        "",
-        *notes,
-        END,
-    ])
+    block = "\n".join(
+        [
+            BEGIN,
+            f"Run of {env['date']}: `python -m benchmarks{' --quick' if quick else ''} --record`, "
+            f"{s['sessions']:,} sessions, {s['runs']} runs of the TUI start and key presses "
+            f"({s['presses']} presses each), {s['cli_runs']} of each command, {s['save_runs']} autosaves.",
+            "",
+            f"- CPU: {env['cpu']} (load average at the end: {env['load']})",
+            f"- {env['os']}, Python {env['python']}; {env['libraries']}",
+            "",
+            markdown_table(results),
+            "",
+            *notes,
+            END,
+        ]
+    )
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
@@ -196,18 +236,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, help="stored sessions (default 10,000; 1,000 with --quick)")
     parser.add_argument("--runs", type=int, help="runs of every figure (default 7; 3 with --quick)")
     parser.add_argument("--presses", type=int, help="key presses per run (default 200; 60 with --quick)")
-    parser.add_argument("--only", action="append", choices=["start", "cli", "save", "keys"],
-                        help="measure only these figures (repeatable)")
-    parser.add_argument("--record", action="store_true",
-                        help="rewrite docs/benchmarks.md with this run's table (tracked in git: only when asked)")
-    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated stores are kept (default benchmarks/.cache, about 1.3 GB)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["start", "cli", "save", "keys"],
+        help="measure only these figures (repeatable)",
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="rewrite docs/benchmarks.md with this run's table (tracked in git: only when asked)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=CACHE,
+        help="where generated stores are kept (default benchmarks/.cache, about 1.3 GB)",
+    )
     parser.add_argument("--words", type=int, nargs=2, metavar=("MIN", "MAX"), help=argparse.SUPPRESS)
     parser.add_argument("--actions", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        run(quick=args.quick, sessions=args.sessions, runs=args.runs, presses=args.presses, only=args.only,
-            record=args.record, cache=args.cache, words=tuple(args.words) if args.words else None,
-            actions=args.actions)
+        run(
+            quick=args.quick,
+            sessions=args.sessions,
+            runs=args.runs,
+            presses=args.presses,
+            only=args.only,
+            record=args.record,
+            cache=args.cache,
+            words=tuple(args.words) if args.words else None,
+            actions=args.actions,
+        )
     except Exception as error:  # noqa: BLE001 - one line, and a non-zero status: nothing was measured
         if os.environ.get("FACILITATOR_DEBUG"):
             raise

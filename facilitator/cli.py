@@ -12,8 +12,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from facilitator import __version__
 from facilitator.base.errors import FacilitatorError, InvalidInput
@@ -30,23 +31,46 @@ def _new_arguments(sub: argparse.ArgumentParser) -> None:
     sub.description = (
         "Create a session and print its id. A kick-off names the alliance and two or more partners; "
         "a review of an earlier session needs only --follows ID (alliance, partners and their people, "
-        "the agreement, measures, roles, work plan and open actions carry over).")
-    sub.epilog = ('Example: facilitator new --alliance "Tri-Port" --partner Acme --partner Beta '
-                  '--sponsor "Acme=Ana Ruiz, Li Wei" --member "Beta=Bo Chen"')
+        "the agreement, measures, roles, work plan and open actions carry over)."
+    )
+    sub.epilog = (
+        'Example: facilitator new --alliance "Tri-Port" --partner Acme --partner Beta '
+        '--sponsor "Acme=Ana Ruiz, Li Wei" --member "Beta=Bo Chen"'
+    )
     sub.add_argument("--alliance", metavar="NAME", help="the alliance's name (with --follows: carried over)")
-    sub.add_argument("--partner", action="append", metavar="NAME",
-                     help="a partner organisation; give two or more (with --follows: carried over)")
-    sub.add_argument("--sponsor", action="append", default=[], metavar="PARTNER=NAME[, NAME]",
-                     help="sponsors of a partner, named as in --partner, separated by commas as in the app; "
-                          "repeat for each partner (with --follows: replaces that partner's sponsors)")
-    sub.add_argument("--member", action="append", default=[], metavar="PARTNER=NAME[, NAME]",
-                     help="team members of a partner, in the same form as --sponsor")
+    sub.add_argument(
+        "--partner",
+        action="append",
+        metavar="NAME",
+        help="a partner organisation; give two or more (with --follows: carried over)",
+    )
+    sub.add_argument(
+        "--sponsor",
+        action="append",
+        default=[],
+        metavar="PARTNER=NAME[, NAME]",
+        help="sponsors of a partner, named as in --partner, separated by commas as in the app; "
+        "repeat for each partner (with --follows: replaces that partner's sponsors)",
+    )
+    sub.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar="PARTNER=NAME[, NAME]",
+        help="team members of a partner, in the same form as --sponsor",
+    )
     sub.add_argument("--facilitator", default="", metavar="NAME")
-    sub.add_argument("--date", metavar="YYYY-MM-DD",
-                     help="meeting date (default: today; a review's must be later than the session it follows)")
+    sub.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="meeting date (default: today; a review's must be later than the session it follows)",
+    )
     sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
-    sub.add_argument("--follows", metavar="ID",
-                     help="the earlier session of the alliance this one reviews (an id or a unique start of one)")
+    sub.add_argument(
+        "--follows",
+        metavar="ID",
+        help="the earlier session of the alliance this one reviews (an id or a unique start of one)",
+    )
 
 
 def _list_arguments(sub: argparse.ArgumentParser) -> None:
@@ -62,14 +86,18 @@ def _export_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
     sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    sub.add_argument("--changes-since", action="store_true",
-                     help="agreement: mark each section changed or not since the previous session of the "
-                          "alliance, with an appendix of the changes")
+    sub.add_argument(
+        "--changes-since",
+        action="store_true",
+        help="agreement: mark each section changed or not since the previous session of the "
+        "alliance, with an appendix of the changes",
+    )
 
 
 def _history_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("target", metavar="ALLIANCE_OR_ID",
-                     help="an alliance name (any case), or a session id or unique start of one")
+    sub.add_argument(
+        "target", metavar="ALLIANCE_OR_ID", help="an alliance name (any case), or a session id or unique start of one"
+    )
     sub.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
@@ -85,14 +113,19 @@ def _load_arguments(sub: argparse.ArgumentParser) -> None:
 
 def _serve_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("session", metavar="ID")
-    sub.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default 127.0.0.1: this computer only)")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     sub.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    sub.add_argument("--public-url", metavar="URL",
-                     help="address participants type, when it differs from http://HOST:PORT (a proxy)")
-    sub.add_argument("--trusted-proxy", metavar="ADDR", action="append", default=[],
-                     help="a reverse proxy (address or range such as 10.0.0.0/8) whose X-Forwarded-For "
-                          "names the browser; repeat for a chain. Without it that header is ignored")
+    sub.add_argument(
+        "--public-url", metavar="URL", help="address participants type, when it differs from http://HOST:PORT (a proxy)"
+    )
+    sub.add_argument(
+        "--trusted-proxy",
+        metavar="ADDR",
+        action="append",
+        default=[],
+        help="a reverse proxy (address or range such as 10.0.0.0/8) whose X-Forwarded-For "
+        "names the browser; repeat for a chain. Without it that header is ignored",
+    )
 
 
 def _demo_arguments(sub: argparse.ArgumentParser) -> None:
@@ -106,8 +139,7 @@ COMMANDS = {
     "list": ("list saved sessions", _list_arguments),
     "show": ("print a readable summary of a session", _session_argument),
     "export": ("render the agreement or scorecard as Markdown", _export_arguments),
-    "history": ("sessions of an alliance over time: trends, sponsor meetings, agreement changes",
-                _history_arguments),
+    "history": ("sessions of an alliance over time: trends, sponsor meetings, agreement changes", _history_arguments),
     "dump": ("write a session as JSON", _dump_arguments),
     "load": ("import a session from a JSON file made by dump", _load_arguments),
     "delete": ("move a session to the trash folder", _session_argument),
@@ -126,14 +158,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="facilitator",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Lead partnership health checks and draft partnership agreements.\n"
-                    "With no command, opens the session list.",
+        "With no command, opens the session list.",
         epilog=f"Sessions are saved in {default_data_dir()}\n"
-               "wherever facilitator is started, unless --data-dir or $FACILITATOR_DATA_DIR names another folder.",
+        "wherever facilitator is started, unless --data-dir or $FACILITATOR_DATA_DIR names another folder.",
     )
     parser.add_argument("--version", action="version", version=f"facilitator {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else the per-user "
-                             "folder named below)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder of saved sessions (default: $FACILITATOR_DATA_DIR, else the per-user folder named below)",
+    )
     parser.add_argument("--templates", metavar="DIR", help="folder of customised report templates")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.set_defaults(command_parser=parser)
@@ -174,10 +208,14 @@ def main(argv: Sequence[str] | None = None, open_workspace: OpenWorkspace | None
     parser = build_parser(only=command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.command == "new" and not args.follows and not (args.alliance and args.partner):
-        missing = " and ".join(what for what, given in (("--alliance NAME", args.alliance),
-                                                       ("two or more --partner NAME", args.partner)) if not given)
-        args.command_parser.error(f"give {missing}, or --follows ID to review an earlier session "
-                                  "(its alliance and partners carry over).")
+        missing = " and ".join(
+            what
+            for what, given in (("--alliance NAME", args.alliance), ("two or more --partner NAME", args.partner))
+            if not given
+        )
+        args.command_parser.error(
+            f"give {missing}, or --follows ID to review an earlier session (its alliance and partners carry over)."
+        )
     args.open_workspace = open_workspace
     try:
         return run(args)
@@ -253,8 +291,10 @@ def cmd_new(store, args: argparse.Namespace) -> int:
         session = None
         entries = [PartnerEntry(name) for name in args.partner]
     named: set[tuple[str, int]] = set()
-    for option, values, attribute in (("--sponsor", args.sponsor, "sponsors"),
-                                      ("--member", args.member, "participants")):
+    for option, values, attribute in (
+        ("--sponsor", args.sponsor, "sponsors"),
+        ("--member", args.member, "participants"),
+    ):
         for value in values:
             entry, names = _people_of(entries, option, value)
             if (attribute, id(entry)) not in named:  # named here: these replace the people carried over
@@ -262,8 +302,9 @@ def cmd_new(store, args: argparse.Namespace) -> int:
                 setattr(entry, attribute, [])
             getattr(entry, attribute).extend(names)
     if session is None:
-        session = create_session(args.alliance, entries, date=args.date, kind=args.kind or "kickoff",
-                                 facilitator=args.facilitator)
+        session = create_session(
+            args.alliance, entries, date=args.date, kind=args.kind or "kickoff", facilitator=args.facilitator
+        )
     else:
         apply_roster(session, entries)  # the same checks as everywhere partners are named
     with store.create(session) as opened:
@@ -274,12 +315,16 @@ def cmd_new(store, args: argparse.Namespace) -> int:
 def _check_carried_over(previous, args: argparse.Namespace) -> None:
     """--alliance and --partner beside --follows may only repeat what carries over."""
     if args.alliance and args.alliance.strip().casefold() != previous.alliance.casefold():
-        raise InvalidInput(f"--follows {previous.id} reviews {previous.alliance!r}: leave out --alliance "
-                           f"(the alliance carries over), or give that name.")
+        raise InvalidInput(
+            f"--follows {previous.id} reviews {previous.alliance!r}: leave out --alliance "
+            f"(the alliance carries over), or give that name."
+        )
     names = [p.name for p in previous.partners]
     if args.partner and {p.strip().casefold() for p in args.partner} != {n.casefold() for n in names}:
-        raise InvalidInput(f"--follows {previous.id} carries its partners over ({', '.join(names)}): leave out "
-                           "--partner, and change partners in the meeting's welcome step (p) if they changed.")
+        raise InvalidInput(
+            f"--follows {previous.id} carries its partners over ({', '.join(names)}): leave out "
+            "--partner, and change partners in the meeting's welcome step (p) if they changed."
+        )
 
 
 def _people_of(entries, option: str, value: str):
@@ -291,9 +336,9 @@ def _people_of(entries, option: str, value: str):
             partner = value[:at].strip().casefold()
             entry = next((e for e in entries if e.name.strip().casefold() == partner), None)
             if entry is not None:
-                return entry, split_names(value[at + 1:])
+                return entry, split_names(value[at + 1 :])
     if "=" not in value:
-        raise InvalidInput(f"{option} {value!r}: write PARTNER=NAME, for example {option} \"Acme=Ana Ruiz\".")
+        raise InvalidInput(f'{option} {value!r}: write PARTNER=NAME, for example {option} "Acme=Ana Ruiz".')
     known = ", ".join(e.name for e in entries)
     raise InvalidInput(f"{option} {value!r}: no partner of that name; the partners are {known}.")
 
@@ -305,7 +350,10 @@ def cmd_list(store, as_json: bool) -> int:
         return EXIT_OK
     summaries = store.summaries()
     if not summaries:
-        print(f"No sessions yet in {shown(str(store.data_dir))}. Create one with `facilitator new` or try `facilitator demo`.")
+        print(
+            f"No sessions yet in {shown(str(store.data_dir))}. "
+            "Create one with `facilitator new` or try `facilitator demo`."
+        )
         _point_to_earlier_folder(store)
         return EXIT_OK
     from facilitator.domain.scoring import format_index
@@ -314,8 +362,17 @@ def cmd_list(store, as_json: bool) -> int:
     problems = []
     for s in summaries:
         if s.ok:
-            rows.append((s.id, s.alliance, s.kind, s.date, ", ".join(s.partners), format_index(s.joint_index),
-                         s.saved_at[:16].replace("T", " ")))
+            rows.append(
+                (
+                    s.id,
+                    s.alliance,
+                    s.kind,
+                    s.date,
+                    ", ".join(s.partners),
+                    format_index(s.joint_index),
+                    s.saved_at[:16].replace("T", " "),
+                )
+            )
         else:
             rows.append((s.id, "DAMAGED" if s.status == "damaged" else "NEWER VERSION", "", "", "", "", ""))
             problems.append(shown(f"  {s.file}: {s.problem}"))
@@ -333,8 +390,10 @@ def _point_to_earlier_folder(store) -> None:
     earlier = earlier_default_folder(store.data_dir)
     if earlier is not None:
         earlier = shown(str(earlier))
-        print(f"Sessions saved by an earlier version are in {earlier}: "
-              f"open them with `facilitator --data-dir {earlier}`, or move them to {shown(str(store.data_dir))}.")
+        print(
+            f"Sessions saved by an earlier version are in {earlier}: "
+            f"open them with `facilitator --data-dir {earlier}`, or move them to {shown(str(store.data_dir))}."
+        )
 
 
 def cmd_show(store, session_id: str) -> int:
@@ -344,8 +403,9 @@ def cmd_show(store, session_id: str) -> int:
     return EXIT_OK
 
 
-def cmd_export(store, session_id: str, document: str, templates: Path | None, output: str | None,
-               changes_since: bool = False) -> int:
+def cmd_export(
+    store, session_id: str, document: str, templates: Path | None, output: str | None, changes_since: bool = False
+) -> int:
     _short_lived()
     from facilitator.reports.render import export, needs_history, render
 
@@ -364,8 +424,7 @@ def cmd_export(store, session_id: str, document: str, templates: Path | None, ou
     if output:
         path = Path(output).expanduser()
         store.check_output_path(path)
-        export(session, document, path, templates, changes_since=changes, history=history,
-               private=store.holds(path))
+        export(session, document, path, templates, changes_since=changes, history=history, private=store.holds(path))
         print(shown(f"Wrote the {document} of {session.id} to {path}"), file=sys.stderr)
     else:
         text = render(session, document, templates, changes_since=changes, history=history)
@@ -464,8 +523,9 @@ def _run_tui(open_workspace: OpenWorkspace | None, store, templates: Path | None
     if open_workspace is None:
         raise FacilitatorError("this command line has no meeting workspace; run `facilitator` itself.")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise FacilitatorError("the meeting workspace needs a terminal; use `facilitator list` or "
-                               "`facilitator export` in scripts.")
+        raise FacilitatorError(
+            "the meeting workspace needs a terminal; use `facilitator list` or `facilitator export` in scripts."
+        )
     return open_workspace(store, templates, open_id)
 
 

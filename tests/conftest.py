@@ -1,5 +1,6 @@
-"""Shared fixtures: a temporary user cache for every test, a data folder under tmp_path, a store on it, the demo session on a fixed date,
-the v1 fixture in place, and a runner for the `facilitator` command as a real subprocess."""
+"""Shared fixtures: a temporary user cache for every test, a data folder under tmp_path, a store on
+it, the demo session on a fixed date, the v1 fixture in place, and a runner for the `facilitator`
+command as a real subprocess."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from store_support import DEMO_DATE, V1_FIXTURE, V1_ID, run_facilitator
 
 from facilitator.domain.demo import build_demo_session

@@ -49,8 +49,10 @@ SCORES = {
     "joint-communications": [(1, 1), (1, 1), (2, 2), (2, 2)],
 }
 
-PURPOSE_S1 = ("We shorten diagnostic turnaround for patients across the Riverside district.\n\n"
-              "Objective: results within 48 hours for 90% of tests.")
+PURPOSE_S1 = (
+    "We shorten diagnostic turnaround for patients across the Riverside district.\n\n"
+    "Objective: results within 48 hours for 90% of tests."
+)
 PURPOSE_S4 = PURPOSE_S1.replace("48 hours", "24 hours")
 PROFILES = "Aldgate needs faster results; Bramble needs steady volumes."
 GOVERNANCE = "Sponsors meet in person twice a year, alternating sites."
@@ -68,8 +70,14 @@ def _score(session: Session, index: int) -> None:
 
 def build_sessions() -> list[Session]:
     """S1..S4, linked by `follows`, each made the way the app makes it."""
-    s1 = create_session(ALLIANCE, PARTNERS, date=DATES[0], kind="kickoff", facilitator="Noor Haddad",
-                        sponsors={"Aldgate Clinics": ["Ruth Mensah"], "Bramble Diagnostics": ["Owen Price"]})
+    s1 = create_session(
+        ALLIANCE,
+        PARTNERS,
+        date=DATES[0],
+        kind="kickoff",
+        facilitator="Noor Haddad",
+        sponsors={"Aldgate Clinics": ["Ruth Mensah"], "Bramble Diagnostics": ["Owen Price"]},
+    )
     s1.id = IDS[0]
     s1.created_at = f"{DATES[0]}T09:00:00+00:00"
     _score(s1, 0)
@@ -78,8 +86,9 @@ def build_sessions() -> list[Session]:
     s1.section("governance").text = "Sponsors meet in person twice a year."
     for measure in s1.measures:  # the room kept the suggested trust measure at the kick-off
         measure.suggested = measure.suggested and "rust" not in measure.name
-    s1.tasks = [ActionItem("Agree the shared results dashboard", owner="Owen Price", partner=B, due="2025-02-28",
-                           id="t1")]
+    s1.tasks = [
+        ActionItem("Agree the shared results dashboard", owner="Owen Price", partner=B, due="2025-02-28", id="t1")
+    ]
     s1.sponsor_meetings = [
         SponsorMeeting("2024-09-10", "in person", "Kick-off", id="m1"),
         SponsorMeeting("2025-03-12", "in person", "Planned at Aldgate", id="m2"),

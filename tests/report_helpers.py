@@ -57,8 +57,15 @@ def rich_session(*, partner_names: list[str] | None = None, hostile: str | None 
     acme.participants = ["Chris Date"]
     globex.sponsors = ["Grace Hopper"]
     globex.participants = ["Dennis Ritchie", "Edsger Dijkstra"]
-    session = Session(id="acme-globex-2026-03-12", alliance="Northern Logistics Alliance", partners=partners,
-                      date="2026-03-12", kind="kickoff", facilitator="Frances Allen", created_at="2026-03-12T09:00:00+00:00")
+    session = Session(
+        id="acme-globex-2026-03-12",
+        alliance="Northern Logistics Alliance",
+        partners=partners,
+        date="2026-03-12",
+        kind="kickoff",
+        facilitator="Frances Allen",
+        created_at="2026-03-12T09:00:00+00:00",
+    )
     scores = {
         "joint-framework": [3, 3, 2],
         "needs-shared": [1, 3, "?"],
@@ -76,25 +83,50 @@ def rich_session(*, partner_names: list[str] | None = None, hostile: str | None 
                 session.set_score(key, partner.key, value)
         session.point(key).revealed = True
     session.point("joint-framework").agreed = 3
-    session.point("mutual-benefit").notes = (
-        "Globex sees clear gains; Acme does not yet.\n\nAgreed to list each partner's expected benefits.")
+    session.point(
+        "mutual-benefit"
+    ).notes = "Globex sees clear gains; Acme does not yet.\n\nAgreed to list each partner's expected benefits."
     session.point("needs-shared").notes = "Initech has not written its profile yet."
 
     session.sections["purpose"] = SectionDraft(
         text="Move freight across the northern corridor faster and cheaper than any of us could alone.\n\n"
-             "In scope: road and rail transfers.\nOut of scope: air freight.",
-        agreed=True, endorsed_by=[p.key for p in partners])
+        "In scope: road and rail transfers.\nOut of scope: air freight.",
+        agreed=True,
+        endorsed_by=[p.key for p in partners],
+    )
     session.sections["partner-profiles"] = SectionDraft(text="Acme brings warehouses; Globex brings routing software.")
-    session.sections["mutual-benefits"] = SectionDraft(text="Benefits are tracked quarterly.", agreed=True,
-                                                       endorsed_by=[acme.key])
+    session.sections["mutual-benefits"] = SectionDraft(
+        text="Benefits are tracked quarterly.", agreed=True, endorsed_by=[acme.key]
+    )
     session.sections["governance"] = SectionDraft(text="Sponsors meet in person every six months.")
     session.measures = [
-        Measure(id="m1", name="Trust between the partners", kind="relational", how_measured="Survey, 1-5",
-                target="4 of 5", owner="Grace Hopper", review_frequency="Quarterly"),
-        Measure(id="m2", name="Revenue from the alliance", kind="economic", how_measured="Booked revenue",
-                target="EUR 2m a year", owner="Ada Lovelace", review_frequency="Quarterly"),
-        Measure(id="m3", name="Conflict resolution", kind="relational", how_measured="Days to settle issues",
-                target="", owner="", review_frequency="Twice a year"),
+        Measure(
+            id="m1",
+            name="Trust between the partners",
+            kind="relational",
+            how_measured="Survey, 1-5",
+            target="4 of 5",
+            owner="Grace Hopper",
+            review_frequency="Quarterly",
+        ),
+        Measure(
+            id="m2",
+            name="Revenue from the alliance",
+            kind="economic",
+            how_measured="Booked revenue",
+            target="EUR 2m a year",
+            owner="Ada Lovelace",
+            review_frequency="Quarterly",
+        ),
+        Measure(
+            id="m3",
+            name="Conflict resolution",
+            kind="relational",
+            how_measured="Days to settle issues",
+            target="",
+            owner="",
+            review_frequency="Twice a year",
+        ),
     ]
     session.roles = [
         Role(id="r1", partner=globex.key, person="Grace Hopper", responsibility="Routing and IT"),
@@ -102,17 +134,33 @@ def rich_session(*, partner_names: list[str] | None = None, hostile: str | None 
         Role(id="r3", partner="", person="Chris Date", responsibility="Alliance manager"),
     ]
     session.tasks = [
-        ActionItem(id="t1", text="Write the joint purpose statement", owner="Ada Lovelace", partner=acme.key,
-                   due="2026-04-30"),
-        ActionItem(id="t2", text="Set up the benefits tracker", owner="Grace Hopper", partner="", due="", status="done"),
+        ActionItem(
+            id="t1", text="Write the joint purpose statement", owner="Ada Lovelace", partner=acme.key, due="2026-04-30"
+        ),
+        ActionItem(
+            id="t2", text="Set up the benefits tracker", owner="Grace Hopper", partner="", due="", status="done"
+        ),
     ]
     session.actions = [
-        ActionItem(id="a1", text="Draft Initech's partner profile", owner="Dennis Ritchie",
-                   partner=(initech or globex).key, due="2026-04-15", point="needs-shared"),
-        ActionItem(id="a2", text="Propose benefit measures", owner="Ada Lovelace", partner=acme.key,
-                   due="2026-05-01", point="mutual-benefit"),
-        ActionItem(id="a3", text="Book the autumn sponsor meeting", owner="Grace Hopper", status="done",
-                   point="sponsors-meet"),
+        ActionItem(
+            id="a1",
+            text="Draft Initech's partner profile",
+            owner="Dennis Ritchie",
+            partner=(initech or globex).key,
+            due="2026-04-15",
+            point="needs-shared",
+        ),
+        ActionItem(
+            id="a2",
+            text="Propose benefit measures",
+            owner="Ada Lovelace",
+            partner=acme.key,
+            due="2026-05-01",
+            point="mutual-benefit",
+        ),
+        ActionItem(
+            id="a3", text="Book the autumn sponsor meeting", owner="Grace Hopper", status="done", point="sponsors-meet"
+        ),
         ActionItem(id="a4", text="Circulate the minutes", owner="Frances Allen"),
     ]
     session.sponsor_meetings = [
@@ -205,7 +253,7 @@ def section_tokens(tokens, heading: str) -> list:
                 if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level:
                     end = j
                     break
-            return tokens[i + 3:end]
+            return tokens[i + 3 : end]
     raise AssertionError(f"no heading {heading!r}")
 
 

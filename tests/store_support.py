@@ -61,15 +61,27 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_facilitator(data_dir: Path, *args: str, input: bytes | str | None = None, env: dict | None = None,
-                    cwd: Path | None = None, timeout: float = 60, flags: list[str] = ()) -> CliResult:
+def run_facilitator(
+    data_dir: Path,
+    *args: str,
+    input: bytes | str | None = None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+    flags: list[str] = (),
+) -> CliResult:
     """`python [FLAGS] -m facilitator ARGS` in a fresh process, as a facilitator's script would run it."""
     if isinstance(input, str):
         input = input.encode("utf-8")
-    proc = subprocess.run([sys.executable, *flags, "-m", "facilitator", *args], input=input, capture_output=True,
-                          env=env or cli_env(data_dir), cwd=cwd or data_dir.parent, timeout=timeout)
-    result = CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                       proc.stderr.decode("utf-8", "replace"))
+    proc = subprocess.run(
+        [sys.executable, *flags, "-m", "facilitator", *args],
+        input=input,
+        capture_output=True,
+        env=env or cli_env(data_dir),
+        cwd=cwd or data_dir.parent,
+        timeout=timeout,
+    )
+    result = CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from facilitator.base.errors import StorageError
 from facilitator.storage import autosave
 from facilitator.storage.autosave import Autosaver
-from facilitator.base.errors import StorageError
 
 
 class FakeSaver:

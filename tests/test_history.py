@@ -8,12 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
-from history_support import A, ALLIANCE, B, DATES, EXPECTATIONS, IDS, build_sessions, damage, save_sessions
+from history_support import ALLIANCE, DATES, EXPECTATIONS, IDS, A, B, build_sessions, damage, save_sessions
 from store_support import ROOT
 
-from facilitator.domain import history
 from facilitator.base.errors import InvalidInput, SessionDamaged, SessionNotFound
+from facilitator.domain import history
 from facilitator.domain.model import SponsorMeeting
 from facilitator.domain.session_factory import create_session, follow_up_session
 
@@ -128,9 +127,14 @@ def test_callouts_since_last_time(timeline):
     trends = history.trends(timeline)
     found = {(c.kind, c.point_key, c.partner_key): c for c in trends.callouts()}
     assert set(found) == {
-        ("improved", "joint-framework", A), ("improved", "needs-shared", A), ("improved", "mutual-benefit", B),
-        ("improved", "trust-indicator", B), ("regressed", "sponsors-meet", A), ("regressed", "sponsors-meet", B),
-        ("regressed", "trust-indicator", A), ("persistent gap", "mutual-benefit", ""),
+        ("improved", "joint-framework", A),
+        ("improved", "needs-shared", A),
+        ("improved", "mutual-benefit", B),
+        ("improved", "trust-indicator", B),
+        ("regressed", "sponsors-meet", A),
+        ("regressed", "sponsors-meet", B),
+        ("regressed", "trust-indicator", A),
+        ("persistent gap", "mutual-benefit", ""),
     }
     worst = found[("regressed", "sponsors-meet", A)]
     assert (worst.before, worst.after, worst.delta) == (3, 1, -2)
@@ -174,7 +178,9 @@ def test_cadence_verdicts_over_time(timeline):
     assert (s4.reference, s4.window_start) == ("2026-03-10", "2025-03-10")
     assert [m.date for m in s4.in_person] == ["2025-03-12"] and [m.date for m in s4.remote] == ["2025-09-16"]
     assert [(m.date, m.reason, m.planned_in) for m in s4.missed] == [
-        ("2025-09-16", "held remotely", "2025-03-12"), ("2025-12-05", "no longer recorded", "2025-09-16")]
+        ("2025-09-16", "held remotely", "2025-03-12"),
+        ("2025-12-05", "no longer recorded", "2025-09-16"),
+    ]
     assert [m.date for m in s4.planned] == ["2026-06-15"]
     assert s4.sessions_without_record == ("2026-03-10",)
     assert s4.verdict == "not met" and "once in the 12 months to 2026-03-10" in s4.summary()
@@ -186,8 +192,10 @@ def test_cadence_verdicts_over_time(timeline):
 
 def test_cadence_window_edges_and_unlinked_records(sessions):
     s4 = sessions[3]
-    s4.sponsor_meetings += [SponsorMeeting("2025-03-10", "in person", id="edge"),  # exactly 365 days: counts
-                            SponsorMeeting("2025-03-09", "in person", id="old")]  # 366 days: does not
+    s4.sponsor_meetings += [
+        SponsorMeeting("2025-03-10", "in person", id="edge"),  # exactly 365 days: counts
+        SponsorMeeting("2025-03-09", "in person", id="old"),
+    ]  # 366 days: does not
     stray = create_session(ALLIANCE, ["Aldgate Clinics", "Bramble Diagnostics"], date="2025-11-20")
     stray.id = "riverside-stray"
     stray.sponsor_meetings = [SponsorMeeting("2025-11-20", "in person", "Recorded in a stray session", id="s")]
@@ -209,8 +217,12 @@ def test_two_meetings_on_one_day_count_once(sessions):
 def test_section_changes_since_the_session_before(timeline):
     changes = {c.key: c for c in history.timeline_changes(timeline)}
     assert {k: c.status for k, c in changes.items() if c.changed} == {
-        "purpose": "changed", "mutual-benefits": "changed", "relational-expectations": "new",
-        "governance": "changed", "training": "removed"}
+        "purpose": "changed",
+        "mutual-benefits": "changed",
+        "relational-expectations": "new",
+        "governance": "changed",
+        "training": "removed",
+    }
     assert changes["partner-profiles"].status == "unchanged" and changes["roles"].status == "empty"
     assert changes["work-plan"].status == "unchanged"  # the task carried over as it was
     purpose = changes["purpose"]
@@ -222,8 +234,10 @@ def test_section_changes_since_the_session_before(timeline):
     assert trust.text.startswith("Measure: Trust between the partners") and "4.5 of 5" in trust.text
     governance = [(line.kind, line.text) for line in changes["governance"].lines if line.kind != "same"]
     # Different meetings (by id) are a removal and an addition, never an "edit" of one another.
-    assert governance == [("removed", "Sponsor meeting: 2025-12-05, in person: Planned mid-year check"),
-                          ("added", "Sponsor meeting: 2026-06-15, in person: Planned at Aldgate")]
+    assert governance == [
+        ("removed", "Sponsor meeting: 2025-12-05, in person: Planned mid-year check"),
+        ("added", "Sponsor meeting: 2026-06-15, in person: Planned at Aldgate"),
+    ]
     assert changes["training"].removed == ["Both teams attend a partnering workshop in spring."]
     assert changes["training"].status_label == "Cleared"
     assert history.timeline_changes(timeline, 0) is None
@@ -232,10 +246,18 @@ def test_section_changes_since_the_session_before(timeline):
 def test_line_diff_keeps_order_and_pairs_edits():
     lines = history.diff_lines(["intro", "a b c d", "x y", "gone entirely"], ["intro", "new first", "a b c e", "x y"])
     assert [(line.kind, line.text) for line in lines] == [
-        ("same", "intro"), ("added", "new first"), ("changed", "a b c e"), ("same", "x y"),
-        ("removed", "gone entirely")]
+        ("same", "intro"),
+        ("added", "new first"),
+        ("changed", "a b c e"),
+        ("same", "x y"),
+        ("removed", "gone entirely"),
+    ]
     assert history.word_diff("one two three", "one 2 three") == (
-        ("same", "one "), ("removed", "two"), ("added", "2"), ("same", " three"))
+        ("same", "one "),
+        ("removed", "two"),
+        ("added", "2"),
+        ("same", " three"),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,8 +315,10 @@ def test_load_timeline_with_the_open_session(store, sessions):
 
 
 def test_history_is_a_pure_module():
-    code = ("import sys, facilitator.domain.history, facilitator.reports.history_text; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'tinydb', 'jinja2', 'rich'}))")
+    code = (
+        "import sys, facilitator.domain.history, facilitator.reports.history_text; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'tinydb', 'jinja2', 'rich'}))"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from history_support import ALLIANCE, IDS, damage, save_sessions
 from report_helpers import all_text, headings, parse
 
@@ -51,7 +50,9 @@ def test_history_json(cli, alliance):
     benefit = next(p for p in data["trends"]["points"] if p["key"] == "mutual-benefit")
     assert benefit["persistent_gap"] is True and benefit["gap_runs"] == [[0, 3]]
     assert {(c["kind"], c["point"], c["partner"]) for c in data["since"]["callouts"]} >= {
-        ("regressed", "sponsors-meet", "aldgate-clinics"), ("persistent gap", "mutual-benefit", "")}
+        ("regressed", "sponsors-meet", "aldgate-clinics"),
+        ("persistent gap", "mutual-benefit", ""),
+    }
     cadence = data["cadence"]
     assert (cadence["met"], cadence["count"], cadence["in_person"]) == (False, 1, ["2025-03-12"])
     assert [m["date"] for m in cadence["missed"]] == ["2025-09-16", "2025-12-05"]
@@ -85,8 +86,9 @@ def test_history_does_not_import_textual(cli, alliance):
     for args in (["history", ALLIANCE], ["history", IDS[2], "--json"], ["export", IDS[3], "--document", "scorecard"]):
         result = cli(*args, flags=["-X", "importtime"])
         assert result.returncode == 0
-        modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
-                   if line.startswith("import time:")]
+        modules = [
+            line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+        ]
         assert "facilitator.domain.history" in modules, "no -X importtime output"
         assert not [m for m in modules if m.split(".")[0] == "textual"], args
 
@@ -105,8 +107,9 @@ def test_export_scorecard_trend_and_changes_since_flag(cli, alliance, tmp_path):
     # A customised agreement that shows the trend gets the alliance's history too.
     folder = tmp_path / "templates"
     folder.mkdir()
-    (folder / "agreement.md.j2").write_text("Compared with {{ previous.date }}: joint index "
-                                            "{{ trend.indexes[0].change_display }}.\n", encoding="utf-8")
+    (folder / "agreement.md.j2").write_text(
+        "Compared with {{ previous.date }}: joint index {{ trend.indexes[0].change_display }}.\n", encoding="utf-8"
+    )
     custom = cli("export", IDS[3], "--templates", str(folder))
     assert custom.returncode == 0, custom.stderr
     assert all_text(parse(custom.stdout)) == ["Compared with 2025-09-16: joint index −1."]
@@ -114,5 +117,7 @@ def test_export_scorecard_trend_and_changes_since_flag(cli, alliance, tmp_path):
     damage(alliance, IDS[2])
     result = cli("export", IDS[3], "--document", "scorecard")
     assert result.returncode == 0, result.stderr
-    assert (f"The session this one follows ({IDS[2]}) cannot be read; the trend compares with the session "
-            "of 2025-03-12 instead.") in all_text(parse(result.stdout))
+    assert (
+        f"The session this one follows ({IDS[2]}) cannot be read; the trend compares with the session "
+        "of 2025-03-12 instead."
+    ) in all_text(parse(result.stdout))

@@ -6,13 +6,12 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from history_support import ALLIANCE, IDS, build_sessions, damage, save_sessions
 from report_helpers import HOSTILE_MULTILINE, all_text, headings, inline_text, parse, section_tokens, tables
 
 from facilitator.domain import history
-from facilitator.reports import render as reports
 from facilitator.domain.model import Decision
+from facilitator.reports import render as reports
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +46,14 @@ def test_scorecard_of_a_follow_up_has_the_trend_table(sessions, timeline):
     assert trend[0] == ["#", "Point", "Aldgate Clinics", "Bramble Diagnostics", "Joint", "Trend"]
     rows = {row[0]: row for row in trend[1:]}
     assert len(rows) == 10
-    assert rows["6"] == ["6", "Sponsors meet face to face", "3 → 1 (−2)", "3 → 2 (−1)", "3 → 1 (−2)",
-                         "regressed: Aldgate Clinics, Bramble Diagnostics"]
+    assert rows["6"] == [
+        "6",
+        "Sponsors meet face to face",
+        "3 → 1 (−2)",
+        "3 → 2 (−1)",
+        "3 → 1 (−2)",
+        "regressed: Aldgate Clinics, Bramble Diagnostics",
+    ]
     assert rows["1"][2:5] == ["3 → 4 (+1)", "4 → 4 (±0)", "3.5 → 4 (+0.5)"]
     assert rows["3"][5] == "improved: Bramble Diagnostics; persistent gap (4 sessions)"
     assert rows["8"][2:4] == ["2 → 1 (−1)", "2 → 3 (+1)"]
@@ -68,20 +73,24 @@ def test_scorecard_cadence_line(sessions, timeline):
     tokens = parse(reports.render(sessions[3], "scorecard", history=timeline))
     section = section_tokens(tokens, "Sponsor meetings (point 6)")
     texts = all_text(section)
-    assert texts[0] == ("Not met: Sponsors met in person once in the 12 months to 2026-03-10: "
-                        "point 6 asks for at least twice a year.")
+    assert texts[0] == (
+        "Not met: Sponsors met in person once in the 12 months to 2026-03-10: point 6 asks for at least twice a year."
+    )
     items = list_items(section)
     assert "In person: 2025-03-12" in items and "Remote: 2025-09-16" in items
     assert "Missed: 2025-12-05: planned in person (recorded 2025-09-16), not recorded as held" in items
     assert "Planned: 2026-06-15 (in person)" in items
     met = parse(reports.render(sessions[1], "scorecard", history=timeline))
-    assert all_text(section_tokens(met, "Sponsor meetings (point 6)"))[0].startswith("On track: Sponsors met in "
-                                                                                    "person twice")
+    assert all_text(section_tokens(met, "Sponsor meetings (point 6)"))[0].startswith(
+        "On track: Sponsors met in person twice"
+    )
 
 
 def test_first_session_and_no_history_have_no_trend(sessions, timeline):
-    for text in (reports.render(sessions[0], "scorecard", history=timeline),
-                 reports.render(sessions[3], "scorecard")):  # history not passed: seen on its own
+    for text in (
+        reports.render(sessions[0], "scorecard", history=timeline),
+        reports.render(sessions[3], "scorecard"),
+    ):  # history not passed: seen on its own
         tokens = parse(text)
         assert not [h for h in headings(tokens, 2) if h.startswith("Trend")]
         assert "Sponsor meetings (point 6)" in headings(tokens, 2)  # the cadence is always there
@@ -104,7 +113,10 @@ def test_damaged_predecessor_still_exports_and_says_so(store):
     for document in reports.DOCUMENTS:
         reports.render(session, document, history=timeline, changes_since=True)  # no error
     tokens = parse(reports.render(session, "scorecard", history=timeline))
-    note = f"The session this one follows ({IDS[1]}) cannot be read; the trend compares with the session of 2024-09-10 instead."
+    note = (
+        f"The session this one follows ({IDS[1]}) cannot be read; "
+        "the trend compares with the session of 2024-09-10 instead."
+    )
     assert note in all_text(tokens)
     assert "Trend since 2024-09-10" in headings(tokens, 2)
     store.path_for(IDS[1]).unlink()
@@ -113,8 +125,10 @@ def test_damaged_predecessor_still_exports_and_says_so(store):
     tokens = parse(reports.render(store.load(IDS[2]), "scorecard", history=alone))
     assert f"The session this one follows ({IDS[1]}) is missing, so there is no trend to show." in all_text(tokens)
     agreement = parse(reports.render(store.load(IDS[2]), "agreement", history=alone, changes_since=True))
-    assert ("Changes since the previous session: no earlier session of this alliance could be read to compare with."
-            in all_text(agreement))
+    assert (
+        "Changes since the previous session: no earlier session of this alliance could be read to compare with."
+        in all_text(agreement)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,11 +137,14 @@ def test_damaged_predecessor_still_exports_and_says_so(store):
 
 def test_changes_since_without_an_earlier_session_says_why(sessions, timeline):
     first = parse(reports.render(sessions[0], "agreement", history=timeline, changes_since=True))
-    assert ("Changes since the previous session: this is the alliance's first session; there is nothing "
-            "earlier to compare with.") in all_text(first)
+    assert (
+        "Changes since the previous session: this is the alliance's first session; there is nothing "
+        "earlier to compare with."
+    ) in all_text(first)
     alone = parse(reports.render(sessions[3], "agreement", changes_since=True))
-    assert ("Changes since the previous session: the earlier sessions of this alliance were not looked up."
-            in all_text(alone))
+    assert "Changes since the previous session: the earlier sessions of this alliance were not looked up." in all_text(
+        alone
+    )
     assert not [h for h in headings(alone) if "Changes since" in h]
 
 
@@ -153,8 +170,9 @@ def test_a_customised_agreement_still_gets_the_history(tmp_path, sessions, timel
     folder.mkdir()
     ours = reports.template_path("agreement").read_text(encoding="utf-8")
     (folder / "agreement.md.j2").write_text(
-        "Previous: {{ previous.date }}; trend since {{ trend.since }}; "
-        "{{ history.sessions }} sessions\n\n" + ours, encoding="utf-8")
+        "Previous: {{ previous.date }}; trend since {{ trend.since }}; {{ history.sessions }} sessions\n\n" + ours,
+        encoding="utf-8",
+    )
     assert reports.needs_history("agreement", folder)
     tokens = parse(reports.render(sessions[3], "agreement", folder, history=timeline))
     assert all_text(tokens)[0] == "Previous: 2025-09-16; trend since 2025-09-16; 4 sessions"
@@ -163,8 +181,10 @@ def test_a_customised_agreement_still_gets_the_history(tmp_path, sessions, timel
 def test_changes_since_marks_sections_and_adds_the_appendix(sessions, timeline):
     tokens = parse(reports.render(sessions[3], "agreement", history=timeline, changes_since=True))
     texts = all_text(tokens)
-    assert any(t.startswith("Changes since 2025-09-16: 5 of 12 sections changed since the review meeting of "
-                            "2025-09-16") for t in texts)
+    assert any(
+        t.startswith("Changes since 2025-09-16: 5 of 12 sections changed since the review meeting of 2025-09-16")
+        for t in texts
+    )
     status = {h: all_text(section_tokens(tokens, h))[0] for h in headings(tokens, 2) if h[0].isdigit()}
     assert status["1. Purpose and strategic framework"] == "Status: Draft · Since 2025-09-16: Changed"
     assert status["2. Partner profiles"] == "Status: Draft · Since 2025-09-16: Unchanged"
@@ -175,18 +195,26 @@ def test_changes_since_marks_sections_and_adds_the_appendix(sessions, timeline):
     appendix_title = "Appendix C. Changes since 2025-09-16"  # no decisions: C follows B
     assert headings(tokens, 2)[-1] == appendix_title
     appendix = section_tokens(tokens, appendix_title)
-    assert headings(appendix, 3) == ["1. Purpose and strategic framework: changed",
-                                     "3. Mutual benefits and measures: changed", "4. Relational expectations: new",
-                                     "7. Governance and sponsor meetings: changed",
-                                     "9. Partnering skills training: cleared"]
+    assert headings(appendix, 3) == [
+        "1. Purpose and strategic framework: changed",
+        "3. Mutual benefits and measures: changed",
+        "4. Relational expectations: new",
+        "7. Governance and sponsor meetings: changed",
+        "9. Partnering skills training: cleared",
+    ]
     purpose = list_items(section_tokens(tokens, "1. Purpose and strategic framework: changed"))
-    assert purpose == ["Before: Objective: results within 48 hours for 90% of tests.",
-                       "Now: Objective: results within 24 hours for 90% of tests."]
+    assert purpose == [
+        "Before: Objective: results within 48 hours for 90% of tests.",
+        "Now: Objective: results within 24 hours for 90% of tests.",
+    ]
     governance = list_items(section_tokens(tokens, "7. Governance and sponsor meetings: changed"))
-    assert governance == ["Removed: Sponsor meeting: 2025-12-05, in person: Planned mid-year check",
-                          "Added: Sponsor meeting: 2026-06-15, in person: Planned at Aldgate"]
+    assert governance == [
+        "Removed: Sponsor meeting: 2025-12-05, in person: Planned mid-year check",
+        "Added: Sponsor meeting: 2026-06-15, in person: Planned at Aldgate",
+    ]
     assert list_items(section_tokens(tokens, "4. Relational expectations: new")) == [
-        "Added: We answer each other's calls within one working day."]
+        "Added: We answer each other's calls within one working day."
+    ]
 
 
 def test_a_text_label_still_works_and_the_letter_follows_the_decisions(sessions, timeline):

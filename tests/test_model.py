@@ -6,13 +6,25 @@ import copy
 import json
 
 import pytest
-
 from store_support import v1_document
 
 from facilitator.base.errors import InvalidInput, InvalidSession, NewerSchema
+from facilitator.domain.model import (
+    DONT_KNOW,
+    MAX_ITEMS,
+    MAX_NAME,
+    MAX_TEXT,
+    NOT_APPLICABLE,
+    SCHEMA_VERSION,
+    Session,
+    clean_name,
+    make_partners,
+    parse_date,
+    parse_optional_date,
+    parse_score,
+    slugify,
+)
 from facilitator.storage.migrations import migrate
-from facilitator.domain.model import (DONT_KNOW, MAX_ITEMS, MAX_NAME, MAX_TEXT, NOT_APPLICABLE, SCHEMA_VERSION, Session,
-                               clean_name, make_partners, parse_date, parse_optional_date, parse_score, slugify)
 
 
 @pytest.fixture
@@ -58,52 +70,81 @@ def _set(doc: dict, path: str, value):
 _DELETE = object()
 
 
-@pytest.mark.parametrize("path, value, message", [
-    ("alliance", _DELETE, "alliance: missing."),
-    ("date", _DELETE, "date: missing."),
-    ("schema_version", "2", "schema_version: expected a whole number, found text."),
-    ("schema_version", True, "schema_version: expected a whole number, found true/false."),
-    ("alliance", 42, "alliance: expected text, found a whole number."),
-    ("alliance", "  ", "alliance cannot be empty."),
-    ("alliance", "Two\nlines", "alliance must fit on one line."),
-    ("alliance", "x" * (MAX_NAME + 1), "alliance is too long"),
-    ("partners", {}, "partners: expected a list, found an object."),
-    ("partners/1/name", 5, "partners[1].name: expected text, found a whole number."),
-    ("partners/0/sponsors", ["Amara", 3], "partners[0].sponsors[1]: expected text, found a whole number."),
-    ("partners/2", "Meridian", "partners[2]: expected an object, found text."),
-    ("date", "2026-02-30", "date '2026-02-30' does not exist in the calendar."),
-    ("date", "02/03/2026", "date '02/03/2026' is not a date"),
-    ("date", None, "date: expected text, found null."),
-    ("next_meeting", "soon", "next_meeting 'soon' is not a date"),
-    ("actions/0/due", "31/12/2026", "actions[0].due '31/12/2026' is not a date"),
-    ("actions/1/status", "finished", "actions[1].status: 'finished' is not one of open, done."),
-    ("measures/0/kind", "moral", "measures[0].kind: 'moral' is not one of economic, relational."),
-    ("sponsor_meetings/0/mode", "telepathy", "sponsor_meetings[0].mode: 'telepathy' is not one of"),
-    ("points/joint-framework/scores/northwind-logistics", 5,
-     "points.joint-framework.scores.northwind-logistics: 5 is not a score"),
-    # A fractional score is a mean of remote votes: 0-4 with at most two decimals, nothing else.
-    ("points/joint-framework/scores/northwind-logistics", 4.5,
-     "points.joint-framework.scores.northwind-logistics: 4.5 is not a score"),
-    ("points/joint-framework/scores/northwind-logistics", 2.333,
-     "points.joint-framework.scores.northwind-logistics: 2.333 is not a score"),
-    ("points/joint-framework/votes", {"northwind-logistics": {"ana": {"name": "Ana", "score": 2.5}}},
-     "points.joint-framework.votes.northwind-logistics.ana.score: 2.5 is not a score"),
-    ("points/joint-framework/votes", {"northwind-logistics": {"ana": {"score": 2}}},
-     "points.joint-framework.votes.northwind-logistics.ana.name: missing."),
-    ("points/joint-framework/scores/northwind-logistics", False,
-     "points.joint-framework.scores.northwind-logistics: true/false is not a score"),
-    ("points/joint-framework/agreed", 7, "points.joint-framework.agreed: 7 is not a score from 0 to 4."),
-    ("points/joint-framework/revealed", "yes", "points.joint-framework.revealed: expected true/false, found text."),
-    ("points/joint-framework/notes", "bad \ud800 paste", "points.joint-framework.notes contains a character that cannot be saved"),
-    ("sections/purpose/text", "x" * (MAX_TEXT + 1), "sections.purpose.text is too long"),
-    ("facilitator", "\udfff", "facilitator contains a character that cannot be saved"),
-    ("agenda/elapsed", {"welcome": -3}, "agenda.elapsed.welcome: expected a number of seconds (0 to 604,800), found -3."),
-    ("agenda/timebox", {"welcome": "ten"}, "agenda.timebox.welcome: expected minutes."),
-    ("agenda/current_point", "1", "agenda.current_point: expected a whole number, found text."),
-    ("id", "Not An Id", "id: 'Not An Id' is not a session id"),
-    ("id", "../../etc/passwd", "is not a session id"),
-    ("checklist_version", [1], "checklist_version: expected a whole number, found a list."),
-])
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        ("alliance", _DELETE, "alliance: missing."),
+        ("date", _DELETE, "date: missing."),
+        ("schema_version", "2", "schema_version: expected a whole number, found text."),
+        ("schema_version", True, "schema_version: expected a whole number, found true/false."),
+        ("alliance", 42, "alliance: expected text, found a whole number."),
+        ("alliance", "  ", "alliance cannot be empty."),
+        ("alliance", "Two\nlines", "alliance must fit on one line."),
+        ("alliance", "x" * (MAX_NAME + 1), "alliance is too long"),
+        ("partners", {}, "partners: expected a list, found an object."),
+        ("partners/1/name", 5, "partners[1].name: expected text, found a whole number."),
+        ("partners/0/sponsors", ["Amara", 3], "partners[0].sponsors[1]: expected text, found a whole number."),
+        ("partners/2", "Meridian", "partners[2]: expected an object, found text."),
+        ("date", "2026-02-30", "date '2026-02-30' does not exist in the calendar."),
+        ("date", "02/03/2026", "date '02/03/2026' is not a date"),
+        ("date", None, "date: expected text, found null."),
+        ("next_meeting", "soon", "next_meeting 'soon' is not a date"),
+        ("actions/0/due", "31/12/2026", "actions[0].due '31/12/2026' is not a date"),
+        ("actions/1/status", "finished", "actions[1].status: 'finished' is not one of open, done."),
+        ("measures/0/kind", "moral", "measures[0].kind: 'moral' is not one of economic, relational."),
+        ("sponsor_meetings/0/mode", "telepathy", "sponsor_meetings[0].mode: 'telepathy' is not one of"),
+        (
+            "points/joint-framework/scores/northwind-logistics",
+            5,
+            "points.joint-framework.scores.northwind-logistics: 5 is not a score",
+        ),
+        # A fractional score is a mean of remote votes: 0-4 with at most two decimals, nothing else.
+        (
+            "points/joint-framework/scores/northwind-logistics",
+            4.5,
+            "points.joint-framework.scores.northwind-logistics: 4.5 is not a score",
+        ),
+        (
+            "points/joint-framework/scores/northwind-logistics",
+            2.333,
+            "points.joint-framework.scores.northwind-logistics: 2.333 is not a score",
+        ),
+        (
+            "points/joint-framework/votes",
+            {"northwind-logistics": {"ana": {"name": "Ana", "score": 2.5}}},
+            "points.joint-framework.votes.northwind-logistics.ana.score: 2.5 is not a score",
+        ),
+        (
+            "points/joint-framework/votes",
+            {"northwind-logistics": {"ana": {"score": 2}}},
+            "points.joint-framework.votes.northwind-logistics.ana.name: missing.",
+        ),
+        (
+            "points/joint-framework/scores/northwind-logistics",
+            False,
+            "points.joint-framework.scores.northwind-logistics: true/false is not a score",
+        ),
+        ("points/joint-framework/agreed", 7, "points.joint-framework.agreed: 7 is not a score from 0 to 4."),
+        ("points/joint-framework/revealed", "yes", "points.joint-framework.revealed: expected true/false, found text."),
+        (
+            "points/joint-framework/notes",
+            "bad \ud800 paste",
+            "points.joint-framework.notes contains a character that cannot be saved",
+        ),
+        ("sections/purpose/text", "x" * (MAX_TEXT + 1), "sections.purpose.text is too long"),
+        ("facilitator", "\udfff", "facilitator contains a character that cannot be saved"),
+        (
+            "agenda/elapsed",
+            {"welcome": -3},
+            "agenda.elapsed.welcome: expected a number of seconds (0 to 604,800), found -3.",
+        ),
+        ("agenda/timebox", {"welcome": "ten"}, "agenda.timebox.welcome: expected minutes."),
+        ("agenda/current_point", "1", "agenda.current_point: expected a whole number, found text."),
+        ("id", "Not An Id", "id: 'Not An Id' is not a session id"),
+        ("id", "../../etc/passwd", "is not a session id"),
+        ("checklist_version", [1], "checklist_version: expected a whole number, found a list."),
+    ],
+)
 def test_from_dict_names_the_bad_field(doc, path, value, message):
     _set(doc, path, value)
     with pytest.raises(InvalidSession) as caught:
@@ -113,9 +154,11 @@ def test_from_dict_names_the_bad_field(doc, path, value, message):
 
 
 def test_from_dict_refuses_other_documents(doc):
-    for data, message in [([], "document: expected an object, found a list."),
-                          ("text", "document: expected an object, found text."),
-                          (None, "document: expected an object, found null.")]:
+    for data, message in [
+        ([], "document: expected an object, found a list."),
+        ("text", "document: expected an object, found text."),
+        (None, "document: expected an object, found null."),
+    ]:
         with pytest.raises(InvalidSession, match=message):
             Session.from_dict(data)
     doc["schema_version"] = 1
@@ -155,8 +198,13 @@ def test_messages_quote_hostile_values_briefly(doc):
 
 
 def test_missing_optional_fields_take_defaults():
-    minimal = {"schema_version": SCHEMA_VERSION, "id": "a-2026-01-01", "alliance": "A", "date": "2026-01-01",
-               "partners": [{"key": "x", "name": "X"}, {"key": "y", "name": "Y"}]}
+    minimal = {
+        "schema_version": SCHEMA_VERSION,
+        "id": "a-2026-01-01",
+        "alliance": "A",
+        "date": "2026-01-01",
+        "partners": [{"key": "x", "name": "X"}, {"key": "y", "name": "Y"}],
+    }
     session = Session.from_dict(minimal)
     assert session.kind == "kickoff" and session.points == {} and session.agenda.step == "welcome"
     assert Session.from_dict(session.to_dict()).to_dict() == session.to_dict()
@@ -168,14 +216,20 @@ def test_missing_optional_fields_take_defaults():
 def test_parse_date():
     assert parse_date(" 2026-03-31 ") == "2026-03-31"
     assert parse_optional_date("  ") == ""
-    for bad, message in [("2026-13-01", "does not exist"), ("31.03.2026", "is not a date"), ("", "is not a date"),
-                         ("2026-3-1", "is not a date")]:
+    for bad, message in [
+        ("2026-13-01", "does not exist"),
+        ("31.03.2026", "is not a date"),
+        ("", "is not a date"),
+        ("2026-3-1", "is not a date"),
+    ]:
         with pytest.raises(InvalidInput, match=message):
             parse_date(bad)
 
 
-@pytest.mark.parametrize("typed, expected", [("3", 3), (" 0 ", 0), (4, 4), ("?", "?"), ("DK", "?"), ("-", "n/a"),
-                                             ("N/A", "n/a"), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("3", 3), (" 0 ", 0), (4, 4), ("?", "?"), ("DK", "?"), ("-", "n/a"), ("N/A", "n/a"), ("", None), (None, None)],
+)
 def test_parse_score(typed, expected):
     assert parse_score(typed) == expected
 
@@ -188,8 +242,12 @@ def test_parse_score_refuses(typed):
 
 def test_clean_name_and_partners():
     assert clean_name("  Café Ünited ", "Partner") == "Café Ünited"
-    for bad, message in [("", "cannot be empty"), ("a\nb", "one line"), ("x" * 201, "too long"),
-                         ("bad \ud83d", "cannot be saved")]:
+    for bad, message in [
+        ("", "cannot be empty"),
+        ("a\nb", "one line"),
+        ("x" * 201, "too long"),
+        ("bad \ud83d", "cannot be saved"),
+    ]:
         with pytest.raises(InvalidInput, match=message):
             clean_name(bad, "Partner")
     partners = make_partners(["Acme", "ACME!", "東京"])  # same slug twice, and a slug from nothing ASCII
@@ -222,8 +280,11 @@ def test_v1_document_migrates_every_shape():
     ]
     # null meant "not scored yet": left out; '?' and 'n/a' kept.
     assert session.points["needs-shared"].scores == {"northwind-logistics": 2, "northwind-logistics-2": "?"}
-    assert session.points["mutual-benefit"].scores == {"northwind-logistics": 0, "cafe-united": "n/a",
-                                                       "northwind-logistics-2": 1}
+    assert session.points["mutual-benefit"].scores == {
+        "northwind-logistics": 0,
+        "cafe-united": "n/a",
+        "northwind-logistics-2": 1,
+    }
     assert session.points["trust-indicator"].scores == {}
     assert session.points["sponsors-meet"].notes.endswith("🤝") and session.points["sponsors-meet"].scores == {}
     assert session.points["joint-framework"].revealed

@@ -19,7 +19,9 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if result.returncode != 0:
         pytest.fail(f"building the wheel failed:\n{result.stderr[-2000:]}")
@@ -35,22 +37,41 @@ def test_wheel_carries_every_data_file(wheel):
         "facilitator/domain/content/checklist-1.toml",
         "facilitator/tui/app.tcss",
     }
-    needed |= {f"facilitator/{p.relative_to(REPO / 'facilitator').as_posix()}"
-                for p in (REPO / "facilitator").rglob("*.tcss")}
+    needed |= {
+        f"facilitator/{p.relative_to(REPO / 'facilitator').as_posix()}" for p in (REPO / "facilitator").rglob("*.tcss")
+    }
     assert needed <= names, f"missing from the wheel: {sorted(needed - names)}"
 
 
 def test_installed_wheel_exports_and_loads_its_styles(wheel, tmp_path):
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-                    str(wheel)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target), "FACILITATOR_DATA_DIR": str(tmp_path / "data")}
-    where = subprocess.run([sys.executable, "-c", "import facilitator; print(facilitator.__file__)"],
-                           env=env, capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import facilitator; print(facilitator.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout
     assert where.startswith(str(target)), "the test must run the installed copy, not the checkout"
 
-    run = lambda *args: subprocess.run([sys.executable, "-m", "facilitator", *args], env=env, cwd=tmp_path,
-                                       capture_output=True, text=True, timeout=120)
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "facilitator", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     created = run("demo", "--no-open")
     assert created.returncode == 0, created.stderr
     exported = run("export", created.stdout.strip(), "--document", "scorecard")
@@ -67,15 +88,18 @@ def test_installed_wheel_exports_and_loads_its_styles(wheel, tmp_path):
     assert customised.stdout.startswith("# Custom ")
 
     # The TUI's stylesheets resolve from the installed package (a missing .tcss crashes at start).
-    check = ("import asyncio\n"
-             "from facilitator.tui.app import make_app\n"
-             "async def main():\n"
-             "    app = make_app(data_dir='data')\n"
-             "    async with app.run_test(size=(100, 30)) as pilot:\n"
-             "        await pilot.pause()\n"
-             "        print(type(app.screen).__name__)\n"
-             "asyncio.run(main())\n")
-    shown = subprocess.run([sys.executable, "-c", check], env=env, cwd=tmp_path, capture_output=True, text=True,
-                           timeout=120)
+    check = (
+        "import asyncio\n"
+        "from facilitator.tui.app import make_app\n"
+        "async def main():\n"
+        "    app = make_app(data_dir='data')\n"
+        "    async with app.run_test(size=(100, 30)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print(type(app.screen).__name__)\n"
+        "asyncio.run(main())\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", check], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert "SessionListScreen" in shown.stdout

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.domain.content import load_checklist
 from facilitator.base.errors import InvalidInput
+from facilitator.domain.content import load_checklist
 from facilitator.domain.model import Session
 from facilitator.domain.reconfirm import can_reconfirm, carried_note, reconfirm
-from facilitator.reports.render import render
 from facilitator.domain.scoring import section_status
 from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.reports.render import render
 
 CHECKLIST = load_checklist(1)
 ALL = ["acme", "beta", "gamma"]
@@ -34,11 +34,17 @@ def status(session: Session, key: str) -> str:
 def test_a_review_says_what_each_section_was_at_the_kick_off():
     review = follow_up_session(kickoff(), date="2026-09-01")
     assert status(review, "purpose") == "to re-confirm"
-    assert carried_note(review, "purpose") == ("Agreed and endorsed by all 3 at the kick-off on 2026-06-01 — "
-                                               "re-confirm if it still holds.")
+    assert carried_note(review, "purpose") == (
+        "Agreed and endorsed by all 3 at the kick-off on 2026-06-01 — re-confirm if it still holds."
+    )
     assert status(review, "partner-profiles") == "draft"
-    assert carried_note(review, "partner-profiles") == "Endorsed by Acme (1 of 3) at the kick-off on 2026-06-01, not agreed."
-    assert status(review, "relational-expectations") == "draft" and carried_note(review, "relational-expectations") == ""
+    assert (
+        carried_note(review, "partner-profiles")
+        == "Endorsed by Acme (1 of 3) at the kick-off on 2026-06-01, not agreed."
+    )
+    assert (
+        status(review, "relational-expectations") == "draft" and carried_note(review, "relational-expectations") == ""
+    )
     # Kept in the file, and read back.
     again = Session.from_dict(review.to_dict())
     assert again.sections["purpose"].carried == review.sections["purpose"].carried

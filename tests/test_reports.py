@@ -33,12 +33,11 @@ from report_helpers import (  # noqa: E402
     tables,
 )
 
-from facilitator.domain import content
+from facilitator.base.errors import ReportError  # noqa: E402
+from facilitator.domain import content, scoring
+from facilitator.domain.model import Session, make_partners  # noqa: E402
 from facilitator.reports import markdown
 from facilitator.reports import render as reports
-from facilitator.domain import scoring
-from facilitator.base.errors import ReportError  # noqa: E402
-from facilitator.domain.model import Session, make_partners  # noqa: E402
 
 CHECKLIST = content.load_checklist(1)
 SECTION_HEADINGS = [f"{s.number}. {s.title}" for s in CHECKLIST.sections]
@@ -134,8 +133,10 @@ def test_section_prose_status_and_placeholder(agreement):
     purpose = section_tokens(agreement, SECTION_HEADINGS[0])
     texts = all_text(purpose)
     assert texts[0] == "Status: Agreed · Endorsed by: Acme, Globex, Initech"
-    assert texts[1:3] == ["Move freight across the northern corridor faster and cheaper than any of us could alone.",
-                          "In scope: road and rail transfers.\nOut of scope: air freight."]
+    assert texts[1:3] == [
+        "Move freight across the northern corridor faster and cheaper than any of us could alone.",
+        "In scope: road and rail transfers.\nOut of scope: air freight.",
+    ]
     expectations = section_tokens(agreement, SECTION_HEADINGS[3])
     assert all_text(expectations) == ["Status: Not started", "Not yet drafted."]
     placeholder = [t for t in expectations if t.type == "inline"][1]
@@ -156,15 +157,22 @@ def test_structured_tables(agreement):
     ]
     assert measures[3][3:5] == ["—", "—"]
     roles = table_with_header(agreement, "Partner", "Person")
-    assert roles[1:] == [["Acme", "Ada Lovelace", "Warehousing"], ["Globex", "Grace Hopper", "Routing and IT"],
-                         ["Joint", "Chris Date", "Alliance manager"]]
+    assert roles[1:] == [
+        ["Acme", "Ada Lovelace", "Warehousing"],
+        ["Globex", "Grace Hopper", "Routing and IT"],
+        ["Joint", "Chris Date", "Alliance manager"],
+    ]
     tasks = table_with_header(agreement, "Task")
     assert tasks[0] == ["Task", "Owner", "Partner", "Due", "Status"]
-    assert tasks[1:] == [["Write the joint purpose statement", "Ada Lovelace", "Acme", "2026-04-30", "Open"],
-                         ["Set up the benefits tracker", "Grace Hopper", "Joint", "—", "Done"]]
+    assert tasks[1:] == [
+        ["Write the joint purpose statement", "Ada Lovelace", "Acme", "2026-04-30", "Open"],
+        ["Set up the benefits tracker", "Grace Hopper", "Joint", "—", "Done"],
+    ]
     meetings = table_with_header(agreement, "Date", "Mode")
-    assert meetings[1:] == [["2025-04-10", "In person", "Kick-off dinner. / Agreed to formalise."],
-                            ["2025-10-02", "Remote", "Reviewed Q3 figures."]]
+    assert meetings[1:] == [
+        ["2025-04-10", "In person", "Kick-off dinner. / Agreed to formalise."],
+        ["2025-10-02", "Remote", "Reviewed Q3 figures."],
+    ]
     governance = all_text(section_tokens(agreement, SECTION_HEADINGS[6]))
     assert "Next sponsor meeting: 2026-09-15" in governance
 
@@ -172,7 +180,9 @@ def test_structured_tables(agreement):
 def test_signature_line_for_every_sponsor(agreement):
     table = table_with_header(agreement, "Name", "Organisation")
     assert [row[:2] for row in table[1:]] == [
-        ["Ada Lovelace", "Acme"], ["Brian Kernighan", "Acme"], ["Grace Hopper", "Globex"],
+        ["Ada Lovelace", "Acme"],
+        ["Brian Kernighan", "Acme"],
+        ["Grace Hopper", "Globex"],
         ["____________________", "Initech"],  # a partner without a named sponsor still signs
     ]
     assert all(set(row[2]) == {"_"} and set(row[3]) == {"_"} for row in table[1:])
@@ -196,8 +206,11 @@ def test_health_snapshot_and_open_actions(session, agreement):
         value = scoring.format_index(scoring.partner_index(session, CHECKLIST, partner.key))
         assert f"{partner.name}: {value}" in index_line
     actions = table_with_header(agreement, "Action")
-    assert [row[0] for row in actions[1:]] == ["Draft Initech's partner profile", "Propose benefit measures",
-                                              "Circulate the minutes"]  # the done action is left out
+    assert [row[0] for row in actions[1:]] == [
+        "Draft Initech's partner profile",
+        "Propose benefit measures",
+        "Circulate the minutes",
+    ]  # the done action is left out
     assert actions[1][4] == "2. Needs, strengths, weaknesses shared"
 
 
@@ -226,8 +239,11 @@ def test_scorecard_contents(session, scorecard):
     titles = {p.key: f"{p.number}. {p.title}" for p in CHECKLIST.points}
     assert [text.split(":")[0] for text in map(inline_text, items)] == [titles[k] for k in expected_order]
     mutual = all_text(section_tokens(scorecard, POINT_HEADINGS[2]))
-    assert mutual == ["Globex sees clear gains; Acme does not yet.", "Agreed to list each partner's expected benefits.",
-                      "Open: Propose benefit measures (owner: Ada Lovelace, due 2026-05-01)"]
+    assert mutual == [
+        "Globex sees clear gains; Acme does not yet.",
+        "Agreed to list each partner's expected benefits.",
+        "Open: Propose benefit measures (owner: Ada Lovelace, due 2026-05-01)",
+    ]
     assert "No notes." not in all_text(scorecard)
 
 
@@ -244,8 +260,7 @@ def test_scorecard_has_every_action_the_decisions_and_the_next_meeting(session, 
 
 
 def test_a_scorecard_without_notes_actions_or_decisions_says_so_once():
-    session = Session(id="bare", alliance="Bare", partners=make_partners(["A", "B"]), date="2026-01-01",
-                      created_at="x")
+    session = Session(id="bare", alliance="Bare", partners=make_partners(["A", "B"]), date="2026-01-01", created_at="x")
     tokens = parse(reports.render(session, "scorecard"))
     texts = all_text(tokens)
     assert headings(tokens, 3) == []
@@ -258,12 +273,13 @@ def test_two_partners_and_many_partners_render():
     for names in (["Acme", "Globex"], [f"Partner {i}" for i in range(12)]):
         session = rich_session(partner_names=names)
         tokens = parse(reports.render(session, "scorecard"))
-        assert table_with_header(tokens, "#", "Point")[0][2:2 + len(names)] == names
+        assert table_with_header(tokens, "#", "Point")[0][2 : 2 + len(names)] == names
 
 
 def test_empty_session_renders():
-    session = Session(id="empty", alliance="Empty", partners=make_partners(["A", "B"]), date="2026-01-01",
-                      created_at="x")
+    session = Session(
+        id="empty", alliance="Empty", partners=make_partners(["A", "B"]), date="2026-01-01", created_at="x"
+    )
     agreement = parse(reports.render(session, "agreement"))
     assert [h for h in headings(agreement, 2) if h in SECTION_HEADINGS] == SECTION_HEADINGS
     assert "No open actions." in all_text(agreement)
@@ -354,11 +370,16 @@ def test_hostile_partner_and_alliance_names_in_headings_and_text():
 def test_a_custom_template_that_forgets_filters_is_still_safe(tmp_path):
     session = rich_session(hostile=HOSTILE_MULTILINE)
     session.partners[0].name = "<img src=x onerror=alert(1)>"
-    folder = custom_dir(tmp_path, "# {{ title.alliance }}\n\n{% for p in partners %}{{ p.name }}\n{% endfor %}\n"
-                                  "\n{{ sections[1].text }}\n\n{{ changes_since }}{{ health.joint }}\n")
+    folder = custom_dir(
+        tmp_path,
+        "# {{ title.alliance }}\n\n{% for p in partners %}{{ p.name }}\n{% endfor %}\n"
+        "\n{{ sections[1].text }}\n\n{{ changes_since }}{{ health.joint }}\n",
+    )
     tokens = parse(reports.render(session, "agreement", folder))
-    assert block_types(tokens) == ["heading_open", "inline", "heading_close"] + [
-        "paragraph_open", "inline", "paragraph_close"] * 3
+    assert (
+        block_types(tokens)
+        == ["heading_open", "inline", "heading_close"] + ["paragraph_open", "inline", "paragraph_close"] * 3
+    )
     assert no_html(tokens)
     joint = scoring.joint_index(session, CHECKLIST)
     assert all_text(tokens)[1:] == ["<img src=x onerror=alert(1)>\nGlobex\nInitech", " ".join(HOSTILE), str(joint)]
@@ -368,8 +389,10 @@ def test_a_custom_template_that_forgets_filters_is_still_safe(tmp_path):
 # Escaping helpers
 
 
-MARKDOWN_ALPHABET = st.sampled_from(list("#>-+*=_`~[]()<>!|\\&;.:0123456789 \tab") +
-                                    ["\n", "\n\n", "&amp;", "<b>", "    ", "1. ", "- ", "```", ":-", "==="])
+MARKDOWN_ALPHABET = st.sampled_from(
+    list("#>-+*=_`~[]()<>!|\\&;.:0123456789 \tab")
+    + ["\n", "\n\n", "&amp;", "<b>", "    ", "1. ", "- ", "```", ":-", "==="]
+)
 markdown_text = st.lists(MARKDOWN_ALPHABET, min_size=1, max_size=14).map("".join)
 
 
@@ -465,35 +488,41 @@ def test_syntax_error_names_file_and_line(tmp_path, session):
         reports.render(session, "agreement", folder)
 
 
-@pytest.mark.parametrize("source", [
-    "{{ ''.__class__.__mro__ }}",
-    "{{ cycler.__init__.__globals__ }}",
-    "{{ title.alliance.__class__.__base__.__subclasses__() }}",
-    "{{ ''.format.__globals__ }}",
-    "{{ 'a'.translate({97: 'b'}) }}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ title.alliance.__class__.__base__.__subclasses__() }}",
+        "{{ ''.format.__globals__ }}",
+        "{{ 'a'.translate({97: 'b'}) }}",
+    ],
+)
 def test_sandbox_escapes_are_refused(tmp_path, session, source):
     with pytest.raises(ReportError, match=r"agreement\.md\.j2"):
         reports.render(session, "agreement", custom_dir(tmp_path, source))
 
 
-@pytest.mark.parametrize("source", [
-    "{{ 'a' * 50000000 }}",
-    "{{ ['a'] * 50000000 }}",
-    "{{ 10 ** 10000000 }}",
-    "{% set ns = namespace(s='ab') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-    "{% set ns = namespace(s='ab') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
-    "{{ ('a' * 999999)|replace('a', 'a' * 999999) }}",
-    "{{ ('a' * 999999).replace('a', 'a' * 999999) }}",
-    "{{ (['x' * 999999] * 999999)|join }}",
-    "{{ ''.join(['x' * 999999] * 999999) }}",
-    "{{ 'a'.ljust(999999999) }}",
-    "{{ ('a\\n' * 400000)|indent(999999) }}",
-    "{{ '%999999999s'|format(1) }}",
-    "{{ '%999999999s' % 1 }}",
-    "{{ '{:999999999}'.format(1) }}",
-    "{% for i in range(99999) %}{{ 'x' * 999999 }}{% endfor %}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'a' * 50000000 }}",
+        "{{ ['a'] * 50000000 }}",
+        "{{ 10 ** 10000000 }}",
+        "{% set ns = namespace(s='ab') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "{% set ns = namespace(s='ab') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "{{ ('a' * 999999)|replace('a', 'a' * 999999) }}",
+        "{{ ('a' * 999999).replace('a', 'a' * 999999) }}",
+        "{{ (['x' * 999999] * 999999)|join }}",
+        "{{ ''.join(['x' * 999999] * 999999) }}",
+        "{{ 'a'.ljust(999999999) }}",
+        "{{ ('a\\n' * 400000)|indent(999999) }}",
+        "{{ '%999999999s'|format(1) }}",
+        "{{ '%999999999s' % 1 }}",
+        "{{ '{:999999999}'.format(1) }}",
+        "{% for i in range(99999) %}{{ 'x' * 999999 }}{% endfor %}",
+    ],
+)
 def test_huge_values_are_refused_fast(tmp_path, session, source):
     started = time.monotonic()
     with pytest.raises(ReportError, match=r"agreement\.md\.j2"):
@@ -523,18 +552,27 @@ def test_deadline_is_a_parameter(tmp_path, session):
 
 
 def test_ordinary_template_features_still_work(tmp_path, session):
-    folder = custom_dir(tmp_path, "{{ '%d'|format(12345678) }} {{ 2 ** 10 }} {{ [1, 2]|join(', ') }} "
-                                  "{{ 'x' * 3 }} {{ 'a' ~ 'b' }} {{ partners|map(attribute='name')|join('/') }} "
-                                  "{{ '{} and {}'.format('a', 'b') }} {{ health.joint }}\n")
+    folder = custom_dir(
+        tmp_path,
+        "{{ '%d'|format(12345678) }} {{ 2 ** 10 }} {{ [1, 2]|join(', ') }} "
+        "{{ 'x' * 3 }} {{ 'a' ~ 'b' }} {{ partners|map(attribute='name')|join('/') }} "
+        "{{ '{} and {}'.format('a', 'b') }} {{ health.joint }}\n",
+    )
     joint = scoring.joint_index(session, CHECKLIST)
-    assert reports.render(session, "agreement", folder) == f"12345678 1024 1, 2 xxx ab Acme/Globex/Initech a and b {joint}\n"
+    assert (
+        reports.render(session, "agreement", folder)
+        == f"12345678 1024 1, 2 xxx ab Acme/Globex/Initech a and b {joint}\n"
+    )
 
 
 def test_macro_output_is_not_escaped_twice(tmp_path, session):
     session = rich_session(hostile="a | b")
-    folder = custom_dir(tmp_path, "{% macro row(cells) %}|{% for c in cells %} {{ c|cell }} |{% endfor %}{% endmacro %}"
-                                  "| Name | Owner |\n|---|---|\n{% for m in measures.all %}{{ row([m.name, m.owner]) }}\n"
-                                  "{% endfor %}")
+    folder = custom_dir(
+        tmp_path,
+        "{% macro row(cells) %}|{% for c in cells %} {{ c|cell }} |{% endfor %}{% endmacro %}"
+        "| Name | Owner |\n|---|---|\n{% for m in measures.all %}{{ row([m.name, m.owner]) }}\n"
+        "{% endfor %}",
+    )
     table = tables(parse(reports.render(session, "agreement", folder)))[0]
     assert table[0] == ["Name", "Owner"]
     assert table[1:] == [["Revenue from the alliance", "Ada Lovelace"], ["a | b", "a | b"], ["Conflict resolution", ""]]
@@ -625,8 +663,9 @@ def test_export_write_failures_are_one_sentence(tmp_path, session, monkeypatch):
         reports.export(session, "agreement", tmp_path / "agreement.md")
 
 
-@pytest.mark.parametrize("text", ["_www.example.com", "~www.example.com", "(www.example.com", "*www.example.com",
-                                  "see www.example.com"])
+@pytest.mark.parametrize(
+    "text", ["_www.example.com", "~www.example.com", "(www.example.com", "*www.example.com", "see www.example.com"]
+)
 def test_a_bare_www_is_never_a_link_under_gfm(text):
     """GFM links "www." after white space, '_', '~', '(' or '*'; escaped, it stays the text typed."""
     import json

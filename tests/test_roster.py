@@ -12,8 +12,7 @@ from facilitator.domain.session_factory import create_session
 
 
 def three_partners() -> Session:
-    session = create_session("Tri-Port", ["Acme", "Beta", "Gamma"], date="2026-06-01",
-                             sponsors={"Gamma": ["Kim Lund"]})
+    session = create_session("Tri-Port", ["Acme", "Beta", "Gamma"], date="2026-06-01", sponsors={"Gamma": ["Kim Lund"]})
     for partner, score in (("acme", 3), ("beta", 1), ("gamma", 4)):
         session.set_score("joint-framework", partner, score)
     session.point("trust-indicator").votes["gamma"] = {"p1": Vote("Kim Lund", 2)}
@@ -28,8 +27,9 @@ def entries(session: Session) -> list[PartnerEntry]:
 
 
 def test_check_roster_names_each_problem_by_row_and_field():
-    problems = check_roster([PartnerEntry("Acme"), PartnerEntry(" "), PartnerEntry("ACME"),
-                             PartnerEntry("Beta", sponsors=["x" * 201])])
+    problems = check_roster(
+        [PartnerEntry("Acme"), PartnerEntry(" "), PartnerEntry("ACME"), PartnerEntry("Beta", sponsors=["x" * 201])]
+    )
     assert problems.rows == {
         1: ("name", "Name this partner organisation."),
         2: ("name", "“ACME” is already partner 1: each partner is named once (capitals do not count)."),
@@ -47,7 +47,11 @@ def test_renaming_a_partner_keeps_everything_attached_to_it():
     apply_roster(session, edited)
     gamma = session.partners[2]
     assert (gamma.key, gamma.name, gamma.sponsors, gamma.participants) == (
-        "gamma", "Gamma Rail & Sea", ["Kim Lund", "Ola Nord"], ["Per"])
+        "gamma",
+        "Gamma Rail & Sea",
+        ["Kim Lund", "Ola Nord"],
+        ["Per"],
+    )
     assert session.points["joint-framework"].scores == {"acme": 3, "beta": 1, "gamma": 4}
     assert "gamma" in session.points["trust-indicator"].votes
     assert session.sections["purpose"].endorsed_by == ["acme", "gamma"]
@@ -58,8 +62,10 @@ def test_removing_a_partner_says_what_goes_and_clears_it():
     session = three_partners()
     kept = [e for e in entries(session) if e.key != "gamma"] + [PartnerEntry("Gamma")]  # a new one, same name
     (gone,) = removed_partners(session, kept)
-    assert gone.describe() == ("Gamma: its 2 scores and 1 endorsement will be deleted; 2 roles, tasks or actions "
-                               "naming it will stay, for no partner.")
+    assert gone.describe() == (
+        "Gamma: its 2 scores and 1 endorsement will be deleted; 2 roles, tasks or actions "
+        "naming it will stay, for no partner."
+    )
     apply_roster(session, kept)
     assert [p.key for p in session.partners] == ["acme", "beta", "gamma-2"], "a new partner never inherits a key"
     assert session.points["joint-framework"].scores == {"acme": 3, "beta": 1}
@@ -73,8 +79,10 @@ def test_removing_a_partner_says_what_goes_and_clears_it():
 def test_a_bad_roster_changes_nothing():
     session = three_partners()
     before = session.to_dict()
-    for bad in ([PartnerEntry("Acme", key="acme")],
-                [PartnerEntry("Acme", key="acme"), PartnerEntry("acme", key="beta")]):
+    for bad in (
+        [PartnerEntry("Acme", key="acme")],
+        [PartnerEntry("Acme", key="acme"), PartnerEntry("acme", key="beta")],
+    ):
         with pytest.raises(InvalidInput):
             apply_roster(session, bad)
     assert session.to_dict() == before

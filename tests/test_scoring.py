@@ -7,12 +7,23 @@ from statistics import fmean
 
 import pytest
 
+from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.content import load_checklist
 from facilitator.domain.demo import SCORES
-from facilitator.base.errors import InvalidInput, InvalidSession
-from facilitator.domain.scoring import (all_point_stats, discussion_order, format_index, format_mean, joint_index,
-                                 partner_index, partner_indexes, point_stats, scoring_progress, section_status,
-                                 sections_to_address, to_index)
+from facilitator.domain.scoring import (
+    all_point_stats,
+    discussion_order,
+    format_index,
+    format_mean,
+    joint_index,
+    partner_index,
+    partner_indexes,
+    point_stats,
+    scoring_progress,
+    section_status,
+    sections_to_address,
+    to_index,
+)
 from facilitator.domain.session_factory import create_session
 
 CHECKLIST = load_checklist(1)
@@ -60,8 +71,9 @@ def test_unscored_point_lists_missing_partners(session):
     assert stats.missing == ("alpha", "beta") and stats.mean is None and not stats.complete
 
 
-@pytest.mark.parametrize("scores, discuss", [((0, 1), False), ((1, 3), True), ((0, 4), True), ((2, 2), False),
-                                             ((3, "?"), False)])
+@pytest.mark.parametrize(
+    "scores, discuss", [((0, 1), False), ((1, 3), True), ((0, 4), True), ((2, 2), False), ((3, "?"), False)]
+)
 def test_discussion_flag_at_spread_of_two(scores, discuss):
     s = create_session("A", ["Alpha", "Beta"], date="2026-01-10")
     for key, value in zip(("alpha", "beta"), scores):
@@ -127,15 +139,23 @@ def test_demo_joint_index_matches_a_hand_computation(sample_session):
             values.append(fmean(numeric))
     assert joint_index(sample_session, CHECKLIST) == round(fmean(values) / 4 * 100, 1)
     flagged = {s.key for s in all_point_stats(sample_session, CHECKLIST) if s.discuss}
-    assert flagged == {k for k, v in SCORES.items()
-                       if len([x for x in v if isinstance(x, int)]) > 1
-                       and max(x for x in v if isinstance(x, int)) - min(x for x in v if isinstance(x, int)) >= 2}
+    assert flagged == {
+        k
+        for k, v in SCORES.items()
+        if len([x for x in v if isinstance(x, int)]) > 1
+        and max(x for x in v if isinstance(x, int)) - min(x for x in v if isinstance(x, int)) >= 2
+    }
 
 
 def test_sections_to_address(session):
     # Gap on joint-framework; weak needs-shared (mean 1) and sponsors-meet (agreed 1).
     assert sections_to_address(session, CHECKLIST) == {
-        "purpose", "partner-profiles", "governance", "disagreements", "endorsement"}
+        "purpose",
+        "partner-profiles",
+        "governance",
+        "disagreements",
+        "endorsement",
+    }
 
 
 def test_section_status(session):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from facilitator.reports import render as reports
 from facilitator.domain import scoring
 from facilitator.domain.content import load_checklist
 from facilitator.domain.model import ActionItem, Measure, Role, SponsorMeeting
 from facilitator.domain.session_factory import create_session
+from facilitator.reports import render as reports
 
 CHECKLIST = load_checklist(1)
 SCORES = st.sampled_from([0, 1, 2, 3, 4, "?", "n/a", None])
@@ -43,8 +44,11 @@ def test_the_agreement_document_says_draft_above_its_own_rows():
 
 @st.composite
 def sessions(draw):
-    partners = draw(st.lists(st.sampled_from(["Acme", "Globex", "Initech", "Umbrella", "Hooli"]),
-                             min_size=2, max_size=5, unique=True))
+    partners = draw(
+        st.lists(
+            st.sampled_from(["Acme", "Globex", "Initech", "Umbrella", "Hooli"]), min_size=2, max_size=5, unique=True
+        )
+    )
     session = create_session("Counted Alliance", partners, date="2026-03-02")
     for point in CHECKLIST.points:
         for partner in session.partners:

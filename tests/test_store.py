@@ -14,17 +14,23 @@ import time
 from pathlib import Path
 
 import pytest
+from store_support import DEMO_DATE, DEMO_ID, ROOT, V1_FIXTURE, V1_ID, dead_pid, snapshot, v1_document
 from tinydb import TinyDB
 
-from store_support import DEMO_DATE, DEMO_ID, ROOT, V1_FIXTURE, V1_ID, dead_pid, snapshot, v1_document
-
-from facilitator.storage import store as store_module
-from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
+from facilitator.base.errors import (
+    InvalidInput,
+    InvalidSession,
+    NewerSchema,
+    SessionDamaged,
+    SessionLocked,
+    SessionNotFound,
+    StorageError,
+)
 from facilitator.domain.demo import build_demo_session
-from facilitator.base.errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged, SessionLocked,
-                                SessionNotFound, StorageError)
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
+from facilitator.storage import store as store_module
+from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
 from facilitator.storage.store import INDEX_FILE, SessionStore, resolve_data_dir
 
 
@@ -130,6 +136,7 @@ def test_failed_save_leaves_the_old_file_and_no_temp_file(store, data_dir, saved
         raise OSError(28, "No space left on device")
 
     import facilitator.storage.atomic as atomic_module
+
     if failing == "replace":
         monkeypatch.setattr(atomic_module.os, "replace", boom)
     elif failing == "fsync":
@@ -194,8 +201,13 @@ time.sleep(60)
 @pytest.fixture
 def holder_process(data_dir, saved_id):
     """Another live process with the session open."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(data_dir), saved_id], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir), saved_id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
     yield proc
     proc.kill()
@@ -239,13 +251,16 @@ def test_lock_of_a_killed_process_is_recovered(store, saved_id, holder_process):
         assert f"pid {os.getpid()}" in store.holder(saved_id)
 
 
-@pytest.mark.parametrize("content", [
-    "dead",  # a process that has exited
-    "reused",  # a pid now used by an unrelated live program (as after a reboot)
-    "own pid",  # our own pid, left by an earlier run (a restarted container starts at the same pid)
-    "empty",  # killed between creating the lock file and writing it
-    "junk",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "dead",  # a process that has exited
+        "reused",  # a pid now used by an unrelated live program (as after a reboot)
+        "own pid",  # our own pid, left by an earlier run (a restarted container starts at the same pid)
+        "empty",  # killed between creating the lock file and writing it
+        "junk",
+    ],
+)
 def test_stale_lock_files_are_taken_over(store, saved_id, content):
     lock = store.lock_path(saved_id)
     pid = {"dead": dead_pid(), "reused": os.getppid(), "own pid": os.getpid()}.get(content, 0)
@@ -284,8 +299,9 @@ def test_without_flock_the_lock_file_itself_is_the_lock(store, saved_id, monkeyp
 
 def test_lock_from_another_computer_is_respected(store, saved_id):
     lock = store.lock_path(saved_id)
-    lock.write_text(json.dumps({"pid": 4242, "host": "projector-laptop", "since": "2026-03-02T09:15:00",
-                                "program": "facilitator"}))
+    lock.write_text(
+        json.dumps({"pid": 4242, "host": "projector-laptop", "since": "2026-03-02T09:15:00", "program": "facilitator"})
+    )
     with pytest.raises(SessionLocked, match=r"pid 4242 on projector-laptop, since 09:15"):
         store.open(saved_id)
     assert "projector-laptop" in store.holder(saved_id)
@@ -316,8 +332,9 @@ def _damaged_cases(good: bytes) -> dict[str, bytes]:
         "whitespace": b"  \n",
         "foreign JSON list": b"[1, 2, 3]",
         "foreign TinyDB": json.dumps({"_default": {"1": {"name": "shopping list"}}}).encode(),
-        "two sessions in one file": json.dumps({"session": {"1": doc["session"]["1"],
-                                                            "2": doc["session"]["1"]}}).encode(),
+        "two sessions in one file": json.dumps(
+            {"session": {"1": doc["session"]["1"], "2": doc["session"]["1"]}}
+        ).encode(),
         "not UTF-8": good.replace(b"Northwind", b"North\xffwind"),
         "nested deep": b'{"session": {"1": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
         "huge number": b'{"session": {"1": {"schema_version": ' + b"9" * 5000 + b"}}}",
@@ -325,9 +342,20 @@ def _damaged_cases(good: bytes) -> dict[str, bytes]:
     }
 
 
-DAMAGED_KINDS = ["truncated", "junk appended", "wrong types", "empty", "whitespace", "foreign JSON list",
-                 "foreign TinyDB", "two sessions in one file", "not UTF-8", "nested deep", "huge number",
-                 "newer schema"]
+DAMAGED_KINDS = [
+    "truncated",
+    "junk appended",
+    "wrong types",
+    "empty",
+    "whitespace",
+    "foreign JSON list",
+    "foreign TinyDB",
+    "two sessions in one file",
+    "not UTF-8",
+    "nested deep",
+    "huge number",
+    "newer schema",
+]
 
 
 @pytest.mark.parametrize("kind", DAMAGED_KINDS)
@@ -534,9 +562,19 @@ def test_listing_newest_first_and_json_shape(store):
     summaries = store.summaries()
     assert [s.date for s in summaries] == ["2026-02-01", "2026-01-05", "2025-12-01"]
     assert summaries[0].to_json() == {
-        "id": "coastal-2026-02-01", "file": "coastal-2026-02-01.json", "status": "ok", "problem": "",
-        "alliance": "Coastal", "kind": "kickoff", "date": "2026-02-01", "partners": ["Alpha", "Beta"],
-        "joint_index": 50.0, "saved_at": summaries[0].saved_at, "follows": "", "facilitator": ""}
+        "id": "coastal-2026-02-01",
+        "file": "coastal-2026-02-01.json",
+        "status": "ok",
+        "problem": "",
+        "alliance": "Coastal",
+        "kind": "kickoff",
+        "date": "2026-02-01",
+        "partners": ["Alpha", "Beta"],
+        "joint_index": 50.0,
+        "saved_at": summaries[0].saved_at,
+        "follows": "",
+        "facilitator": "",
+    }
 
 
 def test_listing_does_not_reparse_unchanged_files(store, data_dir, monkeypatch):
@@ -638,8 +676,13 @@ def test_corrupt_index_is_rebuilt(store, data_dir):
     ids = _three_sessions(store)
     store.summaries()
     index = data_dir / INDEX_FILE
-    for junk in (b"{not json", b"", b"[]", json.dumps({"summaries": {"1": [1, 2]}, "meta": {"1": 5}}).encode(),
-                 json.dumps({"meta": {"1": {"format": 999}}}).encode()):
+    for junk in (
+        b"{not json",
+        b"",
+        b"[]",
+        json.dumps({"summaries": {"1": [1, 2]}, "meta": {"1": 5}}).encode(),
+        json.dumps({"meta": {"1": {"format": 999}}}).encode(),
+    ):
         index.write_bytes(junk)
         assert sorted(s.id for s in SessionStore(data_dir).summaries()) == sorted(ids)
         rebuilt = json.loads(index.read_text())
@@ -783,8 +826,17 @@ def test_concurrent_saves_and_listing_from_threads(store, data_dir):
 # -- the bytes of a session file ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["plain", "Zoë – “quoted” ✓ 🤝", "tab\tnew\nline \x7f \x01", "a \\u00e9 typed",
-                                  'quote " and \\ backslash', "日本語のテキスト"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "Zoë – “quoted” ✓ 🤝",
+        "tab\tnew\nline \x7f \x01",
+        "a \\u00e9 typed",
+        'quote " and \\ backslash',
+        "日本語のテキスト",
+    ],
+)
 def test_database_bytes_are_compact_utf8_json_whatever_the_text(text):
     data = {"session": {"1": {"notes": text, "score": 2.5, "list": [text, None, True]}}}
     expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -801,11 +853,20 @@ def test_database_bytes_refuse_lone_surrogates(surrogate):
 def test_list_json_is_exactly_what_json_dumps_writes():
     from facilitator.storage.store import SessionSummary, summaries_json
 
-    odd = [SessionSummary("a-2026-01-01", "a-2026-01-01.json", alliance="Zoë “A” \\ \n", partners=["Ä", "B\t"],
-                          joint_index=62.5, saved_at="2026-01-01T10:00:00+00:00", follows="x"),
-           SessionSummary("b", "b.json", status="damaged", problem="it is empty", partners=[]),
-           SessionSummary("c", "c.json", joint_index=50),
-           SessionSummary("d", "d.json", joint_index=float("nan"))]
+    odd = [
+        SessionSummary(
+            "a-2026-01-01",
+            "a-2026-01-01.json",
+            alliance="Zoë “A” \\ \n",
+            partners=["Ä", "B\t"],
+            joint_index=62.5,
+            saved_at="2026-01-01T10:00:00+00:00",
+            follows="x",
+        ),
+        SessionSummary("b", "b.json", status="damaged", problem="it is empty", partners=[]),
+        SessionSummary("c", "c.json", joint_index=50),
+        SessionSummary("d", "d.json", joint_index=float("nan")),
+    ]
     weird = SessionSummary("e", "e.json", partners=("P",), facilitator=3)  # not what the store writes
     for summaries in (odd, odd + [weird], [weird], []):
         expected = json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2)
@@ -869,8 +930,8 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
 
 
 def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch):
-    from facilitator.storage import migrations
     from facilitator.domain import model
+    from facilitator.storage import migrations
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(store_module, "RACY_NS", 0)
@@ -905,11 +966,16 @@ def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypa
         opened.save()
     reused = []
     index_rows = store_module._index_rows
-    monkeypatch.setattr(store_module, "_index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1])
+    monkeypatch.setattr(
+        store_module, "_index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1]
+    )
     listed = store.summaries()
     assert sorted(reused[0]) == sorted([ids[0], ids[2]])
     raw = (store.data_dir / INDEX_FILE).read_bytes()
     checked_ns = json.loads(raw)["checked_ns"]
     assert raw == store_module.encode_index(listed, checked_ns)  # the same bytes as encoding all
     assert [s.alliance for s in SessionStore(store.data_dir).summaries()] == [
-        "Gamma Pact", "Beta Pact, renamed", "Alpha Pact"]
+        "Gamma Pact",
+        "Beta Pact, renamed",
+        "Alpha Pact",
+    ]

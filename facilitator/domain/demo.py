@@ -35,23 +35,32 @@ SCORES = {
 
 NOTES = {
     "mutual-benefit": "Northwind counts shared warehouse savings; Harbourline and Meridian see no report of "
-                      "their own benefits. Agreed to define one benefit measure per partner.",
+    "their own benefits. Agreed to define one benefit measure per partner.",
     "sponsors-meet": "Sponsors met in person in March; the September meeting was a video call.",
     "partnering-training": "Harbourline ran a partnering workshop for its team in June; the others have not.",
 }
 
 SECTIONS = {
-    "purpose": ("Together we move freight along the southern coastal corridor faster and with lower emissions "
-                "than any of us could alone. Northwind brings warehousing, Harbourline the sea and rail "
-                "links, Meridian the shared tracking platform.\n\n"
-                "Objectives for the first year: one shared booking flow, 15% fewer empty container "
-                "moves, and a joint customer offer in two ports.", True),
-    "partner-profiles": ("Northwind needs steadier volumes through its Valencia hub; strong in warehousing "
-                         "and customs, weaker in digital tracking.\n"
-                         "Harbourline needs return loads for its rail shuttles; strong in port access.\n"
-                         "Meridian needs live reference customers; strong in data integration.", False),
-    "mutual-benefits": ("Each partner names the benefit it expects and how it is counted. Trust is measured "
-                        "by a short anonymous survey before every sponsor meeting.", False),
+    "purpose": (
+        "Together we move freight along the southern coastal corridor faster and with lower emissions "
+        "than any of us could alone. Northwind brings warehousing, Harbourline the sea and rail "
+        "links, Meridian the shared tracking platform.\n\n"
+        "Objectives for the first year: one shared booking flow, 15% fewer empty container "
+        "moves, and a joint customer offer in two ports.",
+        True,
+    ),
+    "partner-profiles": (
+        "Northwind needs steadier volumes through its Valencia hub; strong in warehousing "
+        "and customs, weaker in digital tracking.\n"
+        "Harbourline needs return loads for its rail shuttles; strong in port access.\n"
+        "Meridian needs live reference customers; strong in data integration.",
+        False,
+    ),
+    "mutual-benefits": (
+        "Each partner names the benefit it expects and how it is counted. Trust is measured "
+        "by a short anonymous survey before every sponsor meeting.",
+        False,
+    ),
 }
 
 ROLES = [
@@ -91,19 +100,40 @@ def build_demo_session(today: date | None = None) -> Session:
         measure.owner = owner
         measure.suggested = False
     session.tasks = [
-        ActionItem("Launch the shared booking flow for two pilot customers", owner="Ken Watanabe",
-                   partner=keys[2], due=(today + timedelta(days=90)).isoformat()),
+        ActionItem(
+            "Launch the shared booking flow for two pilot customers",
+            owner="Ken Watanabe",
+            partner=keys[2],
+            due=(today + timedelta(days=90)).isoformat(),
+        ),
     ]
     session.actions = [
-        ActionItem("Draft one benefit measure per partner for the next sponsor meeting", owner="Jonas Berg",
-                   partner=keys[0], due=(today + timedelta(days=30)).isoformat(), point="mutual-benefit"),
-        ActionItem("Propose a short trust survey", owner="Priya Natarajan", partner=keys[1],
-                   due=(today + timedelta(days=21)).isoformat(), point="trust-indicator"),
-        ActionItem("Book a partnering-skills workshop for all three teams", owner="Sofia Marín",
-                   partner=keys[2], due=(today + timedelta(days=60)).isoformat(), point="partnering-training"),
+        ActionItem(
+            "Draft one benefit measure per partner for the next sponsor meeting",
+            owner="Jonas Berg",
+            partner=keys[0],
+            due=(today + timedelta(days=30)).isoformat(),
+            point="mutual-benefit",
+        ),
+        ActionItem(
+            "Propose a short trust survey",
+            owner="Priya Natarajan",
+            partner=keys[1],
+            due=(today + timedelta(days=21)).isoformat(),
+            point="trust-indicator",
+        ),
+        ActionItem(
+            "Book a partnering-skills workshop for all three teams",
+            owner="Sofia Marín",
+            partner=keys[2],
+            due=(today + timedelta(days=60)).isoformat(),
+            point="partnering-training",
+        ),
     ]
     session.sponsor_meetings = [
-        SponsorMeeting(date=(today - timedelta(days=250)).isoformat(), mode="in person", notes="Kick-off dinner in Valencia"),
+        SponsorMeeting(
+            date=(today - timedelta(days=250)).isoformat(), mode="in person", notes="Kick-off dinner in Valencia"
+        ),
         SponsorMeeting(date=(today - timedelta(days=70)).isoformat(), mode="remote"),
         SponsorMeeting(date=(today + timedelta(days=120)).isoformat(), mode="in person", notes="Planned, Lisbon"),
     ]

@@ -29,23 +29,32 @@ Rules, in one place:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date as Date, timedelta
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from datetime import date as Date
+from datetime import timedelta
+from typing import Any, Protocol
 
+from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain import scoring
 from facilitator.domain.content import CURRENT_VERSION, Checklist, UnknownChecklistVersion, load_checklist
-from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain.model import Session
 
 CHANGE_THRESHOLD = 1  # a score change of this much or more is called out
 CADENCE_REQUIRED = 2  # in-person sponsor meetings expected ...
 CADENCE_WINDOW_DAYS = 365  # ... in this many days up to the reference session
-CADENCE_BASIS = ("Counts the in-person sponsor meetings recorded in the agreement (Governance section) in "
-                 "the 12 months up to the session. A review session counts only when it is recorded there "
-                 "as an in-person sponsor meeting: the app does not know who attended or how.")
-SECTION_STATUS_LABELS = {"unchanged": "Unchanged", "changed": "Changed", "new": "New", "removed": "Cleared",
-                         "empty": "Unchanged"}  # "empty": empty then and now
+CADENCE_BASIS = (
+    "Counts the in-person sponsor meetings recorded in the agreement (Governance section) in "
+    "the 12 months up to the session. A review session counts only when it is recorded there "
+    "as an in-person sponsor meeting: the app does not know who attended or how."
+)
+SECTION_STATUS_LABELS = {
+    "unchanged": "Unchanged",
+    "changed": "Changed",
+    "new": "New",
+    "removed": "Cleared",
+    "empty": "Unchanged",
+}  # "empty": empty then and now
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,8 +119,11 @@ class Timeline:
         gaps = [g for g in self.gaps if g.referenced_by != session.id]
         if session.follows and session.follows not in {s.id for s in sessions}:
             known = next((g for g in self.gaps if g.id == session.follows), None)
-            gaps.append(replace(known, referenced_by=session.id) if known
-                        else Gap(session.follows, session.id, "missing", "it is not in the data folder"))
+            gaps.append(
+                replace(known, referenced_by=session.id)
+                if known
+                else Gap(session.follows, session.id, "missing", "it is not in the data folder")
+            )
         return Timeline(self.alliance, _in_date_order(sessions), gaps, self.focus or session.id)
 
     def up_to(self, index: int) -> Timeline:
@@ -138,15 +150,17 @@ def related_ids(records: Mapping[str, tuple[str, str]], start: Iterable[str]) ->
     while True:
         names = {records[i][0] for i in members}
         followed = {records[i][1] for i in members}
-        added = {rid for rid, (name, follows) in records.items()
-                 if rid not in members and (name in names or follows in members or rid in followed)}
+        added = {
+            rid
+            for rid, (name, follows) in records.items()
+            if rid not in members and (name in names or follows in members or rid in followed)
+        }
         if not added:
             return members
         members |= added
 
 
-def build_timeline(sessions: Iterable[Session], start: str, *,
-                   unreadable: Mapping[str, str] | None = None) -> Timeline:
+def build_timeline(sessions: Iterable[Session], start: str, *, unreadable: Mapping[str, str] | None = None) -> Timeline:
     """The timeline of the alliance of `start` (a session id or an alliance name) among `sessions`.
 
     `unreadable` maps ids of session files that exist but cannot be read to the reason; a
@@ -222,7 +236,11 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
     trash = getattr(store, "data_dir", None)
     if trash is not None:
         for session in sessions:
-            if session.follows and session.follows not in known and (trash / "trash" / f"{session.follows}.json").exists():
+            if (
+                session.follows
+                and session.follows not in known
+                and (trash / "trash" / f"{session.follows}.json").exists()
+            ):
                 unreadable[session.follows] = "it was moved to the trash folder"
     if not sessions:
         raise SessionNotFound(f"No readable session of '{wanted}'.")
@@ -402,8 +420,10 @@ class Callout:
     def describe(self) -> str:
         where = f"{self.point_number}. {self.point_title}"
         if self.kind in ("improved", "regressed"):
-            return (f"{where}: {self.partner_name} {format_score(self.before)} → {format_score(self.after)} "
-                    f"({format_delta(self.delta)})")
+            return (
+                f"{where}: {self.partner_name} {format_score(self.before)} → {format_score(self.after)} "
+                f"({format_delta(self.delta)})"
+            )
         if self.kind == "persistent gap":
             return f"{where}: a perception gap in {self.sessions} sessions running"
         return f"{where}: the perception gap has closed"
@@ -432,11 +452,22 @@ class Trends:
             for partner in point.partners:
                 change = partner.change(index)
                 if change.direction in ("improved", "regressed"):
-                    found.append(Callout(change.direction, point.key, point.number, point.title, partner.key,
-                                         partner.name, change.before, change.after))
+                    found.append(
+                        Callout(
+                            change.direction,
+                            point.key,
+                            point.number,
+                            point.title,
+                            partner.key,
+                            partner.name,
+                            change.before,
+                            change.after,
+                        )
+                    )
             if point.persistent_at(index):
-                found.append(Callout("persistent gap", point.key, point.number, point.title,
-                                     sessions=point.gap_run(index)))
+                found.append(
+                    Callout("persistent gap", point.key, point.number, point.title, sessions=point.gap_run(index))
+                )
             elif point.gaps[index - 1] and point.spreads[index] is not None and not point.gaps[index]:
                 found.append(Callout("gap closed", point.key, point.number, point.title))
         return found
@@ -466,23 +497,32 @@ def trends(timeline: Timeline) -> Trends:
     for point in checklist.points:
         stats = [by_key[point.key] for by_key in stats_by_session]
         partners = tuple(
-            PartnerSeries(key, partner_names[key], tuple(s.scores.get(key) for s in stats)) for key in order)
-        points.append(PointTrend(
-            key=point.key, number=point.number, title=point.title, partners=partners,
-            values=tuple(None if s.value is None else round(s.value, 2) for s in stats),
-            spreads=tuple(s.spread for s in stats),
-            gaps=tuple(s.discuss for s in stats),
-            agreed=tuple(s.agreed for s in stats),
-            means=tuple(s.mean for s in stats),
-        ))
+            PartnerSeries(key, partner_names[key], tuple(s.scores.get(key) for s in stats)) for key in order
+        )
+        points.append(
+            PointTrend(
+                key=point.key,
+                number=point.number,
+                title=point.title,
+                partners=partners,
+                values=tuple(None if s.value is None else round(s.value, 2) for s in stats),
+                spreads=tuple(s.spread for s in stats),
+                gaps=tuple(s.discuss for s in stats),
+                agreed=tuple(s.agreed for s in stats),
+                means=tuple(s.mean for s in stats),
+            )
+        )
     own = [_checklist(s.checklist_version) for s in sessions]
     joint = IndexSeries("", "Joint", tuple(scoring.joint_index(s, c) for s, c in zip(sessions, own)))
     partner_series = tuple(
-        IndexSeries(key, partner_names[key], tuple(
-            scoring.partner_index(s, c, key) if s.partner(key) else None for s, c in zip(sessions, own)))
-        for key in order)
-    return Trends(tuple(s.id for s in sessions), tuple(s.date for s in sessions), tuple(points), joint,
-                  partner_series)
+        IndexSeries(
+            key,
+            partner_names[key],
+            tuple(scoring.partner_index(s, c, key) if s.partner(key) else None for s, c in zip(sessions, own)),
+        )
+        for key in order
+    )
+    return Trends(tuple(s.id for s in sessions), tuple(s.date for s in sessions), tuple(points), joint, partner_series)
 
 
 def format_score(value: float | None) -> str:
@@ -573,24 +613,35 @@ class Cadence:
         return "met" if self.met else "not met"
 
     def short(self) -> str:
-        return (f"sponsors met in person {_times(self.count)} in the 12 months to {self.reference} "
-                f"(at least {_times(self.required)} a year asked)")
+        return (
+            f"sponsors met in person {_times(self.count)} in the 12 months to {self.reference} "
+            f"(at least {_times(self.required)} a year asked)"
+        )
 
     def summary(self) -> str:
         times = _times(self.count)
         if self.met:
-            return (f"Sponsors met in person {times} in the 12 months to {self.reference}: "
-                    f"at least twice a year, as point 6 asks.")
-        return (f"Sponsors met in person {times} in the 12 months to {self.reference}: "
-                f"point 6 asks for at least twice a year.")
+            return (
+                f"Sponsors met in person {times} in the 12 months to {self.reference}: "
+                f"at least twice a year, as point 6 asks."
+            )
+        return (
+            f"Sponsors met in person {times} in the 12 months to {self.reference}: "
+            f"point 6 asks for at least twice a year."
+        )
 
 
 def _times(count: int) -> str:
     return {0: "not once", 1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
-def cadence(timeline: Timeline, index: int | None = None, *, required: int = CADENCE_REQUIRED,
-            window_days: int = CADENCE_WINDOW_DAYS) -> Cadence:
+def cadence(
+    timeline: Timeline,
+    index: int | None = None,
+    *,
+    required: int = CADENCE_REQUIRED,
+    window_days: int = CADENCE_WINDOW_DAYS,
+) -> Cadence:
     """Whether sponsors met in person often enough in the year up to a session (default the latest).
 
     Only what was known at that session counts: its own sponsor-meeting record, and the records of
@@ -632,8 +683,16 @@ def cadence(timeline: Timeline, index: int | None = None, *, required: int = CAD
     planned = tuple(sorted((m for m in record.values() if m.date > ref.date), key=lambda m: m.date))
     recorded_days = {m.date for m in record.values()}
     without = tuple(s.date for s in known if start <= s.date <= ref.date and s.date not in recorded_days)
-    return Cadence(ref.date, start, in_person, remote, planned,
-                   tuple(sorted(missed.values(), key=lambda m: m.date)), tuple(dict.fromkeys(without)), required)
+    return Cadence(
+        ref.date,
+        start,
+        in_person,
+        remote,
+        planned,
+        tuple(sorted(missed.values(), key=lambda m: m.date)),
+        tuple(dict.fromkeys(without)),
+        required,
+    )
 
 
 def _one_per_day(meetings: Iterable[MeetingRef]) -> tuple[MeetingRef, ...]:
@@ -677,8 +736,11 @@ class SectionChange:
 
     @property
     def removed(self) -> list[str]:
-        return [line.before if line.kind == "changed" else line.text
-                for line in self.lines if line.kind in ("removed", "changed")]
+        return [
+            line.before if line.kind == "changed" else line.text
+            for line in self.lines
+            if line.kind in ("removed", "changed")
+        ]
 
     @property
     def added(self) -> list[str]:
@@ -704,8 +766,13 @@ def _section_rows(session: Session, section_key: str, structured: Sequence[str])
 
     if "measures" in structured:
         for m in scoring.table_rows(session, "measures"):  # suggestions are not the agreement's yet
-            details = parts(("", m.kind), ("how:", m.how_measured), ("target:", m.target), ("owner:", m.owner),
-                            ("review:", m.review_frequency))
+            details = parts(
+                ("", m.kind),
+                ("how:", m.how_measured),
+                ("target:", m.target),
+                ("owner:", m.owner),
+                ("review:", m.review_frequency),
+            )
             rows.append((one_line(f"Measure: {m.name} ({details})" if details else f"Measure: {m.name}"), m.id))
     if "roles" in structured:
         for r in session.roles:
@@ -713,13 +780,18 @@ def _section_rows(session: Session, section_key: str, structured: Sequence[str])
             rows.append((one_line(f"Role: {r.person} ({who}): {r.responsibility}"), r.id))
     if "tasks" in structured:
         for t in session.tasks:
-            details = parts(("owner", t.owner), ("", names.get(t.partner, t.partner) if t.partner else ""),
-                            ("due", t.due), ("", t.status))
+            details = parts(
+                ("owner", t.owner),
+                ("", names.get(t.partner, t.partner) if t.partner else ""),
+                ("due", t.due),
+                ("", t.status),
+            )
             rows.append((one_line(f"Task: {t.text} ({details})"), t.id))
     if "sponsor_meetings" in structured:
         for m in sorted(session.sponsor_meetings, key=lambda m: m.date):
-            rows.append((one_line(f"Sponsor meeting: {m.date}, {m.mode}" + (f": {m.notes}" if m.notes.strip() else "")),
-                         m.id))
+            rows.append(
+                (one_line(f"Sponsor meeting: {m.date}, {m.mode}" + (f": {m.notes}" if m.notes.strip() else "")), m.id)
+            )
     return rows
 
 
@@ -756,8 +828,9 @@ def _matcher(a, b):
     return SequenceMatcher(None, a, b, autojunk=False)
 
 
-def diff_lines(before: Sequence[str], after: Sequence[str], before_items: Sequence[str] = (),
-               after_items: Sequence[str] = ()) -> tuple[DiffLine, ...]:
+def diff_lines(
+    before: Sequence[str], after: Sequence[str], before_items: Sequence[str] = (), after_items: Sequence[str] = ()
+) -> tuple[DiffLine, ...]:
     """A line diff. An edited line becomes one 'changed' line with a word diff: a prose line when
     most of it is unchanged, a table row when it is the same item (`*_items` give each line's item id)."""
     before_items = list(before_items) or [""] * len(before)
@@ -857,11 +930,16 @@ class SessionHistory:
 
 def history_at(timeline: Timeline, index: int | None = None) -> SessionHistory:
     index = timeline.focus_index if index is None else index
-    return SessionHistory(timeline, index, trends(timeline), cadence(timeline, index),
-                          timeline_changes(timeline, index))
+    return SessionHistory(
+        timeline, index, trends(timeline), cadence(timeline, index), timeline_changes(timeline, index)
+    )
 
 
 def seen_from(history: SessionHistory, index: int) -> SessionHistory:
     """The same history seen from another session of the timeline (trends are not recomputed)."""
-    return replace(history, index=index, cadence=cadence(history.timeline, index),
-                   changes=timeline_changes(history.timeline, index))
+    return replace(
+        history,
+        index=index,
+        cadence=cadence(history.timeline, index),
+        changes=timeline_changes(history.timeline, index),
+    )

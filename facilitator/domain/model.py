@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
@@ -124,7 +124,7 @@ def slugify(text: str, fallback: str = "item") -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def new_item_id() -> str:
@@ -237,7 +237,15 @@ def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _names(types: type | tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "an object", bool: "true/false", type(None): "null"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        bool: "true/false",
+        type(None): "null",
+    }
     return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
 
 
@@ -267,8 +275,13 @@ def _check_score(value: Any, where: str) -> ScoreValue:
             return mean_score(value)
         raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value not in SCORE_VALUES:
-        shown = (repr(_clip(value)) if isinstance(value, str)
-                 else str(value) if isinstance(value, int) and not isinstance(value, bool) else _kind(value))
+        shown = (
+            repr(_clip(value))
+            if isinstance(value, str)
+            else str(value)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else _kind(value)
+        )
         raise InvalidSession(f"{where}: {shown} is not a score (0-4, '?' or 'n/a').")
     return value
 
@@ -294,11 +307,21 @@ class Partner:
     participants: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "name": self.name, "sponsors": list(self.sponsors), "participants": list(self.participants)}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "sponsors": list(self.sponsors),
+            "participants": list(self.participants),
+        }
 
     @staticmethod
     def read(r: _Reader) -> Partner:
-        return Partner(key=r.name("key"), name=r.name("name"), sponsors=r.strings("sponsors"), participants=r.strings("participants"))
+        return Partner(
+            key=r.name("key"),
+            name=r.name("name"),
+            sponsors=r.strings("sponsors"),
+            participants=r.strings("participants"),
+        )
 
 
 @dataclass
@@ -318,8 +341,12 @@ class Vote:
         comment = r.text("comment")
         if len(comment) > MAX_COMMENT:
             raise InvalidSession(f"{r.path}.comment: too long ({len(comment):,} characters).")
-        return Vote(name=r.name("name"), score=_check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
-                    comment=comment, at=r.text("at"))
+        return Vote(
+            name=r.name("name"),
+            score=_check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
+            comment=comment,
+            at=r.text("at"),
+        )
 
 
 @dataclass
@@ -339,8 +366,10 @@ class PointRecord:
     def to_dict(self) -> dict:
         data = {"scores": dict(self.scores), "revealed": self.revealed, "agreed": self.agreed, "notes": self.notes}
         if self.votes:  # most sessions are scored in the room: keep their documents as they were
-            data["votes"] = {partner: {pid: vote.to_dict() for pid, vote in by_person.items()}
-                             for partner, by_person in self.votes.items()}
+            data["votes"] = {
+                partner: {pid: vote.to_dict() for pid, vote in by_person.items()}
+                for partner, by_person in self.votes.items()
+            }
         return data
 
     @staticmethod
@@ -356,10 +385,12 @@ class PointRecord:
             person_reader = _Reader(by_person, f"{votes_reader.path}.{partner_key}")
             if len(person_reader.data) > MAX_VOTERS:
                 raise InvalidSession(f"{person_reader.path}: too many people ({len(person_reader.data)}).")
-            votes[str(partner_key)] = {str(pid): Vote.read(_Reader(v, f"{person_reader.path}.{pid}"))
-                                       for pid, v in person_reader.data.items()}
-        return PointRecord(scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed,
-                           notes=r.text("notes"), votes=votes)
+            votes[str(partner_key)] = {
+                str(pid): Vote.read(_Reader(v, f"{person_reader.path}.{pid}")) for pid, v in person_reader.data.items()
+            }
+        return PointRecord(
+            scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed, notes=r.text("notes"), votes=votes
+        )
 
     def score_from_votes(self, partner_key: str) -> ScoreValue | None:
         """The partner's score from its people's votes: their mean, leaving '?' and 'n/a' out.
@@ -387,13 +418,23 @@ class CarriedOver:
     text_digest: str = ""
 
     def to_dict(self) -> dict:
-        return {"date": self.date, "kind": self.kind, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by),
-                "text_digest": self.text_digest}
+        return {
+            "date": self.date,
+            "kind": self.kind,
+            "agreed": self.agreed,
+            "endorsed_by": list(self.endorsed_by),
+            "text_digest": self.text_digest,
+        }
 
     @staticmethod
     def read(r: _Reader) -> CarriedOver:
-        return CarriedOver(date=r.date("date"), kind=r.choice("kind", KINDS, "kickoff"), agreed=r.get("agreed", bool, False),
-                           endorsed_by=r.strings("endorsed_by"), text_digest=r.text("text_digest"))
+        return CarriedOver(
+            date=r.date("date"),
+            kind=r.choice("kind", KINDS, "kickoff"),
+            agreed=r.get("agreed", bool, False),
+            endorsed_by=r.strings("endorsed_by"),
+            text_digest=r.text("text_digest"),
+        )
 
 
 def text_digest(text: str) -> str:
@@ -424,8 +465,12 @@ class SectionDraft:
     @staticmethod
     def read(r: _Reader) -> SectionDraft:
         carried = CarriedOver.read(r.child("carried")) if r.get("carried", (dict, type(None)), None) else None
-        return SectionDraft(text=r.text("text"), agreed=r.get("agreed", bool, False), endorsed_by=r.strings("endorsed_by"),
-                            carried=carried)
+        return SectionDraft(
+            text=r.text("text"),
+            agreed=r.get("agreed", bool, False),
+            endorsed_by=r.strings("endorsed_by"),
+            carried=carried,
+        )
 
     @property
     def carried_unchanged(self) -> bool:
@@ -449,17 +494,31 @@ class Measure:
     suggested: bool = False
 
     def to_dict(self) -> dict:
-        data = {"id": self.id, "name": self.name, "kind": self.kind, "how_measured": self.how_measured,
-                "target": self.target, "owner": self.owner, "review_frequency": self.review_frequency}
+        data = {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "how_measured": self.how_measured,
+            "target": self.target,
+            "owner": self.owner,
+            "review_frequency": self.review_frequency,
+        }
         if self.suggested:
             data["suggested"] = True
         return data
 
     @staticmethod
     def read(r: _Reader) -> Measure:
-        return Measure(id=r.text("id") or new_item_id(), name=r.name("name"), kind=r.choice("kind", MEASURE_KINDS, "relational"),
-                       how_measured=r.text("how_measured"), target=r.text("target"), owner=r.text("owner"),
-                       review_frequency=r.text("review_frequency"), suggested=r.get("suggested", bool, False))
+        return Measure(
+            id=r.text("id") or new_item_id(),
+            name=r.name("name"),
+            kind=r.choice("kind", MEASURE_KINDS, "relational"),
+            how_measured=r.text("how_measured"),
+            target=r.text("target"),
+            owner=r.text("owner"),
+            review_frequency=r.text("review_frequency"),
+            suggested=r.get("suggested", bool, False),
+        )
 
 
 @dataclass
@@ -476,7 +535,12 @@ class Role:
 
     @staticmethod
     def read(r: _Reader) -> Role:
-        return Role(id=r.text("id") or new_item_id(), partner=r.text("partner"), person=r.text("person"), responsibility=r.text("responsibility"))
+        return Role(
+            id=r.text("id") or new_item_id(),
+            partner=r.text("partner"),
+            person=r.text("person"),
+            responsibility=r.text("responsibility"),
+        )
 
 
 @dataclass
@@ -492,14 +556,27 @@ class ActionItem:
     id: str = field(default_factory=new_item_id)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "text": self.text, "owner": self.owner, "partner": self.partner, "due": self.due,
-                "status": self.status, "point": self.point}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "owner": self.owner,
+            "partner": self.partner,
+            "due": self.due,
+            "status": self.status,
+            "point": self.point,
+        }
 
     @staticmethod
     def read(r: _Reader) -> ActionItem:
-        return ActionItem(id=r.text("id") or new_item_id(), text=r.text("text"),
-                          owner=r.text("owner"), partner=r.text("partner"), due=r.date("due", optional=True),
-                          status=r.choice("status", ACTION_STATUSES, "open"), point=r.text("point"))
+        return ActionItem(
+            id=r.text("id") or new_item_id(),
+            text=r.text("text"),
+            owner=r.text("owner"),
+            partner=r.text("partner"),
+            due=r.date("due", optional=True),
+            status=r.choice("status", ACTION_STATUSES, "open"),
+            point=r.text("point"),
+        )
 
 
 @dataclass
@@ -520,7 +597,12 @@ class SponsorMeeting:
 
     @staticmethod
     def read(r: _Reader) -> SponsorMeeting:
-        return SponsorMeeting(id=r.text("id") or new_item_id(), date=r.date("date"), mode=r.choice("mode", MEETING_MODES, "in person"), notes=r.text("notes"))
+        return SponsorMeeting(
+            id=r.text("id") or new_item_id(),
+            date=r.date("date"),
+            mode=r.choice("mode", MEETING_MODES, "in person"),
+            notes=r.text("notes"),
+        )
 
 
 @dataclass
@@ -550,8 +632,13 @@ class AgendaState:
     current_section: int = 0
 
     def to_dict(self) -> dict:
-        return {"step": self.step, "elapsed": dict(self.elapsed), "timebox": dict(self.timebox),
-                "current_point": self.current_point, "current_section": self.current_section}
+        return {
+            "step": self.step,
+            "elapsed": dict(self.elapsed),
+            "timebox": dict(self.timebox),
+            "current_point": self.current_point,
+            "current_section": self.current_section,
+        }
 
     @staticmethod
     def read(r: _Reader) -> AgendaState:
@@ -559,18 +646,28 @@ class AgendaState:
         for key, value in r.child("elapsed").data.items():
             # NaN and Infinity compare false with everything: only an explicit range check keeps
             # them (and 1e308, which the clock cannot format) out.
-            if (isinstance(value, bool) or not isinstance(value, (int, float))
-                    or not (0 <= value <= MAX_ELAPSED_SECONDS)):
-                raise InvalidSession(f"{r.path}.elapsed.{key}: expected a number of seconds "
-                                     f"(0 to {MAX_ELAPSED_SECONDS:,}), found {_clip(repr(value))}.")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (0 <= value <= MAX_ELAPSED_SECONDS)
+            ):
+                raise InvalidSession(
+                    f"{r.path}.elapsed.{key}: expected a number of seconds "
+                    f"(0 to {MAX_ELAPSED_SECONDS:,}), found {_clip(repr(value))}."
+                )
             elapsed[str(key)] = float(value)
         timebox = {}
         for key, value in r.child("timebox").data.items():
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
                 raise InvalidSession(f"{r.path}.timebox.{key}: expected minutes.")
             timebox[str(key)] = value
-        return AgendaState(step=r.text("step") or "welcome", elapsed=elapsed, timebox=timebox,
-                           current_point=r.position("current_point"), current_section=r.position("current_section"))
+        return AgendaState(
+            step=r.text("step") or "welcome",
+            elapsed=elapsed,
+            timebox=timebox,
+            current_point=r.position("current_point"),
+            current_section=r.position("current_section"),
+        )
 
 
 # --------------------------------------------------------------------------------------------

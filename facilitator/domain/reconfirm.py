@@ -45,8 +45,9 @@ def endorsement_phrase(session: Session, keys: list[str]) -> str:
 def can_reconfirm(session: Session, section_key: str) -> bool:
     """Agreed at the session before, its text unchanged since, not yet agreed in this one."""
     draft = session.sections.get(section_key)
-    return bool(draft and not draft.agreed and draft.carried is not None and draft.carried.agreed
-                and draft.carried_unchanged)
+    return bool(
+        draft and not draft.agreed and draft.carried is not None and draft.carried.agreed and draft.carried_unchanged
+    )
 
 
 def reconfirm(session: Session, section_key: str) -> bool:

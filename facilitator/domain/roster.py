@@ -75,12 +75,16 @@ def check_roster(entries: list[PartnerEntry]) -> RosterProblems:
             continue
         folded = name.casefold()
         if folded in seen:
-            problems.rows[index] = ("name", f"“{name}” is already partner {seen[folded] + 1}: "
-                                            "each partner is named once (capitals do not count).")
+            problems.rows[index] = (
+                "name",
+                f"“{name}” is already partner {seen[folded] + 1}: each partner is named once (capitals do not count).",
+            )
             continue
         seen[folded] = index
-        for which, names, what in (("sponsors", entry.sponsors, "A sponsor's name"),
-                                   ("participants", entry.participants, "A team member's name")):
+        for which, names, what in (
+            ("sponsors", entry.sponsors, "A sponsor's name"),
+            ("participants", entry.participants, "A team member's name"),
+        ):
             problem = next((p for p in (_name_problem(n, what) for n in names if n.strip()) if p), "")
             if problem:
                 problems.rows[index] = (which, problem)
@@ -92,8 +96,9 @@ def check_roster(entries: list[PartnerEntry]) -> RosterProblems:
     return problems
 
 
-def build_partners(entries: list[PartnerEntry], keep_keys: bool = False,
-                   taken: set[str] | frozenset[str] = frozenset()) -> list[Partner]:
+def build_partners(
+    entries: list[PartnerEntry], keep_keys: bool = False, taken: set[str] | frozenset[str] = frozenset()
+) -> list[Partner]:
     """Partners from a valid roster (InvalidInput with the first problem otherwise).
 
     A new partner's key is made from its name, unlike any key in `taken` or given here; with
@@ -107,8 +112,14 @@ def build_partners(entries: list[PartnerEntry], keep_keys: bool = False,
     for entry in entries:
         key = entry.key if keep_keys and entry.key else _new_key(entry.name, used)
         used.add(key)
-        partners.append(Partner(key=key, name=clean_name(entry.name, "The partner's name"),
-                                sponsors=_people(entry.sponsors), participants=_people(entry.participants)))
+        partners.append(
+            Partner(
+                key=key,
+                name=clean_name(entry.name, "The partner's name"),
+                sponsors=_people(entry.sponsors),
+                participants=_people(entry.participants),
+            )
+        )
     return partners
 
 
@@ -128,8 +139,14 @@ class PartnerHoldings:
         return bool(self.scores or self.endorsements or self.linked)
 
     def describe(self) -> str:
-        deleted = " and ".join(part for part in (_count(self.scores, "score", "scores"),
-                                                 _count(self.endorsements, "endorsement", "endorsements")) if part)
+        deleted = " and ".join(
+            part
+            for part in (
+                _count(self.scores, "score", "scores"),
+                _count(self.endorsements, "endorsement", "endorsements"),
+            )
+            if part
+        )
         sentence = f"{self.name}: its {deleted} will be deleted" if deleted else self.name
         if self.linked:
             kept = _count(self.linked, "role, task or action", "roles, tasks or actions")

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 from math import fsum
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
     from facilitator.domain.content import Checklist
-    from facilitator.domain.model import Session, ScoreValue
+    from facilitator.domain.model import ScoreValue, Session
 
 TOP_SCORE = 4
 
@@ -24,6 +23,8 @@ def fmean(values: list) -> float:
     """statistics.fmean of a non-empty list, as it computes it (fsum / n), without importing
     `statistics` (with `fractions`, `decimal` and `random`: 3 ms of every export)."""
     return fsum(values) / len(values)
+
+
 GAP_THRESHOLD = 2  # a spread of this much or more between partners is a perception gap
 WEAK_BELOW = 2.0  # a point whose score (agreed or mean) is below this is weak
 
@@ -114,8 +115,9 @@ def vote_spreads(session: Session, point_key: str) -> dict[str, VoteSpread]:
         if not votes:
             continue
         numbers = [v.score for v in votes.values() if isinstance(v.score, int) and not isinstance(v.score, bool)]
-        result[partner.key] = VoteSpread(partner.key, len(votes), min(numbers, default=None),
-                                         max(numbers, default=None))
+        result[partner.key] = VoteSpread(
+            partner.key, len(votes), min(numbers, default=None), max(numbers, default=None)
+        )
     return result
 
 
@@ -174,8 +176,7 @@ def section_has_content(session: Session, checklist: Checklist, section_key: str
     return section is not None and any(table_rows(session, table) for table in section.structured)
 
 
-def section_status(session: Session, checklist: Checklist, section_key: str,
-                   to_address: set[str] | None = None) -> str:
+def section_status(session: Session, checklist: Checklist, section_key: str, to_address: set[str] | None = None) -> str:
     """One of SECTION_STATUSES: agreed, to re-confirm (agreed at the session before, unchanged
     since), draft (text or table rows), to address (fed by a weak or split point, nothing written
     yet), or empty."""

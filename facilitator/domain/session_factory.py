@@ -9,35 +9,62 @@ import copy
 from datetime import date as Date
 from datetime import timedelta
 
-from facilitator.domain.content import CURRENT_VERSION, load_checklist
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import (KINDS, CarriedOver, Measure, Partner, SectionDraft, Session, check_text, clean_name,
-                    parse_date, text_digest)
+from facilitator.domain.content import CURRENT_VERSION, load_checklist
+from facilitator.domain.model import (
+    KINDS,
+    CarriedOver,
+    Measure,
+    Partner,
+    SectionDraft,
+    Session,
+    check_text,
+    clean_name,
+    parse_date,
+    text_digest,
+)
 from facilitator.domain.roster import PartnerEntry, build_partners
 
 
 def default_measures(checklist_version: int = CURRENT_VERSION) -> list[Measure]:
     """Every agreement starts with the checklist's default measures (trust among them), as
     suggestions: they are not the room's until it keeps them (see `facilitator.domain.suggestions`)."""
-    return [Measure(name=m.name, kind=m.kind, how_measured=m.how_measured, target=m.target,
-                    review_frequency=m.review_frequency, suggested=True)
-            for m in load_checklist(checklist_version).default_measures]
+    return [
+        Measure(
+            name=m.name,
+            kind=m.kind,
+            how_measured=m.how_measured,
+            target=m.target,
+            review_frequency=m.review_frequency,
+            suggested=True,
+        )
+        for m in load_checklist(checklist_version).default_measures
+    ]
 
 
-def create_session(alliance: str, partner_names: list[str] | list[PartnerEntry], *, date: str | None = None,
-                   kind: str = "kickoff", facilitator: str = "", follows: str = "",
-                   sponsors: dict[str, list[str]] | None = None,
-                   participants: dict[str, list[str]] | None = None) -> Session:
+def create_session(
+    alliance: str,
+    partner_names: list[str] | list[PartnerEntry],
+    *,
+    date: str | None = None,
+    kind: str = "kickoff",
+    facilitator: str = "",
+    follows: str = "",
+    sponsors: dict[str, list[str]] | None = None,
+    participants: dict[str, list[str]] | None = None,
+) -> Session:
     """A new session from what the facilitator typed. Raises InvalidInput with a clear message.
 
     Partners are names (with their people in `sponsors` and `participants`, by partner name) or
     roster entries; either way they are checked as the roster checks them.
     """
     alliance = clean_name(alliance, "Alliance name")
-    entries = [entry if isinstance(entry, PartnerEntry)
-               else PartnerEntry(entry, list((sponsors or {}).get(entry, [])),
-                                 list((participants or {}).get(entry, [])))
-               for entry in partner_names]
+    entries = [
+        entry
+        if isinstance(entry, PartnerEntry)
+        else PartnerEntry(entry, list((sponsors or {}).get(entry, [])), list((participants or {}).get(entry, [])))
+        for entry in partner_names
+    ]
     partners = build_partners(entries)
     if kind not in KINDS:
         raise InvalidInput(f"Kind '{kind}' is not one of {', '.join(KINDS)}.")
@@ -62,8 +89,10 @@ def follow_up_date(previous_date: str, date: str | None = None, today: Date | No
     """
     day = parse_date(date, "The review's date") if date and date.strip() else (today or Date.today()).isoformat()
     if day <= previous_date:
-        raise InvalidInput(f"The review's date ({day}) must be later than the session it follows "
-                           f"({previous_date}); give a date after {previous_date}.")
+        raise InvalidInput(
+            f"The review's date ({day}) must be later than the session it follows "
+            f"({previous_date}); give a date after {previous_date}."
+        )
     return day
 
 
@@ -109,8 +138,13 @@ def _carried(previous: Session, draft: SectionDraft) -> CarriedOver | None:
     """What a section of `previous` hands on: its own sign-off, or, when it was not signed off
     there and its text is unchanged, what it had carried over itself (agreed at an earlier session)."""
     if draft.agreed or draft.endorsed_by:
-        return CarriedOver(date=previous.date, kind=previous.kind, agreed=draft.agreed,
-                           endorsed_by=list(draft.endorsed_by), text_digest=text_digest(draft.text))
+        return CarriedOver(
+            date=previous.date,
+            kind=previous.kind,
+            agreed=draft.agreed,
+            endorsed_by=list(draft.endorsed_by),
+            text_digest=text_digest(draft.text),
+        )
     if draft.carried_unchanged:
         return copy.deepcopy(draft.carried)
     return None

@@ -40,8 +40,7 @@ def duplicates_of(session: Session, checklist: Checklist, measure: Measure) -> l
     if measure.suggested:
         return []
     name = measure.name.casefold()
-    return [s for s in suggested(session)
-            if s.id != measure.id and any(word in name for word in _covers(checklist, s))]
+    return [s for s in suggested(session) if s.id != measure.id and any(word in name for word in _covers(checklist, s))]
 
 
 def drop_duplicates(session: Session, checklist: Checklist, measure: Measure) -> list[Measure]:
@@ -49,4 +48,3 @@ def drop_duplicates(session: Session, checklist: Checklist, measure: Measure) ->
     dropped = duplicates_of(session, checklist, measure)
     session.measures = [m for m in session.measures if m not in dropped]
     return dropped
-

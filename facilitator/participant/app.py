@@ -78,6 +78,11 @@ class ParticipantApp(App):
         from facilitator.remote.ballots import ballot_path
 
         saved = self.ballot is not None and ballot_path(self.folder, self.ballot.participant).exists()
-        self.exit(return_code=1, message=("Something went wrong on this page. "
-                                          + ("Your scores are saved. " if saved else "")
-                                          + "Reload the page to continue."))
+        self.exit(
+            return_code=1,
+            message=(
+                "Something went wrong on this page. "
+                + ("Your scores are saved. " if saved else "")
+                + "Reload the page to continue."
+            ),
+        )

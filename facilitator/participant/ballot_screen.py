@@ -20,8 +20,8 @@ from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, now_iso
-from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from facilitator.domain.scoring import format_score
+from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from facilitator.tui.widgets.score_board import SCORE_KEYS, score_text
 
 chip = score_text  # the same coloured chips as on the room's screen
@@ -50,8 +50,7 @@ class BallotScreen(Screen):
             yield Static("", id="point-question")
             yield Static("", id="point-in-place")
             yield OptionList(id="score-options")
-            yield Input(placeholder="A comment for the room (optional); Enter sends it", id="comment",
-                        max_length=2000)
+            yield Input(placeholder="A comment for the room (optional); Enter sends it", id="comment", max_length=2000)
             yield Static("", id="ballot-status")
             yield Static("", id="gap-view")
         yield Footer()
@@ -83,9 +82,13 @@ class BallotScreen(Screen):
             from facilitator.participant.join import JoinScreen
 
             self.app.ballot = None
-            message = ("The facilitator has taken you out of this round. Ask them if this is a mistake."
-                       if removed else "A new round has started: enter its code to go on scoring."
-                       if state is not None else "")
+            message = (
+                "The facilitator has taken you out of this round. Ask them if this is a mistake."
+                if removed
+                else "A new round has started: enter its code to go on scoring."
+                if state is not None
+                else ""
+            )
             self.app.switch_screen(JoinScreen(message))
             return
         if self.following and self._room_index() != self.index:
@@ -102,18 +105,24 @@ class BallotScreen(Screen):
         if state is None or ballot is None:
             return
         open_round = state.open
-        self.query_one("#who", Static).update(Text.assemble(
-            (f" {ballot.name}", "bold"), f" · {state.partner_name(ballot.partner)}   ",
-            (f"{state.alliance} · round {state.round}", "dim"),
-            ("" if open_round else "  ·  closed", "bold"),
-            (f"   your PIN to rejoin: {self.app.pin}" if self.app.pin else "", "italic")))
+        self.query_one("#who", Static).update(
+            Text.assemble(
+                (f" {ballot.name}", "bold"),
+                f" · {state.partner_name(ballot.partner)}   ",
+                (f"{state.alliance} · round {state.round}", "dim"),
+                ("" if open_round else "  ·  closed", "bold"),
+                (f"   your PIN to rejoin: {self.app.pin}" if self.app.pin else "", "italic"),
+            )
+        )
         self.query_one("#progress", Static).update(self._progress())
         room_here = "  ← the room is here" if state.current_point == point.key else ""
-        self.query_one("#point-heading", Static).update(Text.assemble(
-            (f"Point {point.number} of {len(self.points)} · {point.title}", "bold"), (room_here, "italic")))
+        self.query_one("#point-heading", Static).update(
+            Text.assemble(
+                (f"Point {point.number} of {len(self.points)} · {point.title}", "bold"), (room_here, "italic")
+            )
+        )
         self.query_one("#point-question", Static).update(point.question)
-        self.query_one("#point-in-place", Static).update(Text.assemble(("In place means: ", "bold"),
-                                                                      point.in_place))
+        self.query_one("#point-in-place", Static).update(Text.assemble(("In place means: ", "bold"), point.in_place))
         revealed = state.revealed.get(point.key)
         mine = ballot.scores.get(point.key)
         options = self.query_one("#score-options", OptionList)
@@ -121,10 +130,21 @@ class BallotScreen(Screen):
         for level in self.app.checklist.scale + self.app.checklist.special:
             chosen = mine is not None and mine.score == level.value
             key = " (key -)" if level.value == NOT_APPLICABLE else ""
-            options.add_option(Option(Text.assemble(("✓ " if chosen else "  ", "bold"), chip(level.value), " ",
-                                                    (level.label, "bold"), (key, "dim"),
-                                                    ("  your score" if chosen else "", "bold italic"),
-                                                    "\n     ", (level.anchor, "dim")), id=str(level.value)))
+            options.add_option(
+                Option(
+                    Text.assemble(
+                        ("✓ " if chosen else "  ", "bold"),
+                        chip(level.value),
+                        " ",
+                        (level.label, "bold"),
+                        (key, "dim"),
+                        ("  your score" if chosen else "", "bold italic"),
+                        "\n     ",
+                        (level.anchor, "dim"),
+                    ),
+                    id=str(level.value),
+                )
+            )
         levels = [level.value for level in self.app.checklist.scale + self.app.checklist.special]
         if mine is not None and mine.score in levels:
             options.highlighted = levels.index(mine.score)  # Enter on the list keeps, not replaces, a score
@@ -167,8 +187,10 @@ class BallotScreen(Screen):
             return "The facilitator has closed this round. Thank you: your scores are recorded."
         if mine is None:
             return "Choose your score (0-4, ? or -). Nobody sees it until the facilitator reveals the point."
-        return ("Sent. The room sees that you have scored, not your score, until the facilitator reveals it. "
-                "You can change it until then.")
+        return (
+            "Sent. The room sees that you have scored, not your score, until the facilitator reveals it. "
+            "You can change it until then."
+        )
 
     def _gap_view(self, revealed) -> Text:
         state, ballot = self.app.state, self.app.ballot
@@ -223,8 +245,13 @@ class BallotScreen(Screen):
     def action_clear(self) -> None:
         """Withdraw my score for this point (before the reveal): the room counts it no more."""
         state, ballot, point = self.app.state, self.app.ballot, self.point
-        if (state is None or ballot is None or not state.open or point.key in state.revealed
-                or point.key not in ballot.scores):
+        if (
+            state is None
+            or ballot is None
+            or not state.open
+            or point.key in state.revealed
+            or point.key not in ballot.scores
+        ):
             return
         self._save(lambda fresh: fresh.scores.pop(point.key, None))
 
@@ -285,8 +312,10 @@ class BallotScreen(Screen):
         try:
             write_ballot(self.app.folder, fresh)
         except OSError as error:
-            self._status(f"Not sent: the server could not record it ({error.strerror or error}). Try again, "
-                         "or tell the facilitator.")
+            self._status(
+                f"Not sent: the server could not record it ({error.strerror or error}). Try again, "
+                "or tell the facilitator."
+            )
             return
         self.app.ballot = fresh
         self.show_point()

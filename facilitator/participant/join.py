@@ -16,7 +16,6 @@ from facilitator.remote.ballots import clean_participant_name
 from facilitator.remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
 from facilitator.tui.widgets.toggles import StateRadioButton
 
-
 JOIN_IDLE_SECONDS = 15 * 60
 PIN_EXAMPLE = "like ABCD-EFGH"
 
@@ -32,21 +31,27 @@ class JoinScreen(Screen):
         with Center():
             with Vertical(id="join-box"):
                 yield Static("", id="join-title")
-                yield Static("Ask the facilitator for the join code shown on the room's screen.",
-                             id="join-intro")
+                yield Static("Ask the facilitator for the join code shown on the room's screen.", id="join-intro")
                 yield Label("Join code", classes="field-label")
                 yield Input(placeholder="ABC-123", id="join-code", max_length=20)
                 yield Label("Your organisation", classes="field-label")
                 # Built with its buttons, so the first is highlighted at once for keyboard users.
                 state = self.app.state
                 # Buttons, not strings: RadioSet reads a string as markup, and partners name themselves.
-                yield RadioSet(*(StateRadioButton(Content(name)) for _key, name in (state.partners if state else [])),
-                               id="join-partner")
+                yield RadioSet(
+                    *(StateRadioButton(Content(name)) for _key, name in (state.partners if state else [])),
+                    id="join-partner",
+                )
                 yield Label("Your name", classes="field-label")
                 yield Input(placeholder="as the room knows you", id="join-name", max_length=80)
                 yield Label("Your PIN", classes="field-label", id="join-pin-label")
-                yield Input(placeholder=f"shown when you first joined, {PIN_EXAMPLE}", id="join-pin", max_length=20,
-                            restrict=r"[A-Za-z0-9 -]*", password=True)
+                yield Input(
+                    placeholder=f"shown when you first joined, {PIN_EXAMPLE}",
+                    id="join-pin",
+                    max_length=20,
+                    restrict=r"[A-Za-z0-9 -]*",
+                    password=True,
+                )
                 yield Button("Join", id="join-button", variant="primary")
                 yield Static(self.message, id="join-error")
 
@@ -67,8 +72,10 @@ class JoinScreen(Screen):
         partners = self.query_one("#join-partner", RadioSet)
         if state is None:
             title.update("[b]Partnership health check[/b]")
-            self._error(f"Scoring from your device is not open: {self.app.problem}. "
-                        "This page updates by itself when the facilitator opens it.")
+            self._error(
+                f"Scoring from your device is not open: {self.app.problem}. "
+                "This page updates by itself when the facilitator opens it."
+            )
             partners.display = False
             return
         # Content built from parts, not escaped markup: escaping misreads a name holding "\[b]".
@@ -121,15 +128,21 @@ class JoinScreen(Screen):
             return
         self.checking = True
         self.query_one("#join-button", Button).disabled = True
-        self._check(state, state.partners[chosen][0], name, self.query_one("#join-code", Input).value,
-                    self.query_one("#join-pin", Input).value)
+        self._check(
+            state,
+            state.partners[chosen][0],
+            name,
+            self.query_one("#join-code", Input).value,
+            self.query_one("#join-pin", Input).value,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _check(self, state, partner_key: str, name: str, typed_code: str, typed_pin: str) -> None:
         """Check the code and PIN off the UI thread (a PIN check is slow on purpose), then report back."""
         try:
-            outcome = try_join(self.app.folder, self.app.peer, state, self.app.checklist, partner_key, name,
-                               typed_code, typed_pin)
+            outcome = try_join(
+                self.app.folder, self.app.peer, state, self.app.checklist, partner_key, name, typed_code, typed_pin
+            )
         except Exception as error:  # noqa: BLE001 - said on the page; the person may try again
             outcome = JoinOutcome(problem=NOT_SAVED, detail=str(error) or type(error).__name__)
         self.app.call_from_thread(self._checked, outcome)
@@ -156,9 +169,11 @@ class JoinScreen(Screen):
             self._error(f"That PIN is not right: it is the one shown when you first joined ({PIN_EXAMPLE})." + wait)
             self.query_one("#join-pin", Input).focus()
         elif outcome.problem == OLD_PIN:
-            self._error(f"{outcome.existing_name} joined with an older version of this page, whose PIN can no "
-                        "longer be checked. Add an initial to your name to join again, and ask the facilitator "
-                        "to take the old entry out of the round.")
+            self._error(
+                f"{outcome.existing_name} joined with an older version of this page, whose PIN can no "
+                "longer be checked. Add an initial to your name to join again, and ask the facilitator "
+                "to take the old entry out of the round."
+            )
         else:
             self._error(f"Your ballot could not be recorded on the server ({outcome.detail}). Tell the facilitator.")
 
@@ -167,12 +182,13 @@ class JoinScreen(Screen):
         pin = self.query_one("#join-pin", Input)
         pin.display = True
         pin.focus()
-        self._error(f"{existing_name} has already joined for this organisation. If that is you, type the PIN "
-                    "you were shown when you joined; if not, add an initial to your name so the room can "
-                    "tell you apart.")
+        self._error(
+            f"{existing_name} has already joined for this organisation. If that is you, type the PIN "
+            "you were shown when you joined; if not, add an initial to your name so the room can "
+            "tell you apart."
+        )
 
     def _error(self, text: str) -> None:
         error = self.query_one("#join-error", Static)
         error.update(Content(text))  # it quotes the name a participant typed
         error.set_class(bool(text), "-problem")
-

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import os
 import signal
-from typing import Callable
+from collections.abc import Callable
 
 from textual_serve.app_service import AppService
 
@@ -90,7 +90,7 @@ class ParticipantProcess(AppService):
             return
         try:
             await asyncio.wait_for(sending, SEND_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("A browser took longer than %d s to accept output; dropping it", SEND_TIMEOUT)
             self._lose_browser()
         except Exception:  # noqa: BLE001 - a closed websocket raises several kinds; all mean "gone"
@@ -129,8 +129,9 @@ class ParticipantProcess(AppService):
         done, _ = await asyncio.wait({exited}, timeout=EXIT_GRACE)
         if done:
             return
-        log.warning("Participant process %d did not exit within %.0f s of its page closing; killing it",
-                    process.pid, EXIT_GRACE)
+        log.warning(
+            "Participant process %d did not exit within %.0f s of its page closing; killing it", process.pid, EXIT_GRACE
+        )
         try:
             os.killpg(process.pid, signal.SIGKILL)  # pid == its process group: it leads its own session
         except ProcessLookupError:
@@ -144,5 +145,5 @@ class ParticipantProcess(AppService):
     async def _bounded(step) -> None:
         try:
             await asyncio.wait_for(step, CONTROL_TIMEOUT)
-        except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - the app is going anyway
+        except (TimeoutError, Exception):  # noqa: BLE001 - the app is going anyway
             pass

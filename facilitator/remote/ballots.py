@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
 from facilitator.remote import codes, pins
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
@@ -107,8 +107,9 @@ def write_ballot(folder: Path, ballot: Ballot) -> None:
     atomic_write_bytes(ballot_path(folder, ballot.participant), data, mode=PRIVATE_FILE)  # blind scores, PIN hash
 
 
-def read_ballot(folder: Path, participant: str, state: RoundState, checklist: Checklist,
-                partner_key: str) -> Ballot | None:
+def read_ballot(
+    folder: Path, participant: str, state: RoundState, checklist: Checklist, partner_key: str
+) -> Ballot | None:
     """A participant's own ballot of the current round as it is on disk, or None (none yet, or not valid)."""
     try:
         raw = read_regular_file(ballot_path(folder, participant), MAX_BALLOT_BYTES)
@@ -126,8 +127,9 @@ def decode_ballot(raw: bytes) -> Any:
         raise BallotRefused("not valid JSON") from None
 
 
-def validate_ballot(data: Any, file_stem: str, state: RoundState, checklist: Checklist,
-                    partner_keys: set[str]) -> Ballot:
+def validate_ballot(
+    data: Any, file_stem: str, state: RoundState, checklist: Checklist, partner_keys: set[str]
+) -> Ballot:
     """The ballot in `data` if it may be merged into the session of `state`; else BallotRefused.
 
     Checked: the shape, the file name against partner and name (one person cannot write another's
@@ -170,9 +172,17 @@ def validate_ballot(data: Any, file_stem: str, state: RoundState, checklist: Che
     secret = data.get("pin_hash", "")
     if not isinstance(secret, str) or not pins.is_stored_hash(secret):
         raise BallotRefused("pin_hash: not a hash")
-    return Ballot(participant=expected, partner=partner, name=name, round=ballot_round, code=state.code,
-                  scores=scores, joined_at=_text(data.get("joined_at")), updated_at=_text(data.get("updated_at")),
-                  pin_hash=secret)
+    return Ballot(
+        participant=expected,
+        partner=partner,
+        name=name,
+        round=ballot_round,
+        code=state.code,
+        scores=scores,
+        joined_at=_text(data.get("joined_at")),
+        updated_at=_text(data.get("updated_at")),
+        pin_hash=secret,
+    )
 
 
 def _read_score(entry: Any, key: str) -> BallotScore:

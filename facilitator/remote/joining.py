@@ -36,8 +36,16 @@ class JoinOutcome:
     detail: str = ""  # for NOT_SAVED: the operating system's reason
 
 
-def try_join(folder: Path, peer: str, state: RoundState, checklist: Checklist, partner_key: str, name: str,
-             typed_code: str, typed_pin: str) -> JoinOutcome:
+def try_join(
+    folder: Path,
+    peer: str,
+    state: RoundState,
+    checklist: Checklist,
+    partner_key: str,
+    name: str,
+    typed_code: str,
+    typed_pin: str,
+) -> JoinOutcome:
     limiter = JoinLimiter(folder, peer)
     if not codes.matches(typed_code, state.code):
         return JoinOutcome(problem=WRONG_CODE, wait=limiter.wrong().wait)
@@ -54,8 +62,14 @@ def try_join(folder: Path, peer: str, state: RoundState, checklist: Checklist, p
             return JoinOutcome(problem=WRONG_PIN, wait=limiter.wrong(person=participant).wait)
         return JoinOutcome(ballot=existing, pin=pins.normalise(typed_pin))
     pin = pins.new_pin()
-    ballot = Ballot(participant=participant, partner=partner_key, name=name, round=state.round, code=state.code,
-                    pin_hash=pins.hash_pin(pin))
+    ballot = Ballot(
+        participant=participant,
+        partner=partner_key,
+        name=name,
+        round=state.round,
+        code=state.code,
+        pin_hash=pins.hash_pin(pin),
+    )
     try:
         write_ballot(folder, ballot)
     except OSError as error:

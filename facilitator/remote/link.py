@@ -15,17 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facilitator.storage.atomic import private_folder, sweep_orphans
 from facilitator.domain.model import now_iso
 from facilitator.remote.merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
-from facilitator.remote.room import (ROUND_FILE, RoundState, ballots_dir, read_round_or_none, room_view, round_lock,
-                   start_round_locked, write_round)
+from facilitator.remote.room import (
+    ROUND_FILE,
+    RoundState,
+    ballots_dir,
+    read_round_or_none,
+    room_view,
+    round_lock,
+    start_round_locked,
+    write_round,
+)
 from facilitator.remote.serve import read_serving
+from facilitator.storage.atomic import private_folder, sweep_orphans
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
     from facilitator.domain.model import Session
-
 
 
 @dataclass
@@ -212,9 +219,22 @@ class RemoteLink:
         log = os.fdopen(os.open(self.folder / "serve.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         try:
             self._server = subprocess.Popen(
-                [sys.executable, "-m", "facilitator", "--data-dir", str(self.data_dir), "serve", self.session_id,
-                 "--port", str(port)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "facilitator",
+                    "--data-dir",
+                    str(self.data_dir),
+                    "serve",
+                    self.session_id,
+                    "--port",
+                    str(port),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         finally:
             log.close()
 
@@ -254,6 +274,7 @@ class RemoteLink:
         if server.poll() is not None and self._server is server:
             self._server = None
 
+
 def free_port(start: int = 8000, tries: int = 50) -> int:
     import socket
 
@@ -265,4 +286,3 @@ def free_port(start: int = 8000, tries: int = 50) -> int:
                 continue
             return port
     raise OSError(f"no free port between {start} and {start + tries - 1}")
-

@@ -117,8 +117,7 @@ class BallotInbox:
     def _partner_full(self, partner_key: str) -> bool:
         return sum(1 for person in self.participants.values() if person.partner == partner_key) >= MAX_VOTERS
 
-    def merge(self, session: Session, checklist: Checklist, state: RoundState,
-              ballots: list[RawBallot]) -> MergeResult:
+    def merge(self, session: Session, checklist: Checklist, state: RoundState, ballots: list[RawBallot]) -> MergeResult:
         result = self._merge(session, checklist, state, ballots)
         # A file is read again until it settles: say each refused version once, not once a second.
         stamps = {f"{item.stem}.json": item.stamp for item in ballots}
@@ -131,8 +130,9 @@ class BallotInbox:
             log_refusals(self.folder, result.refused)
         return result
 
-    def _merge(self, session: Session, checklist: Checklist, state: RoundState,
-               ballots: list[RawBallot]) -> MergeResult:
+    def _merge(
+        self, session: Session, checklist: Checklist, state: RoundState, ballots: list[RawBallot]
+    ) -> MergeResult:
         result = MergeResult()
         partner_keys = {p.key for p in session.partners}
         for item in ballots:
@@ -155,7 +155,8 @@ class BallotInbox:
             if ballot.scores and add_participant(session, ballot.partner, ballot.name):
                 result.new_participants.append(ballot.name)
             self.participants[ballot.participant] = Participant(
-                ballot.participant, ballot.name, ballot.partner, frozenset(ballot.scores), ballot.updated_at)
+                ballot.participant, ballot.name, ballot.partner, frozenset(ballot.scores), ballot.updated_at
+            )
         return result
 
 
@@ -180,8 +181,11 @@ def merge_ballot(session: Session, ballot: Ballot) -> set[str]:
             continue  # the session could not be read back with more (model.MAX_VOTERS)
         vote = Vote(name=ballot.name, score=entry.score, comment=entry.comment, at=entry.at or now_iso())
         current = votes.get(ballot.participant)
-        if current is not None and (current.score, current.comment, current.name) == (vote.score, vote.comment,
-                                                                                     vote.name):
+        if current is not None and (current.score, current.comment, current.name) == (
+            vote.score,
+            vote.comment,
+            vote.name,
+        ):
             continue
         votes[ballot.participant] = vote
         score = record.score_from_votes(ballot.partner)

@@ -39,7 +39,7 @@ def new_pin() -> str:
 
 
 def grouped(raw: str) -> str:
-    return "-".join(raw[i:i + GROUP] for i in range(0, len(raw), GROUP))
+    return "-".join(raw[i : i + GROUP] for i in range(0, len(raw), GROUP))
 
 
 def normalise(typed: str) -> str:

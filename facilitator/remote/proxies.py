@@ -10,7 +10,7 @@ ignored and the connecting address counts.
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterable
+from collections.abc import Iterable
 
 from facilitator.base.errors import InvalidInput
 
@@ -32,7 +32,7 @@ def parse_trusted(values: Iterable[str]) -> tuple[Network, ...]:
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [v6]:port
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # v4:port
         text = text.split(":", 1)[0]
     try:

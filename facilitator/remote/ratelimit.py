@@ -19,13 +19,13 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
-from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 
 ATTEMPTS_FILE = "attempts.json"
 WINDOW = 15 * 60  # seconds of memory
@@ -71,13 +71,15 @@ class JoinLimiter:
         """Wrong tries over all addresses in the last WITHIN seconds (for the figures and tests)."""
         with self._locked() as attempts:
             now = self.clock()
-            return sum(1 for key, times in attempts.items() if key.startswith(ADDRESS)
-                       for t in times if now - t < within)
+            return sum(
+                1 for key, times in attempts.items() if key.startswith(ADDRESS) for t in times if now - t < within
+            )
 
     @staticmethod
     def _everyone_wait(attempts: dict[str, list[float]], now: float) -> float:
-        last_minute = sum(1 for key, times in attempts.items() if key.startswith(ADDRESS)
-                          for t in times if now - t < 60)
+        last_minute = sum(
+            1 for key, times in attempts.items() if key.startswith(ADDRESS) for t in times if now - t < 60
+        )
         return 60.0 if last_minute > ALL_ADDRESSES_PER_MINUTE else 0.0
 
     @contextmanager

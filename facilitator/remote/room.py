@@ -13,15 +13,16 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 from facilitator.domain.model import now_iso
 from facilitator.remote.codes import new_code
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
@@ -98,12 +99,17 @@ class RoundState:
                 raise RoundUnreadable("it is not a round file of this version of facilitator")
             revealed = {_text(key): _revealed(point) for key, point in _mapping(data.get("revealed", {})).items()}
             state = RoundState(
-                session=_text(data["session"]), alliance=_text(data["alliance"]),
+                session=_text(data["session"]),
+                alliance=_text(data["alliance"]),
                 checklist_version=_whole(data["checklist_version"]),
                 partners=[(_text(p["key"]), _text(p["name"])) for p in _sequence(data["partners"])],
-                round=_whole(data["round"]), code=_text(data["code"]), open=_flag(data["open"]),
-                current_point=_text(data.get("current_point", "")), revealed=revealed,
-                started_at=_text(data.get("started_at", "")), closed_at=_text(data.get("closed_at", "")),
+                round=_whole(data["round"]),
+                code=_text(data["code"]),
+                open=_flag(data["open"]),
+                current_point=_text(data.get("current_point", "")),
+                revealed=revealed,
+                started_at=_text(data.get("started_at", "")),
+                closed_at=_text(data.get("closed_at", "")),
                 removed=[_text(pid) for pid in _sequence(data.get("removed", []))],
             )
         except RoundUnreadable:
@@ -160,10 +166,17 @@ def _revealed(point: Any) -> RevealedPoint:
     voters = {}
     for key, counts in _mapping(point.get("voters", {})).items():
         counts = _mapping(counts)
-        voters[_text(key)] = {"count": _whole(counts.get("count", 0)), "low": _number(counts.get("low")),
-                              "high": _number(counts.get("high"))}
-    return RevealedPoint(scores={_text(k): _score(v) for k, v in _mapping(point["scores"]).items()},
-                         voters=voters, spread=_number(point.get("spread")), agreed=_number(point.get("agreed")))
+        voters[_text(key)] = {
+            "count": _whole(counts.get("count", 0)),
+            "low": _number(counts.get("low")),
+            "high": _number(counts.get("high")),
+        }
+    return RevealedPoint(
+        scores={_text(k): _score(v) for k, v in _mapping(point["scores"]).items()},
+        voters=voters,
+        spread=_number(point.get("spread")),
+        agreed=_number(point.get("agreed")),
+    )
 
 
 def read_round(folder: Path) -> RoundState:
@@ -205,9 +218,13 @@ def round_lock(folder: Path) -> Iterator[None]:
 def new_round(session: Session, previous: RoundState | None) -> RoundState:
     """A fresh round: the next number and a new code, so the old code and old ballots stop working."""
     return RoundState(
-        session=session.id, alliance=session.alliance, checklist_version=session.checklist_version,
+        session=session.id,
+        alliance=session.alliance,
+        checklist_version=session.checklist_version,
         partners=[(p.key, p.name) for p in session.partners],
-        round=(previous.round + 1) if previous else 1, code=new_code(), open=True,
+        round=(previous.round + 1) if previous else 1,
+        code=new_code(),
+        open=True,
     )
 
 
@@ -256,13 +273,24 @@ def room_view(session: Session, checklist: Checklist, state: RoundState) -> Roun
         stats = point_stats(session, point.key)
         revealed[point.key] = RevealedPoint(
             scores=dict(stats.scores),
-            voters={key: {"count": v.count, "low": v.low, "high": v.high}
-                    for key, v in vote_spreads(session, point.key).items()},
-            spread=stats.spread, agreed=stats.agreed,
+            voters={
+                key: {"count": v.count, "low": v.low, "high": v.high}
+                for key, v in vote_spreads(session, point.key).items()
+            },
+            spread=stats.spread,
+            agreed=stats.agreed,
         )
     return RoundState(
-        session=state.session, alliance=session.alliance, checklist_version=session.checklist_version,
-        partners=[(p.key, p.name) for p in session.partners], round=state.round, code=state.code,
-        open=state.open, current_point=points[index].key if points else "", revealed=revealed,
-        started_at=state.started_at, closed_at=state.closed_at, removed=list(state.removed),
+        session=state.session,
+        alliance=session.alliance,
+        checklist_version=session.checklist_version,
+        partners=[(p.key, p.name) for p in session.partners],
+        round=state.round,
+        code=state.code,
+        open=state.open,
+        current_point=points[index].key if points else "",
+        revealed=revealed,
+        started_at=state.started_at,
+        closed_at=state.closed_at,
+        removed=list(state.removed),
     )

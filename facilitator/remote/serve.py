@@ -15,10 +15,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.base.terminal_text import shown
 from facilitator.remote.room import ballots_dir, open_round_for
+from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 
 MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
 MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
@@ -27,8 +27,10 @@ SERVING_FILE = "serving.json"
 
 def participant_command(data_dir: Path, session_id: str) -> str:
     """The shell command textual-serve runs for each browser (it uses create_subprocess_shell)."""
-    return " ".join(shlex.quote(part) for part in
-                    (sys.executable, "-m", "facilitator.participant", "--data-dir", str(data_dir), session_id))
+    return " ".join(
+        shlex.quote(part)
+        for part in (sys.executable, "-m", "facilitator.participant", "--data-dir", str(data_dir), session_id)
+    )
 
 
 def is_loopback(host: str) -> bool:
@@ -40,8 +42,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | None,
-              trusted_proxies: list[str] = ()) -> int:
+def cmd_serve(
+    store, session_id: str, host: str, port: int, public_url: str | None, trusted_proxies: list[str] = ()
+) -> int:
     from facilitator.remote.proxies import parse_trusted
 
     if not 0 < port < 65536:
@@ -61,31 +64,43 @@ def cmd_serve(store, session_id: str, host: str, port: int, public_url: str | No
     print(shown(f"  Participants open:  {url}"))
     print(f"  Join code:          {state.code}   (round {state.round}{'' if started else ', already open'})")
     if not is_loopback(host):
-        print(f"\nWarning: listening on {host}, not only on this computer. Anyone who can reach it on port "
-              f"{port} can open the page; only the join code keeps them out. Share the link and the code "
-              "with the meeting's participants only, and close the round when scoring is done.",
-              file=sys.stderr)
+        print(
+            f"\nWarning: listening on {host}, not only on this computer. Anyone who can reach it on port "
+            f"{port} can open the page; only the join code keeps them out. Share the link and the code "
+            "with the meeting's participants only, and close the round when scoring is done.",
+            file=sys.stderr,
+        )
     elif public_url is None:
         print("  (This computer only. To let other devices join, pass --host with this computer's address.)")
     if public_url is not None and not trusted:
-        print("\nNote: behind a proxy, every participant seems to come from the proxy's address, and one address "
-              f"may hold only {MAX_PER_ADDRESS} pages. Pass --trusted-proxy with the proxy's address so that "
-              "each browser counts by its own address (read from X-Forwarded-For, which is otherwise ignored).",
-              file=sys.stderr)
+        print(
+            "\nNote: behind a proxy, every participant seems to come from the proxy's address, and one address "
+            f"may hold only {MAX_PER_ADDRESS} pages. Pass --trusted-proxy with the proxy's address so that "
+            "each browser counts by its own address (read from X-Forwarded-For, which is otherwise ignored).",
+            file=sys.stderr,
+        )
     print("\nThe facilitator's screen shows who has joined and scored; a new round there changes the code.")
     print("Press Ctrl+C to stop serving.", flush=True)
 
     from facilitator.remote.web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
 
-    server = ParticipantServer(participant_command(store.data_dir, session_id), host=host, port=port,
-                               title=f"{session.alliance}: partnership health check", public_url=url,
-                               behind_proxy=public_url is not None, trusted_proxies=trusted)
+    server = ParticipantServer(
+        participant_command(store.data_dir, session_id),
+        host=host,
+        port=port,
+        title=f"{session.alliance}: partnership health check",
+        public_url=url,
+        behind_proxy=public_url is not None,
+        trusted_proxies=trusted,
+    )
     _write_serving(folder, url, host, port)
     try:
         server.serve()
     except OSError as error:
-        raise FacilitatorError(f"Cannot listen on {host}:{port}: {error.strerror or error}. "
-                               f"Is another server using that port? Try --port {port + 1}.") from None
+        raise FacilitatorError(
+            f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+            f"Is another server using that port? Try --port {port + 1}."
+        ) from None
     finally:
         _clear_serving(folder)
     return 0
@@ -124,8 +139,10 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as error:
-            raise FacilitatorError(f"Cannot listen on {host}:{port}: {error.strerror or error}. "
-                                   f"Is another server using that port? Try --port {port + 1}.") from None
+            raise FacilitatorError(
+                f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+                f"Is another server using that port? Try --port {port + 1}."
+            ) from None
 
 
 def _write_serving(folder: Path, url: str, host: str, port: int) -> None:
@@ -146,8 +163,8 @@ def _clear_serving(folder: Path) -> None:
 
 def read_serving(folder: Path) -> dict | None:
     """Where `serve` listens for this session, if a serving process is alive."""
-    from facilitator.storage.atomic import pid_alive
     from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
+    from facilitator.storage.atomic import pid_alive
 
     try:
         data = loads_json(read_regular_file(Path(folder) / SERVING_FILE, 10_000))
@@ -156,4 +173,3 @@ def read_serving(folder: Path) -> dict | None:
     if not isinstance(data, dict) or not isinstance(data.get("pid"), int) or not pid_alive(data["pid"]):
         return None
     return data if isinstance(data.get("url"), str) else None
-

@@ -75,8 +75,12 @@ class ParticipantServer(Server):
         width, height = clamp_size(request.query.get("width", "80"), request.query.get("height", "24"))
         peer = self.peer(request)
         if self.connections >= MAX_CONNECTIONS or self.per_address.get(peer, 0) >= MAX_PER_ADDRESS:
-            log.warning("Refused a connection from %s: %d open in all, %d from there", peer, self.connections,
-                        self.per_address.get(peer, 0))
+            log.warning(
+                "Refused a connection from %s: %d open in all, %d from there",
+                peer,
+                self.connections,
+                self.per_address.get(peer, 0),
+            )
             await websocket.prepare(request)
             await websocket.close(code=1013, message=b"Too many pages open; close one and reload.")
             return websocket

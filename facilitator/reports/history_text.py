@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitator.domain.history import (CADENCE_BASIS, SessionHistory, Timeline, format_delta, format_score, history_at)
+from facilitator.domain.history import CADENCE_BASIS, SessionHistory, Timeline, format_delta, format_score, history_at
 from facilitator.domain.scoring import format_index, index_change
 
 
@@ -21,8 +21,11 @@ def history_text(timeline: Timeline) -> str:
     seen = history_at(timeline)
     trends = seen.trends
     sessions = timeline.sessions
-    lines = [f"{timeline.alliance}: {len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
-             f"{sessions[0].date} to {sessions[-1].date}", ""]
+    lines = [
+        f"{timeline.alliance}: {len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
+        f"{sessions[0].date} to {sessions[-1].date}",
+        "",
+    ]
 
     partners = list(trends.partners)
     rows = [["DATE", "KIND", "JOINT", "CHANGE", *[_clip(p.name, 20).upper() for p in partners], "SESSION"]]
@@ -31,8 +34,16 @@ def history_text(timeline: Timeline) -> str:
         change = trends.joint.change(i)
         delta = format_delta(index_change(change.before, change.after)) if i else ""
         marker = "*" if i == seen.index and len(sessions) > 1 else ""
-        rows.append([session.date, session.kind, format_index(trends.joint.values[i]), delta,
-                     *[format_index(p.values[i]) for p in partners], session.id + marker])
+        rows.append(
+            [
+                session.date,
+                session.kind,
+                format_index(trends.joint.values[i]),
+                delta,
+                *[format_index(p.values[i]) for p in partners],
+                session.id + marker,
+            ]
+        )
         gaps = timeline.gaps_before(session.id)
         if gaps:
             gap_rows[i + 1] = [f"  ! {g.describe()}" for g in gaps]
@@ -48,8 +59,12 @@ def history_text(timeline: Timeline) -> str:
     if previous is not None:
         lines += ["", f"Since {previous.date} (the {seen.session.kind} of {seen.session.date}):"]
         callouts = seen.callouts
-        for kind, label in (("improved", "Improved"), ("regressed", "Regressed"),
-                            ("persistent gap", "Persistent gaps"), ("gap closed", "Gaps closed")):
+        for kind, label in (
+            ("improved", "Improved"),
+            ("regressed", "Regressed"),
+            ("persistent gap", "Persistent gaps"),
+            ("gap closed", "Gaps closed"),
+        ):
             found = [c for c in callouts if c.kind == kind]
             if found:
                 lines.append(f"  {label}:")
@@ -89,8 +104,9 @@ def history_text(timeline: Timeline) -> str:
     if cadence.planned:
         lines.append("  Planned: " + ", ".join(f"{m.date} ({m.mode})" for m in cadence.planned))
     if cadence.sessions_without_record:
-        lines.append("  Sessions with no sponsor meeting recorded on their day: "
-                     + ", ".join(cadence.sessions_without_record))
+        lines.append(
+            "  Sessions with no sponsor meeting recorded on their day: " + ", ".join(cadence.sessions_without_record)
+        )
     lines.append(f"  ({CADENCE_BASIS})")
 
     if seen.changes is not None and previous is not None:
@@ -112,8 +128,6 @@ def _raw(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-
-
 def history_json(timeline: Timeline) -> dict:
     seen: SessionHistory = history_at(timeline)
     trends = seen.trends
@@ -121,47 +135,93 @@ def history_json(timeline: Timeline) -> dict:
     return {
         "alliance": timeline.alliance,
         "focus": seen.session.id,
-        "sessions": [{
-            "id": s.id, "date": s.date, "kind": s.kind, "follows": s.follows, "facilitator": s.facilitator,
-            "joint_index": trends.joint.values[i],
-            "partner_indexes": {p.key: p.values[i] for p in trends.partners},
-        } for i, s in enumerate(timeline.sessions)],
-        "gaps": [{"id": g.id, "referenced_by": g.referenced_by, "kind": g.kind, "reason": g.reason}
-                 for g in timeline.gaps],
+        "sessions": [
+            {
+                "id": s.id,
+                "date": s.date,
+                "kind": s.kind,
+                "follows": s.follows,
+                "facilitator": s.facilitator,
+                "joint_index": trends.joint.values[i],
+                "partner_indexes": {p.key: p.values[i] for p in trends.partners},
+            }
+            for i, s in enumerate(timeline.sessions)
+        ],
+        "gaps": [
+            {"id": g.id, "referenced_by": g.referenced_by, "kind": g.kind, "reason": g.reason} for g in timeline.gaps
+        ],
         "partners": [{"key": p.key, "name": p.name} for p in trends.partners],
         "trends": {
             "joint": list(trends.joint.values),
-            "points": [{
-                "key": p.key, "number": p.number, "title": p.title,
-                "values": list(p.values), "spreads": list(p.spreads), "gaps": list(p.gaps),
-                "persistent_gap": p.persistent_gap, "gap_runs": [list(run) for run in p.gap_runs],
-                "partners": {s.key: {"scores": list(s.scores),
-                                     "changes": [s.change(i).delta for i in range(len(trends))]}
-                             for s in p.partners},
-            } for p in trends.points],
+            "points": [
+                {
+                    "key": p.key,
+                    "number": p.number,
+                    "title": p.title,
+                    "values": list(p.values),
+                    "spreads": list(p.spreads),
+                    "gaps": list(p.gaps),
+                    "persistent_gap": p.persistent_gap,
+                    "gap_runs": [list(run) for run in p.gap_runs],
+                    "partners": {
+                        s.key: {"scores": list(s.scores), "changes": [s.change(i).delta for i in range(len(trends))]}
+                        for s in p.partners
+                    },
+                }
+                for p in trends.points
+            ],
         },
-        "since": None if seen.previous is None else {
+        "since": None
+        if seen.previous is None
+        else {
             "session": seen.session.id,
             "previous": seen.previous.id,
-            "callouts": [{"kind": c.kind, "point": c.point_key, "partner": c.partner_key, "before": c.before,
-                          "after": c.after, "delta": c.delta, "sessions": c.sessions, "text": c.describe()}
-                         for c in seen.callouts],
+            "callouts": [
+                {
+                    "kind": c.kind,
+                    "point": c.point_key,
+                    "partner": c.partner_key,
+                    "before": c.before,
+                    "after": c.after,
+                    "delta": c.delta,
+                    "sessions": c.sessions,
+                    "text": c.describe(),
+                }
+                for c in seen.callouts
+            ],
         },
         "cadence": {
-            "reference": cadence.reference, "window_start": cadence.window_start, "met": cadence.met,
-            "count": cadence.count, "required": cadence.required, "summary": cadence.summary(),
-            "in_person": [m.date for m in cadence.in_person], "remote": [m.date for m in cadence.remote],
+            "reference": cadence.reference,
+            "window_start": cadence.window_start,
+            "met": cadence.met,
+            "count": cadence.count,
+            "required": cadence.required,
+            "summary": cadence.summary(),
+            "in_person": [m.date for m in cadence.in_person],
+            "remote": [m.date for m in cadence.remote],
             "planned": [{"date": m.date, "mode": m.mode} for m in cadence.planned],
             "missed": [{"date": m.date, "planned_in": m.planned_in, "reason": m.reason} for m in cadence.missed],
             "sessions_without_record": list(cadence.sessions_without_record),
             "basis": CADENCE_BASIS,
         },
-        "agreement_changes": None if seen.changes is None or seen.previous is None else {
+        "agreement_changes": None
+        if seen.changes is None or seen.previous is None
+        else {
             "session": seen.session.id,
             "previous": seen.previous.id,
-            "sections": [{"key": c.key, "number": c.number, "title": c.title, "status": c.status,
-                          "lines": [{"kind": line.kind, "text": line.text, "before": line.before}
-                                    for line in c.lines if line.kind != "same"]}
-                         for c in seen.changes],
+            "sections": [
+                {
+                    "key": c.key,
+                    "number": c.number,
+                    "title": c.title,
+                    "status": c.status,
+                    "lines": [
+                        {"kind": line.kind, "text": line.text, "before": line.before}
+                        for line in c.lines
+                        if line.kind != "same"
+                    ],
+                }
+                for c in seen.changes
+            ],
         },
     }

@@ -58,8 +58,10 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\v"
 # White space a Markdown parser may trim from the ends of a paragraph, heading or table cell: ASCII
 # white space and the Unicode spaces (markdown-it trims these; so does JavaScript's trim, and BOM).
-_TRIMMED = _SPACE + "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+_TRIMMED = (
+    _SPACE + "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 # A line break inside escaped text, with the backslash of a hard break before it.
 _SAFE_BREAKS = re.compile(r"\\?(?:\r\n|\r|\n)+")
 
@@ -88,7 +90,7 @@ def _escape_line(line: str) -> str:
     if lead == len(line):
         return "".join(map(_reference, line))
     trail = len(line) - len(line.rstrip(_TRIMMED))
-    core = line[lead:len(line) - trail]
+    core = line[lead : len(line) - trail]
 
     delimiter_row = _DELIMITER_ROW.fullmatch(core) is not None
     core = core.translate(_ALWAYS_ESCAPED)
@@ -108,7 +110,7 @@ def _escape_line(line: str) -> str:
     core = core.replace("!\\[", "\\!\\[")
 
     head = "".join(map(_reference, line[:lead]))
-    tail = "".join(map(_reference, line[len(line) - trail:]))
+    tail = "".join(map(_reference, line[len(line) - trail :]))
     return head + core + tail
 
 

@@ -36,12 +36,11 @@ from jinja2.runtime import Macro, markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
 from markupsafe import Markup
 
-from facilitator.domain import content
-from facilitator.reports import markdown
-from facilitator.domain import scoring
-from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_text
 from facilitator.base.errors import FacilitatorError, ReportError
+from facilitator.domain import content, scoring
 from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, Session
+from facilitator.reports import markdown
+from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_text
 
 if TYPE_CHECKING:
     from facilitator.domain import history as history_module
@@ -61,8 +60,13 @@ MAX_COMPILED_TEMPLATES = 64  # compiled templates kept in the user's cache; the 
 MIN_JINJA = (3, 1, 6)  # sandbox fixes (str.format, attr filter) the report layer relies on
 
 KIND_LABELS = {"kickoff": "Kick-off meeting", "review": "Review meeting"}
-STATUS_LABELS = {"empty": "Not started", "to address": "To address", "draft": "Draft",
-                 "to re-confirm": "To re-confirm", "agreed": "Agreed"}
+STATUS_LABELS = {
+    "empty": "Not started",
+    "to address": "To address",
+    "draft": "Draft",
+    "to re-confirm": "To re-confirm",
+    "agreed": "Agreed",
+}
 MEASURE_KIND_LABELS = {"economic": "Economic", "relational": "Relational"}
 MODE_LABELS = {"in person": "In person", "remote": "Remote"}
 ACTION_STATUS_LABELS = {"open": "Open", "done": "Done"}
@@ -111,8 +115,13 @@ def _check_document(document: str) -> None:
 # The data templates see
 
 
-def build_context(session: Session, checklist: content.Checklist,
-                  history: history_module.Timeline | None = None, *, with_history: bool = True) -> dict:
+def build_context(
+    session: Session,
+    checklist: content.Checklist,
+    history: history_module.Timeline | None = None,
+    *,
+    with_history: bool = True,
+) -> dict:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
 
     Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
@@ -163,42 +172,46 @@ def build_context(session: Session, checklist: content.Checklist,
         for partner in session.partners:
             value = stat.scores.get(partner.key)
             level = checklist.level(value) if value is not None else None
-            scores.append({
-                "partner": partner.name,
-                "partner_key": partner.key,
-                "value": value,
-                "display": _score_display(value),
-                "label": level.label if level else "Not scored",
-            })
+            scores.append(
+                {
+                    "partner": partner.name,
+                    "partner_key": partner.key,
+                    "value": value,
+                    "display": _score_display(value),
+                    "label": level.label if level else "Not scored",
+                }
+            )
         flags = [flag for flag, on in (("gap", stat.discuss), ("weak", stat.weak)) if on]
-        points.append({
-            "key": point.key,
-            "number": point.number,
-            "title": point.title,
-            "question": point.question,
-            "in_place": point.in_place,
-            "scores": scores,
-            "missing": [names[k] for k in stat.missing],
-            "revealed": bool(record and record.revealed),
-            "mean": stat.mean,
-            "mean_display": scoring.format_mean(stat.mean),
-            "spread": stat.spread,
-            "spread_display": scoring.format_spread(stat.spread),
-            "agreed": stat.agreed,
-            "agreed_display": scoring.format_agreed(stat.agreed),
-            "value": stat.value,
-            "value_display": scoring.format_mean(stat.value),
-            "gap": stat.discuss,
-            "weak": stat.weak,
-            "flags": flags,
-            "flag": ", ".join(flags),
-            "notes": record.notes if record else "",
-            "devices": _device_votes(session, point.key),
-            "comments": _device_comments(session, point.key),
-            "actions": [a for a in actions if a["point_key"] == point.key],
-            "noted": False,  # set below: notes, comments or actions to report for this point
-            "sections": list(point.sections),
-        })
+        points.append(
+            {
+                "key": point.key,
+                "number": point.number,
+                "title": point.title,
+                "question": point.question,
+                "in_place": point.in_place,
+                "scores": scores,
+                "missing": [names[k] for k in stat.missing],
+                "revealed": bool(record and record.revealed),
+                "mean": stat.mean,
+                "mean_display": scoring.format_mean(stat.mean),
+                "spread": stat.spread,
+                "spread_display": scoring.format_spread(stat.spread),
+                "agreed": stat.agreed,
+                "agreed_display": scoring.format_agreed(stat.agreed),
+                "value": stat.value,
+                "value_display": scoring.format_mean(stat.value),
+                "gap": stat.discuss,
+                "weak": stat.weak,
+                "flags": flags,
+                "flag": ", ".join(flags),
+                "notes": record.notes if record else "",
+                "devices": _device_votes(session, point.key),
+                "comments": _device_comments(session, point.key),
+                "actions": [a for a in actions if a["point_key"] == point.key],
+                "noted": False,  # set below: notes, comments or actions to report for this point
+                "sections": list(point.sections),
+            }
+        )
     for entry in points:
         entry["noted"] = bool(entry["notes"].strip() or entry["comments"] or entry["actions"])
     points_by_key = {p["key"]: p for p in points}
@@ -208,8 +221,15 @@ def build_context(session: Session, checklist: content.Checklist,
     health = {
         "joint": joint,
         "joint_display": scoring.format_index(joint),
-        "partners": [{"key": p.key, "name": p.name, "index": per_partner[p.key],
-                      "display": scoring.format_index(per_partner[p.key])} for p in session.partners],
+        "partners": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "index": per_partner[p.key],
+                "display": scoring.format_index(per_partner[p.key]),
+            }
+            for p in session.partners
+        ],
         "scores_entered": entered,
         "scores_expected": expected,
     }
@@ -224,24 +244,26 @@ def build_context(session: Session, checklist: content.Checklist,
         endorsed = set(draft.endorsed_by) if draft else set()
         endorsed_names = [p.name for p in session.partners if p.key in endorsed]
         text = draft.text if draft else ""
-        sections.append({
-            "key": section.key,
-            "number": section.number,
-            "title": section.title,
-            "summary": section.summary,
-            "prompts": list(section.prompts),
-            "text": text,
-            "drafted": bool(text.strip()),
-            "status": status,
-            "status_label": _status_label(session, section.key, status),
-            "agreed": bool(draft and draft.agreed),
-            "endorsed_by": endorsed_names,
-            "endorsed_by_all": len(endorsed_names) == len(session.partners),
-            "points": [point_ref(k) for k in section.points],
-            "structured": list(section.structured),
-            "change": None,  # filled in below when there is an earlier session to compare with
-            "change_label": "",
-        })
+        sections.append(
+            {
+                "key": section.key,
+                "number": section.number,
+                "title": section.title,
+                "summary": section.summary,
+                "prompts": list(section.prompts),
+                "text": text,
+                "drafted": bool(text.strip()),
+                "status": status,
+                "status_label": _status_label(session, section.key, status),
+                "agreed": bool(draft and draft.agreed),
+                "endorsed_by": endorsed_names,
+                "endorsed_by_all": len(endorsed_names) == len(session.partners),
+                "points": [point_ref(k) for k in section.points],
+                "structured": list(section.structured),
+                "change": None,  # filled in below when there is an earlier session to compare with
+                "change_label": "",
+            }
+        )
 
     # Only the measures the room wrote or kept are the agreement's; the app's suggestions are
     # listed apart, for a template to mark them as such (ours names how many are left out).
@@ -253,23 +275,43 @@ def build_context(session: Session, checklist: content.Checklist,
     }
     measures["all"] = measures["economic"] + measures["relational"]
 
-    ordered_roles = sorted(enumerate(session.roles),
-                           key=lambda pair: (partner_order.get(pair[1].partner, len(partner_order)), pair[0]))
-    roles = [{"id": r.id, "partner": partner_label(r.partner), "partner_key": r.partner, "person": r.person,
-              "responsibility": r.responsibility} for _, r in ordered_roles]
+    ordered_roles = sorted(
+        enumerate(session.roles), key=lambda pair: (partner_order.get(pair[1].partner, len(partner_order)), pair[0])
+    )
+    roles = [
+        {
+            "id": r.id,
+            "partner": partner_label(r.partner),
+            "partner_key": r.partner,
+            "person": r.person,
+            "responsibility": r.responsibility,
+        }
+        for _, r in ordered_roles
+    ]
 
-    meetings = [{"id": m.id, "date": m.date, "mode": m.mode, "mode_label": MODE_LABELS.get(m.mode, m.mode),
-                 "in_person": m.in_person, "notes": m.notes}
-                for m in sorted(session.sponsor_meetings, key=lambda m: m.date)]
+    meetings = [
+        {
+            "id": m.id,
+            "date": m.date,
+            "mode": m.mode,
+            "mode_label": MODE_LABELS.get(m.mode, m.mode),
+            "in_person": m.in_person,
+            "notes": m.notes,
+        }
+        for m in sorted(session.sponsor_meetings, key=lambda m: m.date)
+    ]
 
-    partners = [{
-        "key": p.key,
-        "name": p.name,
-        "sponsors": list(p.sponsors),
-        "participants": list(p.participants),
-        "index": per_partner[p.key],
-        "index_display": scoring.format_index(per_partner[p.key]),
-    } for p in session.partners]
+    partners = [
+        {
+            "key": p.key,
+            "name": p.name,
+            "sponsors": list(p.sponsors),
+            "participants": list(p.participants),
+            "index": per_partner[p.key],
+            "index_display": scoring.format_index(per_partner[p.key]),
+        }
+        for p in session.partners
+    ]
 
     partner_names = [p.name for p in session.partners]
     seen = _history_context(session, history) if with_history else {}
@@ -364,8 +406,11 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
     }
     if previous is None:
         return result
-    result["previous"] = {"id": previous.id, "date": previous.date,
-                          "kind_label": KIND_LABELS.get(previous.kind, previous.kind)}
+    result["previous"] = {
+        "id": previous.id,
+        "date": previous.date,
+        "kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+    }
     trends = seen.trends
 
     def cell(before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None) -> dict:
@@ -373,9 +418,16 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         shown_before = history_module.format_score(before) if shown_before is None else shown_before
         shown_after = history_module.format_score(after) if shown_after is None else shown_after
         delta = history_module.format_delta(change.delta, 1)
-        return {"before": before, "after": after, "delta": change.delta, "direction": change.direction,
-                "before_display": shown_before, "after_display": shown_after, "change_display": delta or "-",
-                "display": f"{shown_before} → {shown_after}" + (f" ({delta})" if delta else "")}
+        return {
+            "before": before,
+            "after": after,
+            "delta": change.delta,
+            "direction": change.direction,
+            "before_display": shown_before,
+            "after_display": shown_after,
+            "change_display": delta or "-",
+            "display": f"{shown_before} → {shown_after}" + (f" ({delta})" if delta else ""),
+        }
 
     trend_partners = [{"key": s.key, "name": s.name} for s in trends.points[0].partners] if trends.points else []
     points = []
@@ -384,29 +436,50 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         moved: dict[str, list[str]] = {"improved": [], "regressed": []}
         for series in point.partners:
             change = series.change(index)
-            entry = cell(change.before, change.after, _score_display(series.scores[index - 1]),
-                         _score_display(series.scores[index]))
+            entry = cell(
+                change.before,
+                change.after,
+                _score_display(series.scores[index - 1]),
+                _score_display(series.scores[index]),
+            )
             entry.update(partner=series.name, partner_key=series.key)
             cells.append(entry)
             if change.direction in moved:
                 moved[change.direction].append(series.name)
         notes = [f"{direction}: {', '.join(names)}" for direction, names in moved.items() if names]
         value = point.change(index)
-        joint = cell(None if value.before is None else round(value.before, 1),
-                     None if value.after is None else round(value.after, 1))
+        joint = cell(
+            None if value.before is None else round(value.before, 1),
+            None if value.after is None else round(value.after, 1),
+        )
         run = point.gap_run(index)
         if run >= 2:
             notes.append(f"persistent gap ({run} sessions)")
-        points.append({"key": point.key, "number": point.number, "title": point.title, "cells": cells,
-                       "joint": joint, "persistent_gap": run >= 2, "gap_sessions": run, "note": "; ".join(notes)})
+        points.append(
+            {
+                "key": point.key,
+                "number": point.number,
+                "title": point.title,
+                "cells": cells,
+                "joint": joint,
+                "persistent_gap": run >= 2,
+                "gap_sessions": run,
+                "note": "; ".join(notes),
+            }
+        )
 
     def index_row(series: history_module.IndexSeries) -> dict:
         change = series.change(index)
         delta = scoring.index_change(change.before, change.after)
-        return {"name": series.name, "key": series.key, "before": change.before, "after": change.after,
-                "before_display": scoring.format_index(change.before),
-                "after_display": scoring.format_index(change.after),
-                "change_display": history_module.format_delta(delta) or "-"}
+        return {
+            "name": series.name,
+            "key": series.key,
+            "before": change.before,
+            "after": change.after,
+            "before_display": scoring.format_index(change.before),
+            "after_display": scoring.format_index(change.after),
+            "change_display": history_module.format_delta(delta) or "-",
+        }
 
     callouts = seen.callouts
     result["trend"] = {
@@ -427,12 +500,22 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         "since_id": previous.id,
         "since_kind_label": KIND_LABELS.get(previous.kind, previous.kind),
         "changed_count": sum(1 for c in changes if c.changed),
-        "sections": [{
-            "key": c.key, "number": c.number, "title": c.title, "status": c.status,
-            "status_label": c.status_label, "changed": c.changed,
-            "lines": [{"kind": line.kind, "text": line.text, "before": line.before}
-                      for line in c.lines if line.kind != "same"],
-        } for c in changes],
+        "sections": [
+            {
+                "key": c.key,
+                "number": c.number,
+                "title": c.title,
+                "status": c.status,
+                "status_label": c.status_label,
+                "changed": c.changed,
+                "lines": [
+                    {"kind": line.kind, "text": line.text, "before": line.before}
+                    for line in c.lines
+                    if line.kind != "same"
+                ],
+            }
+            for c in changes
+        ],
     }
     return result
 
@@ -443,8 +526,10 @@ def _history_note(session: Session, previous: Session | None, gaps: list) -> str
         gap = gaps[0]
         what = "is missing" if gap.kind == "missing" else "cannot be read"
         if previous is not None:
-            return (f"The session this one follows ({gap.id}) {what}; the trend compares with the session "
-                    f"of {previous.date} instead.")
+            return (
+                f"The session this one follows ({gap.id}) {what}; the trend compares with the session "
+                f"of {previous.date} instead."
+            )
         return f"The session this one follows ({gap.id}) {what}, so there is no trend to show."
     if previous is not None and session.follows and previous.id != session.follows:
         return f"Compared with the session of {previous.date}, the latest before this one."
@@ -464,9 +549,16 @@ def _score_display(value: Any) -> str:
 def _device_votes(session: Any, point_key: str) -> list[dict]:
     """Per partner whose people scored this point from their own devices: how many, how far apart."""
     spreads = scoring.vote_spreads(session, point_key)
-    return [{"partner": session.partner_name(key), "count": v.count, "low": v.low, "high": v.high,
-             "range_display": "-" if v.low is None else (str(v.low) if v.low == v.high else f"{v.low}-{v.high}")}
-            for key, v in spreads.items()]
+    return [
+        {
+            "partner": session.partner_name(key),
+            "count": v.count,
+            "low": v.low,
+            "high": v.high,
+            "range_display": "-" if v.low is None else (str(v.low) if v.low == v.high else f"{v.low}-{v.high}"),
+        }
+        for key, v in spreads.items()
+    ]
 
 
 def _device_comments(session: Any, point_key: str) -> list[dict]:
@@ -474,15 +566,26 @@ def _device_comments(session: Any, point_key: str) -> list[dict]:
     record = session.points.get(point_key)
     if record is None:
         return []
-    return [{"name": vote.name, "partner": session.partner_name(partner_key), "text": vote.comment}
-            for partner_key, by_person in record.votes.items() for vote in by_person.values()
-            if vote.comment.strip()]
+    return [
+        {"name": vote.name, "partner": session.partner_name(partner_key), "text": vote.comment}
+        for partner_key, by_person in record.votes.items()
+        for vote in by_person.values()
+        if vote.comment.strip()
+    ]
 
 
 def _measure(m: Any) -> dict:
-    return {"id": m.id, "name": m.name, "kind": m.kind, "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
-            "how_measured": m.how_measured, "target": m.target, "owner": m.owner,
-            "review_frequency": m.review_frequency, "suggested": m.suggested}
+    return {
+        "id": m.id,
+        "name": m.name,
+        "kind": m.kind,
+        "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
+        "how_measured": m.how_measured,
+        "target": m.target,
+        "owner": m.owner,
+        "review_frequency": m.review_frequency,
+        "suggested": m.suggested,
+    }
 
 
 def _status_label(session: Session, section_key: str, status: str) -> str:
@@ -506,9 +609,15 @@ def _join_names(names: list[str]) -> str:
 # Rendering
 
 
-def render(session: Session, document: str = "agreement", templates_dir: Path | None = None, *,
-           changes_since: Any = None, history: history_module.Timeline | None = None,
-           timeout: float = RENDER_TIMEOUT) -> str:
+def render(
+    session: Session,
+    document: str = "agreement",
+    templates_dir: Path | None = None,
+    *,
+    changes_since: Any = None,
+    history: history_module.Timeline | None = None,
+    timeout: float = RENDER_TIMEOUT,
+) -> str:
     """Render one document of `DOCUMENTS` as Markdown. Raises ReportError, never anything else.
 
     `history`: the alliance's timeline, for the trend table and the agreement changes.
@@ -525,8 +634,9 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
     path = folder / f"{document}{TEMPLATE_SUFFIX}"
     _check_template_file(path)
     try:
-        context = build_context(session, checklist, history,
-                                with_history=needs_history(document, templates_dir, changes_since))
+        context = build_context(
+            session, checklist, history, with_history=needs_history(document, templates_dir, changes_since)
+        )
     except FacilitatorError as error:
         raise ReportError(str(error)) from None
     if changes_since is True:
@@ -538,9 +648,16 @@ def render(session: Session, document: str = "agreement", templates_dir: Path | 
     return _render_in_child(folder, path, context, timeout)
 
 
-def export(session: Session, document: str, path: Path, templates_dir: Path | None = None, *,
-           changes_since: Any = None, history: history_module.Timeline | None = None,
-           private: bool = False) -> Path:
+def export(
+    session: Session,
+    document: str,
+    path: Path,
+    templates_dir: Path | None = None,
+    *,
+    changes_since: Any = None,
+    history: history_module.Timeline | None = None,
+    private: bool = False,
+) -> Path:
     """Render a document and write it to `path` atomically. Returns the path written.
 
     A new file is readable by others as documents usually are (0644 less the umask), and a file
@@ -568,8 +685,9 @@ def export(session: Session, document: str, path: Path, templates_dir: Path | No
 def _check_jinja_version() -> None:
     found = tuple(int(part) for part in re.findall(r"\d+", jinja2.__version__)[:3])
     if found < MIN_JINJA:
-        raise ReportError(f"Reports need Jinja2 {'.'.join(map(str, MIN_JINJA))} or later "
-                          f"(found {jinja2.__version__}); upgrade it.")
+        raise ReportError(
+            f"Reports need Jinja2 {'.'.join(map(str, MIN_JINJA))} or later (found {jinja2.__version__}); upgrade it."
+        )
 
 
 def _check_template_file(path: Path) -> None:
@@ -594,25 +712,31 @@ def _render_template(folder: Path, path: Path, context: dict) -> str:
         for chunk in template.generate(context):
             size += len(chunk)
             if size > MAX_OUTPUT:
-                raise ReportError(f"Template {path} produced more than {MAX_OUTPUT // 1_000_000} MB of "
-                                  f"output; check it for runaway loops.")
+                raise ReportError(
+                    f"Template {path} produced more than {MAX_OUTPUT // 1_000_000} MB of "
+                    f"output; check it for runaway loops."
+                )
             chunks.append(chunk)
         return "".join(chunks)
     except ReportError:
         raise
     except TemplateSyntaxError as error:
         where = error.filename or str(path)
-        raise ReportError(f"Template {where}, line {error.lineno}: syntax error: {(error.message or '').rstrip('.')}.") from None
+        raise ReportError(
+            f"Template {where}, line {error.lineno}: syntax error: {(error.message or '').rstrip('.')}."
+        ) from None
     except TemplateNotFound as error:
-        raise ReportError(f"Template {path}{_line_of(error, folder)}: included template "
-                          f"'{error.name}' not found in {folder}.") from None
+        raise ReportError(
+            f"Template {path}{_line_of(error, folder)}: included template '{error.name}' not found in {folder}."
+        ) from None
     except UnicodeDecodeError:
         raise ReportError(f"Template {path} is not UTF-8 text.") from None
     except MemoryError as error:
         raise ReportError(_too_much_memory(path, _line_of(error, folder))) from None
     except RecursionError as error:
-        raise ReportError(f"{_where(error, folder, path)}: calls itself too deeply "
-                          f"(a macro or include that never ends).") from None
+        raise ReportError(
+            f"{_where(error, folder, path)}: calls itself too deeply (a macro or include that never ends)."
+        ) from None
     except Exception as error:  # noqa: BLE001 - anything a template does wrong becomes one sentence
         raise ReportError(f"{_where(error, folder, path)}: {_describe(error)}") from None
 
@@ -689,11 +813,18 @@ def _render_in_child(folder: Path, path: Path, context: dict, timeout: float) ->
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_parent, env.get("PYTHONPATH"))))
     command = [sys.executable, "-m", "facilitator.reports.child", str(MAX_MEMORY), f"{timeout:g}"]
     try:
-        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 env=env, start_new_session=True)
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
     except OSError as error:
-        raise ReportError(f"Template {path} could not be rendered: cannot start a process "
-                          f"({error.strerror or error}).") from None
+        raise ReportError(
+            f"Template {path} could not be rendered: cannot start a process ({error.strerror or error})."
+        ) from None
     try:
         out, err = child.communicate(payload, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -717,7 +848,10 @@ def _render_in_child(folder: Path, path: Path, context: dict, timeout: float) ->
             raise ReportError(answer["error"])
         if answer.get("memory") is True:
             raise ReportError(_too_much_memory(path))
-    if child.returncode in (_CHILD_MEMORY_EXIT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT) or b"MemoryError" in err:
+    if (
+        child.returncode in (_CHILD_MEMORY_EXIT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT)
+        or b"MemoryError" in err
+    ):
         raise ReportError(_too_much_memory(path))  # killed for memory, or crashed for want of it
     if child.returncode in (-signal.SIGXCPU,):
         raise ReportError(_too_slow(path, timeout))
@@ -776,8 +910,9 @@ def _check_format_string(value: Any) -> None:
 
 
 def _estimate_join(items: list, separator: Any) -> int:
-    return sum(_len(item) if isinstance(item, _STR_TYPES) else len(str(item)) for item in items) \
-        + max(0, len(items) - 1) * _len(separator)
+    return sum(_len(item) if isinstance(item, _STR_TYPES) else len(str(item)) for item in items) + max(
+        0, len(items) - 1
+    ) * _len(separator)
 
 
 def _estimate_replace(s: Any, old: Any, new: Any, count: Any = None) -> int:
@@ -850,8 +985,11 @@ class ReportEnvironment(SandboxedEnvironment):
             return None
         pattern = value.__self__
         is_format_map = value.__name__ == "format_map"
-        formatter = (_CheckedEscapeFormatter(self, escape=pattern.escape) if isinstance(pattern, Markup)
-                     else _CheckedFormatter(self))
+        formatter = (
+            _CheckedEscapeFormatter(self, escape=pattern.escape)
+            if isinstance(pattern, Markup)
+            else _CheckedFormatter(self)
+        )
 
         @functools.wraps(wrapper)
         def checked(*args: Any, **kwargs: Any) -> str:
@@ -931,14 +1069,17 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
                 items = list(value)
                 separator = extra[0] if extra else kwargs.get("d", "")
                 attribute = extra[1] if len(extra) > 1 else kwargs.get("attribute")
-                measured = items if attribute is None else [make_attrgetter(args[0].environment, attribute)(i)
-                                                            for i in items]
+                measured = (
+                    items if attribute is None else [make_attrgetter(args[0].environment, attribute)(i) for i in items]
+                )
                 total = _estimate_join(measured, separator)
                 if total > MAX_VALUE:
                     _refuse("the joined text", total)
                 args[skip] = items
             elif name == "replace" and len(extra) >= 2:
-                total = _estimate_replace(value, *extra[:3], **({"count": kwargs["count"]} if "count" in kwargs else {}))
+                total = _estimate_replace(
+                    value, *extra[:3], **({"count": kwargs["count"]} if "count" in kwargs else {})
+                )
                 if total > MAX_VALUE:
                     _refuse("the replaced text", total)
             elif name == "wordwrap":
@@ -980,8 +1121,15 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.salt = salt
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return hashlib.sha256(b"\0".join((self.salt, name.encode("utf-8", "surrogateescape"),
-                                          (filename or "").encode("utf-8", "surrogateescape")))).hexdigest()
+        return hashlib.sha256(
+            b"\0".join(
+                (
+                    self.salt,
+                    name.encode("utf-8", "surrogateescape"),
+                    (filename or "").encode("utf-8", "surrogateescape"),
+                )
+            )
+        ).hexdigest()
 
     def _header(self, bucket: Any) -> bytes:
         return jinja2.bccache.bc_magic + bucket.checksum.encode("ascii") + b"\n"
@@ -992,7 +1140,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
                 data = handle.read()
             header = self._header(bucket)
             if data.startswith(header):
-                bucket.code = marshal.loads(data[len(header):])
+                bucket.code = marshal.loads(data[len(header) :])
         except (OSError, EOFError, ValueError, TypeError):
             bucket.reset()  # compiled again, and written anew
 
@@ -1025,8 +1173,9 @@ def _compiled_templates() -> _CompiledTemplates | None:
 @functools.lru_cache(maxsize=4)
 def _templates_cache_in(folder: str) -> _CompiledTemplates | None:
     try:
-        salt = hashlib.sha256(b"\0".join((jinja2.__version__.encode(), Path(__file__).read_bytes(),
-                                          Path(markdown.__file__).read_bytes()))).digest()
+        salt = hashlib.sha256(
+            b"\0".join((jinja2.__version__.encode(), Path(__file__).read_bytes(), Path(markdown.__file__).read_bytes()))
+        ).digest()
     except (OSError, AttributeError, TypeError):
         return None
     return _CompiledTemplates(folder, salt)
@@ -1047,9 +1196,11 @@ def _make_environment(folder: Path) -> ReportEnvironment:
     )
     env.globals.pop("lipsum", None)  # a text generator with a size argument; nothing a report needs
     env.filters = {name: _guard_filter(name, func) for name, func in env.filters.items()}
-    env.filters.update({
-        "inline": markdown.inline,
-        "cell": markdown.cell,
-        "block": markdown.block,
-    })
+    env.filters.update(
+        {
+            "inline": markdown.inline,
+            "cell": markdown.cell,
+            "block": markdown.block,
+        }
+    )
     return env

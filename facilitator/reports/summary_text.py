@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from facilitator.domain.content import load_checklist
 from facilitator.domain.model import Session
-from facilitator.domain.scoring import (all_point_stats, format_agreed, format_index, format_mean, format_score, format_spread,
-                      joint_index, partner_indexes, point_flags, section_status, sections_to_address)
+from facilitator.domain.scoring import (
+    all_point_stats,
+    format_agreed,
+    format_index,
+    format_mean,
+    format_score,
+    format_spread,
+    joint_index,
+    partner_indexes,
+    point_flags,
+    section_status,
+    sections_to_address,
+)
 
 
 def session_summary_text(session: Session) -> str:
     checklist = load_checklist(session.checklist_version)
     lines = [
         f"{session.alliance} - {session.kind} on {session.date}",
-        f"Session {session.id}" + (f", follows {session.follows}" if session.follows else "")
+        f"Session {session.id}"
+        + (f", follows {session.follows}" if session.follows else "")
         + (f", facilitated by {session.facilitator}" if session.facilitator else ""),
         "",
         "Partners",
@@ -27,9 +39,17 @@ def session_summary_text(session: Session) -> str:
     rows = [header]
     for point, stats in zip(checklist.points, all_point_stats(session, checklist)):
         cells = [format_score(stats.scores.get(p.key, "-")) for p in session.partners]
-        rows.append([str(point.number), point.title[:34], *cells, format_mean(stats.mean),
-                     format_spread(stats.spread), format_agreed(stats.agreed),
-                     ", ".join(point_flags(stats)).replace("gap", "GAP")])
+        rows.append(
+            [
+                str(point.number),
+                point.title[:34],
+                *cells,
+                format_mean(stats.mean),
+                format_spread(stats.spread),
+                format_agreed(stats.agreed),
+                ", ".join(point_flags(stats)).replace("gap", "GAP"),
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 

@@ -97,7 +97,7 @@ def sweep_orphans(folder: Path) -> list[Path]:
     for entry in entries:
         if not entry.name.startswith(TEMP_PREFIX) or not entry.is_file(follow_symlinks=False):
             continue
-        pid_text = entry.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        pid_text = entry.name[len(TEMP_PREFIX) :].split("-", 1)[0]
         if pid_text.isdigit() and pid_alive(int(pid_text)):
             continue
         try:

@@ -12,9 +12,10 @@ Pure Python (threading): testable without Textual.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
 from facilitator.base.errors import FacilitatorError
 

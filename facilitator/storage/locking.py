@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from facilitator.base.errors import SessionLocked, StorageError
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import pid_alive
-from facilitator.base.errors import SessionLocked, StorageError
 
 try:
     import fcntl
@@ -113,8 +113,14 @@ def _read_fd(fd: int) -> bytes:
 
 
 def _identity(program: str) -> bytes:
-    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                       "since": datetime.now().isoformat(timespec="seconds"), "program": program}).encode("utf-8")
+    return json.dumps(
+        {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now().isoformat(timespec="seconds"),
+            "program": program,
+        }
+    ).encode("utf-8")
 
 
 class SessionLock:
@@ -174,8 +180,9 @@ class SessionLock:
             self._fd = fd
             self.held = True
             return self
-        raise SessionLocked(f"Session {self.session_id} is open in another program; close it there first, "
-                            f"or try again.")
+        raise SessionLocked(
+            f"Session {self.session_id} is open in another program; close it there first, or try again."
+        )
 
     def _cannot(self, error: OSError) -> StorageError:
         return StorageError(f"Cannot lock session {self.session_id} for writing: {error.strerror or error}.")

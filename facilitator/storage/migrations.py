@@ -8,7 +8,8 @@ partner a stable key and groups everything about a checklist point in one record
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from facilitator.base.errors import InvalidSession, NewerSchema
 from facilitator.domain.model import SCHEMA_VERSION, slugify
@@ -55,16 +56,24 @@ def _v1_to_v2(doc: dict) -> dict:
     for i, item in enumerate(doc.get("actions", [])):
         if not isinstance(item, dict):
             raise InvalidSession("actions: each version 1 action is an object.")
-        actions.append({
-            # Ids fixed by position, so that migrating the same file twice gives the same document.
-            "id": f"action-{i + 1}",
-            "text": item.get("text", ""), "owner": item.get("owner", ""), "partner": "",
-            "due": item.get("due", "") or "", "status": "done" if item.get("done") else "open", "point": "",
-        })
+        actions.append(
+            {
+                # Ids fixed by position, so that migrating the same file twice gives the same document.
+                "id": f"action-{i + 1}",
+                "text": item.get("text", ""),
+                "owner": item.get("owner", ""),
+                "partner": "",
+                "due": item.get("due", "") or "",
+                "status": "done" if item.get("done") else "open",
+                "point": "",
+            }
+        )
     measures = doc.get("measures", [])
     if isinstance(measures, list):
-        measures = [{**m, "id": f"measure-{i + 1}"} if isinstance(m, dict) and not m.get("id") else m
-                    for i, m in enumerate(measures)]
+        measures = [
+            {**m, "id": f"measure-{i + 1}"} if isinstance(m, dict) and not m.get("id") else m
+            for i, m in enumerate(measures)
+        ]
 
     return {
         "schema_version": 2,

@@ -30,20 +30,27 @@ import os
 import stat as stat_module
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain, starmap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-
+from facilitator.base.errors import (
+    InvalidInput,
+    InvalidSession,
+    NewerSchema,
+    SessionDamaged,
+    SessionLocked,
+    SessionNotFound,
+    StorageError,
+)
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder, sweep_orphans
-from facilitator.base.errors import (InvalidInput, InvalidSession, NewerSchema, SessionDamaged,
-                     SessionLocked, SessionNotFound, StorageError)
 
 if TYPE_CHECKING:
-    from facilitator.storage.locking import SessionLock
     from facilitator.domain.model import Session
+    from facilitator.storage.locking import SessionLock
 
 SESSION_TABLE = "session"
 INDEX_FILE = "index.json"
@@ -173,8 +180,24 @@ class AtomicJSONStorage:
         pass
 
 
-INDEX_COLUMNS = ("id", "file", "status", "problem", "alliance", "kind", "date", "partners", "joint_index",
-                 "saved_at", "follows", "facilitator", "size", "mtime_ns", "inode", "ctime_ns")
+INDEX_COLUMNS = (
+    "id",
+    "file",
+    "status",
+    "problem",
+    "alliance",
+    "kind",
+    "date",
+    "partners",
+    "joint_index",
+    "saved_at",
+    "follows",
+    "facilitator",
+    "size",
+    "mtime_ns",
+    "inode",
+    "ctime_ns",
+)
 _NO_PARTNERS: Any = object()
 
 
@@ -187,10 +210,25 @@ class SessionSummary:
 
     __slots__ = INDEX_COLUMNS
 
-    def __init__(self, id: str, file: str, status: str = "ok", problem: str = "", alliance: str = "",
-                 kind: str = "", date: str = "", partners: list[str] = _NO_PARTNERS,
-                 joint_index: float | None = None, saved_at: str = "", follows: str = "", facilitator: str = "",
-                 size: int = 0, mtime_ns: int = 0, inode: int = 0, ctime_ns: int = 0) -> None:
+    def __init__(
+        self,
+        id: str,
+        file: str,
+        status: str = "ok",
+        problem: str = "",
+        alliance: str = "",
+        kind: str = "",
+        date: str = "",
+        partners: list[str] = _NO_PARTNERS,
+        joint_index: float | None = None,
+        saved_at: str = "",
+        follows: str = "",
+        facilitator: str = "",
+        size: int = 0,
+        mtime_ns: int = 0,
+        inode: int = 0,
+        ctime_ns: int = 0,
+    ) -> None:
         self.id = id
         self.file = file
         self.status = status  # ok | damaged | newer
@@ -225,10 +263,20 @@ class SessionSummary:
 
     def to_json(self) -> dict:
         # Built by hand: dataclasses.asdict deep-copies every value, 40 µs a summary.
-        return {"id": self.id, "file": self.file, "status": self.status, "problem": self.problem,
-                "alliance": self.alliance, "kind": self.kind, "date": self.date, "partners": list(self.partners),
-                "joint_index": self.joint_index, "saved_at": self.saved_at, "follows": self.follows,
-                "facilitator": self.facilitator}
+        return {
+            "id": self.id,
+            "file": self.file,
+            "status": self.status,
+            "problem": self.problem,
+            "alliance": self.alliance,
+            "kind": self.kind,
+            "date": self.date,
+            "partners": list(self.partners),
+            "joint_index": self.joint_index,
+            "saved_at": self.saved_at,
+            "follows": self.follows,
+            "facilitator": self.facilitator,
+        }
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.date, self.saved_at, self.id)
@@ -236,8 +284,20 @@ class SessionSummary:
 
 _ROW = operator.attrgetter(*INDEX_COLUMNS)
 _SORT_KEY = operator.attrgetter("date", "saved_at", "id")  # = SessionSummary.sort_key, in C
-_TEMPLATE_KEYS = ("id", "file", "status", "problem", "alliance", "kind", "date", "partners", "joint_index",
-                  "saved_at", "follows", "facilitator")
+_TEMPLATE_KEYS = (
+    "id",
+    "file",
+    "status",
+    "problem",
+    "alliance",
+    "kind",
+    "date",
+    "partners",
+    "joint_index",
+    "saved_at",
+    "follows",
+    "facilitator",
+)
 
 
 def summaries_json(summaries: list[SessionSummary]) -> str:
@@ -266,12 +326,14 @@ def summaries_json(summaries: list[SessionSummary]) -> str:
             else:
                 index = value(index)
             # string() raises TypeError on anything but text.
-            append(f'{{\n    "id": {string(s.id)},\n    "file": {string(s.file)},\n    "status": {string(s.status)},'
-                   f'\n    "problem": {string(s.problem)},\n    "alliance": {string(s.alliance)},'
-                   f'\n    "kind": {string(s.kind)},\n    "date": {string(s.date)},\n    "partners": {listed},'
-                   f'\n    "joint_index": {index},'
-                   f'\n    "saved_at": {string(s.saved_at)},\n    "follows": {string(s.follows)},'
-                   f'\n    "facilitator": {string(s.facilitator)}\n  }}')
+            append(
+                f'{{\n    "id": {string(s.id)},\n    "file": {string(s.file)},\n    "status": {string(s.status)},'
+                f'\n    "problem": {string(s.problem)},\n    "alliance": {string(s.alliance)},'
+                f'\n    "kind": {string(s.kind)},\n    "date": {string(s.date)},\n    "partners": {listed},'
+                f'\n    "joint_index": {index},'
+                f'\n    "saved_at": {string(s.saved_at)},\n    "follows": {string(s.follows)},'
+                f'\n    "facilitator": {string(s.facilitator)}\n  }}'
+            )
         except TypeError:
             # Not what the store writes (a hand-edited index, say): let json.dumps format it.
             append(json.dumps(s.to_json(), ensure_ascii=False, indent=2).replace("\n", "\n  "))
@@ -290,12 +352,14 @@ def encode_index(summaries: list[SessionSummary], checked_ns: int, rows: dict[st
     `rows`: rows already encoded, by id (from `_index_rows`): encoding 10,000 rows again costs a
     listing after a save about 45 ms, so only the summaries not in it are encoded.
     """
-    header = json.dumps({"format": INDEX_FORMAT, "count": len(summaries), "columns": INDEX_COLUMNS,
-                         "checked_ns": checked_ns}, separators=(",", ":"))
+    header = json.dumps(
+        {"format": INDEX_FORMAT, "count": len(summaries), "columns": INDEX_COLUMNS, "checked_ns": checked_ns},
+        separators=(",", ":"),
+    )
     encode = _ROW_ENCODER.encode
     known = rows or {}
     lines = b",\n".join(known.get(s.id) or encode(_ROW(s)).encode("utf-8") for s in summaries)
-    return f'{header[:-1]},"{INDEX_TABLE}":[\n'.encode("utf-8") + lines + b"\n]}\n"
+    return f'{header[:-1]},"{INDEX_TABLE}":[\n'.encode() + lines + b"\n]}\n"
 
 
 def _index_rows(raw: bytes, ids: set[str]) -> dict[str, bytes]:
@@ -330,9 +394,15 @@ def _unchanged(summary: SessionSummary, st: os.stat_result, trusted_before: int)
     row was taken (the "racy" rule git uses for its index); a more recent one is read again, once.
     A file an older facilitator found "newer" is read again each time, so that an upgrade opens it.
     """
-    return (summary.inode == st.st_ino and summary.mtime_ns == st.st_mtime_ns and summary.size == st.st_size
-            and summary.ctime_ns == st.st_ctime_ns and summary.ctime_ns < trusted_before
-            and summary.mtime_ns < trusted_before and summary.status != "newer")
+    return (
+        summary.inode == st.st_ino
+        and summary.mtime_ns == st.st_mtime_ns
+        and summary.size == st.st_size
+        and summary.ctime_ns == st.st_ctime_ns
+        and summary.ctime_ns < trusted_before
+        and summary.mtime_ns < trusted_before
+        and summary.status != "newer"
+    )
 
 
 @contextmanager
@@ -367,9 +437,12 @@ def _valid_row(row: Any) -> bool:
     index (a text where the index number goes, a NaN, a partner that is not text) must not reach
     the list's formatting. Built to cost about a microsecond: every listing checks every row."""
     try:
-        return (tuple(map(type, row)) in _ROW_SHAPES and row[2] in _STATUSES
-                and (row[8] is None or 0 <= row[8] <= 100)  # NaN fails this too
-                and "".join(row[7]) is not None)  # TypeError unless every partner is text
+        return (
+            tuple(map(type, row)) in _ROW_SHAPES
+            and row[2] in _STATUSES
+            and (row[8] is None or 0 <= row[8] <= 100)  # NaN fails this too
+            and "".join(row[7]) is not None
+        )  # TypeError unless every partner is text
     except TypeError:
         return False
 
@@ -396,8 +469,11 @@ def _valid_rows(rows: list) -> list:
             "".join(chain.from_iterable(columns[7]))
             numbers = [value for value in columns[8] if value is not None]
             # NaN and Infinity never get this far: the index is parsed by strict_json.
-            if (set(map(type, columns[7])) <= {list} and set(columns[2]) <= _STATUSES
-                    and (not numbers or 0 <= min(numbers) <= max(numbers) <= 100)):
+            if (
+                set(map(type, columns[7])) <= {list}
+                and set(columns[2]) <= _STATUSES
+                and (not numbers or 0 <= min(numbers) <= max(numbers) <= 100)
+            ):
                 return rows
     except TypeError:  # a partner that is not text, say
         pass
@@ -412,15 +488,21 @@ def summarise(session: Session) -> dict:
         index = joint_index(session, load_checklist(session.checklist_version))
     except UnknownChecklistVersion:
         index = None
-    return {"alliance": session.alliance, "kind": session.kind, "date": session.date,
-            "partners": [p.name for p in session.partners], "joint_index": index,
-            "saved_at": session.saved_at, "follows": session.follows, "facilitator": session.facilitator}
+    return {
+        "alliance": session.alliance,
+        "kind": session.kind,
+        "date": session.date,
+        "partners": [p.name for p in session.partners],
+        "joint_index": index,
+        "saved_at": session.saved_at,
+        "follows": session.follows,
+        "facilitator": session.facilitator,
+    }
 
 
 LINKS_FORMAT = 2  # 2: with the code's salt, and a token shared with the kept listing
 # What a summary is made from: a copy made by other code (an upgrade) is not used.
-_SALTED_BY = ("store.py", "model.py", "migrations.py", "scoring.py", "content/__init__.py",
-              "content/checklist-*.toml")
+_SALTED_BY = ("store.py", "model.py", "migrations.py", "scoring.py", "content/__init__.py", "content/checklist-*.toml")
 
 
 def _code_salt() -> str:
@@ -599,8 +681,10 @@ class SessionStore:
             inside = _path_below(candidate, (folder.st_dev, folder.st_ino))
             what = _owned_kind(inside) if inside else None
             if what:
-                raise InvalidInput(f"{path} is {what} in the data folder {self.data_dir}: writing there "
-                                   f"would destroy it. Choose another file.")
+                raise InvalidInput(
+                    f"{path} is {what} in the data folder {self.data_dir}: writing there "
+                    f"would destroy it. Choose another file."
+                )
 
     def holds(self, path: Path | str) -> bool:
         """Whether `path` (as given, or with its links resolved) is inside the data folder."""
@@ -609,8 +693,10 @@ class SessionStore:
         except OSError:
             return False
         given = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
-        return any(_path_below(candidate, (folder.st_dev, folder.st_ino)) is not None
-                   for candidate in (given, Path(os.path.realpath(given))))
+        return any(
+            _path_below(candidate, (folder.st_dev, folder.st_ino)) is not None
+            for candidate in (given, Path(os.path.realpath(given)))
+        )
 
     def path_for(self, session_id: str) -> Path:
         return self.data_dir / f"{session_id}{SUFFIX}"
@@ -631,8 +717,11 @@ class SessionStore:
         except OSError as error:
             raise StorageError(f"Cannot read the data folder {self.data_dir}: {error.strerror or error}.") from None
         cut = -len(SUFFIX)
-        return {name[:cut]: e for e in entries
-                if (name := e.name).endswith(SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()}
+        return {
+            name[:cut]: e
+            for e in entries
+            if (name := e.name).endswith(SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()
+        }
 
     def ids(self) -> list[str]:
         return sorted(self._session_files())
@@ -667,8 +756,9 @@ class SessionStore:
         cut = -len(SUFFIX)
         return {name[:cut] for name in names if name.endswith(SUFFIX) and name[0] != "." and name != INDEX_FILE}
 
-    def _check_summaries(self, names: set[str], cached: dict[str, SessionSummary],
-                         trusted_before: int) -> tuple[list[SessionSummary], bool]:
+    def _check_summaries(
+        self, names: set[str], cached: dict[str, SessionSummary], trusted_before: int
+    ) -> tuple[list[SessionSummary], bool]:
         """The index's summary of each file still as it was (see `_unchanged`), others read again."""
         result: list[SessionSummary] = []
         append = result.append
@@ -685,9 +775,15 @@ class SessionStore:
                     changed = True  # deleted or moved since the folder was read
                     continue
                 # _unchanged(hit, st, trusted_before), inlined: this runs for every file.
-                if (hit.inode == st.st_ino and hit.mtime_ns == st.st_mtime_ns and hit.size == st.st_size
-                        and hit.ctime_ns == st.st_ctime_ns and hit.ctime_ns < trusted_before
-                        and hit.mtime_ns < trusted_before and hit.status != "newer"):
+                if (
+                    hit.inode == st.st_ino
+                    and hit.mtime_ns == st.st_mtime_ns
+                    and hit.size == st.st_size
+                    and hit.ctime_ns == st.st_ctime_ns
+                    and hit.ctime_ns < trusted_before
+                    and hit.mtime_ns < trusted_before
+                    and hit.status != "newer"
+                ):
                     append(hit)
                     continue
                 changed = True
@@ -758,10 +854,11 @@ class SessionStore:
         """Keep the links' copy; returns its token (new each time: a listing kept with an earlier
         copy no longer matches)."""
         token = os.urandom(16)
-        rows = [(s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
-                for s in summaries]
-        _write_links(cache, (LINKS_FORMAT, _code_salt(), os.fspath(self.data_dir), checked_ns - RACY_NS,
-                             token, rows))
+        rows = [
+            (s.id, s.inode, s.size, s.mtime_ns, s.ctime_ns, s.status, s.alliance, s.follows, s.problem)
+            for s in summaries
+        ]
+        _write_links(cache, (LINKS_FORMAT, _code_salt(), os.fspath(self.data_dir), checked_ns - RACY_NS, token, rows))
         return token
 
     def _checked_links(self, cache: str) -> tuple[list[tuple], bytes] | None:
@@ -772,8 +869,14 @@ class SessionStore:
             with open(cache, "rb") as handle:
                 data = marshal.loads(handle.read())
             version, salt, folder, trusted_before, token, rows = data
-            if (version != LINKS_FORMAT or salt != _code_salt() or folder != os.fspath(self.data_dir)
-                    or type(trusted_before) is not int or type(token) is not bytes or type(rows) is not list):
+            if (
+                version != LINKS_FORMAT
+                or salt != _code_salt()
+                or folder != os.fspath(self.data_dir)
+                or type(trusted_before) is not int
+                or type(token) is not bytes
+                or type(rows) is not list
+            ):
                 return None
             names = self._session_names()
             if len(names) != len(rows):
@@ -785,9 +888,14 @@ class SessionStore:
                         return None
                     seen.add(session_id)
                     st = stat(session_id + SUFFIX)
-                    if not (st.st_ino == inode and st.st_mtime_ns == mtime_ns and st.st_size == size
-                            and st.st_ctime_ns == ctime_ns and ctime_ns < trusted_before
-                            and mtime_ns < trusted_before):
+                    if not (
+                        st.st_ino == inode
+                        and st.st_mtime_ns == mtime_ns
+                        and st.st_size == size
+                        and st.st_ctime_ns == ctime_ns
+                        and ctime_ns < trusted_before
+                        and mtime_ns < trusted_before
+                    ):
                         return None
                     if len(texts) != 4 or any(type(v) is not str for v in texts) or texts[0] == "newer":
                         return None  # a "newer" file is read again each time (see `_unchanged`)
@@ -815,12 +923,12 @@ class SessionStore:
         if len(lines) < 2 or not lines[0].startswith(_INDEX_PREFIX):
             return None
         try:
-            header = strict_json.loads(lines[0][:-len(b',"summaries":[')] + b"}")
+            header = strict_json.loads(lines[0][: -len(b',"summaries":[')] + b"}")
             if header.get("columns") != list(INDEX_COLUMNS):
                 return None
             trusted_before = int(header["checked_ns"]) - RACY_NS
             rows = []
-            for line in lines[1: limit + 1]:
+            for line in lines[1 : limit + 1]:
                 row = line.rstrip(b",")
                 if not row.startswith(b"["):
                     break  # the end of the list
@@ -843,8 +951,14 @@ class SessionStore:
             return None
 
     def _summarise_file(self, session_id: str, st: os.stat_result) -> SessionSummary | None:
-        summary = SessionSummary(id=session_id, file=f"{session_id}{SUFFIX}", size=st.st_size,
-                                 mtime_ns=st.st_mtime_ns, inode=st.st_ino, ctime_ns=st.st_ctime_ns)
+        summary = SessionSummary(
+            id=session_id,
+            file=f"{session_id}{SUFFIX}",
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+            inode=st.st_ino,
+            ctime_ns=st.st_ctime_ns,
+        )
         try:
             session, _migrated = self._read_session(session_id)
         except SessionNotFound:
@@ -870,8 +984,12 @@ class SessionStore:
     @staticmethod
     def _parse_index(raw: bytes) -> tuple[dict[str, SessionSummary], int]:
         data = strict_json.loads(raw)
-        if (not isinstance(data, dict) or data.get("format") != INDEX_FORMAT
-                or data.get("columns") != list(INDEX_COLUMNS) or not isinstance(data.get(INDEX_TABLE), list)):
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != INDEX_FORMAT
+            or data.get("columns") != list(INDEX_COLUMNS)
+            or not isinstance(data.get(INDEX_TABLE), list)
+        ):
             return {}, 0
         trusted_before = int(data["checked_ns"]) - RACY_NS
         # A row of another shape fails here (TypeError) and the index is rebuilt; one of the
@@ -879,16 +997,20 @@ class SessionStore:
         summaries = list(starmap(SessionSummary, _valid_rows(data[INDEX_TABLE])))
         return {s.id: s for s in summaries}, trusted_before
 
-    def _write_index(self, summaries: list[SessionSummary], checked_ns: int | None = None,
-                     rows: dict[str, bytes] | None = None) -> None:
+    def _write_index(
+        self, summaries: list[SessionSummary], checked_ns: int | None = None, rows: dict[str, bytes] | None = None
+    ) -> None:
         """Write the index; `checked_ns`: a time before the files were stat'ed (default: now);
         `rows`: rows of the index as it was, by id, for the summaries it still had right."""
         if not self.data_dir.is_dir():
             return
         try:
             # Private whatever an older version left: it names alliances, partners, facilitators.
-            atomic_write_bytes(self.data_dir / INDEX_FILE,
-                               encode_index(summaries, checked_ns or time.time_ns(), rows), mode=PRIVATE_FILE)
+            atomic_write_bytes(
+                self.data_dir / INDEX_FILE,
+                encode_index(summaries, checked_ns or time.time_ns(), rows),
+                mode=PRIVATE_FILE,
+            )
         except (OSError, ValueError):
             pass  # a read-only folder still lists; the cache is simply not kept
 
@@ -901,8 +1023,13 @@ class SessionStore:
             raise InvalidInput("Give a session id (or the start of one); `facilitator list` shows them.")
         # A whole id (as the store names files: lower-case letters, digits, dashes) needs no reading
         # of a folder of 10,000 names.
-        if (wanted.isascii() and wanted.replace("-", "").isalnum() and wanted == wanted.lower()
-                and wanted + SUFFIX != INDEX_FILE and os.path.isfile(self.path_for(wanted))):
+        if (
+            wanted.isascii()
+            and wanted.replace("-", "").isalnum()
+            and wanted == wanted.lower()
+            and wanted + SUFFIX != INDEX_FILE
+            and os.path.isfile(self.path_for(wanted))
+        ):
             return wanted
         ids = self.ids()
         if wanted in ids:
@@ -933,8 +1060,8 @@ class SessionStore:
         if not isinstance(documents, dict) or len(documents) != 1:
             raise SessionDamaged(path, "it is not a facilitator session file")
         doc = next(iter(documents.values()))
-        from facilitator.storage.migrations import migrate
         from facilitator.domain.model import Session
+        from facilitator.storage.migrations import migrate
 
         try:
             doc, migrated = migrate(doc)
@@ -1034,8 +1161,10 @@ class SessionStore:
                 backup, n = path.with_name(f"{path.name}.{n}.bak"), n + 1
             atomic_write_bytes(backup, data, mode=mode)
         except OSError as error:
-            raise StorageError(f"Could not back up {path.name} before updating it: "
-                               f"{error.strerror or error}. The file is left as it was.") from None
+            raise StorageError(
+                f"Could not back up {path.name} before updating it: "
+                f"{error.strerror or error}. The file is left as it was."
+            ) from None
         return backup
 
     def _write(self, session: Session) -> str:
@@ -1055,8 +1184,8 @@ class SessionStore:
 
     def import_document(self, doc: Any, replace: bool = False) -> Session:
         """Import a dumped session after validating it fully. Nothing is written if it is refused."""
-        from facilitator.storage.migrations import migrate
         from facilitator.domain.model import Session
+        from facilitator.storage.migrations import migrate
 
         try:
             doc, _migrated = migrate(doc)
@@ -1082,8 +1211,9 @@ class SessionStore:
 
     @staticmethod
     def _exists(session_id: str) -> InvalidInput:
-        return InvalidInput(f"Session {session_id} already exists; add --replace to overwrite it "
-                            f"(the current one is kept in {TRASH}/).")
+        return InvalidInput(
+            f"Session {session_id} already exists; add --replace to overwrite it (the current one is kept in {TRASH}/)."
+        )
 
     def delete(self, session_id: str) -> Path:
         """Move a session to the trash folder. Refused while another process has it open."""
@@ -1101,8 +1231,10 @@ class SessionStore:
         session deleted twice keeps each one's companions apart. Best effort: the session itself
         is already in the trash, and a companion left behind harms nothing.
         """
-        companions = [(self.data_dir / f"{session_id}{SUFFIX}.bak", target.with_name(target.name + ".bak")),
-                      (self.data_dir / f"{session_id}.ballots", target.with_name(target.stem + ".ballots"))]
+        companions = [
+            (self.data_dir / f"{session_id}{SUFFIX}.bak", target.with_name(target.name + ".bak")),
+            (self.data_dir / f"{session_id}.ballots", target.with_name(target.stem + ".ballots")),
+        ]
         for source, destination in companions:
             if source.exists() and not destination.exists():
                 try:

@@ -6,22 +6,21 @@ environment itself.
 
 from __future__ import annotations
 
-import os
 import traceback
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from facilitator.base.errors import FacilitatorError
-from facilitator.tui.exit_guard import ExitGuard
 from facilitator.storage import rescue
+from facilitator.storage.store import SessionStore
+from facilitator.tui.exit_guard import ExitGuard
 from facilitator.tui.key_order import KeysInOrder, unfinished_messages
 from facilitator.tui.widgets.literal import markup_literal
-from facilitator.storage.store import SessionStore
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 INPUT_THREAD_MOMENT = 0.05  # seconds, at an exit by signal, for a key already read to be posted
@@ -81,9 +80,13 @@ class FacilitatorApp(App[int]):
 
         log = crash_since_last_start(self.store.data_dir)
         if log is not None:
-            self.notify(f"It stopped with an error last time (the room's work was saved first). "
-                        f"The report is in {log}", title="facilitator crashed last time",
-                        severity="warning", timeout=15, markup=False)
+            self.notify(
+                f"It stopped with an error last time (the room's work was saved first). The report is in {log}",
+                title="facilitator crashed last time",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
 
     def _install_signal_handlers(self) -> None:
         # Textual installs none for these: closing the terminal window (SIGHUP) or `kill` (SIGTERM)
@@ -92,9 +95,13 @@ class FacilitatorApp(App[int]):
         import asyncio
 
         self._loop = asyncio.get_running_loop()
-        self._exit_guard = ExitGuard(self._exit_requested_by_signal, self._save_for_exit,
-                                     before_exit=self._stop_servers, terminal_gone=self._terminal_gone,
-                                     ping=self._loop.call_soon_threadsafe)
+        self._exit_guard = ExitGuard(
+            self._exit_requested_by_signal,
+            self._save_for_exit,
+            before_exit=self._stop_servers,
+            terminal_gone=self._terminal_gone,
+            ping=self._loop.call_soon_threadsafe,
+        )
         self._exit_guard.install()
 
     def _exit_requested_by_signal(self, _signum: int) -> None:
@@ -245,13 +252,18 @@ class FacilitatorApp(App[int]):
             if quit_anyway:
                 self._exit_with_rescue()
 
-        self.push_screen(ConfirmScreen(
-            "Your latest changes are not saved",
-            "The session file cannot be written right now (see the red warning). If you stay, your work "
-            "stays in memory and saving keeps retrying. If you quit, a rescue copy is written to "
-            f"{rescue.rescue_folder()} instead.",
-            confirm_label="Quit with a rescue copy", cancel_label="Stay", danger=True,
-        ), answered)
+        self.push_screen(
+            ConfirmScreen(
+                "Your latest changes are not saved",
+                "The session file cannot be written right now (see the red warning). If you stay, your work "
+                "stays in memory and saving keeps retrying. If you quit, a rescue copy is written to "
+                f"{rescue.rescue_folder()} instead.",
+                confirm_label="Quit with a rescue copy",
+                cancel_label="Stay",
+                danger=True,
+            ),
+            answered,
+        )
 
     def _exit_with_rescue(self) -> None:
         """Leave even though saving fails: write what is unsaved somewhere else first."""
@@ -262,8 +274,13 @@ class FacilitatorApp(App[int]):
     def rescue_unsaved(self) -> list[Path]:
         from facilitator.tui.screens.meeting import MeetingScreen
 
-        return [path for screen in self.screen_stack if isinstance(screen, MeetingScreen)
-                for path in [screen.write_rescue_copy()] if path is not None]
+        return [
+            path
+            for screen in self.screen_stack
+            if isinstance(screen, MeetingScreen)
+            for path in [screen.write_rescue_copy()]
+            if path is not None
+        ]
 
     def on_unmount(self) -> None:
         # May run twice under run_test; save_everything is idempotent.
@@ -315,8 +332,7 @@ class FacilitatorApp(App[int]):
         try:
             opened = self.store.open(session_id)
         except FacilitatorError as error:
-            self.notify(str(error), title="Cannot open the session", severity="error", timeout=8,
-                        markup=False)
+            self.notify(str(error), title="Cannot open the session", severity="error", timeout=8, markup=False)
             return
         self.push_screen(MeetingScreen(opened))
 
@@ -398,8 +414,9 @@ class FacilitatorApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Keys of this screen, the scoring scale, and where the checklist comes from",
-                            self.action_help)
+        yield SystemCommand(
+            "Help", "Keys of this screen, the scoring scale, and where the checklist comes from", self.action_help
+        )
         yield SystemCommand("Light or dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
@@ -422,12 +439,19 @@ def _rescue_message(written: list[Path]) -> str | None:
     if not written:
         return None
     where = ", ".join(str(p) for p in written)
-    return (f"facilitator: the session could not be saved; a rescue copy is in {where}. "
-            "Import it with `facilitator load FILE --replace`.")
+    return (
+        f"facilitator: the session could not be saved; a rescue copy is in {where}. "
+        "Import it with `facilitator load FILE --replace`."
+    )
 
 
-def make_app(store: SessionStore | None = None, *, data_dir: Path | str | None = None,
-             templates: Path | None = None, open_session: str | None = None) -> FacilitatorApp:
+def make_app(
+    store: SessionStore | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    templates: Path | None = None,
+    open_session: str | None = None,
+) -> FacilitatorApp:
     """The one way to build the app, for the CLI and for tests."""
     if store is None:
         if data_dir is None:

@@ -25,7 +25,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 SAVE_WAIT = 1.3  # seconds the app's own save may take before the guard saves itself
 LOOP_ANSWER = 1.0  # seconds within which a running event loop answers the guard's ping
@@ -42,13 +42,20 @@ class ExitGuard:
     `terminal_gone()` is called first when the terminal no longer answers; `ping(callback)` has
     the event loop call `callback` (from any thread, without blocking)."""
 
-    def __init__(self, request_exit: Callable[[int], None], save: Callable[[], int],
-                 before_exit: Callable[[], None] = lambda: None,
-                 terminal_gone: Callable[[], None] = lambda: None,
-                 ping: Callable[[Callable[[], None]], None] | None = None, *,
-                 save_wait: float = SAVE_WAIT, exit_grace: float = EXIT_GRACE, gone_grace: float = GONE_GRACE,
-                 terminal_alive: Callable[[], bool] | None = None,
-                 end_process: Callable[[int], None] = os._exit) -> None:
+    def __init__(
+        self,
+        request_exit: Callable[[int], None],
+        save: Callable[[], int],
+        before_exit: Callable[[], None] = lambda: None,
+        terminal_gone: Callable[[], None] = lambda: None,
+        ping: Callable[[Callable[[], None]], None] | None = None,
+        *,
+        save_wait: float = SAVE_WAIT,
+        exit_grace: float = EXIT_GRACE,
+        gone_grace: float = GONE_GRACE,
+        terminal_alive: Callable[[], bool] | None = None,
+        end_process: Callable[[int], None] = os._exit,
+    ) -> None:
         self._request_exit = request_exit
         self._save = save
         self._before_exit = before_exit

@@ -29,8 +29,9 @@ class Document:
 
     @property
     def headings(self) -> list[str]:
-        return [_plain(self.tokens[index + 1]) for index, token in enumerate(self.tokens)
-                if token.type == "heading_open"]
+        return [
+            _plain(self.tokens[index + 1]) for index, token in enumerate(self.tokens) if token.type == "heading_open"
+        ]
 
     def contains(self, text: str) -> bool:
         return any(text in line for line in self.texts)
@@ -51,7 +52,7 @@ class Document:
     def row_starting(self, *cells: str) -> list[str]:
         """The first table row whose leading cells are `cells`; fails with the rows if none is."""
         for row in self.table_rows():
-            if row[:len(cells)] == list(cells):
+            if row[: len(cells)] == list(cells):
                 return row
         raise AssertionError(f"no table row starts with {cells} in {self.path.name}: {self.table_rows()}")
 

@@ -36,17 +36,42 @@ from ptyprocess import PtyProcess
 
 # What xterm sends for each named key; Textual reads these sequences.
 KEYS: dict[str, bytes] = {
-    "enter": b"\r", "tab": b"\t", "shift+tab": b"\x1b[Z", "escape": b"\x1b", "space": b" ",
-    "backspace": b"\x7f", "delete": b"\x1b[3~", "insert": b"\x1b[2~",
-    "up": b"\x1b[A", "down": b"\x1b[B", "right": b"\x1b[C", "left": b"\x1b[D",
-    "home": b"\x1b[H", "end": b"\x1b[F", "pageup": b"\x1b[5~", "pagedown": b"\x1b[6~",
-    "alt+up": b"\x1b[1;3A", "alt+down": b"\x1b[1;3B", "alt+right": b"\x1b[1;3C", "alt+left": b"\x1b[1;3D",
-    "shift+up": b"\x1b[1;2A", "shift+down": b"\x1b[1;2B",
-    "ctrl+home": b"\x1b[1;5H", "ctrl+end": b"\x1b[1;5F",
-    "ctrl+pageup": b"\x1b[5;5~", "ctrl+pagedown": b"\x1b[6;5~",
-    "f1": b"\x1bOP", "f2": b"\x1bOQ", "f3": b"\x1bOR", "f4": b"\x1bOS",
-    "f5": b"\x1b[15~", "f6": b"\x1b[17~", "f7": b"\x1b[18~", "f8": b"\x1b[19~",
-    "f9": b"\x1b[20~", "f10": b"\x1b[21~",
+    "enter": b"\r",
+    "tab": b"\t",
+    "shift+tab": b"\x1b[Z",
+    "escape": b"\x1b",
+    "space": b" ",
+    "backspace": b"\x7f",
+    "delete": b"\x1b[3~",
+    "insert": b"\x1b[2~",
+    "up": b"\x1b[A",
+    "down": b"\x1b[B",
+    "right": b"\x1b[C",
+    "left": b"\x1b[D",
+    "home": b"\x1b[H",
+    "end": b"\x1b[F",
+    "pageup": b"\x1b[5~",
+    "pagedown": b"\x1b[6~",
+    "alt+up": b"\x1b[1;3A",
+    "alt+down": b"\x1b[1;3B",
+    "alt+right": b"\x1b[1;3C",
+    "alt+left": b"\x1b[1;3D",
+    "shift+up": b"\x1b[1;2A",
+    "shift+down": b"\x1b[1;2B",
+    "ctrl+home": b"\x1b[1;5H",
+    "ctrl+end": b"\x1b[1;5F",
+    "ctrl+pageup": b"\x1b[5;5~",
+    "ctrl+pagedown": b"\x1b[6;5~",
+    "f1": b"\x1bOP",
+    "f2": b"\x1bOQ",
+    "f3": b"\x1bOR",
+    "f4": b"\x1bOS",
+    "f5": b"\x1b[15~",
+    "f6": b"\x1b[17~",
+    "f7": b"\x1b[18~",
+    "f8": b"\x1b[19~",
+    "f9": b"\x1b[20~",
+    "f10": b"\x1b[21~",
 }
 for _letter in "abcdefghijklmnopqrstuvwxyz":
     KEYS[f"ctrl+{_letter}"] = bytes([ord(_letter) - ord("a") + 1])
@@ -74,8 +99,10 @@ def installed_facilitator() -> Path:
     bin_dir = Path(sys.executable).parent
     found = shutil.which("facilitator", path=str(bin_dir))
     if found is None:
-        raise RuntimeError(f"no installed `facilitator` console script in {bin_dir}: "
-                           'install the project into this venv (pip install -e ".[test]")')
+        raise RuntimeError(
+            f"no installed `facilitator` console script in {bin_dir}: "
+            'install the project into this venv (pip install -e ".[test]")'
+        )
     return Path(found)
 
 
@@ -94,7 +121,7 @@ def _stat_fields(entry: Path) -> list[str] | None:
     except OSError:
         return None
     # The fields after the command name (which may hold spaces): state ppid pgrp session ...
-    return stat[stat.rfind(")") + 2:].split()
+    return stat[stat.rfind(")") + 2 :].split()
 
 
 def descendants(pid: int) -> list[int]:
@@ -113,9 +140,14 @@ def descendants(pid: int) -> list[int]:
 
 def session_members(session_id: int) -> list[int]:
     """Every live process in the given terminal session (the app started it with setsid)."""
-    return [int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and (fields := _stat_fields(entry)) and fields[0] != "Z"
-            and int(fields[3]) == session_id]
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit()
+        and (fields := _stat_fields(entry))
+        and fields[0] != "Z"
+        and int(fields[3]) == session_id
+    ]
 
 
 class AppCrashed(AssertionError):
@@ -142,20 +174,38 @@ class Terminal:
     # -- starting and stopping ------------------------------------------------------------------
 
     @classmethod
-    def start(cls, data_dir: Path, size: tuple[int, int] = (100, 30), args: tuple[str, ...] = (),
-              env: dict[str, str] | None = None) -> "Terminal":
+    def start(
+        cls,
+        data_dir: Path,
+        size: tuple[int, int] = (100, 30),
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> Terminal:
         """Start the installed app over `data_dir` in a terminal of `size` (columns, lines)."""
         columns, lines = size
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in ("COLUMNS", "LINES", "NO_COLOR", "TEXTUAL", "TMUX")}
-        environment.update({"TERM": "xterm-256color", "COLORTERM": "truecolor",
-                            "FACILITATOR_DATA_DIR": str(data_dir), "HOME": str(data_dir.parent),
-                            **(env or {})})
-        process = PtyProcess.spawn([str(installed_facilitator()), *args], env=environment,
-                                   cwd=str(data_dir.parent), dimensions=(lines, columns))
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("COLUMNS", "LINES", "NO_COLOR", "TEXTUAL", "TMUX")
+        }
+        environment.update(
+            {
+                "TERM": "xterm-256color",
+                "COLORTERM": "truecolor",
+                "FACILITATOR_DATA_DIR": str(data_dir),
+                "HOME": str(data_dir.parent),
+                **(env or {}),
+            }
+        )
+        process = PtyProcess.spawn(
+            [str(installed_facilitator()), *args],
+            env=environment,
+            cwd=str(data_dir.parent),
+            dimensions=(lines, columns),
+        )
         return cls(process, size)
 
-    def __enter__(self) -> "Terminal":
+    def __enter__(self) -> Terminal:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
@@ -232,7 +282,7 @@ class Terminal:
                 window = self._tail + chunk
                 if not self.traceback_seen and b"Traceback" in window:  # Rich styles the rest
                     self.traceback_seen = True
-                    self._crash_bytes = window[window.index(b"Traceback"):]
+                    self._crash_bytes = window[window.index(b"Traceback") :]
                 elif self.traceback_seen and len(self._crash_bytes) < 500_000:
                     self._crash_bytes += chunk
                 self._tail = window[-64:]
@@ -259,8 +309,10 @@ class Terminal:
                 return match
             self._check_running()
             if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} did not appear within {timeout}s; the screen:\n"
-                                     f"{self.screen_text()}\n{self.last_sent()}")
+                raise AssertionError(
+                    f"{pattern!r} did not appear within {timeout}s; the screen:\n"
+                    f"{self.screen_text()}\n{self.last_sent()}"
+                )
             time.sleep(0.05)
 
     def wait_for_no_text(self, pattern: str, timeout: float = 10.0) -> None:
@@ -270,8 +322,9 @@ class Terminal:
         while expression.search(self.screen_text()):
             self._check_running()
             if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} still on screen after {timeout}s:\n{self.screen_text()}\n"
-                                     f"{self.last_sent()}")
+                raise AssertionError(
+                    f"{pattern!r} still on screen after {timeout}s:\n{self.screen_text()}\n{self.last_sent()}"
+                )
             time.sleep(0.05)
 
     def wait_until_quiet(self, quiet: float = 0.25, timeout: float = 5.0) -> None:
@@ -292,8 +345,7 @@ class Terminal:
     def crash_report(self) -> str:
         """The traceback's lines that say where it broke and why."""
         lines = [line.strip(" │╭╮╰╯─") for line in re.split(r"[\r\n]+", self.crash_text())]
-        return "\n".join(line for line in lines
-                         if re.search(r"\.py:\d+|^in \w|Error|Exception|NoMatches|❱", line))
+        return "\n".join(line for line in lines if re.search(r"\.py:\d+|^in \w|Error|Exception|NoMatches|❱", line))
 
     def last_sent(self) -> str:
         return "the last keys sent, oldest first: " + " ".join(self.sent)
@@ -302,8 +354,7 @@ class Terminal:
         if self.traceback_seen:
             raise AppCrashed(f"the app wrote a traceback:\n{self.crash_report()}\n{self.last_sent()}")
         if not self.process.isalive():
-            raise AppCrashed(f"the app exited (status {self.process.exitstatus}); the screen:\n"
-                             f"{self.screen_text()}")
+            raise AppCrashed(f"the app exited (status {self.process.exitstatus}); the screen:\n{self.screen_text()}")
 
     # -- typing ---------------------------------------------------------------------------------
 
@@ -330,8 +381,12 @@ class Terminal:
     def border_colours(self) -> tuple:
         """The colour of every border cell: Textual shows focus only by colouring a border."""
         with self._lock:
-            return tuple(cell.fg for row in self.screen.buffer.values() for cell in row.values()
-                         if cell.data in BORDER_CHARACTERS)
+            return tuple(
+                cell.fg
+                for row in self.screen.buffer.values()
+                for cell in row.values()
+                if cell.data in BORDER_CHARACTERS
+            )
 
     def _see_focus_move(self, borders_before: tuple, timeout: float = 1.5) -> None:
         """Wait until a border changes colour (the focus moved), as a person watches for it."""
@@ -339,8 +394,7 @@ class Terminal:
         while self.border_colours() == borders_before and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    def _look(self, drawn_before: int, at_least: float = 0.0, quiet: float = 0.06, timeout: float = 0.6
-              ) -> None:
+    def _look(self, drawn_before: int, at_least: float = 0.0, quiet: float = 0.06, timeout: float = 0.6) -> None:
         """Wait for the screen to change after a key, then to stay still for `quiet` seconds."""
         started = time.monotonic()
         deadline = started + max(timeout, at_least)
@@ -394,8 +448,7 @@ def _kill(pid: int) -> None:
 
 
 @contextmanager
-def running_app(data_dir: Path, size: tuple[int, int] = (100, 30), args: tuple[str, ...] = ()
-                ) -> Iterator[Terminal]:
+def running_app(data_dir: Path, size: tuple[int, int] = (100, 30), args: tuple[str, ...] = ()) -> Iterator[Terminal]:
     """The app in a terminal for the length of a `with` block; quits it and checks it is gone."""
     data_dir.mkdir(parents=True, exist_ok=True)
     terminal = Terminal.start(data_dir, size, args)

@@ -17,9 +17,27 @@ def test_a_quick_typist_fills_the_form_in_bursts(tmp_path: Path) -> None:
         term.wait_for_text(r"No sessions yet")
         term.press("n")
         term.wait_for_text(r"New session")
-        term.burst("Quayside Pact", "tab", "end", "ctrl+u", "2026-05-04", "tab", "tab", "Sam Reyes",
-                   "tab", "Acme Ports", "tab", "Ada Lovelace", "tab", "Tom Lee", "tab", "tab",
-                   "Globex Shipping", "tab", "Grace Hopper")
+        term.burst(
+            "Quayside Pact",
+            "tab",
+            "end",
+            "ctrl+u",
+            "2026-05-04",
+            "tab",
+            "tab",
+            "Sam Reyes",
+            "tab",
+            "Acme Ports",
+            "tab",
+            "Ada Lovelace",
+            "tab",
+            "Tom Lee",
+            "tab",
+            "tab",
+            "Globex Shipping",
+            "tab",
+            "Grace Hopper",
+        )
         term.wait_for_text(r"Globex Shipping\s+▎▊\s+Grace Hopper", timeout=5)
         term.press("ctrl+s")
         term.wait_for_text(r"1/6 Welcome and purpose")
@@ -27,6 +45,8 @@ def test_a_quick_typist_fills_the_form_in_bursts(tmp_path: Path) -> None:
         term.wait_for_text(r"● scored")
     session = saved_session(data_dir, "quayside-pact-2026-05-04")
     assert (session["alliance"], session["facilitator"]) == ("Quayside Pact", "Sam Reyes")
-    assert [(p["name"], p["sponsors"], p["participants"]) for p in session["partners"]] == \
-        [("Acme Ports", ["Ada Lovelace"], ["Tom Lee"]), ("Globex Shipping", ["Grace Hopper"], [])]
+    assert [(p["name"], p["sponsors"], p["participants"]) for p in session["partners"]] == [
+        ("Acme Ports", ["Ada Lovelace"], ["Tom Lee"]),
+        ("Globex Shipping", ["Grace Hopper"], []),
+    ]
     assert session["points"]["joint-framework"]["scores"] == {"acme-ports": 3}

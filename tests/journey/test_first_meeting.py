@@ -18,8 +18,6 @@ import re
 import time
 from pathlib import Path
 
-import pytest
-
 from .documents import Document, saved_session
 from .terminal import Terminal, running_app
 
@@ -29,9 +27,11 @@ DATE = "2026-03-02"
 SESSION_ID = "tri-port-alliance-2026-03-02"
 FACILITATOR = "Sam Reyes"
 # Organisation, sponsors, team members: three partners, as the form takes them.
-PARTNERS = [("Acme Ports", "Ada Lovelace, Alan Kay", "Tom Lee"),
-            ("Globex Shipping", "Grace Hopper", ""),
-            ("Initech Rail", "Ivan Sutherland", "Ida Wells")]
+PARTNERS = [
+    ("Acme Ports", "Ada Lovelace, Alan Kay", "Tom Lee"),
+    ("Globex Shipping", "Grace Hopper", ""),
+    ("Initech Rail", "Ivan Sutherland", "Ida Wells"),
+]
 KEYS = {"Acme Ports": "acme-ports", "Globex Shipping": "globex-shipping", "Initech Rail": "initech-rail"}
 # Per point, the blind scores of the three partners; points 1, 3 and 9 are perception gaps.
 SCORES = ["321", "221", "304", "1?1", "222", "43-", "101", "000", "131", "223"]
@@ -39,8 +39,7 @@ NOTE = "Globex sees no benefit yet; Initech counts berth savings"
 AGREED_SCORE = "1"
 ACTION = ("Agree one benefit measure per partner", "Grace Hopper", "2026-04-30")
 PURPOSE = "We run the three ports as one network for our shippers."
-MEASURE = ("Shared berth bookings", "Bookings a month across the three ports", "500", "Ivan Sutherland",
-           "Monthly")
+MEASURE = ("Shared berth bookings", "Bookings a month across the three ports", "500", "Ivan Sutherland", "Monthly")
 ROLE = ("Globex Shipping", "Ravi Patel, port director", "Berth scheduling")
 SPONSOR_MEETING = ("2026-05-10", "Rotterdam, first review of the measures")
 DECISION = "Each partner names one owner for its benefit measure"
@@ -71,6 +70,7 @@ def test_a_first_meeting_from_empty_list_to_exported_agreement(tmp_path: Path) -
 
 # -- the steps, in the order the room takes them ------------------------------------------------
 
+
 def create_the_session(term: Terminal) -> None:
     term.press("n")
     term.wait_for_text(r"New session")
@@ -92,12 +92,12 @@ def create_the_session(term: Terminal) -> None:
         term.type_slowly(team)
         if index == 0:
             term.press("tab")  # past the row's Remove button
-    for name, sponsors, team in PARTNERS:
+    for name, sponsors, _team in PARTNERS:
         term.wait_for_text(rf"{re.escape(name)} .*{re.escape(sponsors)}")
     term.press("ctrl+s")
     term.wait_for_text(r"1/6 Welcome and purpose")
     term.wait_for_text(r"Kick-off · 2026-03-02")
-    for name, sponsors, team in PARTNERS:
+    for name, sponsors, _team in PARTNERS:
         term.wait_for_text(rf"{re.escape(name)}\s+{re.escape(sponsors.split(',')[0])}")
 
 
@@ -113,8 +113,9 @@ def score_every_point_blind(term: Terminal) -> None:
             term.type_slowly(scores)
         term.wait_for_text(r"(● scored.*\n.*){3}")
         rows = scoreboard_rows(term)
-        assert len(rows) == 3 and all(re.fullmatch(r"\W*[\w ]+?\s+● scored\s*", row) for row in rows), \
+        assert len(rows) == 3 and all(re.fullmatch(r"\W*[\w ]+?\s+● scored\s*", row) for row in rows), (
             f"point {number}: a score shows before the reveal: {rows}"
+        )
         term.press("r")
         term.wait_for_text(r"Mean [\d.]+ · Spread \d")
         shown = [re.search(r"(Ports|Shipping|Rail)\s+(\S+)", row).group(2) for row in scoreboard_rows(term)]
@@ -167,8 +168,9 @@ def sort_the_gap_board_and_open_a_point(term: Terminal) -> None:
     term.press("s")
     term.wait_for_text(r"Rows sorted by gap")
     first_rows = [line for line in term.screen_lines() if re.search(r"▎\s+\d+\s{2,}\S", line)][:3]
-    assert [re.search(r"▎\s+(\d+)", line).group(1) for line in first_rows] == ["3", "9", "1"], \
+    assert [re.search(r"▎\s+(\d+)", line).group(1) for line in first_rows] == ["3", "9", "1"], (
         f"the widest gaps first: {first_rows}"
+    )
     assert all("GAP" in line for line in first_rows), first_rows
     term.press("enter")  # open the point under the cursor: the widest gap
     term.wait_for_text(r"2/6 Health check scoring")
@@ -197,8 +199,9 @@ def draft_the_agreement(term: Terminal) -> None:
 
     go_to_section(term, 3, "Mutual benefits and measures")
     name, how, target, owner, review = MEASURE
-    add_table_row(term, r"Measure\s+Owner", "▀ New measure ▀",
-                  [name, None, how, target, owner, review])  # the kind stays Relational
+    add_table_row(
+        term, r"Measure\s+Owner", "▀ New measure ▀", [name, None, how, target, owner, review]
+    )  # the kind stays Relational
     term.wait_for_text(re.escape(name))
 
     go_to_section(term, 5, "Roles and responsibilities")  # from inside section 3's table
@@ -310,9 +313,18 @@ def close_and_export(term: Terminal, folder: Path) -> tuple[Path, Path]:
 
 # -- what is on disk and on screen afterwards ---------------------------------------------------
 
-POINT_KEYS = ["joint-framework", "needs-shared", "mutual-benefit", "relational-expectations",
-              "agreement-beyond-contract", "sponsors-meet", "relational-measures", "trust-indicator",
-              "partnering-training", "joint-communications"]
+POINT_KEYS = [
+    "joint-framework",
+    "needs-shared",
+    "mutual-benefit",
+    "relational-expectations",
+    "agreement-beyond-contract",
+    "sponsors-meet",
+    "relational-measures",
+    "trust-indicator",
+    "partnering-training",
+    "joint-communications",
+]
 
 
 def stored_score(typed: str):
@@ -321,32 +333,39 @@ def stored_score(typed: str):
 
 def check_the_session_file(data_dir: Path) -> None:
     session = saved_session(data_dir, SESSION_ID)
-    assert (session["alliance"], session["date"], session["kind"], session["facilitator"]) == \
-        (ALLIANCE, DATE, "kickoff", FACILITATOR)
-    assert [(p["name"], p["sponsors"], p["participants"]) for p in session["partners"]] == \
-        [(name, [n.strip() for n in sponsors.split(",")], [n.strip() for n in team.split(",") if n.strip()])
-         for name, sponsors, team in PARTNERS]
+    assert (session["alliance"], session["date"], session["kind"], session["facilitator"]) == (
+        ALLIANCE,
+        DATE,
+        "kickoff",
+        FACILITATOR,
+    )
+    assert [(p["name"], p["sponsors"], p["participants"]) for p in session["partners"]] == [
+        (name, [n.strip() for n in sponsors.split(",")], [n.strip() for n in team.split(",") if n.strip()])
+        for name, sponsors, team in PARTNERS
+    ]
     for key, scores in zip(POINT_KEYS, SCORES):
         point = session["points"][key]
-        assert point["scores"] == {KEYS[name]: stored_score(score)
-                                   for (name, _s, _t), score in zip(PARTNERS, scores)}, key
+        assert point["scores"] == {
+            KEYS[name]: stored_score(score) for (name, _s, _t), score in zip(PARTNERS, scores)
+        }, key
         assert point["revealed"], key
     assert session["points"]["mutual-benefit"]["notes"] == NOTE
     assert session["points"]["mutual-benefit"]["agreed"] == int(AGREED_SCORE)
     [action] = session["actions"]
-    assert (action["text"], action["owner"], action["due"], action["point"], action["status"]) == \
-        (*ACTION, "mutual-benefit", "done")
+    assert (action["text"], action["owner"], action["due"], action["point"], action["status"]) == (
+        *ACTION,
+        "mutual-benefit",
+        "done",
+    )
     purpose = session["sections"]["purpose"]
     assert purpose["text"].strip() == PURPOSE
     assert purpose["agreed"] and sorted(purpose["endorsed_by"]) == sorted(KEYS.values())
     measure = next(m for m in session["measures"] if m["name"] == MEASURE[0])
-    assert (measure["how_measured"], measure["target"], measure["owner"], measure["review_frequency"]) \
-        == MEASURE[1:]
+    assert (measure["how_measured"], measure["target"], measure["owner"], measure["review_frequency"]) == MEASURE[1:]
     [role] = session["roles"]
     assert (role["partner"], role["person"], role["responsibility"]) == (KEYS[ROLE[0]], *ROLE[1:])
     [meeting] = session["sponsor_meetings"]
-    assert (meeting["date"], meeting["mode"], meeting["notes"]) == \
-        (SPONSOR_MEETING[0], "in person", SPONSOR_MEETING[1])
+    assert (meeting["date"], meeting["mode"], meeting["notes"]) == (SPONSOR_MEETING[0], "in person", SPONSOR_MEETING[1])
     assert [d["text"] for d in session["decisions"]] == [DECISION]
     assert session["next_meeting"] == NEXT_MEETING
 
@@ -355,7 +374,7 @@ def check_the_exports(agreement_path: Path, scorecard_path: Path) -> None:
     agreement = Document(agreement_path)
     assert not agreement.has_html()
     assert f"{ALLIANCE}: Partnership agreement" in agreement.headings
-    for name, sponsors, team in PARTNERS:
+    for name, sponsors, _team in PARTNERS:
         assert agreement.row_starting(name)[1] == sponsors
     assert agreement.contains(PURPOSE)
     assert agreement.contains("Endorsed by: Acme Ports, Globex Shipping, Initech Rail")

@@ -27,15 +27,30 @@ SEED = int(os.environ.get("FACILITATOR_MONKEY_SEED", "20261204"))
 KEY_COUNT = int(os.environ.get("FACILITATOR_MONKEY_KEYS", "1000"))
 
 NAMED_KEYS = (
-    ["tab"] * 10 + ["shift+tab"] * 4 + ["up", "down", "left", "right"] * 4 + ["enter"] * 5
-    + ["escape"] * 4 + ["space", "backspace", "delete", "home", "end", "pageup", "pagedown"]
-    + [f"f{number}" for number in range(1, 11)] + ["f2", "f3"] * 4
+    ["tab"] * 10
+    + ["shift+tab"] * 4
+    + ["up", "down", "left", "right"] * 4
+    + ["enter"] * 5
+    + ["escape"] * 4
+    + ["space", "backspace", "delete", "home", "end", "pageup", "pagedown"]
+    + [f"f{number}" for number in range(1, 11)]
+    + ["f2", "f3"] * 4
     + ["ctrl+n", "ctrl+s", "ctrl+r", "ctrl+p", "ctrl+b", "ctrl+t", "ctrl+e", "alt+up", "alt+down"]
 )
 TYPED = (
-    list("0123456789?-") + list("rRaAeEgGsSnNfFhHtTlLmMcCdDpPyYxX") * 2
-    + ["hello", "Acme Energy", "2027-03-31", "x|y", "# not a heading", "`tick`", "ünïcødé ✓",
-       "[bold]not markup[/bold]", "[@click=app.quit]x[/]"]
+    list("0123456789?-")
+    + list("rRaAeEgGsSnNfFhHtTlLmMcCdDpPyYxX") * 2
+    + [
+        "hello",
+        "Acme Energy",
+        "2027-03-31",
+        "x|y",
+        "# not a heading",
+        "`tick`",
+        "ünïcødé ✓",
+        "[bold]not markup[/bold]",
+        "[@click=app.quit]x[/]",
+    ]
 )
 # Sizes a facilitator's terminal goes through: the projector, a laptop, a big screen, too small.
 SIZES = [(80, 24), (120, 36), (100, 30), (60, 20), (50, 12), (100, 30)]
@@ -57,7 +72,8 @@ def test_random_keys_never_crash_the_app(tmp_path: Path) -> None:
         raise AssertionError(
             f"random keys, seed {SEED} (FACILITATOR_MONKEY_SEED={SEED} to rerun), after {len(sent)} "
             f"keys: {reason}\nthe last keys: {' '.join(sent[-40:])}\n"
-            f"{term.crash_report() or 'the screen:' + chr(10) + term.screen_text()}")
+            f"{term.crash_report() or 'the screen:' + chr(10) + term.screen_text()}"
+        )
 
     try:
         term.wait_for_text(r"[1-6]/6 ", timeout=30)  # the demo meeting is open
@@ -115,5 +131,7 @@ def test_random_keys_never_crash_the_app(tmp_path: Path) -> None:
             json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             fail(f"{path.name} no longer parses: {error}")
-    print(f"random keys: seed {SEED}, {KEY_COUNT} keys, {time.monotonic() - started:.1f} s, "
-          f"{len(session_files)} session file(s)")
+    print(
+        f"random keys: seed {SEED}, {KEY_COUNT} keys, {time.monotonic() - started:.1f} s, "
+        f"{len(session_files)} session file(s)"
+    )

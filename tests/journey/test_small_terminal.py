@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .documents import Document, saved_session
-from .terminal import Terminal, running_app
+from .terminal import running_app
 
 SIZE = (80, 24)
 SESSION_ID = "harbour-link-2026-04-14"

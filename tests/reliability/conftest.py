@@ -54,14 +54,16 @@ def _update_doc() -> None:
     rows = ["| Check | Figure reached | Test |", "|---|---|---|"]
     rows += [f"| {what} | {figure} | `{test}` |" for test, what, figure in FIGURES]
     cpus = os.cpu_count()
-    block = "\n".join([
-        BEGIN,
-        f"Measured on {date.today().isoformat()}: Python {platform.python_version()}, {platform.system()}, "
-        f"{cpus} cores.",
-        "",
-        *rows,
-        END,
-    ])
+    block = "\n".join(
+        [
+            BEGIN,
+            f"Measured on {date.today().isoformat()}: Python {platform.python_version()}, {platform.system()}, "
+            f"{cpus} cores.",
+            "",
+            *rows,
+            END,
+        ]
+    )
     head, rest = text.split(BEGIN, 1)
     _old, tail = rest.split(END, 1)
     DOC.write_text(head + block + tail, encoding="utf-8")

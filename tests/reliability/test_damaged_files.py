@@ -13,11 +13,10 @@ import random
 import stat
 
 import pytest
-
 from store_support import DEMO_DATE, run_facilitator
 
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import NewerSchema, SessionDamaged
+from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
 from facilitator.storage.store import SessionStore
@@ -73,8 +72,9 @@ def test_truncated_at_many_offsets(two_sessions, record_figure):
     good = path.read_bytes()
     os.chmod(path, 0o640)
     rng = random.Random(4)
-    offsets = sorted({0, 1, 2, len(good) // 2, len(good) - 2, len(good) - 1}
-                     | {rng.randrange(len(good)) for _ in range(OFFSETS)})
+    offsets = sorted(
+        {0, 1, 2, len(good) // 2, len(good) - 2, len(good) - 1} | {rng.randrange(len(good)) for _ in range(OFFSETS)}
+    )
     for offset in offsets:
         bad = good[:offset]
         path.write_bytes(bad)
@@ -82,8 +82,10 @@ def test_truncated_at_many_offsets(two_sessions, record_figure):
     _others_still_work(store, victim, other)
     listing = run_facilitator(store.data_dir, "list")
     assert f"{victim}.json: the file is not valid JSON" in listing.stdout
-    record_figure("truncation offsets tried, each reported by name and left byte-identical",
-                  f"{len(offsets)} of {len(good)} bytes")
+    record_figure(
+        "truncation offsets tried, each reported by name and left byte-identical",
+        f"{len(offsets)} of {len(good)} bytes",
+    )
 
 
 def _variants(good: bytes) -> dict[str, bytes]:
@@ -111,9 +113,18 @@ def _variants(good: bytes) -> dict[str, bytes]:
         "empty session table": json.dumps({"session": {}}).encode(),
         "newer schema": changed(schema_version=SCHEMA_VERSION + 1),
     }
-    for field, value in [("partners", "everyone"), ("points", []), ("date", 20260302), ("alliance", None),
-                         ("actions", {"0": {}}), ("agenda", "welcome"), ("measures", [1, 2]),
-                         ("schema_version", "2"), ("id", 7), ("sections", {"purpose": "text"})]:
+    for field, value in [
+        ("partners", "everyone"),
+        ("points", []),
+        ("date", 20260302),
+        ("alliance", None),
+        ("actions", {"0": {}}),
+        ("agenda", "welcome"),
+        ("measures", [1, 2]),
+        ("schema_version", "2"),
+        ("id", 7),
+        ("sections", {"purpose": "text"}),
+    ]:
         variants[f"{field} of the wrong type"] = changed(**{field: value})
     return variants
 
@@ -130,8 +141,10 @@ def test_junk_wrong_types_empty_and_newer(two_sessions, record_figure):
         _check_reported(store, victim, other, bad, "newer" if name == "newer schema" else "damaged")
         reported.append(name)
     _others_still_work(store, victim, other)
-    record_figure("damaged or foreign variants (junk, types, empty, newer), each reported and untouched",
-                  f"{len(reported)} of {len(variants)}")
+    record_figure(
+        "damaged or foreign variants (junk, types, empty, newer), each reported and untouched",
+        f"{len(reported)} of {len(variants)}",
+    )
 
 
 def test_newer_schema_is_never_written_over(two_sessions, record_figure):

@@ -17,7 +17,6 @@ import random
 import sys
 from pathlib import Path
 
-import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, RadioSet
 
@@ -25,15 +24,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tui.pane_harness import screen_text  # noqa: E402
 
-from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.domain.content import load_checklist  # noqa: E402
-from facilitator.domain.model import (ActionItem, Decision, Measure, PointRecord, Role, SectionDraft,  # noqa: E402
-                               SponsorMeeting)
+from facilitator.domain.model import (
+    ActionItem,
+    Decision,
+    Measure,
+    PointRecord,
+    Role,
+    SectionDraft,  # noqa: E402
+    SponsorMeeting,
+)
+from facilitator.domain.session_factory import create_session  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
 from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
-from facilitator.domain.session_factory import create_session  # noqa: E402
 
 SESSIONS = int(os.environ.get("FACILITATOR_HOSTILE_TUI_SESSIONS", "2"))
 SEED = int(os.environ.get("FACILITATOR_HOSTILE_TUI_SEED", random.randrange(2**31)))
@@ -44,12 +50,64 @@ TABLES = {"measures": "measures", "roles": "roles", "tasks": "tasks", "sponsor_m
 # What a hostile or careless participant might type. Each is harmless as text; read as markup, a
 # closing tag with no opening one raises, an action tag runs an action, a style eats the brackets.
 FRAGMENTS = [
-    "[/x]", "[/x", "[a='", "[EU]", "[/]", "[b]", "[/b]", "[i]x[/i]", "[@click=app.quit]", "[@click=screen.dismiss]quit[/]",
-    "[link=https://evil.example]", "[red on blue]", "[reverse]", "[on red]", "[bold", "[", "]", "[[", "]]",
-    "\\[b]", "\\", "[TBD]", "[draft]", "[1]", ":smile:", ":warning:", "$date", "$text", "${x}", "{0}", "%s",
-    "{{ x }}", "{% x %}", "<b>", "</div>", "&amp;", "&#x41;", "**", "__", "_x_", "`x`", "|", "#", ">", "~~",
+    "[/x]",
+    "[/x",
+    "[a='",
+    "[EU]",
+    "[/]",
+    "[b]",
+    "[/b]",
+    "[i]x[/i]",
+    "[@click=app.quit]",
+    "[@click=screen.dismiss]quit[/]",
+    "[link=https://evil.example]",
+    "[red on blue]",
+    "[reverse]",
+    "[on red]",
+    "[bold",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "\\[b]",
+    "\\",
+    "[TBD]",
+    "[draft]",
+    "[1]",
+    ":smile:",
+    ":warning:",
+    "$date",
+    "$text",
+    "${x}",
+    "{0}",
+    "%s",
+    "{{ x }}",
+    "{% x %}",
+    "<b>",
+    "</div>",
+    "&amp;",
+    "&#x41;",
+    "**",
+    "__",
+    "_x_",
+    "`x`",
+    "|",
+    "#",
+    ">",
+    "~~",
     # (An emoji joined with U+200D is left out: Textual draws it as its parts, as many terminals do.)
-    "שלום", "مرحبا", "漢字", "한국어", "🙂", "🇫🇷", "é", "e\u0301", "'", '"', "«»", "\u00a0",
+    "שלום",
+    "مرحبا",
+    "漢字",
+    "한국어",
+    "🙂",
+    "🇫🇷",
+    "é",
+    "e\u0301",
+    "'",
+    '"',
+    "«»",
+    "\u00a0",
 ]
 
 
@@ -90,23 +148,42 @@ class Planted:
 def build_session(planted: Planted):
     new = planted.new
     partners = [new("welcome", 2) for _ in range(3)]
-    session = create_session(new("welcome", 2), partners, date="2026-03-02", facilitator=new("welcome", 2),
-                             sponsors={name: [new("welcome", 2)] for name in partners},
-                             participants={name: [new("welcome", 2)] for name in partners})
+    session = create_session(
+        new("welcome", 2),
+        partners,
+        date="2026-03-02",
+        facilitator=new("welcome", 2),
+        sponsors={name: [new("welcome", 2)] for name in partners},
+        participants={name: [new("welcome", 2)] for name in partners},
+    )
     for i, point in enumerate(CHECKLIST.points):
         session.points[point.key] = PointRecord(notes=new(f"point-{i}"))
     for i, section in enumerate(CHECKLIST.sections):
         session.sections[section.key] = SectionDraft(text=new(f"section-{i}"))
     # The tables wrap a long cell over lines; 16 cells fit their narrowest column at this size.
-    session.measures.append(Measure(name=new("table-measures", 2, 16), how_measured=new("", 2),
-                                    target=new("table-measures", 2, 16), owner=new("table-measures", 2, 16)))
-    session.roles.append(Role(partner=session.partners[0].key, person=new("table-roles", 2, 16),
-                              responsibility=new("table-roles", 2, 16)))
+    session.measures.append(
+        Measure(
+            name=new("table-measures", 2, 16),
+            how_measured=new("", 2),
+            target=new("table-measures", 2, 16),
+            owner=new("table-measures", 2, 16),
+        )
+    )
+    session.roles.append(
+        Role(
+            partner=session.partners[0].key, person=new("table-roles", 2, 16), responsibility=new("table-roles", 2, 16)
+        )
+    )
     session.sponsor_meetings.append(SponsorMeeting(date="2026-04-01", notes=new("table-meetings", 2, 16)))
     session.tasks.append(ActionItem(text=new("table-tasks", 2, 16), owner=new("table-tasks", 2, 16)))
     for _ in range(3):
-        session.actions.append(ActionItem(text=new("actions"), owner=new("actions", 2, 14),  # Owner: 15 wide
-                                          partner=session.partners[1].key))
+        session.actions.append(
+            ActionItem(
+                text=new("actions"),
+                owner=new("actions", 2, 14),  # Owner: 15 wide
+                partner=session.partners[1].key,
+            )
+        )
         session.decisions.append(Decision(text=new("actions"), date="2026-03-02"))
     session.agenda.step = "welcome"
     return session
@@ -128,6 +205,7 @@ async def walk_meeting(store, session_id: str, planted: Planted) -> list[str]:
     seen: dict[str, str] = {}
     problems: list[str] = []
     async with app.run_test(size=SIZE, notifications=True) as pilot:
+
         async def look(where: str) -> None:
             await settle(app, pilot)
             assert app.is_running and isinstance(app.screen, MeetingScreen), f"the app left the meeting at {where}"
@@ -177,8 +255,7 @@ async def walk_participant(store, session_id: str, planted: Planted) -> list[str
         await pilot.press("enter")
         await settle(app, pilot)
         join_screen = screen_text(app)
-        problems += [f"join partners: {text!r}"
-                     for text in missing([p.name for p in session.partners], join_screen)]
+        problems += [f"join partners: {text!r}" for text in missing([p.name for p in session.partners], join_screen)]
         assert app.screen.query_one("#join-partner", RadioSet) is not None
         await pilot.press("enter")
         await settle(app, pilot)
@@ -213,7 +290,8 @@ async def test_hostile_text_shows_as_typed_on_every_step(store, record_figure):
         problems += await walk_participant(store, session_id, planted)
         assert store.load(session_id).alliance == planted.expected["welcome"][3], "saved as typed"
         planted_count += len(planted.all())
-    record_figure("hostile strings through every step of the TUI and the participant app",
-                  f"{planted_count} in {SESSIONS} sessions (seed {SEED}): 0 crashes, "
-                  f"{len(problems)} not shown as typed")
+    record_figure(
+        "hostile strings through every step of the TUI and the participant app",
+        f"{planted_count} in {SESSIONS} sessions (seed {SEED}): 0 crashes, {len(problems)} not shown as typed",
+    )
     assert not problems, f"seed {SEED}: not shown as typed:\n" + "\n".join(problems)

@@ -23,8 +23,8 @@ import time
 
 from store_support import DEMO_DATE, ROOT
 
-from facilitator.storage.atomic import TEMP_PREFIX
 from facilitator.domain.demo import build_demo_session
+from facilitator.storage.atomic import TEMP_PREFIX
 from facilitator.storage.store import SessionStore
 
 ROUNDS = int(os.environ.get("FACILITATOR_KILL_ROUNDS", "200"))
@@ -59,9 +59,20 @@ def _long_text(i: int) -> str:
 
 def _big_session():
     session = build_demo_session(DEMO_DATE)
-    for i, point in enumerate(["joint-framework", "needs-shared", "mutual-benefit", "relational-expectations",
-                               "agreement-beyond-contract", "sponsors-meet", "relational-measures",
-                               "trust-indicator", "partnering-training", "joint-communications"]):
+    for i, point in enumerate(
+        [
+            "joint-framework",
+            "needs-shared",
+            "mutual-benefit",
+            "relational-expectations",
+            "agreement-beyond-contract",
+            "sponsors-meet",
+            "relational-measures",
+            "trust-indicator",
+            "partnering-training",
+            "joint-communications",
+        ]
+    ):
         session.point(point).notes = _long_text(i)
     for i, section in enumerate(["purpose", "partner-profiles", "mutual-benefits", "governance", "training"]):
         session.section(section).text = _long_text(100 + i)
@@ -104,12 +115,24 @@ def test_kill_during_autosave(tmp_path, record_figure):
     started = time.monotonic()
     disk = _seq_on_disk(store, session_id, base)
     acked_before = disk
-    stats = {"rounds": 0, "killed before opening": 0, "no save completed": 0, "file = last ack": 0,
-             "file = ack + 1": 0, "temp files left by a kill": 0, "stale locks left": 0}
+    stats = {
+        "rounds": 0,
+        "killed before opening": 0,
+        "no save completed": 0,
+        "file = last ack": 0,
+        "file = ack + 1": 0,
+        "temp files left by a kill": 0,
+        "stale locks left": 0,
+    }
     save_time = None
     for _round in range(ROUNDS):
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), session_id], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data_dir), session_id],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         early = rng.random() < 0.1
         consumed: list[str] = []  # acknowledgements read while calibrating count too
         if early:
@@ -167,9 +190,11 @@ def test_kill_during_autosave(tmp_path, record_figure):
     record_figure("saves completed across all kills", disk - acked_before)
     record_figure("unparsable or invalid files after a kill", 0)
     record_figure("file not one of the completed saves", 0)
-    record_figure("kills that landed mid-save",
-                  f"{stats['file = ack + 1']} with the unacknowledged save complete on disk, "
-                  f"{stats['temp files left by a kill']} with a temp file left (the old save on disk)")
+    record_figure(
+        "kills that landed mid-save",
+        f"{stats['file = ack + 1']} with the unacknowledged save complete on disk, "
+        f"{stats['temp files left by a kill']} with a temp file left (the old save on disk)",
+    )
     record_figure("stale locks left by kills, all recovered on the next open", stats["stale locks left"])
     record_figure("orphan temp files after restart", 0)
     record_figure("kill suite time", f"{elapsed:.0f} s")

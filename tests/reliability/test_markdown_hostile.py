@@ -37,10 +37,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block.table import escapedSplit
-
 from report_helpers import HOSTILE
 
-from facilitator.reports import render as reports
 from facilitator.base.terminal_text import is_control
 from facilitator.domain.model import (
     ActionItem,
@@ -53,6 +51,7 @@ from facilitator.domain.model import (
     Session,
     SponsorMeeting,
 )
+from facilitator.reports import render as reports
 
 SEED = int(os.environ.get("FACILITATOR_MARKDOWN_SEED") or random.SystemRandom().randrange(2**32))
 EXAMPLES = int(os.environ.get("FACILITATOR_MARKDOWN_EXAMPLES", "120"))
@@ -65,43 +64,228 @@ ASCII_SPACE = " \t\f\v"  # what `markdown.cell` and `markdown.block` treat as bl
 
 FRAGMENTS = HOSTILE + [
     # line structure, headings, thematic breaks, setext underlines
-    "\n", "\n\n", "\r\n", "\r", "\n\n\n", "#", "# ", "## heading", "###### ", "####### seven", " #", "\\#",
-    "===", "=", "---", "--", "- - -", "***", "___", "* * *",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\n\n\n",
+    "#",
+    "# ",
+    "## heading",
+    "###### ",
+    "####### seven",
+    " #",
+    "\\#",
+    "===",
+    "=",
+    "---",
+    "--",
+    "- - -",
+    "***",
+    "___",
+    "* * *",
     # code
-    "`", "``", "```", "```python\n", "~~~", "    ", "\t", "  ", "        indented",
+    "`",
+    "``",
+    "```",
+    "```python\n",
+    "~~~",
+    "    ",
+    "\t",
+    "  ",
+    "        indented",
     # HTML and links
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href='javascript:alert(1)'>x</a>",
-    "<!-- c -->", "<div>", "</div>", "<?php x ?>", "<![CDATA[x]]>", "<!DOCTYPE html>", "<x@y.z>",
-    "[x](javascript:alert(1))", "![i](x.png)", "[r]: /url", "[r]", "[^1]", "https://example.com",
-    "www.example.com", "&amp;", "&lt;b&gt;", "&#60;", "&#x3C;", "&nbsp;", "&copy", "&#0;", "&#11;",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<!-- c -->",
+    "<div>",
+    "</div>",
+    "<?php x ?>",
+    "<![CDATA[x]]>",
+    "<!DOCTYPE html>",
+    "<x@y.z>",
+    "[x](javascript:alert(1))",
+    "![i](x.png)",
+    "[r]: /url",
+    "[r]",
+    "[^1]",
+    "https://example.com",
+    "www.example.com",
+    "&amp;",
+    "&lt;b&gt;",
+    "&#60;",
+    "&#x3C;",
+    "&nbsp;",
+    "&copy",
+    "&#0;",
+    "&#11;",
     # escapes, lists, quotes, tables, emphasis
-    "\\", "\\\\", "\\n", "\\`", "- ", "+ ", "* ", "1. ", "2) ", "123456789. ", "> ", ">> ", "| a | b |",
-    "|---|---|", ":-:", "-:", "---|---", "|", "||", "**", "__", "*", "_", "~~", "~", "[", "]", "(", ")",
-    "!", "<", ">", "{{ x }}", "{% raw %}", "{#", "%s", "{0}", "${x}",
+    "\\",
+    "\\\\",
+    "\\n",
+    "\\`",
+    "- ",
+    "+ ",
+    "* ",
+    "1. ",
+    "2) ",
+    "123456789. ",
+    "> ",
+    ">> ",
+    "| a | b |",
+    "|---|---|",
+    ":-:",
+    "-:",
+    "---|---",
+    "|",
+    "||",
+    "**",
+    "__",
+    "*",
+    "_",
+    "~~",
+    "~",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "<",
+    ">",
+    "{{ x }}",
+    "{% raw %}",
+    "{#",
+    "%s",
+    "{0}",
+    "${x}",
     # Unicode: right-to-left, combining, zero width, emoji, scripts, unusual white space
-    "\u200f", "\u202e", "\u2067", "\u2069", "\u0301", "e\u0301", "\u200b", "\u200d", "🤝", "👩\u200d👩\u200d👧",
-    "🇵🇹", "👍🏽", "שלום", "مرحبا", "信頼", "𠮷", "\u00a0", "\u3000", "\u2003", "\u1680", "\ufeff",
-    "\u2028", "\u2029", "\uffff", "\U0010ffff",
+    "\u200f",
+    "\u202e",
+    "\u2067",
+    "\u2069",
+    "\u0301",
+    "e\u0301",
+    "\u200b",
+    "\u200d",
+    "🤝",
+    "👩\u200d👩\u200d👧",
+    "🇵🇹",
+    "👍🏽",
+    "שלום",
+    "مرحبا",
+    "信頼",
+    "𠮷",
+    "\u00a0",
+    "\u3000",
+    "\u2003",
+    "\u1680",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\uffff",
+    "\U0010ffff",
     # control characters
-    "\x00", "\x07", "\x08", "\x0b", "\x0c", "\x1b[31m", "\x1c", "\x1f", "\x7f", "\x85", "\x9b",
+    "\x00",
+    "\x07",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b[31m",
+    "\x1c",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\x9b",
     # pandoc's Markdown and GFM beyond CommonMark: divs with attributes, fancy, example and
     # definition lists, math, super/subscript, citations, grid tables, emoji codes
-    "::: {onclick=\"alert(1)\" style=\"color:red\"}", ":::", "a. ", "i. ", "B) ", "#. ", "(1) ", "(a) ", "(@) ",
-    "(@good) ", ": ", "~ ", "$x$", "$$", "^sup^", "~sub~", "@doe", "[@doe, p. 3]", "+---+---+", "+===+",
-    ":smile:", "{.class}", "{#id}", "\\begin{x}", "| line block",
+    '::: {onclick="alert(1)" style="color:red"}',
+    ":::",
+    "a. ",
+    "i. ",
+    "B) ",
+    "#. ",
+    "(1) ",
+    "(a) ",
+    "(@) ",
+    "(@good) ",
+    ": ",
+    "~ ",
+    "$x$",
+    "$$",
+    "^sup^",
+    "~sub~",
+    "@doe",
+    "[@doe, p. 3]",
+    "+---+---+",
+    "+===+",
+    ":smile:",
+    "{.class}",
+    "{#id}",
+    "\\begin{x}",
+    "| line block",
     # ordinary words, so that syntax lands mid-line too
-    "a", "word", " ", "x", "1", ":", ".", "Acme",
+    "a",
+    "word",
+    " ",
+    "x",
+    "1",
+    ":",
+    ".",
+    "Acme",
 ]
 fragment = st.sampled_from(FRAGMENTS)
 fragments = st.lists(fragment, max_size=4).map("".join)
 any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=8)  # no lone surrogates: not storable
 # Whole lines that open a block when they stand alone: under a line of text, after a blank line,
 # or as the first line of a field.
-BLOCK_LINES = ["---", "===", "=", "-", "+", "*", "- - -", "***", "___", "  ---  ", "# x", "#", "> x", "- x",
-               "1. x", "1)", "```", "~~~", "    code", "\tcode", "|---|---|", "| a | b |", ":-:", "-|-", "<div>",
-               "<!-- x -->", "[r]: /u", "\u00a0---", "\u3000# x", "\v---", "x  ", "x\\",
-               ": def", "~ def", "a. x", "iv) x", "#. x", "(1) x", "(@) x", "::: {.x}", "+--+--+", "####### x",
-               "---\ntitle: x\n---", "% title", "$$\nx\n$$"]
+BLOCK_LINES = [
+    "---",
+    "===",
+    "=",
+    "-",
+    "+",
+    "*",
+    "- - -",
+    "***",
+    "___",
+    "  ---  ",
+    "# x",
+    "#",
+    "> x",
+    "- x",
+    "1. x",
+    "1)",
+    "```",
+    "~~~",
+    "    code",
+    "\tcode",
+    "|---|---|",
+    "| a | b |",
+    ":-:",
+    "-|-",
+    "<div>",
+    "<!-- x -->",
+    "[r]: /u",
+    "\u00a0---",
+    "\u3000# x",
+    "\v---",
+    "x  ",
+    "x\\",
+    ": def",
+    "~ def",
+    "a. x",
+    "iv) x",
+    "#. x",
+    "(1) x",
+    "(@) x",
+    "::: {.x}",
+    "+--+--+",
+    "####### x",
+    "---\ntitle: x\n---",
+    "% title",
+    "$$\nx\n$$",
+]
 line = st.one_of(fragments, st.sampled_from(BLOCK_LINES))
 hostile_text = st.one_of(
     st.lists(fragment, max_size=10).map("".join),  # syntax mid-line
@@ -136,15 +320,21 @@ def _fields() -> list[Field]:
     f = [Field("alliance", True, "inline", "inline"), Field("facilitator", False, "inline", "inline")]
     f += [Field(f"partner{i}.name", True, "cell", "cell") for i in range(3)]
     f += [Field(k, True, "cell", None) for k in ("partner0.sponsor0", "partner0.sponsor1", "partner1.sponsor0")]
-    f += [Field(k, True, "in-cell", None)
-          for k in ("partner0.participant0", "partner1.participant0", "partner1.participant1")]
-    f += [Field(f"section.{k}", False, "block", None)
-          for k in ("purpose", "partner-profiles", "mutual-benefits", "governance")]
+    f += [
+        Field(k, True, "in-cell", None)
+        for k in ("partner0.participant0", "partner1.participant0", "partner1.participant1")
+    ]
+    f += [
+        Field(f"section.{k}", False, "block", None)
+        for k in ("purpose", "partner-profiles", "mutual-benefits", "governance")
+    ]
     f += [Field(f"notes.{k}", False, None, "block") for k in POINTS]
     for i in range(2):
         f.append(Field(f"measure{i}.name", True, "cell", None))
-        f += [Field(f"measure{i}.{k}", False, "cell-", None)
-              for k in ("how_measured", "target", "owner", "review_frequency")]
+        f += [
+            Field(f"measure{i}.{k}", False, "cell-", None)
+            for k in ("how_measured", "target", "owner", "review_frequency")
+        ]
         f += [Field(f"role{i}.{k}", False, "cell-", None) for k in ("person", "responsibility")]
         f += [Field(f"task{i}.text", False, "cell", None), Field(f"task{i}.owner", False, "cell-", None)]
         f += [Field(f"meeting{i}.notes", False, "cell-", None), Field(f"decision{i}.text", False, "cell", None)]
@@ -153,12 +343,31 @@ def _fields() -> list[Field]:
     return f
 
 
-POINTS = ["joint-framework", "needs-shared", "mutual-benefit", "relational-expectations",
-          "agreement-beyond-contract", "sponsors-meet", "relational-measures", "trust-indicator",
-          "partnering-training", "joint-communications"]
+POINTS = [
+    "joint-framework",
+    "needs-shared",
+    "mutual-benefit",
+    "relational-expectations",
+    "agreement-beyond-contract",
+    "sponsors-meet",
+    "relational-measures",
+    "trust-indicator",
+    "partnering-training",
+    "joint-communications",
+]
 FIELDS = _fields()
-SCORES = [[3, 1, 2], [1, 3, "?"], [0, 4, 2], [2, 2, 2], ["n/a", 1, 1], [4, 4, 3], [1, 0, 1], ["?", "?", 0],
-          [2, 3, 4], [None, None, None]]
+SCORES = [
+    [3, 1, 2],
+    [1, 3, "?"],
+    [0, 4, 2],
+    [2, 2, 2],
+    ["n/a", 1, 1],
+    [4, 4, 3],
+    [1, 0, 1],
+    ["?", "?", 0],
+    [2, 3, 4],
+    [None, None, None],
+]
 
 
 def build_session(v: dict[str, str]) -> Session:
@@ -168,31 +377,74 @@ def build_session(v: dict[str, str]) -> Session:
     partners[0].participants = [v["partner0.participant0"]]
     partners[1].sponsors = [v["partner1.sponsor0"]]
     partners[1].participants = [v["partner1.participant0"], v["partner1.participant1"]]
-    session = Session(id="hostile-2026-03-12", alliance=v["alliance"], partners=partners, date="2026-03-12",
-                      facilitator=v["facilitator"], created_at="2026-03-12T09:00:00+00:00")
+    session = Session(
+        id="hostile-2026-03-12",
+        alliance=v["alliance"],
+        partners=partners,
+        date="2026-03-12",
+        facilitator=v["facilitator"],
+        created_at="2026-03-12T09:00:00+00:00",
+    )
     for key, scores in zip(POINTS, SCORES):
-        session.points[key] = PointRecord(scores={p.key: s for p, s in zip(partners, scores) if s is not None},
-                                          revealed=True, notes=v[f"notes.{key}"])
+        session.points[key] = PointRecord(
+            scores={p.key: s for p, s in zip(partners, scores) if s is not None}, revealed=True, notes=v[f"notes.{key}"]
+        )
     for key in ("purpose", "partner-profiles", "mutual-benefits", "governance"):
-        session.sections[key] = SectionDraft(text=v[f"section.{key}"], agreed=key == "purpose",
-                                             endorsed_by=["p0", "p2"] if key == "purpose" else [])
-    session.measures = [Measure(id=f"m{i}", kind=("economic", "relational")[i], name=v[f"measure{i}.name"],
-                                how_measured=v[f"measure{i}.how_measured"], target=v[f"measure{i}.target"],
-                                owner=v[f"measure{i}.owner"], review_frequency=v[f"measure{i}.review_frequency"])
-                        for i in range(2)]
-    session.roles = [Role(id=f"r{i}", partner=("p1", "")[i], person=v[f"role{i}.person"],
-                          responsibility=v[f"role{i}.responsibility"]) for i in range(2)]
-    session.tasks = [ActionItem(id=f"t{i}", text=v[f"task{i}.text"], owner=v[f"task{i}.owner"],
-                                partner=("p0", "")[i], due=("2026-04-30", "")[i], status=("open", "done")[i])
-                     for i in range(2)]
-    session.actions = [ActionItem(id=f"a{i}", text=v[f"action{i}.text"], owner=v[f"action{i}.owner"],
-                                  partner=f"p{i % 3}", due=("2026-05-01", "")[i % 2], point=POINTS[i * 2])
-                       for i in range(4)]
-    session.sponsor_meetings = [SponsorMeeting(id=f"s{i}", date=("2025-04-10", "2025-10-02")[i],
-                                               mode=("in person", "remote")[i], notes=v[f"meeting{i}.notes"])
-                                for i in range(2)]
-    session.decisions = [Decision(id=f"d{i}", text=v[f"decision{i}.text"], date=("2026-03-12", "")[i])
-                         for i in range(2)]
+        session.sections[key] = SectionDraft(
+            text=v[f"section.{key}"], agreed=key == "purpose", endorsed_by=["p0", "p2"] if key == "purpose" else []
+        )
+    session.measures = [
+        Measure(
+            id=f"m{i}",
+            kind=("economic", "relational")[i],
+            name=v[f"measure{i}.name"],
+            how_measured=v[f"measure{i}.how_measured"],
+            target=v[f"measure{i}.target"],
+            owner=v[f"measure{i}.owner"],
+            review_frequency=v[f"measure{i}.review_frequency"],
+        )
+        for i in range(2)
+    ]
+    session.roles = [
+        Role(
+            id=f"r{i}", partner=("p1", "")[i], person=v[f"role{i}.person"], responsibility=v[f"role{i}.responsibility"]
+        )
+        for i in range(2)
+    ]
+    session.tasks = [
+        ActionItem(
+            id=f"t{i}",
+            text=v[f"task{i}.text"],
+            owner=v[f"task{i}.owner"],
+            partner=("p0", "")[i],
+            due=("2026-04-30", "")[i],
+            status=("open", "done")[i],
+        )
+        for i in range(2)
+    ]
+    session.actions = [
+        ActionItem(
+            id=f"a{i}",
+            text=v[f"action{i}.text"],
+            owner=v[f"action{i}.owner"],
+            partner=f"p{i % 3}",
+            due=("2026-05-01", "")[i % 2],
+            point=POINTS[i * 2],
+        )
+        for i in range(4)
+    ]
+    session.sponsor_meetings = [
+        SponsorMeeting(
+            id=f"s{i}",
+            date=("2025-04-10", "2025-10-02")[i],
+            mode=("in person", "remote")[i],
+            notes=v[f"meeting{i}.notes"],
+        )
+        for i in range(2)
+    ]
+    session.decisions = [
+        Decision(id=f"d{i}", text=v[f"decision{i}.text"], date=("2026-03-12", "")[i]) for i in range(2)
+    ]
     session.next_meeting = "2026-09-15"
     return session
 
@@ -335,8 +587,11 @@ def missing_texts(fields: list[Field], values: dict[str, str], document: str, to
 
 def values_for(document: str):
     fields = [f for f in FIELDS if getattr(f, document)]
-    own = {f.key: (hostile_name if f.name else hostile_text) for f in fields if not f.key.endswith(".name")
-           or not f.key.startswith("partner")}
+    own = {
+        f.key: (hostile_name if f.name else hostile_text)
+        for f in fields
+        if not f.key.endswith(".name") or not f.key.startswith("partner")
+    }
     partner_names = st.lists(hostile_name, min_size=3, max_size=3, unique_by=str.casefold)
     return fields, st.tuples(st.fixed_dictionaries(own), partner_names)
 
@@ -353,10 +608,19 @@ def test_hostile_text_in_every_field_keeps_the_structure(document, tmp_path, rec
 
     @seed(SEED)
     # No shrinking: each example renders two documents, and a failure names the field and text.
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
-              phases=[Phase.explicit, Phase.reuse, Phase.generate],
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                                     HealthCheck.large_base_example])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+        ],
+    )
     @given(strategy)
     def check(drawn):
         own, partner_names = drawn
@@ -378,7 +642,7 @@ def test_hostile_text_in_every_field_keeps_the_structure(document, tmp_path, rec
         if ours != theirs:
             stats["structural"] += 1
             at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
-            problems.append(f"structure differs at token {at}: {ours[at:at + 3]} instead of {theirs[at:at + 3]}")
+            problems.append(f"structure differs at token {at}: {ours[at : at + 3]} instead of {theirs[at : at + 3]}")
         html = html_tokens(tokens)
         stats["html"] += len(html)
         if html:
@@ -394,12 +658,16 @@ def test_hostile_text_in_every_field_keeps_the_structure(document, tmp_path, rec
         assert not problems, "\n".join(problems)
 
     check()
-    record_figure(f"hostile strings placed in the {document}'s fields",
-                  f"{stats['strings']:,} ({stats['examples']} sessions x {len(fields)} fields, seed {SEED})")
+    record_figure(
+        f"hostile strings placed in the {document}'s fields",
+        f"{stats['strings']:,} ({stats['examples']} sessions x {len(fields)} fields, seed {SEED})",
+    )
     record_figure(f"{document}: structural differences from the plain twin", stats["structural"])
     record_figure(f"{document}: raw HTML tokens", stats["html"])
-    record_figure(f"{document}: table rows not matching their header, texts not shown as typed",
-                  f"{stats['ragged']}, {stats['missing']}")
+    record_figure(
+        f"{document}: table rows not matching their header, texts not shown as typed",
+        f"{stats['ragged']}, {stats['missing']}",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,10 +748,19 @@ def test_hostile_text_keeps_the_structure_under_pandoc(document, reader, record_
     stats: Counter = Counter()
 
     @seed(SEED)
-    @settings(max_examples=PANDOC_EXAMPLES, deadline=None, database=None, print_blob=True,
-              phases=[Phase.explicit, Phase.reuse, Phase.generate],
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                                     HealthCheck.large_base_example])
+    @settings(
+        max_examples=PANDOC_EXAMPLES,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+        ],
+    )
     @given(strategy)
     def check(drawn):
         own, partner_names = drawn
@@ -499,7 +776,7 @@ def test_hostile_text_keeps_the_structure_under_pandoc(document, reader, record_
             stats["structural"] += 1
             a, b = ours["kinds"], theirs["kinds"]
             at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            problems.append(f"structure differs at element {at}: {a[at:at + 4]} instead of {b[at:at + 4]}")
+            problems.append(f"structure differs at element {at}: {a[at : at + 4]} instead of {b[at : at + 4]}")
         whole = set(ours["texts"])
         missing = []
         for field in fields:
@@ -519,6 +796,8 @@ def test_hostile_text_keeps_the_structure_under_pandoc(document, reader, record_
         assert not problems, "\n".join(problems)
 
     check()
-    record_figure(f"pandoc {reader}: hostile strings in the {document}'s fields",
-                  f"{stats['strings']:,} ({stats['examples']} sessions, seed {SEED}); "
-                  f"structural differences {stats['structural']}, texts not as typed {stats['missing']}")
+    record_figure(
+        f"pandoc {reader}: hostile strings in the {document}'s fields",
+        f"{stats['strings']:,} ({stats['examples']} sessions, seed {SEED}); "
+        f"structural differences {stats['structural']}, texts not as typed {stats['missing']}",
+    )

@@ -19,13 +19,12 @@ import sys
 import time
 
 import pytest
-
 from store_support import ROOT, V1_FIXTURE, V1_ID
 
 import facilitator.storage.atomic as atomic_module
 from facilitator.base.errors import StorageError
-from facilitator.storage.migrations import migrate
 from facilitator.domain.model import SCHEMA_VERSION, Session
+from facilitator.storage.migrations import migrate
 from facilitator.storage.store import SessionStore
 
 ROUNDS = int(os.environ.get("FACILITATOR_MIGRATION_KILL_ROUNDS", "60"))
@@ -48,8 +47,18 @@ def _big_v1() -> bytes:
     """The v1 fixture with long notes (3 MB), so that migrating takes long enough to be hit."""
     data = json.loads(V1_FIXTURE.read_text(encoding="utf-8"))
     doc = data["session"]["1"]
-    for i, key in enumerate(["joint-framework", "needs-shared", "mutual-benefit", "trust-indicator",
-                             "sponsors-meet", "relational-measures", "partnering-training", "joint-communications"]):
+    for i, key in enumerate(
+        [
+            "joint-framework",
+            "needs-shared",
+            "mutual-benefit",
+            "trust-indicator",
+            "sponsors-meet",
+            "relational-measures",
+            "partnering-training",
+            "joint-communications",
+        ]
+    ):
         doc["notes"][key] = (f"Note {i} — 注記 🤝 " * 12_000)[:150_000]
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -87,8 +96,13 @@ def test_kill_during_migration(tmp_path, record_figure):
             leftover.unlink()
         path.write_bytes(original)
         os.chmod(path, 0o600)
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), V1_ID], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data_dir), V1_ID],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout.readline() == "start\n", proc.stderr.read()
         return proc
 
@@ -114,13 +128,15 @@ def test_kill_during_migration(tmp_path, record_figure):
         store = SessionStore(data_dir)
         store.open(V1_ID).close()
         assert _state(path, backup, original, migrated) == "new+bak"
-        assert sorted(p.name for p in data_dir.iterdir()) == sorted([path.name, backup.name, "index.json"]
-                                                                   if (data_dir / "index.json").exists()
-                                                                   else [path.name, backup.name])
+        assert sorted(p.name for p in data_dir.iterdir()) == sorted(
+            [path.name, backup.name, "index.json"] if (data_dir / "index.json").exists() else [path.name, backup.name]
+        )
     elapsed = time.monotonic() - started
     record_figure("kills during migration of a v1 file", f"{ROUNDS} (seed {SEED}), {window * 1000:.0f} ms a migration")
-    record_figure("outcomes after a kill (old/new file, +bak = backup kept)",
-                  ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
+    record_figure(
+        "outcomes after a kill (old/new file, +bak = backup kept)",
+        ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())),
+    )
     record_figure("files mixing old and new, or backups differing from the original", 0)
     record_figure("migration kill suite time", f"{elapsed:.0f} s")
     assert len(outcomes) >= 2, f"the kills all landed on one side of the migration: {outcomes}"

@@ -14,16 +14,15 @@ import os
 from pathlib import Path
 
 import pytest
+from store_support import run_facilitator
 from textual.widgets import Input, Label
 
-from store_support import run_facilitator
-
-from facilitator.tui.app import make_app
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import InvalidInput
-from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.domain.demo import build_demo_session
 from facilitator.domain.session_factory import create_session
 from facilitator.storage.store import SessionStore
+from facilitator.tui.app import make_app
+from facilitator.tui.dialogs.export import ExportScreen
 
 
 @pytest.fixture

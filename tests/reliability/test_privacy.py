@@ -24,8 +24,8 @@ from remote_support import cast, room, seed_remote, settle  # noqa: E402
 from store_support import V1_FIXTURE, V1_ID, run_facilitator  # noqa: E402
 
 from facilitator.domain.content import load_checklist  # noqa: E402
-from facilitator.remote.ratelimit import JoinLimiter  # noqa: E402
 from facilitator.domain.session_factory import create_session  # noqa: E402
+from facilitator.remote.ratelimit import JoinLimiter  # noqa: E402
 from facilitator.storage.store import SessionStore  # noqa: E402
 
 
@@ -66,8 +66,12 @@ def test_everything_in_the_data_folder_is_private_after_a_whole_workflow(tmp_pat
         opened.session.point("joint-framework").notes = "private notes"
         opened.save()
         harbour = opened.id
-    assert run_facilitator(data, "new", "--alliance", "Coastal", "--partner", "A", "--partner", "B",
-                           "--date", "2026-11-21").returncode == 0
+    assert (
+        run_facilitator(
+            data, "new", "--alliance", "Coastal", "--partner", "A", "--partner", "B", "--date", "2026-11-21"
+        ).returncode
+        == 0
+    )
     assert run_facilitator(data, "list").returncode == 0
 
     # An old file migrated on open (its backup kept), a session deleted, one replaced by load.

@@ -18,10 +18,10 @@ import time
 from store_support import ROOT
 
 from facilitator.domain.content import load_checklist
+from facilitator.domain.session_factory import create_session
 from facilitator.remote.ballots import participant_id
 from facilitator.remote.link import RemoteLink
 from facilitator.remote.room import ballots_dir, open_round_for
-from facilitator.domain.session_factory import create_session
 
 ROUNDS = int(os.environ.get("FACILITATOR_BALLOT_KILL_ROUNDS", "60"))
 CHECKLIST = load_checklist()
@@ -89,12 +89,27 @@ def test_a_flood_of_hostile_ballots_changes_nothing(store, record_figure):
     state, _ = open_round_for(folder, session)
     before = session.to_dict()
     rng = random.Random(11)
-    good = {"format": "facilitator-ballot", "version": 1, "round": state.round, "code": state.code,
-            "partner": "acme-ports", "name": "Eve", "participant": participant_id("acme-ports", "Eve"),
-            "scores": {CHECKLIST.points[0].key: {"score": 2, "comment": ""}}}
-    mutations = [("code", "ZZZ-ZZZ"), ("round", state.round + 7), ("partner", "nobody"), ("name", ""),
-                 ("scores", {"nope": {"score": 1}}), ("scores", {CHECKLIST.points[0].key: {"score": 5}}),
-                 ("version", 9), ("format", "x"), ("participant", "someone-else")]
+    good = {
+        "format": "facilitator-ballot",
+        "version": 1,
+        "round": state.round,
+        "code": state.code,
+        "partner": "acme-ports",
+        "name": "Eve",
+        "participant": participant_id("acme-ports", "Eve"),
+        "scores": {CHECKLIST.points[0].key: {"score": 2, "comment": ""}},
+    }
+    mutations = [
+        ("code", "ZZZ-ZZZ"),
+        ("round", state.round + 7),
+        ("partner", "nobody"),
+        ("name", ""),
+        ("scores", {"nope": {"score": 1}}),
+        ("scores", {CHECKLIST.points[0].key: {"score": 5}}),
+        ("version", 9),
+        ("format", "x"),
+        ("participant", "someone-else"),
+    ]
     count = 300
     for n in range(count):
         body = dict(good)

@@ -80,12 +80,20 @@ def _run_once(tmp_path: Path, how: str, score: int) -> dict:
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")
     repo = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30",
-           "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH", "")]))}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+        "LINES": "30",
+        "PYTHONPATH": os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH", "")])),
+    }
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real app on a real terminal
-        os.execve(sys.executable, [sys.executable, str(script), str(data_dir), session_id,
-                                   "crash" if how == "exception" else "ok"], env)
+        os.execve(
+            sys.executable,
+            [sys.executable, str(script), str(data_dir), session_id, "crash" if how == "exception" else "ok"],
+            env,
+        )
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         _read_until(fd, b"Welcome", timeout=30)
@@ -107,8 +115,10 @@ def _run_once(tmp_path: Path, how: str, score: int) -> dict:
         os.close(fd)
     saved = json.loads((data_dir / f"{session_id}.json").read_text(encoding="utf-8"))
     document = saved["session"]["1"]
-    return {"scores": document["points"].get("joint-framework", {}).get("scores", {}),
-            "lock_left": (data_dir / f"{session_id}.lock").exists()}
+    return {
+        "scores": document["points"].get("joint-framework", {}).get("scores", {}),
+        "lock_left": (data_dir / f"{session_id}.lock").exists(),
+    }
 
 
 @pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "ctrl+q", "exception"])
@@ -118,4 +128,6 @@ def test_last_edit_survives_every_way_out(tmp_path, how, record_figure):
         result = _run_once(tmp_path, how, score)
         assert result["scores"] == {"acme": score}, f"run {run}: the last edit was lost on {how}"
         assert not result["lock_left"], f"run {run}: the session lock was left behind on {how}"
-    record_figure(f"TUI in a pty, exit by {how}: runs with the last edit on disk", f"{RUNS_PER_EXIT} of {RUNS_PER_EXIT}")
+    record_figure(
+        f"TUI in a pty, exit by {how}: runs with the last edit on disk", f"{RUNS_PER_EXIT} of {RUNS_PER_EXIT}"
+    )

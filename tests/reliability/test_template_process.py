@@ -15,17 +15,16 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
-
 from report_helpers import rich_session
 from store_support import run_facilitator
+from textual.widgets import Static
 
-from facilitator.reports import render as reports
-from facilitator.tui.app import make_app
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import ReportError
-from facilitator.tui.dialogs.export import ExportScreen
+from facilitator.domain.demo import build_demo_session
+from facilitator.reports import render as reports
 from facilitator.storage.store import SessionStore
+from facilitator.tui.app import make_app
+from facilitator.tui.dialogs.export import ExportScreen
 
 SESSION = rich_session()
 GRACE = 1.0  # past the deadline, to kill the process and collect it on a busy machine
@@ -80,7 +79,9 @@ def test_the_issue_template_is_stopped_without_growing_the_app(tmp_path, record_
     grown = own_rss() - before
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     record_figure("the issue's list-printing template: stopped after", f"{elapsed:.2f} s")
-    record_figure("  memory it added to the app / its own process's peak", f"{grown / 2**20:.0f} MB / {child_peak / 2**20:.0f} MB")
+    record_figure(
+        "  memory it added to the app / its own process's peak", f"{grown / 2**20:.0f} MB / {child_peak / 2**20:.0f} MB"
+    )
     assert elapsed < reports.RENDER_TIMEOUT + GRACE
     assert grown < 64 * 2**20
     assert child_peak < reports.MAX_MEMORY + 256 * 2**20

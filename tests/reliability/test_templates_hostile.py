@@ -24,13 +24,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from report_helpers import rich_session
 
-from facilitator.storage import atomic
-from facilitator.reports import render as reports
-from facilitator.storage.atomic import TEMP_PREFIX
 from facilitator.base.errors import ReportError
+from facilitator.reports import render as reports
+from facilitator.storage import atomic
+from facilitator.storage.atomic import TEMP_PREFIX
 
 SESSION = rich_session()
 GRACE = 0.5  # seconds allowed past the deadline to stop the render thread (and on a busy machine)
@@ -73,8 +72,12 @@ BROKEN = [
     ("misspelt attribute in a loop", "a\nb\n{% for p in partners %}\n{{ p.nmae }}\n{% endfor %}\n", 4, "nmae"),
     ("undefined function", "a\n{{ undefined_fn(1) }}\n", 2, "undefined_fn"),
     ("misspelt filter", "x\n{{ title.alliance|uper }}\n", 2, "uper"),
-    ("misspelt attribute in a macro", "{% macro row(m) %}\n| {{ m.nmae }} |\n{% endmacro %}\nx\n"
-                                      "{{ row(measures.all[0]) }}\n", 2, "nmae"),
+    (
+        "misspelt attribute in a macro",
+        "{% macro row(m) %}\n| {{ m.nmae }} |\n{% endmacro %}\nx\n{{ row(measures.all[0]) }}\n",
+        2,
+        "nmae",
+    ),
     ("unclosed expression", "x\ny\n{{ title.alliance }\n", 3, "unexpected '}'"),
     ("unclosed call", "a\n{{ partners[0].name.upper( }}\nb\n", 2, "expected ')'"),
     ("unclosed subscript", "a\n{{ title['alliance' }}\n", 2, "expected ']'"),
@@ -94,7 +97,7 @@ def shipped_with(tmp_path: Path, document: str, old: str, new: str) -> tuple[Pat
     path = folder / f"{document}.md.j2"
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is no longer in the shipped {document} template; update this test"
-    line = text[:text.index(old)].count("\n") + 1
+    line = text[: text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return folder, line
 
@@ -125,8 +128,9 @@ def test_typos_and_broken_syntax_name_the_file_and_line(tmp_path, record_figure)
         cases += 1
 
     # In an included file: that file and its line, not the includer's.
-    folder = folder_with(tmp_path / "included", "top\n{% include 'part.md.j2' %}\n",
-                         **{"part.md.j2": "one\ntwo\n{{ titel }}\n"})
+    folder = folder_with(
+        tmp_path / "included", "top\n{% include 'part.md.j2' %}\n", **{"part.md.j2": "one\ntwo\n{{ titel }}\n"}
+    )
     with pytest.raises(ReportError) as error:
         reports.render(SESSION, "agreement", folder)
     assert f"{folder / 'part.md.j2'}, line 3:" in str(error.value) and one_sentence(str(error.value))
@@ -227,8 +231,19 @@ ESCAPES = [
     "{% for i in range(10**9) %}{% endfor %}",
     "{{ lipsum(10**9) }}",
 ]
-LEAKS = ("<class", "<function", "<module", "<built-in", "<bound", "__globals__", "__builtins__", "uid=", "root:",
-         "subprocess", "Popen")
+LEAKS = (
+    "<class",
+    "<function",
+    "<module",
+    "<built-in",
+    "<bound",
+    "__globals__",
+    "__builtins__",
+    "uid=",
+    "root:",
+    "subprocess",
+    "Popen",
+)
 
 
 def test_sandbox_escape_payloads_are_refused(tmp_path, record_figure):
@@ -386,7 +401,8 @@ def test_failed_export_leaves_the_earlier_export_byte_identical(tmp_path, monkey
         "error after most of the document": lambda: copy_with("late", agreement_source + "\n{{ 1 / 0 }}\n"),
         "sandbox escape": lambda: copy_with("escape", "{{ cycler.__init__.__globals__.os }}"),
         "runaway loop (deadline)": lambda: copy_with(
-            "loop", "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"),
+            "loop", "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"
+        ),
         "output over 20 MB": lambda: copy_with("output", "{% for i in range(99999) %}{{ 'x' * 999 }}{% endfor %}"),
         "huge value": lambda: copy_with("huge", "{{ 'x' * 10**9 }}"),
         "recursion": lambda: copy_with("recursion", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"),

@@ -11,11 +11,10 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from store_support import DEMO_DATE, cli_env, run_facilitator
 
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import InvalidInput
+from facilitator.domain.demo import build_demo_session
 from facilitator.storage.store import SessionStore
 
 TEXTS = {
@@ -24,7 +23,7 @@ TEXTS = {
     "right to left": "שותפות בריאה ‏(Hebrew)‏ و الشراكة الصحية، ١٢٣ \u202bembedded\u202c \u2067isolate\u2069",
     "combining marks": "e\u0301 vs \u00e9, a\u0308\u0304, Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇, Hangul \u1100\u1161 vs \uac00",
     "control characters": "tab\there, CR\rLF\r\n, NUL \x00, bell \x07, escape \x1b[31m red, DEL \x7f, "
-                          "\u2028line sep\u2029para sep, BOM \ufeff, noncharacter \uffff, last \U0010ffff",
+    "\u2028line sep\u2029para sep, BOM \ufeff, noncharacter \uffff, last \U0010ffff",
     "quotes and escapes": "\"quoted\" 'single' \\backslash\\ {json: [1, 2]} </script> %s {0} ${HOME}",
     "100 KB note": ("Sponsors met in Lisbon; 信頼 rose to 4/5 🎉. " * 2_500)[:100_000],
 }
@@ -32,9 +31,17 @@ NFD_AND_NFC = (unicodedata.normalize("NFD", "Café Ünited"), unicodedata.normal
 
 
 def _fill(session, texts: dict[str, str]) -> None:
-    points = ["joint-framework", "needs-shared", "mutual-benefit", "relational-expectations",
-              "agreement-beyond-contract", "sponsors-meet", "relational-measures", "trust-indicator"]
-    for (name, text), point in zip(texts.items(), points):
+    points = [
+        "joint-framework",
+        "needs-shared",
+        "mutual-benefit",
+        "relational-expectations",
+        "agreement-beyond-contract",
+        "sponsors-meet",
+        "relational-measures",
+        "trust-indicator",
+    ]
+    for (_name, text), point in zip(texts.items(), points):
         session.point(point).notes = text
         session.section(point).text = text[::-1]
     session.decisions[0].text = TEXTS["right to left"]
@@ -59,9 +66,17 @@ def test_store_round_trip_is_exact(texty, record_figure):
     record_figure("hand-picked texts round-tripped exactly through save and load", f"{len(TEXTS)} of {len(TEXTS)}")
 
 
-@pytest.mark.parametrize("locale", [{}, {"LANG": "C"}, {"LC_ALL": "C"}, {"LC_ALL": "C", "PYTHONUTF8": "0"},
-                                    {"LC_ALL": "POSIX", "PYTHONIOENCODING": "ascii"}],
-                         ids=["default", "LANG=C", "LC_ALL=C", "LC_ALL=C without UTF-8 mode", "ASCII stdout"])
+@pytest.mark.parametrize(
+    "locale",
+    [
+        {},
+        {"LANG": "C"},
+        {"LC_ALL": "C"},
+        {"LC_ALL": "C", "PYTHONUTF8": "0"},
+        {"LC_ALL": "POSIX", "PYTHONIOENCODING": "ascii"},
+    ],
+    ids=["default", "LANG=C", "LC_ALL=C", "LC_ALL=C without UTF-8 mode", "ASCII stdout"],
+)
 def test_cli_dump_and_load_round_trip_under_any_locale(texty, tmp_path, locale, record_figure):
     store, session_id, expected = texty
     env = cli_env(store.data_dir, **locale)
@@ -86,8 +101,9 @@ def test_cli_dump_and_load_round_trip_under_any_locale(texty, tmp_path, locale, 
     assert listed.returncode == 0 and session_id in listed.stdout
     shown = run_facilitator(store.data_dir, "show", session_id, env=env)
     assert shown.returncode == 0
-    record_figure(f"CLI dump/load/dump round trip, {' '.join(f'{k}={v}' for k, v in locale.items()) or 'default locale'}",
-                  "exact")
+    record_figure(
+        f"CLI dump/load/dump round trip, {' '.join(f'{k}={v}' for k, v in locale.items()) or 'default locale'}", "exact"
+    )
 
 
 @pytest.mark.parametrize("surrogate", ["\ud800", "\udfff", "half an emoji \ud83d", "\udc80 from surrogateescape"])
@@ -112,8 +128,9 @@ def test_lone_surrogates_are_refused_and_the_file_unchanged(texty, tmp_path, sur
     assert refused.returncode == 1
     assert "facilitator contains a character that cannot be saved" in refused.error_line
     assert path.read_bytes() == before
-    record_figure(f"lone surrogate {surrogate.encode('utf-8', 'backslashreplace').decode()[:20]!s} refused, file unchanged",
-                  "yes")
+    record_figure(
+        f"lone surrogate {surrogate.encode('utf-8', 'backslashreplace').decode()[:20]!s} refused, file unchanged", "yes"
+    )
 
 
 valid_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
@@ -138,11 +155,17 @@ def test_any_valid_text_round_trips(texty, record_figure):
             expected = opened.session.to_dict()
         again = store.load(session_id)
         assert again.to_dict() == expected
-        assert (again.point("needs-shared").notes, again.section("purpose").text, again.actions[0].owner,
-                again.decisions[0].text) == (notes, section, owner, decision)
+        assert (
+            again.point("needs-shared").notes,
+            again.section("purpose").text,
+            again.actions[0].owner,
+            again.decisions[0].text,
+        ) == (notes, section, owner, decision)
         tried.append(len(notes) + len(section) + len(owner) + len(decision))
 
     round_trip()
     assert len(tried) >= EXAMPLES // 2
-    record_figure("hypothesis examples of arbitrary valid text (no surrogates) round-tripped",
-                  f"{len(tried)}, up to {max(tried)} characters each")
+    record_figure(
+        "hypothesis examples of arbitrary valid text (no surrogates) round-tripped",
+        f"{len(tried)}, up to {max(tried)} characters each",
+    )

@@ -13,13 +13,13 @@ import shutil
 
 import pytest
 
+from facilitator.base.errors import FacilitatorError
+from facilitator.domain.session_factory import create_session
 from facilitator.storage import autosave
 from facilitator.storage import store as store_module
-from facilitator.tui.app import make_app
-from facilitator.base.errors import FacilitatorError
 from facilitator.storage.atomic import atomic_write_bytes as real_atomic_write
+from facilitator.tui.app import make_app
 from facilitator.tui.screens.meeting import MeetingScreen
-from facilitator.domain.session_factory import create_session
 from facilitator.tui.widgets.save_indicator import SaveIndicator
 
 SIZE = (100, 30)
@@ -70,11 +70,15 @@ async def wait_for(pilot, condition, seconds: float = 15.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-@pytest.mark.parametrize("error", [
-    OSError(errno.ENOSPC, "No space left on device"),
-    OSError(errno.EROFS, "Read-only file system"),
-    PermissionError(errno.EACCES, "Permission denied"),
-], ids=["disk-full", "read-only", "permission"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.ENOSPC, "No space left on device"),
+        OSError(errno.EROFS, "Read-only file system"),
+        PermissionError(errno.EACCES, "Permission denied"),
+    ],
+    ids=["disk-full", "read-only", "permission"],
+)
 async def test_save_fault_warns_keeps_work_and_recovers(store, fault, error, record_figure):
     session_id = make_session(store)
     app = make_app(store=store, open_session=session_id)

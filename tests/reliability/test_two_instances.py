@@ -13,11 +13,10 @@ import sys
 import time
 
 import pytest
-
 from store_support import DEMO_DATE, ROOT, cli_env, run_facilitator
 
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import SessionLocked
+from facilitator.domain.demo import build_demo_session
 from facilitator.storage.store import SessionStore
 
 RACE_ROUNDS = int(os.environ.get("FACILITATOR_RACE_ROUNDS", "15"))
@@ -69,8 +68,13 @@ def held(tmp_path):
     store = SessionStore(tmp_path / "sessions")
     with store.create(build_demo_session(DEMO_DATE)) as opened:
         session_id = opened.id
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.data_dir), session_id], env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.data_dir), session_id],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline() == "ready\n", proc.stderr.read()
     yield store, session_id, proc
     proc.kill()
@@ -103,10 +107,14 @@ def test_second_instance_is_refused_quickly_naming_the_holder(held, tmp_path, re
     assert store.path_for(session_id).exists() and not (store.data_dir / "trash").exists()
     assert holder.poll() is None  # the holder never noticed and keeps saving
     assert store.load(session_id).point("joint-framework").notes.startswith("autosave ")
-    record_figure("second open() refused while another process holds the session",
-                  f"20 of 20, slowest {max(timings) * 1000:.1f} ms, holder pid named")
-    record_figure("CLI load --replace / delete refused while held",
-                  f"3 of 3, slowest {max(cli_timings) * 1000:.0f} ms including start-up")
+    record_figure(
+        "second open() refused while another process holds the session",
+        f"20 of 20, slowest {max(timings) * 1000:.1f} ms, holder pid named",
+    )
+    record_figure(
+        "CLI load --replace / delete refused while held",
+        f"3 of 3, slowest {max(cli_timings) * 1000:.0f} ms including start-up",
+    )
 
 
 def test_lock_of_a_killed_holder_is_taken_over(held, record_figure):
@@ -129,9 +137,17 @@ def test_racing_opens_have_exactly_one_winner(tmp_path, record_figure):
     with store.create(build_demo_session(DEMO_DATE)) as opened:
         session_id = opened.id
     for _round in range(RACE_ROUNDS):
-        racers = [subprocess.Popen([sys.executable, "-c", RACER, str(store.data_dir), session_id], env=_env(),
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                  for _ in range(RACERS)]
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-c", RACER, str(store.data_dir), session_id],
+                env=_env(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(RACERS)
+        ]
         for racer in racers:
             assert racer.stdout.readline() == "ready\n", racer.stderr.read()
         for racer in racers:
@@ -143,8 +159,11 @@ def test_racing_opens_have_exactly_one_winner(tmp_path, record_figure):
         winners = [a for a in answers if a == "won\n"]
         refused = [a for a in answers if a.startswith("refused ")]
         assert len(winners) == 1 and len(refused) == RACERS - 1, answers
-        assert all(re.search(r"is open in another (facilitator \(pid \d+ on this computer|program)", a)
-                   for a in refused), refused
+        assert all(
+            re.search(r"is open in another (facilitator \(pid \d+ on this computer|program)", a) for a in refused
+        ), refused
         assert not store.lock_path(session_id).exists()
-    record_figure("racing open() from several processes: rounds with exactly one winner",
-                  f"{RACE_ROUNDS} of {RACE_ROUNDS} ({RACERS} processes each)")
+    record_figure(
+        "racing open() from several processes: rounds with exactly one winner",
+        f"{RACE_ROUNDS} of {RACE_ROUNDS} ({RACERS} processes each)",
+    )

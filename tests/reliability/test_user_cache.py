@@ -15,9 +15,9 @@ from pathlib import Path
 from report_helpers import rich_session
 from store_support import REAL_USER_CACHE, run_facilitator
 
+from facilitator.base.user_cache import private_cache_folder
 from facilitator.reports import render as reports
 from facilitator.storage.store import _links_cache
-from facilitator.base.user_cache import private_cache_folder
 
 SESSION = rich_session()
 

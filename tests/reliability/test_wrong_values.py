@@ -22,18 +22,18 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from store_support import run_facilitator
 
-from facilitator.reports import render as reports
-from facilitator.tui.app import make_app
-from facilitator.domain.demo import build_demo_session
 from facilitator.base.errors import FacilitatorError, NewerSchema, ReportError, SessionDamaged
+from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import MAX_ELAPSED_SECONDS, Session, Vote
-from facilitator.tui.screens.meeting import MeetingScreen
-from facilitator.storage.store import INDEX_FILE, SessionStore
+from facilitator.reports import render as reports
 from facilitator.reports.summary_text import session_summary_text
+from facilitator.storage.store import INDEX_FILE, SessionStore
+from facilitator.tui.app import make_app
+from facilitator.tui.screens.meeting import MeetingScreen
 
 
 def base_document() -> dict:
@@ -67,14 +67,54 @@ def field_paths(value: Any, path: tuple = ()) -> list[tuple]:
 
 
 PATHS = field_paths(BASE)
-NUMERIC_PATHS = [p for p in PATHS if p[0] in ("agenda", "checklist_version", "schema_version")
-                 or p[-1] in ("agreed", "score") or (len(p) > 2 and p[-2] == "scores")]
+NUMERIC_PATHS = [
+    p
+    for p in PATHS
+    if p[0] in ("agenda", "checklist_version", "schema_version")
+    or p[-1] in ("agreed", "score")
+    or (len(p) > 2 and p[-2] == "scores")
+]
 
 # Wrong kinds and ranges: non-finite, negative, huge, fractional, of another type.
-ODD_NUMBERS = [math.nan, math.inf, -math.inf, -1, -0.5, 0.125, 4.5, 2.333, 1e308, -1e308, 10**30, -(10**30),
-               10**4000, 2**63, 86_400 * 365 * 1000, 1e-320]
-ODD_VALUES = ODD_NUMBERS + [True, False, None, "", " ", "NaN", "Infinity", "x" * 300, "\x1b[2J", "\ud800",
-                            [], [1, 2], {}, {"a": 1}, 0, 1, 4, "?", "n/a"]
+ODD_NUMBERS = [
+    math.nan,
+    math.inf,
+    -math.inf,
+    -1,
+    -0.5,
+    0.125,
+    4.5,
+    2.333,
+    1e308,
+    -1e308,
+    10**30,
+    -(10**30),
+    10**4000,
+    2**63,
+    86_400 * 365 * 1000,
+    1e-320,
+]
+ODD_VALUES = ODD_NUMBERS + [
+    True,
+    False,
+    None,
+    "",
+    " ",
+    "NaN",
+    "Infinity",
+    "x" * 300,
+    "\x1b[2J",
+    "\ud800",
+    [],
+    [1, 2],
+    {},
+    {"a": 1},
+    0,
+    1,
+    4,
+    "?",
+    "n/a",
+]
 
 odd_value = st.one_of(
     st.sampled_from(ODD_VALUES),
@@ -165,8 +205,11 @@ def test_every_odd_number_in_every_numeric_field(tmp_path, path):
         check_file(store)
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e308, 10**30, -1],
-                         ids=["nan", "inf", "-inf", "1e308", "10**30", "negative"])
+@pytest.mark.parametrize(
+    "value",
+    [math.nan, math.inf, -math.inf, 1e308, 10**30, -1],
+    ids=["nan", "inf", "-inf", "1e308", "10**30", "negative"],
+)
 def test_an_odd_elapsed_time_is_damage(tmp_path, value):
     store = SessionStore(tmp_path / "sessions")
     write_file(store, mutated(("agenda", "elapsed", "welcome"), value))
@@ -265,16 +308,26 @@ async def test_the_tui_opens_or_refuses_each_odd_file(tmp_path, path, value):
 @pytest.mark.parametrize("pid", ["NaN", "Infinity", "1e300", "-1", "99999999999999999999"])
 def test_a_lock_file_with_an_odd_pid_is_taken_over(store, saved_id, pid):
     """A lock left half-written or edited by hand is stale, whatever number it holds."""
-    lock = '{"pid": %s, "host": "%s", "since": ""}' % (pid, socket.gethostname())
+    lock = f'{{"pid": {pid}, "host": "{socket.gethostname()}", "since": ""}}'
     store.lock_path(saved_id).write_text(lock, encoding="utf-8")
     assert store.holder(saved_id) is None
     with store.open(saved_id) as opened:
         opened.save()
 
 
-@pytest.mark.parametrize("column,value", [("joint_index", "x"), ("joint_index", 1e300), ("partners", [1, 2]),
-                                          ("partners", "Acme"), ("alliance", ["A"]), ("saved_at", 5),
-                                          ("status", "fine"), ("size", "10")])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("joint_index", "x"),
+        ("joint_index", 1e300),
+        ("partners", [1, 2]),
+        ("partners", "Acme"),
+        ("alliance", ["A"]),
+        ("saved_at", 5),
+        ("status", "fine"),
+        ("size", "10"),
+    ],
+)
 def test_a_forged_index_row_is_read_again_from_its_file(tmp_path, column, value):
     """An index row is trusted when its file's stamp matches; one holding the wrong kind of value
     (a hand-edited or hostile index, stamps and all) is ignored and the file read again."""

@@ -14,9 +14,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import aiohttp
 
@@ -58,8 +58,14 @@ def server_env(**extra: str) -> dict[str, str]:
 @contextmanager
 def running(args: list[str], port: int, cwd: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
     """A server process (`python ARGS`) listening on 127.0.0.1:PORT, stopped with SIGINT afterwards."""
-    proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env or server_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env or server_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for_port(port, proc)
         yield proc
@@ -122,14 +128,16 @@ async def async_wait_until(condition, timeout: float, step: float = 0.1) -> bool
 
 
 @asynccontextmanager
-async def page(port: int, source: str = "127.0.0.1", width: int = 80, height: int = 24,
-               headers: dict[str, str] | None = None) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+async def page(
+    port: int, source: str = "127.0.0.1", width: int = 80, height: int = 24, headers: dict[str, str] | None = None
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
     """A browser page's websocket from SOURCE (a loopback address), closed on leaving the block."""
     connector = aiohttp.TCPConnector(local_addr=(loopback(source), 0), force_close=True)
     async with aiohttp.ClientSession(connector=connector) as session:
         url = f"http://{loopback('127.0.0.1')}:{port}/ws?width={width}&height={height}"
-        async with session.ws_connect(url, headers=headers or {}, timeout=aiohttp.ClientWSTimeout(ws_close=2),
-                                      heartbeat=None) as websocket:
+        async with session.ws_connect(
+            url, headers=headers or {}, timeout=aiohttp.ClientWSTimeout(ws_close=2), heartbeat=None
+        ) as websocket:
             yield websocket
 
 
@@ -137,12 +145,14 @@ async def refused(websocket: aiohttp.ClientWebSocketResponse, timeout: float = 5
     """True if the server closed this page at once as over a cap (code 1013); False if it served it."""
     try:
         message = await websocket.receive(timeout=timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     return message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED) and websocket.close_code == 1013
 
 
-def stuck_client(port: int, source: str, width: int, height: int, headers: dict[str, str] | None = None) -> socket.socket:
+def stuck_client(
+    port: int, source: str, width: int, height: int, headers: dict[str, str] | None = None
+) -> socket.socket:
     """A websocket that completes the handshake and then never reads a byte (a frozen browser tab)."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -150,9 +160,13 @@ def stuck_client(port: int, source: str, width: int, height: int, headers: dict[
     sock.settimeout(10)
     sock.connect((loopback("127.0.0.1"), port))
     extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-    sock.sendall((f"GET /ws?width={width}&height={height} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                  "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  f"Sec-WebSocket-Version: 13\r\n{extra}\r\n").encode("ascii"))
+    sock.sendall(
+        (
+            f"GET /ws?width={width}&height={height} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+        ).encode("ascii")
+    )
     answer = b""
     while b"\r\n\r\n" not in answer and len(answer) < 4096:
         answer += sock.recv(1)  # one byte at a time: nothing past the headers is read

@@ -39,9 +39,10 @@ import subprocess
 import tempfile
 import time
 import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -64,11 +65,14 @@ CHROMIUM_ARGS = [
 
 # --- (f) can browser tests run here? -----------------------------------------------------------------
 
+
 def browser_unavailable_reason() -> str | None:
     """Why the browser tests cannot run on this machine, or None if they can."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        return (f"{CHROMIUM} is missing (install it with: apt-get update && apt-get install -y chromium;"
-                " Playwright's own browser download is not used)")
+        return (
+            f"{CHROMIUM} is missing (install it with: apt-get update && apt-get install -y chromium;"
+            " Playwright's own browser download is not used)"
+        )
     try:
         import playwright.async_api  # noqa: F401
     except ImportError as error:
@@ -89,6 +93,7 @@ def require_browser() -> None:
 
 # --- (a) a free loopback port -----------------------------------------------------------------------
 
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A port that was free a moment ago (the kernel picks it; another process could still take it
     before our server binds it, which is why ServerProcess reports a server that exits early)."""
@@ -107,6 +112,7 @@ def _port_open(host: str, port: int) -> bool:
 
 # --- (b) a server subprocess ------------------------------------------------------------------------
 
+
 class ServerStartError(RuntimeError):
     pass
 
@@ -124,9 +130,17 @@ class ServerProcess:
     that exits or never listens raises ServerStartError showing them.
     """
 
-    def __init__(self, argv: Sequence[str], port: int, *, host: str = "127.0.0.1",
-                 start_timeout: float = 20.0, stop_timeout: float = 5.0,
-                 env: dict[str, str] | None = None, cwd: str | os.PathLike | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        port: int,
+        *,
+        host: str = "127.0.0.1",
+        start_timeout: float = 20.0,
+        stop_timeout: float = 5.0,
+        env: dict[str, str] | None = None,
+        cwd: str | os.PathLike | None = None,
+    ) -> None:
         self.argv = [str(part) for part in argv]
         self.host, self.port = host, port
         self.start_timeout, self.stop_timeout = start_timeout, stop_timeout
@@ -153,9 +167,15 @@ class ServerProcess:
         self._log = tempfile.TemporaryFile()
         env = None if self.env is None else {**os.environ, **self.env}
         self._t0 = time.perf_counter()
-        self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=self._log,
-                                        stderr=subprocess.STDOUT, env=env, cwd=self.cwd,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.cwd,
+            start_new_session=True,
+        )
 
     def _check(self) -> bool:
         """True once listening; raises if the process has exited or the start timed out."""
@@ -172,16 +192,17 @@ class ServerProcess:
     def _fail(self, what: str) -> None:
         output = self.output().strip() or "(no output)"
         self.stop()
-        raise ServerStartError(f"server {' '.join(self.argv)!r} {what} on {self.host}:{self.port}. "
-                               f"Its output:\n{output[-4000:]}")
+        raise ServerStartError(
+            f"server {' '.join(self.argv)!r} {what} on {self.host}:{self.port}. Its output:\n{output[-4000:]}"
+        )
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         self._spawn()
         while not self._check():
             time.sleep(0.05)
         return self
 
-    async def start_async(self) -> "ServerProcess":
+    async def start_async(self) -> ServerProcess:
         self._spawn()
         while not self._check():
             await asyncio.sleep(0.05)
@@ -231,13 +252,13 @@ class ServerProcess:
             await asyncio.sleep(0.05)
         self._finish_stop()
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    async def __aenter__(self) -> "ServerProcess":
+    async def __aenter__(self) -> ServerProcess:
         return await self.start_async()
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -246,8 +267,13 @@ class ServerProcess:
 
 # --- (e) polling ------------------------------------------------------------------------------------
 
-async def wait_for(predicate: Callable[[], Any | Awaitable[Any]], timeout: float = 10.0,
-                   what: str | None = None, interval: float = 0.05) -> Any:
+
+async def wait_for(
+    predicate: Callable[[], Any | Awaitable[Any]],
+    timeout: float = 10.0,
+    what: str | None = None,
+    interval: float = 0.05,
+) -> Any:
     """Call `predicate` (sync or async) until it returns something truthy; return that value.
 
     Exceptions from the predicate count as "not yet" (a file being replaced, JSON not there yet); the
@@ -266,21 +292,23 @@ async def wait_for(predicate: Callable[[], Any | Awaitable[Any]], timeout: float
             last_error = error
         if time.perf_counter() >= deadline:
             detail = f" (last error: {last_error!r})" if last_error is not None else ""
-            raise TimeoutError(f"timed out after {timeout:g}s waiting for "
-                               f"{what or getattr(predicate, '__name__', 'the condition')}{detail}")
+            raise TimeoutError(
+                f"timed out after {timeout:g}s waiting for "
+                f"{what or getattr(predicate, '__name__', 'the condition')}{detail}"
+            )
         await asyncio.sleep(interval)
 
 
 # --- (c) Chromium -----------------------------------------------------------------------------------
 
-async def launch_chromium(playwright: "Playwright", **kwargs: Any) -> "Browser":
+
+async def launch_chromium(playwright: Playwright, **kwargs: Any) -> Browser:
     """Debian's Chromium, headless, with the flags that work in our containers (no download)."""
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                            headless=True, **kwargs)
+    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **kwargs)
 
 
 @asynccontextmanager
-async def chromium_browser(**kwargs: Any) -> AsyncIterator["Browser"]:
+async def chromium_browser(**kwargs: Any) -> AsyncIterator[Browser]:
     """`async with chromium_browser() as browser:` (skips or fails first, see require_browser).
     Made for an async pytest fixture: `async with chromium_browser() as b: yield b`."""
     require_browser()
@@ -295,6 +323,7 @@ async def chromium_browser(**kwargs: Any) -> AsyncIterator["Browser"]:
 
 
 # --- (d) a served app in a page ---------------------------------------------------------------------
+
 
 class _OutputWatch:
     """Counts the terminal-output frames the page receives on textual-serve's websocket."""
@@ -312,16 +341,15 @@ class _OutputWatch:
             self.last = time.perf_counter()
 
 
-_WATCHES: "weakref.WeakKeyDictionary[Page, _OutputWatch]" = weakref.WeakKeyDictionary()
+_WATCHES: weakref.WeakKeyDictionary[Page, _OutputWatch] = weakref.WeakKeyDictionary()
 
 
-def output_frames(page: "Page") -> int:
+def output_frames(page: Page) -> int:
     """How many output frames the served app has sent this page so far."""
     return _WATCHES[page].frames
 
 
-async def wait_output_settled(page: "Page", since: int | None = None, quiet: float = 0.25,
-                              timeout: float = 10.0) -> None:
+async def wait_output_settled(page: Page, since: int | None = None, quiet: float = 0.25, timeout: float = 10.0) -> None:
     """Wait until the app has sent at least one output frame after `since` (a count from
     output_frames; None: no new frame needed) and then nothing for `quiet` seconds.
 
@@ -337,7 +365,7 @@ async def wait_output_settled(page: "Page", since: int | None = None, quiet: flo
     await wait_for(settled, timeout, "the served app's output to settle", interval=0.02)
 
 
-async def press_and_settle(page: "Page", key: str, quiet: float = 0.25, timeout: float = 10.0) -> None:
+async def press_and_settle(page: Page, key: str, quiet: float = 0.25, timeout: float = 10.0) -> None:
     """Press `key` and wait for the app to redraw and go quiet (see wait_output_settled)."""
     since = output_frames(page)
     await page.keyboard.press(key)
@@ -355,9 +383,14 @@ async def _keep_local(route, origin: str) -> None:
         await route.abort()
 
 
-async def open_served_app(browser: "Browser", url: str, size: tuple[int, int] = (1000, 700), *,
-                          ready: Callable[[], Any | Awaitable[Any]] | None = None,
-                          timeout: float = 30.0) -> "Page":
+async def open_served_app(
+    browser: Browser,
+    url: str,
+    size: tuple[int, int] = (1000, 700),
+    *,
+    ready: Callable[[], Any | Awaitable[Any]] | None = None,
+    timeout: float = 30.0,
+) -> Page:
     """Open `url` (a textual-serve server) in a new browser context with a `size` viewport (width,
     height in CSS pixels) and return the page once the served app can take keys.
 
@@ -410,8 +443,20 @@ def png_ok(path: Path) -> bool:
 
 
 __all__ = [
-    "CHROMIUM", "CHROMIUM_ARGS", "REQUIRE_ENV", "ServerProcess", "ServerStartError",
-    "browser_unavailable_reason", "chromium_browser", "free_port", "launch_chromium",
-    "open_served_app", "output_frames", "png_ok", "press_and_settle", "require_browser", "wait_for",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "REQUIRE_ENV",
+    "ServerProcess",
+    "ServerStartError",
+    "browser_unavailable_reason",
+    "chromium_browser",
+    "free_port",
+    "launch_chromium",
+    "open_served_app",
+    "output_frames",
+    "png_ok",
+    "press_and_settle",
+    "require_browser",
+    "wait_for",
     "wait_output_settled",
 ]

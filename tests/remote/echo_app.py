@@ -55,14 +55,22 @@ class EchoApp(App[None]):
         self.call_after_refresh(self._write_ready)
 
     def _write_ready(self) -> None:
-        _write_json(self.out_dir / f"ready-{os.getpid()}.json",
-                    {"pid": os.getpid(), "width": self.size.width, "height": self.size.height})
+        _write_json(
+            self.out_dir / f"ready-{os.getpid()}.json",
+            {"pid": os.getpid(), "width": self.size.width, "height": self.size.height},
+        )
 
     def _write_result(self, via: str) -> None:
         pressed = self.query_one(RadioSet).pressed_button
-        _write_json(self.out_dir / f"result-{os.getpid()}.json",
-                    {"pid": os.getpid(), "text": self.query_one(Input).value,
-                     "choice": str(pressed.label) if pressed is not None else None, "via": via})
+        _write_json(
+            self.out_dir / f"result-{os.getpid()}.json",
+            {
+                "pid": os.getpid(),
+                "text": self.query_one(Input).value,
+                "choice": str(pressed.label) if pressed is not None else None,
+                "via": via,
+            },
+        )
 
     def _log(self, line: str) -> None:
         with open(self.out_dir / f"events-{os.getpid()}.log", "a", encoding="utf-8") as log:
@@ -78,10 +86,14 @@ class EchoApp(App[None]):
         if not self.is_running:
             return
         pressed = self.query_one(RadioSet).pressed_button
-        _write_json(self.out_dir / f"state-{os.getpid()}.json",
-                    {"focused": self.focused.id if self.focused else None,
-                     "text": self.query_one(Input).value,
-                     "choice": str(pressed.label) if pressed is not None else None})
+        _write_json(
+            self.out_dir / f"state-{os.getpid()}.json",
+            {
+                "focused": self.focused.id if self.focused else None,
+                "text": self.query_one(Input).value,
+                "choice": str(pressed.label) if pressed is not None else None,
+            },
+        )
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._write_state()

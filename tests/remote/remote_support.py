@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facilitator.domain.session_factory import create_session
 from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
 from facilitator.remote.room import RoundState, ballots_dir, open_round_for
-from facilitator.domain.session_factory import create_session
 from facilitator.storage.store import SessionStore
 
 PARTNERS = ["Acme Ports", "Beta Shipping"]
@@ -25,11 +25,18 @@ def seed_remote(store: SessionStore, partners: list[str] = PARTNERS) -> tuple[st
     return session_id, state, folder
 
 
-def cast(folder: Path, state: RoundState, partner: str, name: str, scores: dict[str, int | str],
-         comment: str = "") -> Ballot:
+def cast(
+    folder: Path, state: RoundState, partner: str, name: str, scores: dict[str, int | str], comment: str = ""
+) -> Ballot:
     """Write a participant's ballot for the current round, as their own process does."""
-    ballot = Ballot(participant=participant_id(partner, name), partner=partner, name=name, round=state.round,
-                    code=state.code, scores={key: BallotScore(value, comment) for key, value in scores.items()})
+    ballot = Ballot(
+        participant=participant_id(partner, name),
+        partner=partner,
+        name=name,
+        round=state.round,
+        code=state.code,
+        scores={key: BallotScore(value, comment) for key, value in scores.items()},
+    )
     write_ballot(folder, ballot)
     return ballot
 

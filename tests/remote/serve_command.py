@@ -27,9 +27,15 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if args.send_timeout:
         app_process.SEND_TIMEOUT = args.send_timeout
-    server = ParticipantServer(args.command, host="127.0.0.1", port=args.port, title="abuse test",
-                               public_url=args.public_url, behind_proxy=args.public_url is not None,
-                               trusted_proxies=parse_trusted(args.trusted_proxy))
+    server = ParticipantServer(
+        args.command,
+        host="127.0.0.1",
+        port=args.port,
+        title="abuse test",
+        public_url=args.public_url,
+        behind_proxy=args.public_url is not None,
+        trusted_proxies=parse_trusted(args.trusted_proxy),
+    )
     if args.heartbeat:
         server.heartbeat = args.heartbeat
     server.serve()

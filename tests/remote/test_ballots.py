@@ -16,11 +16,11 @@ from remote_support import ACME, BETA, POINT, cast, seed_remote, settle  # noqa:
 
 from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.domain.model import Session  # noqa: E402
+from facilitator.domain.scoring import point_stats, vote_spreads  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.link import RemoteLink  # noqa: E402
 from facilitator.remote.merge import REFUSED_LOG  # noqa: E402
 from facilitator.remote.room import read_round  # noqa: E402
-from facilitator.domain.scoring import point_stats, vote_spreads  # noqa: E402
 
 CHECKLIST = load_checklist()
 SECOND = CHECKLIST.points[1].key
@@ -74,7 +74,9 @@ def test_merged_votes_survive_a_save_and_reload(store, remote):
     assert again.points[POINT].scores[ACME] == 2.5
     votes = again.points[POINT].votes[ACME]
     assert {v.name: (v.score, v.comment) for v in votes.values()} == {
-        "Ana Ruiz": (2, "Only our side wrote it"), "Bo Chen": (3, "")}
+        "Ana Ruiz": (2, "Only our side wrote it"),
+        "Bo Chen": (3, ""),
+    }
     assert Session.from_dict(again.to_dict()).to_dict() == again.to_dict()
 
 
@@ -110,9 +112,16 @@ def _hostile(folder: Path, state, name: str, body) -> Path:
 
 
 def _good(state, partner=ACME, name="Eve Mallory", **changes) -> dict:
-    body = {"format": "facilitator-ballot", "version": 1, "participant": participant_id(partner, name),
-            "partner": partner, "name": name, "round": state.round, "code": state.code,
-            "scores": {POINT: {"score": 0, "comment": ""}}}
+    body = {
+        "format": "facilitator-ballot",
+        "version": 1,
+        "participant": participant_id(partner, name),
+        "partner": partner,
+        "name": name,
+        "round": state.round,
+        "code": state.code,
+        "scores": {POINT: {"score": 0, "comment": ""}},
+    }
     body.update(changes)
     return body
 
@@ -135,12 +144,13 @@ HOSTILE = {
     "not a ballot": lambda s: {"format": "facilitator-round", "round": s.round},
     "a list": lambda s: [1, 2, 3],
     "future version": lambda s: _good(s, version=2),
-    "not JSON": lambda s: b"{\"format\": \"facilitator-ballot\", ",
+    "not JSON": lambda s: b'{"format": "facilitator-ballot", ',
     "not UTF-8": lambda s: b"\xff\xfe\x00garbage",
     "deeply nested": lambda s: b"[" * 100_000 + b"]" * 100_000,
     "too large": lambda s: json.dumps(_good(s, padding="x" * 400_000)).encode(),
-    "a 5,000-digit number": lambda s: json.dumps(_good(s)).replace('"round": %d' % s.round,
-                                                                   '"round": ' + "9" * 5000).encode(),
+    "a 5,000-digit number": lambda s: (
+        json.dumps(_good(s)).replace(f'"round": {s.round}', '"round": ' + "9" * 5000).encode()
+    ),
     "Infinity as a score": lambda s: json.dumps(_good(s)).replace('"score": 0', '"score": Infinity').encode(),
     "pin hash not a hash": lambda s: _good(s, pin_hash="<script>"),
 }
@@ -153,8 +163,11 @@ def test_hostile_ballots_are_refused_logged_and_change_nothing(remote, kind):
     merge_all(link, session)
     before = session.to_dict()
     body = HOSTILE[kind](state)
-    stem = body.get("participant") if isinstance(body, dict) and isinstance(body.get("participant"), str) \
+    stem = (
+        body.get("participant")
+        if isinstance(body, dict) and isinstance(body.get("participant"), str)
         else participant_id(ACME, "Eve Mallory")
+    )
     _hostile(folder, state, f"{stem}.json", body)
 
     result = merge_all(link, session)
@@ -364,7 +377,6 @@ def test_a_poll_in_flight_cannot_undo_a_merge_made_before_a_reveal(remote):
     assert session.points[POINT].scores[ACME] == 4
     merge_all(link, session)
     assert session.points[POINT].scores[ACME] == 4
-
 
 
 def test_two_quick_changes_of_the_same_size_are_both_seen(remote):

@@ -20,15 +20,23 @@ from pathlib import Path
 
 from store_support import cli_env
 
-from facilitator.tui.app import make_app
 from facilitator.remote.ballots import participant_id
 from facilitator.remote.room import read_round
-from facilitator.tui.panes.health_check import HealthCheckPane
+from facilitator.tui.app import make_app
 from facilitator.tui.dialogs.remote_panel import RemoteProgress
+from facilitator.tui.panes.health_check import HealthCheckPane
 from facilitator.tui.widgets.score_board import ScoreBoard
 
-from .browser_support import (ServerProcess, chromium_browser, free_port, open_served_app, png_ok,
-                              press_and_settle, wait_for, wait_output_settled)
+from .browser_support import (
+    ServerProcess,
+    chromium_browser,
+    free_port,
+    open_served_app,
+    png_ok,
+    press_and_settle,
+    wait_for,
+    wait_output_settled,
+)
 from .remote_support import ACME, BETA, POINT, seed_remote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,23 +72,33 @@ async def test_two_partners_score_from_browsers_and_the_room_sees_both_after_rev
     people = [(0, ACME, "Ana Ruiz", "3"), (1, BETA, "Cy Diaz", "1")]
 
     app = make_app(store=store, open_session=session_id)
-    async with chromium_browser() as browser, \
-            ServerProcess(serve, port, env=cli_env(store.data_dir)) as server, \
-            app.run_test(size=(110, 34)) as pilot:
+    async with (
+        chromium_browser() as browser,
+        ServerProcess(serve, port, env=cli_env(store.data_dir)) as server,
+        app.run_test(size=(110, 34)) as pilot,
+    ):
         await pilot.press("f3")  # the room is on the health check, point 1
         pages = []
         for index, partner, name, score in people:
             page = await open_served_app(browser, server.url, VIEWPORT)
             await join_in_browser(page, state.code, index, name, folder, partner)
             await page.keyboard.press(score)
-            await wait_for(lambda: (ballot_scores(folder, partner, name) or {}).get(POINT, {}).get("score")
-                           == int(score), 20, f"{name}'s score on disk")
+            await wait_for(
+                lambda partner=partner, name=name, score=score: (
+                    (ballot_scores(folder, partner, name) or {}).get(POINT, {}).get("score") == int(score)
+                ),
+                20,
+                f"{name}'s score on disk",
+            )
             pages.append(page)
 
         # The room's screen merges both ballots on its own poll, blind.
         session = app.screen.session
-        await wait_for(lambda: set(session.points.get(POINT).scores if POINT in session.points else ())
-                       == {ACME, BETA}, 20, "both scores merged into the open session")
+        await wait_for(
+            lambda: set(session.points.get(POINT).scores if POINT in session.points else ()) == {ACME, BETA},
+            20,
+            "both scores merged into the open session",
+        )
         await pilot.pause()
         board = app.screen.query_one(ScoreBoard)
         hidden = str(board.render())
@@ -97,6 +115,7 @@ async def test_two_partners_score_from_browsers_and_the_room_sees_both_after_rev
 
         # Each browser redraws with the gap view once its app has read the round (within a second).
         for page, blind, (_index, _partner, name, _score) in zip(pages, before, people):
+
             async def redrawn(page=page, blind=blind) -> bool:
                 return await page.screenshot() != blind
 

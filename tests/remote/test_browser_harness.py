@@ -54,8 +54,9 @@ def _read_json(path: Path):
 async def _focus_moved(out: Path, pid: int, widget_id: str) -> None:
     """Wait until the app says `widget_id` has focus. Textual sends each key to the widget focused
     when the key arrives, so keys typed right after a Tab would still go to the old widget."""
-    await wait_for(lambda: _read_json(out / f"state-{pid}.json")["focused"] == widget_id, 10,
-                   f"focus on #{widget_id} in app {pid}")
+    await wait_for(
+        lambda: _read_json(out / f"state-{pid}.json")["focused"] == widget_id, 10, f"focus on #{widget_id} in app {pid}"
+    )
 
 
 async def _answer(page, out: Path, pid: int, text: str, *, select_key: str, back_to_input: bool) -> None:
@@ -67,8 +68,11 @@ async def _answer(page, out: Path, pid: int, text: str, *, select_key: str, back
     await _focus_moved(out, pid, "choice")
     await page.keyboard.press("ArrowDown")
     await page.keyboard.press(select_key)
-    await wait_for(lambda: _read_json(out / f"state-{pid}.json")["choice"] == "Disagree", 10,
-                   f"the second option pressed in app {pid}")
+    await wait_for(
+        lambda: _read_json(out / f"state-{pid}.json")["choice"] == "Disagree",
+        10,
+        f"the second option pressed in app {pid}",
+    )
     await page.keyboard.press("Shift+Tab" if back_to_input else "Tab")
     await _focus_moved(out, pid, "text" if back_to_input else "send")
     await page.keyboard.press("Enter")
@@ -93,8 +97,9 @@ async def test_two_participants_type_choose_and_send(browser, tmp_path: Path) ->
             for n in range(2):
                 seen = set(out.glob("ready-*.json"))
                 started = time.perf_counter()
-                page = await open_served_app(browser, server.url, VIEWPORT,
-                                             ready=lambda: _new_file(out, "ready-*.json", seen))
+                page = await open_served_app(
+                    browser, server.url, VIEWPORT, ready=lambda seen=seen: _new_file(out, "ready-*.json", seen)
+                )
                 timings[f"page{n + 1}_ready"] = time.perf_counter() - started
                 pages.append(page)
                 ready_files.append(_new_file(out, "ready-*.json", seen))
@@ -108,10 +113,8 @@ async def test_two_participants_type_choose_and_send(browser, tmp_path: Path) ->
             # the first; space on the option, then Shift+Tab back to the Input and Enter, for the second.
             started = time.perf_counter()
             await asyncio.gather(
-                _answer(pages[0], out, ready[0]["pid"], "Ada Lovelace", select_key="Enter",
-                        back_to_input=False),
-                _answer(pages[1], out, ready[1]["pid"], "Grace Hopper", select_key=" ",
-                        back_to_input=True),
+                _answer(pages[0], out, ready[0]["pid"], "Ada Lovelace", select_key="Enter", back_to_input=False),
+                _answer(pages[1], out, ready[1]["pid"], "Grace Hopper", select_key=" ", back_to_input=True),
             )
             results = []
             for info in ready:
@@ -120,12 +123,21 @@ async def test_two_participants_type_choose_and_send(browser, tmp_path: Path) ->
                 results.append(_read_json(path))
             timings["answer_both"] = time.perf_counter() - started
 
-            assert results[0] == {"pid": ready[0]["pid"], "text": "Ada Lovelace", "choice": "Disagree",
-                                  "via": "button"}, _app_logs(out)
-            assert results[1] == {"pid": ready[1]["pid"], "text": "Grace Hopper", "choice": "Disagree",
-                                  "via": "input"}, _app_logs(out)
+            assert results[0] == {
+                "pid": ready[0]["pid"],
+                "text": "Ada Lovelace",
+                "choice": "Disagree",
+                "via": "button",
+            }, _app_logs(out)
+            assert results[1] == {
+                "pid": ready[1]["pid"],
+                "text": "Grace Hopper",
+                "choice": "Disagree",
+                "via": "input",
+            }, _app_logs(out)
             assert sorted(p.name for p in out.glob("result-*.json")) == sorted(
-                f"result-{info['pid']}.json" for info in ready)
+                f"result-{info['pid']}.json" for info in ready
+            )
 
             for n, page in enumerate(pages, 1):
                 shot = tmp_path / f"participant{n}.png"
@@ -136,5 +148,8 @@ async def test_two_participants_type_choose_and_send(browser, tmp_path: Path) ->
                 await page.context.close()
 
     timings["test_total"] = time.perf_counter() - test_started
-    print("\nbrowser harness timings (s): " + ", ".join(f"{k}={v:.2f}" for k, v in timings.items())
-          + f"; terminal {ready[0]['width']}x{ready[0]['height']} for viewport {VIEWPORT[0]}x{VIEWPORT[1]}")
+    print(
+        "\nbrowser harness timings (s): "
+        + ", ".join(f"{k}={v:.2f}" for k, v in timings.items())
+        + f"; terminal {ready[0]['width']}x{ready[0]['height']} for viewport {VIEWPORT[0]}x{VIEWPORT[1]}"
+    )

@@ -12,11 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from remote_support import ACME, BETA, POINT, cast, seed_remote  # noqa: E402
 from textual.widgets import DataTable, Static  # noqa: E402
 
-from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.room import read_round  # noqa: E402
-from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.tui.dialogs.remote_panel import RemoteBadge, RemoteProgress, RemoteScreen  # noqa: E402
+from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
 from facilitator.tui.widgets.score_board import ScoreBoard  # noqa: E402
 
 SIZE = (110, 34)

@@ -19,9 +19,9 @@ from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
 from facilitator.participant.join import JoinScreen  # noqa: E402
+from facilitator.remote import pins  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.link import RemoteLink  # noqa: E402
-from facilitator.remote import pins  # noqa: E402
 from facilitator.remote.ratelimit import FREE_TRIES, JoinLimiter  # noqa: E402
 
 CHECKLIST = load_checklist()
@@ -288,8 +288,9 @@ async def test_join_refuses_an_empty_name_and_no_organisation(remote):
 
 async def test_no_round_says_so_and_opens_by_itself(store):
     from remote_support import PARTNERS
-    from facilitator.remote.room import ballots_dir, open_round_for
+
     from facilitator.domain.session_factory import create_session
+    from facilitator.remote.room import ballots_dir, open_round_for
 
     with store.create(create_session("Quiet Alliance", PARTNERS, date="2026-11-27")) as opened:
         session_id = opened.id

@@ -46,9 +46,15 @@ def test_only_a_slow_salted_hash_is_kept_with_its_parameters():
 
 def test_a_crafted_hash_is_not_a_hash():
     salt, key = "00" * 16, "00" * 32
-    for bad in (f"scrypt:{2**30}:8:1:{salt}:{key}",  # gigabytes of memory to check
-                f"scrypt:16384:64:1:{salt}:{key}", f"scrypt:1000:8:1:{salt}:{key}", f"md5:16384:8:1:{salt}:{key}",
-                f"scrypt:16384:8:1:{salt}:zz", "scrypt:" + "9" * 300, "<script>"):
+    for bad in (
+        f"scrypt:{2**30}:8:1:{salt}:{key}",  # gigabytes of memory to check
+        f"scrypt:16384:64:1:{salt}:{key}",
+        f"scrypt:1000:8:1:{salt}:{key}",
+        f"md5:16384:8:1:{salt}:{key}",
+        f"scrypt:16384:8:1:{salt}:zz",
+        "scrypt:" + "9" * 300,
+        "<script>",
+    ):
         assert not pins.is_stored_hash(bad) and not pins.matches(bad, "ABCD-EFGH")
 
 
@@ -97,8 +103,17 @@ def test_need_pin_is_not_a_wrong_try_and_a_wrong_pin_is(store):
     session_id, state, folder = seed_remote(store)
     checklist = load_checklist()
     pin = pins.new_pin()
-    write_ballot(folder, Ballot(participant=participant_id(ACME, "Bo Chen"), partner=ACME, name="Bo Chen",
-                                round=state.round, code=state.code, pin_hash=pins.hash_pin(pin)))
+    write_ballot(
+        folder,
+        Ballot(
+            participant=participant_id(ACME, "Bo Chen"),
+            partner=ACME,
+            name="Bo Chen",
+            round=state.round,
+            code=state.code,
+            pin_hash=pins.hash_pin(pin),
+        ),
+    )
     assert try_join(folder, "10.0.0.3", state, checklist, ACME, "Bo Chen", state.code, "").problem == NEED_PIN
     assert JoinLimiter(folder, "10.0.0.3").wrong_tries() == 0
     assert try_join(folder, "10.0.0.3", state, checklist, ACME, "Bo Chen", state.code, "WXYZ-WXYZ").problem == WRONG_PIN

@@ -26,7 +26,9 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy():
 def test_the_browser_is_the_last_hop_no_trusted_proxy_added():
     trusted = parse_trusted(["127.0.0.10", "10.0.0.0/8"])
     assert client_address("127.0.0.10", ["6.6.6.6, 10.1.2.3"], trusted) == "6.6.6.6"
-    assert client_address("127.0.0.10", ["6.6.6.6, 192.0.2.7"], trusted) == "192.0.2.7"  # what the client wrote: ignored
+    assert (
+        client_address("127.0.0.10", ["6.6.6.6, 192.0.2.7"], trusted) == "192.0.2.7"
+    )  # what the client wrote: ignored
     assert client_address("127.0.0.10", ["6.6.6.6", "192.0.2.7"], trusted) == "192.0.2.7"  # two headers, one list
     assert client_address("127.0.0.10", ["not-an-address"], trusted) == "127.0.0.10"
     assert client_address("127.0.0.10", [], trusted) == "127.0.0.10"
@@ -55,8 +57,11 @@ async def test_rotating_forwarded_for_gets_no_more_pages_without_a_trusted_proxy
                 assert not await refused(await opened.__aenter__(), timeout=0.3)
             async with page(port, "127.0.0.12", headers={"X-Forwarded-For": "198.51.100.99"}) as websocket:
                 assert await refused(websocket), "a rotated X-Forwarded-For opened a 7th page"
-            apps = [pid for pid in processes_with(marker, server.pid) if "stubborn_app" in
-                    Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+            apps = [
+                pid
+                for pid in processes_with(marker, server.pid)
+                if "stubborn_app" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+            ]
             assert {environment_of(pid)["FACILITATOR_PEER"] for pid in apps} == {"127.0.0.12"}
         finally:
             for opened in held:
@@ -67,11 +72,21 @@ async def test_a_trusted_proxy_names_the_browser(tmp_path):
     marker = f"proxy-{uuid.uuid4().hex}"
     port = free_port()
     app = " ".join([sys.executable, str(HERE / "stubborn_app.py"), "sleep", marker])
-    args = [str(HERE / "serve_command.py"), str(port), app, "--public-url", "https://meet.example.org",
-            "--trusted-proxy", "127.0.0.13"]
+    args = [
+        str(HERE / "serve_command.py"),
+        str(port),
+        app,
+        "--public-url",
+        "https://meet.example.org",
+        "--trusted-proxy",
+        "127.0.0.13",
+    ]
     with running(args, port, tmp_path) as server:
         async with page(port, "127.0.0.13", headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}) as websocket:
             assert not await refused(websocket, timeout=1)
-            apps = [pid for pid in processes_with(marker, server.pid) if "stubborn_app" in
-                    Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+            apps = [
+                pid
+                for pid in processes_with(marker, server.pid)
+                if "stubborn_app" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+            ]
             assert [environment_of(pid)["FACILITATOR_PEER"] for pid in apps] == ["198.51.100.7"]

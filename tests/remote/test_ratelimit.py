@@ -5,8 +5,15 @@ that tried wrong waits; see test_participant_screen and test_remote_abuse)."""
 from __future__ import annotations
 
 from facilitator.remote import codes
-from facilitator.remote.ratelimit import (ALL_ADDRESSES_PER_MINUTE, ATTEMPTS_FILE, FIRST_WAIT, FREE_TRIES, MAX_KEYS,
-                                          PIN_FREE_TRIES, JoinLimiter)
+from facilitator.remote.ratelimit import (
+    ALL_ADDRESSES_PER_MINUTE,
+    ATTEMPTS_FILE,
+    FIRST_WAIT,
+    FREE_TRIES,
+    MAX_KEYS,
+    PIN_FREE_TRIES,
+    JoinLimiter,
+)
 
 
 class Clock:

@@ -26,13 +26,21 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from abuse_support import (async_wait_until, environment_of, free_port, page, processes_with,  # noqa: E402
-                           refused, resident_mib, running, stuck_client)
+from abuse_support import (
+    async_wait_until,
+    environment_of,
+    free_port,
+    page,
+    processes_with,  # noqa: E402
+    refused,
+    resident_mib,
+    running,
+    stuck_client,
+)
 from remote_support import ACME, seed_remote  # noqa: E402
 from store_support import cli_env  # noqa: E402
 
 from facilitator.domain.content import load_checklist  # noqa: E402
-from facilitator.remote import pins  # noqa: E402
 from facilitator.remote.app_process import EXIT_GRACE, MAX_HEIGHT, MAX_WIDTH  # noqa: E402
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.codes import ALPHABET  # noqa: E402
@@ -72,7 +80,7 @@ async def drawn(websocket, timeout: float = 30) -> bool:
     while time.monotonic() < deadline:
         try:
             message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         if message.type.name == "BINARY":
             return True
@@ -95,8 +103,9 @@ async def type_keys(websocket, *bursts: str) -> None:
         await asyncio.sleep(STEP)
 
 
-async def join_page(port: int, source: str, code: str, name: str, pin: str | None = None,
-                    then: str = "", second_try: bool = True) -> bool:
+async def join_page(
+    port: int, source: str, code: str, name: str, pin: str | None = None, then: str = "", second_try: bool = True
+) -> bool:
     """One browser page: type the code, pick the first organisation, the name (and a PIN), then THEN.
     Returns whether the page was served (not refused by a cap)."""
     async with page(port, source, width=100, height=34) as websocket:
@@ -193,11 +202,16 @@ async def test_the_remote_figure(served):
             pages_served += served
 
     guessing_started = time.monotonic()
-    code_pages = [guess(f"127.0.1.{1 + n % CODE_ADDRESSES}", code=random_guess(6), name=f"Guess {n}")
-                  for n in range(2 * CODE_ADDRESSES * SCALE)]
-    pin_pages = [guess(f"127.0.2.{1 + n % PIN_ADDRESSES}", code=state.code, name=VICTIM, pin=random_guess(8),
-                       then="4")  # a score typed at once, should the guess have opened the ballot
-                 for n in range(2 * PIN_ADDRESSES * SCALE)]
+    code_pages = [
+        guess(f"127.0.1.{1 + n % CODE_ADDRESSES}", code=random_guess(6), name=f"Guess {n}")
+        for n in range(2 * CODE_ADDRESSES * SCALE)
+    ]
+    pin_pages = [
+        guess(
+            f"127.0.2.{1 + n % PIN_ADDRESSES}", code=state.code, name=VICTIM, pin=random_guess(8), then="4"
+        )  # a score typed at once, should the guess have opened the ballot
+        for n in range(2 * PIN_ADDRESSES * SCALE)
+    ]
     pages = code_pages + pin_pages
     random.shuffle(pages)
     victim_file = folder / f"{participant_id(ACME, VICTIM)}.json"
@@ -229,16 +243,21 @@ async def test_the_remote_figure(served):
     victim_back = victim_score()
 
     attempts = wrong_tries(folder)
-    FIGURES.update({
-        "guessing pages opened": guessing_pages, "guessing seconds": round(guessing_seconds, 1),
-        "loopback addresses guessing": CODE_ADDRESSES + PIN_ADDRESSES,
-        "tries typed (two per page)": 2 * len(pages),
-        "tries checked (wrong codes + wrong PINs)": wrong_codes_and_pins, "of which wrong PINs": wrong_pins,
-        "tries refused unchecked (the page was waiting)": 2 * guessing_pages - wrong_codes_and_pins,
-        "checked tries per minute": round(wrong_codes_and_pins / guessing_seconds * 60, 1),
-        "ballots opened without the PIN": 0 if ballot_untouched else 1,
-        "right code got in during the attack": True, "victim's right PIN got in": victim_back == 3,
-    })
+    FIGURES.update(
+        {
+            "guessing pages opened": guessing_pages,
+            "guessing seconds": round(guessing_seconds, 1),
+            "loopback addresses guessing": CODE_ADDRESSES + PIN_ADDRESSES,
+            "tries typed (two per page)": 2 * len(pages),
+            "tries checked (wrong codes + wrong PINs)": wrong_codes_and_pins,
+            "of which wrong PINs": wrong_pins,
+            "tries refused unchecked (the page was waiting)": 2 * guessing_pages - wrong_codes_and_pins,
+            "checked tries per minute": round(wrong_codes_and_pins / guessing_seconds * 60, 1),
+            "ballots opened without the PIN": 0 if ballot_untouched else 1,
+            "right code got in during the attack": True,
+            "victim's right PIN got in": victim_back == 3,
+        }
+    )
     print("\nREMOTE FIGURES " + json.dumps(FIGURES))
     assert ballot_untouched, "a PIN guess opened the victim's ballot"
     assert victim_back == 3, "the victim's right PIN was refused"

@@ -21,8 +21,14 @@ def session_with_votes(comment: str = "We only measure cost"):
     session.point(POINT).revealed = False
     session.point(POINT).scores.pop(acme, None)
     for name, score, said in (("Ana Ruiz", 1, comment), ("Bo Chen", 4, "")):
-        ballot = Ballot(participant=participant_id(acme, name), partner=acme, name=name, round=1, code="X",
-                        scores={POINT: BallotScore(score, said)})
+        ballot = Ballot(
+            participant=participant_id(acme, name),
+            partner=acme,
+            name=name,
+            round=1,
+            code="X",
+            scores={POINT: BallotScore(score, said)},
+        )
         merge_ballot(session, ballot)
     session.point(POINT).revealed = True
     return session

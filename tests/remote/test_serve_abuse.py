@@ -16,8 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from abuse_support import (HERE, async_wait_until, free_port, page, processes_with, refused, running,  # noqa: E402
-                           stuck_client, wait_until)
+from abuse_support import (
+    HERE,
+    async_wait_until,
+    free_port,
+    page,
+    processes_with,
+    refused,
+    running,  # noqa: E402
+    stuck_client,
+    wait_until,
+)
 
 from facilitator.remote.app_process import EXIT_GRACE, MAX_HEIGHT, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH, clamp_size  # noqa: E402
 from facilitator.remote.serve import MAX_PER_ADDRESS  # noqa: E402
@@ -53,7 +62,8 @@ async def test_screen_sizes_are_clamped_on_connect_and_on_resize(tmp_path):
             await websocket.send_json(["resize", "not a size"])
             await websocket.send_str("not json at all")
             assert await async_wait_until(
-                lambda: events.exists() and f"width={MIN_WIDTH}, height={MIN_HEIGHT}" in events.read_text(), 15)
+                lambda: events.exists() and f"width={MIN_WIDTH}, height={MIN_HEIGHT}" in events.read_text(), 15
+            )
             log = events.read_text()
             assert "width=4000" not in log and "height=900" not in log
 
@@ -61,7 +71,9 @@ async def test_screen_sizes_are_clamped_on_connect_and_on_resize(tmp_path):
 async def test_a_process_that_will_not_quit_is_killed_with_its_group_and_counts_until_then(tmp_path):
     marker = f"stubborn-{uuid.uuid4().hex}"
     port = free_port()
-    with running(serve_command(port, command(str(HERE / "stubborn_app.py"), "sleep", marker)), port, tmp_path) as server:
+    with running(
+        serve_command(port, command(str(HERE / "stubborn_app.py"), "sleep", marker)), port, tmp_path
+    ) as server:
         source = "127.0.0.3"
         for _ in range(MAX_PER_ADDRESS):
             async with page(port, source) as websocket:
@@ -71,7 +83,9 @@ async def test_a_process_that_will_not_quit_is_killed_with_its_group_and_counts_
         async with page(port, source) as websocket:
             assert await refused(websocket), "a 7th page was served beside six live processes"
         started = time.monotonic()
-        assert wait_until(lambda: not processes_with(marker, server.pid), EXIT_GRACE + 5), processes_with(marker, server.pid)
+        assert wait_until(lambda: not processes_with(marker, server.pid), EXIT_GRACE + 5), processes_with(
+            marker, server.pid
+        )
         assert time.monotonic() - started < EXIT_GRACE + 5
         async with page(port, source) as websocket:
             assert not await refused(websocket, timeout=1)
@@ -87,7 +101,9 @@ def test_a_browser_that_stops_reading_cannot_hold_a_process(tmp_path):
         try:
             assert wait_until(lambda: len(processes_with(marker, server.pid)) == 6, 20)
             # The tabs stay open and never read: the server must give up on them and end their apps.
-            assert wait_until(lambda: not processes_with(marker, server.pid), 2 + 2 + EXIT_GRACE + 8), processes_with(marker, server.pid)
+            assert wait_until(lambda: not processes_with(marker, server.pid), 2 + 2 + EXIT_GRACE + 8), processes_with(
+                marker, server.pid
+            )
         finally:
             for client in clients:
                 client.close()

@@ -27,8 +27,13 @@ def free_port() -> int:
 
 
 def start_serve(data_dir: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "facilitator", "serve", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env(data_dir), text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "facilitator", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(data_dir),
+        text=True,
+    )
 
 
 def read_until(stream, marker: str, timeout: float = 30) -> str:
@@ -126,8 +131,16 @@ def test_behind_a_proxy_the_page_uses_the_public_url(store):
         _out, err = proc.communicate(timeout=20)
     # Without --trusted-proxy every browser seems to come from the proxy: say so, and how to fix it.
     assert "--trusted-proxy" in err and "X-Forwarded-For" in err
-    proc = start_serve(store.data_dir, session_id, "--port", str(port), "--public-url", "https://meet.example.org",
-                       "--trusted-proxy", "127.0.0.1")
+    proc = start_serve(
+        store.data_dir,
+        session_id,
+        "--port",
+        str(port),
+        "--public-url",
+        "https://meet.example.org",
+        "--trusted-proxy",
+        "127.0.0.1",
+    )
     try:
         read_until(proc.stdout, "Ctrl+C")
     finally:
@@ -155,8 +168,9 @@ def test_a_busy_port_or_unknown_session_is_one_clear_line(store, cli):
 
 def test_serve_does_not_import_textual(store):
     """The serving process stays light: Textual is loaded only by each participant's own process."""
-    code = ("import sys, facilitator.cli, facilitator.remote.serve, facilitator.remote.web; "
-            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ},
-                         timeout=60)
+    code = (
+        "import sys, facilitator.cli, facilitator.remote.serve, facilitator.remote.web; "
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}, timeout=60)
     assert out.stdout.strip() == "False", out.stderr

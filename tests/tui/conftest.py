@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui_support import StubMeeting, seed_damaged, seed_demo, seed_session  # noqa: E402
 
-from facilitator.tui.app import FacilitatorApp, make_app  # noqa: E402
 from facilitator.storage.store import SessionStore  # noqa: E402
+from facilitator.tui.app import FacilitatorApp, make_app  # noqa: E402
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ fits there.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 from textual import on
@@ -45,12 +45,18 @@ class PaneHarness(App):
     #top {{ height: 1; background: $panel; }}
     """
 
-    def __init__(self, pane_class: Callable[..., MeetingPane], session: Session | None = None,
-                 templates: Path | None = None, rail: bool = True) -> None:
+    def __init__(
+        self,
+        pane_class: Callable[..., MeetingPane],
+        session: Session | None = None,
+        templates: Path | None = None,
+        rail: bool = True,
+    ) -> None:
         super().__init__()
         self.session = session or demo_session()
-        self.context = MeetingContext(session=self.session, checklist=load_checklist(self.session.checklist_version),
-                                      templates=templates)
+        self.context = MeetingContext(
+            session=self.session, checklist=load_checklist(self.session.checklist_version), templates=templates
+        )
         self.pane_class = pane_class
         self.rail = rail
         self.edits: list[str] = []
@@ -71,8 +77,11 @@ class PaneHarness(App):
 
     @property
     def pane(self) -> MeetingPane:
-        return self.screen.query_one("#pane", MeetingPane) if self.screen.query("#pane") else \
-            self.screen_stack[0].query_one("#pane", MeetingPane)
+        return (
+            self.screen.query_one("#pane", MeetingPane)
+            if self.screen.query("#pane")
+            else self.screen_stack[0].query_one("#pane", MeetingPane)
+        )
 
     @on(MeetingPane.Edited)
     def _record(self, message: MeetingPane.Edited) -> None:
@@ -82,9 +91,16 @@ class PaneHarness(App):
 def screen_text(app: App) -> str:
     """What the terminal shows now, as plain text (for reading a layout or asserting on it)."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens,
-                                                  simplify=True)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens, simplify=True)
     console.print(update)
     return console.export_text(styles=False)

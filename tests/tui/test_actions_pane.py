@@ -7,9 +7,9 @@ from textual.widgets import Input, Select, Static
 
 from facilitator.domain.model import ActionItem
 from facilitator.tui.dialogs.confirm import ConfirmScreen
+from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm
 from facilitator.tui.panes.actions import ActionsPane, ActionTable, DecisionList
 from facilitator.tui.panes.close import ClosePane
-from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm
 
 from .pane_harness import PaneHarness, screen_text
 
@@ -44,7 +44,13 @@ async def test_add_an_action_with_the_form():
         assert len(session.actions) == count + 1
         added = session.actions[-1]
         assert (added.text, added.owner, added.partner, added.due, added.status, added.point) == (
-            "Share the port volumes", "Tomás Ribeiro", "harbourline-freight", "2026-04-15", "open", "")
+            "Share the port volumes",
+            "Tomás Ribeiro",
+            "harbourline-freight",
+            "2026-04-15",
+            "open",
+            "",
+        )
         assert app.edits == ["action"]
         assert table.row_count == count + 1 and table.current_key() == added.id
         assert "Share the port volumes" in screen_text(app)
@@ -99,7 +105,11 @@ async def test_edit_complete_and_delete_actions():
         await pilot.pause()
         edited = session.actions[0]
         assert (edited.id, edited.owner, edited.text, edited.point) == (
-            first.id, "Lena Fischer", first.text, "mutual-benefit")
+            first.id,
+            "Lena Fischer",
+            first.text,
+            "mutual-benefit",
+        )
 
         # Done and open again: space, then x.
         await pilot.press("space")

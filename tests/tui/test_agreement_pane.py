@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Markdown, OptionList, SelectionList, Static, TabbedContent, TextArea
 
 from facilitator.domain.scoring import section_status
+from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
 from facilitator.tui.panes import agreement
 from facilitator.tui.panes.agreement import AgreementPane
-from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
 
 from .pane_harness import PaneHarness, screen_text
 
@@ -115,8 +115,9 @@ async def test_section_keys_work_after_leaving_a_table():
         assert session.agenda.current_section == 5
         await pilot.press("f6")
         assert session.sections["work-plan"].agreed is True
-        footer_keys = {binding.key for (_node, binding, enabled, _tip) in app.active_bindings.values()
-                       if enabled and binding.show}
+        footer_keys = {
+            binding.key for (_node, binding, enabled, _tip) in app.active_bindings.values() if enabled and binding.show
+        }
         assert {"f6", "f7", "f8"} <= footer_keys
 
 

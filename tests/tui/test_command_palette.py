@@ -4,11 +4,11 @@ end the app (Textual raises DuplicateIds for a second palette while the first is
 from __future__ import annotations
 
 from textual.command import CommandPalette
+from tui_support import SIZE, settle
 
 from facilitator.tui.screens.help import HelpScreen
 from facilitator.tui.screens.session_list import SessionListScreen
 from facilitator.tui.screens.too_small import TooSmallScreen
-from tui_support import SIZE, settle
 
 
 def palettes(app) -> int:

@@ -6,21 +6,25 @@ from __future__ import annotations
 from pane_harness import screen_text
 from textual.widgets import Input, Label, SelectionList
 
+from facilitator.domain.session_factory import create_session
 from facilitator.tui.app import make_app
 from facilitator.tui.dialogs.confirm import ConfirmScreen
 from facilitator.tui.dialogs.edit_partners import EditPartnersScreen
-from facilitator.tui.screens.meeting import MeetingScreen
-from facilitator.domain.session_factory import create_session
 from facilitator.tui.panes.agreement import AgreementPane
-from facilitator.tui.widgets.score_board import ScoreBoard
 from facilitator.tui.panes.welcome import WelcomePane
+from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.tui.widgets.score_board import ScoreBoard
 
 SIZE = (100, 30)
 
 
 def three_partner_session(store) -> str:
-    session = create_session("Tri-Port", ["Acme Ports", "Beta Shipping", "Gamma Rail"], date="2026-06-01",
-                             sponsors={"Gamma Rail": ["Kim Lund"]})
+    session = create_session(
+        "Tri-Port",
+        ["Acme Ports", "Beta Shipping", "Gamma Rail"],
+        date="2026-06-01",
+        sponsors={"Gamma Rail": ["Kim Lund"]},
+    )
     for key, score in (("acme-ports", 3), ("beta-shipping", 1), ("gamma-rail", 4)):
         session.set_score("joint-framework", key, score)
     session.section("purpose").endorsed_by = ["gamma-rail"]
@@ -61,15 +65,19 @@ async def test_rename_add_and_remove_partners_in_the_meeting(store):
         meeting = app.screen
         editor = await open_editor(app, pilot)
         rows = editor.roster.rows()
-        assert [r.values() for r in rows] == [("Acme Ports", "", ""), ("Beta Shipping", "", ""),
-                                              ("Gamma Rail", "Kim Lund", "")]
+        assert [r.values() for r in rows] == [
+            ("Acme Ports", "", ""),
+            ("Beta Shipping", "", ""),
+            ("Gamma Rail", "Kim Lund", ""),
+        ]
         # The form's checks: a duplicate name is refused, under its row.
         await type_into(pilot, rows[2].query_one(".name", Input), "acme ports")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is editor
-        assert row_error(rows[2]) == ("“acme ports” is already partner 1: each partner is named once "
-                                      "(capitals do not count).")
+        assert row_error(rows[2]) == (
+            "“acme ports” is already partner 1: each partner is named once (capitals do not count)."
+        )
         # Rename Gamma, name its people, add a fourth partner, typed straight after ctrl+n.
         await type_into(pilot, rows[2].query_one(".name", Input), "Gamma Rail & Sea")
         assert row_error(rows[2]) == ""
@@ -81,9 +89,11 @@ async def test_rename_add_and_remove_partners_in_the_meeting(store):
         assert app.screen is meeting
         session = meeting.session
         assert [(p.key, p.name, p.sponsors, p.participants) for p in session.partners] == [
-            ("acme-ports", "Acme Ports", [], []), ("beta-shipping", "Beta Shipping", [], []),
+            ("acme-ports", "Acme Ports", [], []),
+            ("beta-shipping", "Beta Shipping", [], []),
             ("gamma-rail", "Gamma Rail & Sea", ["Kim Lund", "Ola Nord"], ["Per Berg"]),
-            ("delta-tunnels", "Delta Tunnels", ["Dee Vries"], [])]
+            ("delta-tunnels", "Delta Tunnels", ["Dee Vries"], []),
+        ]
         assert session.points["joint-framework"].scores["gamma-rail"] == 4, "the renamed partner keeps its score"
         welcome = screen_text(app)
         assert "Gamma Rail & Sea" in welcome and "Delta Tunnels" in welcome
@@ -94,7 +104,11 @@ async def test_rename_add_and_remove_partners_in_the_meeting(store):
         assert "Gamma Rail & Sea" in board and "Delta Tunnels" in board
         endorsements = meeting.query_one(AgreementPane).query_one("#endorsements", SelectionList)
         assert [str(endorsements.get_option_at_index(i).prompt) for i in range(endorsements.option_count)] == [
-            "Acme Ports", "Beta Shipping", "Gamma Rail & Sea", "Delta Tunnels"]
+            "Acme Ports",
+            "Beta Shipping",
+            "Gamma Rail & Sea",
+            "Delta Tunnels",
+        ]
         await pilot.press("f2")
         await settle(app, pilot)
 

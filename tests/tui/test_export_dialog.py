@@ -6,9 +6,9 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Input
 from tui_support import SIZE, seed_demo, settle
 
+from facilitator.domain.session_factory import follow_up_session
 from facilitator.tui.dialogs.export import ExportScreen
 from facilitator.tui.screens.session_list import SessionListScreen
-from facilitator.domain.session_factory import follow_up_session
 
 
 async def open_export(app, pilot, session, document: str = "agreement") -> ExportScreen:
@@ -80,4 +80,8 @@ async def test_the_toast_names_each_document_with_its_own_file(app_factory, stor
         last = list(app._notifications)[-1]
         assert last.title == "Agreement and scorecard written"
         assert last.message.splitlines() == [f"Agreement: {tmp_path / 'a2.md'}", f"Scorecard: {tmp_path / 's2.md'}"]
-    assert (tmp_path / "scorecard.md").read_text(encoding="utf-8").startswith("# Coastal Corridor Alliance: Partnership health")
+    assert (
+        (tmp_path / "scorecard.md")
+        .read_text(encoding="utf-8")
+        .startswith("# Coastal Corridor Alliance: Partnership health")
+    )

@@ -181,4 +181,5 @@ async def test_too_small_message_reads_whole_at_any_size(app_factory, size):
         # Nothing of the message is outside the window, and its text has the rows it needs.
         assert screen.region.contains_region(message.region), (message.region, screen.region)
         assert message.content_region.height >= message.get_content_height(
-            message.content_region.size, message.content_region.size, message.content_region.width)
+            message.content_region.size, message.content_region.size, message.content_region.width
+        )

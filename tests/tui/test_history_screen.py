@@ -42,8 +42,9 @@ async def test_history_from_the_session_list(app_factory, store):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_history_from_the_list(app, pilot)
         assert text_of(screen, "#history-title") == f"History — {ALLIANCE}"
-        assert text_of(screen, "#history-subtitle") == ("4 sessions, 2024-09-10 to 2026-03-10 · "
-                                                        "2026-03-10 compared with 2025-09-16")
+        assert text_of(screen, "#history-subtitle") == (
+            "4 sessions, 2024-09-10 to 2026-03-10 · 2026-03-10 compared with 2025-09-16"
+        )
         timeline = screen.query_one("#timeline", DataTable)
         rows = row_texts(timeline)
         assert [r.split(" | ")[0] for r in rows] == ["2024-09-10", "2025-03-12", "2025-09-16", "2026-03-10"]
@@ -52,8 +53,9 @@ async def test_history_from_the_session_list(app_factory, store):
         assert "35 → 49 → 59 → 58" in text_of(screen, "#joint-values")
         cadence = screen.query_one("#cadence", Static)
         assert cadence.has_class("-not-met")
-        assert str(cadence.render()).startswith("✗ Point 6 not met: sponsors met in person once in the 12 months "
-                                                "to 2026-03-10")
+        assert str(cadence.render()).startswith(
+            "✗ Point 6 not met: sponsors met in person once in the 12 months to 2026-03-10"
+        )
 
         # Trends: one row per point, the change since last time with an arrow, persistent gaps flagged.
         trends = row_texts(screen.query_one("#trends", DataTable))

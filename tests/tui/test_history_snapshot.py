@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from history_support import IDS, damage, save_sessions  # noqa: E402
 
 from facilitator.domain import model as model_module
-from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.storage.store import SessionStore  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
 
 FROZEN_STAMP = "2026-03-10T16:30:00+00:00"
 

@@ -29,9 +29,11 @@ async def settle(app, pilot) -> None:
 
 def plain(inline) -> str:
     """What a reader sees of an inline token: its text, escapes resolved."""
-    return "".join(child.content if child.type in ("text", "code_inline") else "\n"
-                   for child in inline.children or [] if child.type in ("text", "code_inline", "softbreak",
-                                                                         "hardbreak"))
+    return "".join(
+        child.content if child.type in ("text", "code_inline") else "\n"
+        for child in inline.children or []
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    )
 
 
 def inline_texts(tokens) -> list[str]:
@@ -82,8 +84,9 @@ async def test_lead_a_meeting_from_form_to_exported_agreement(store, tmp_path):
         board = app.screen.query_one(ScoreBoard)
         for number, typed in enumerate(SCORES, start=1):
             await pilot.press(*typed)
-            assert "PERCEPTION" not in str(board.render()) and " 3 " not in str(board.render()), \
+            assert "PERCEPTION" not in str(board.render()) and " 3 " not in str(board.render()), (
                 "no score shows before the reveal"
+            )
             await pilot.press("r")
             if number == 3:
                 assert "PERCEPTION GAP" in str(board.render())
@@ -101,8 +104,11 @@ async def test_lead_a_meeting_from_form_to_exported_agreement(store, tmp_path):
         # 4. The agreement: three sections drafted, the first agreed and endorsed by all three.
         await pilot.press("f3", "f3")  # gaps, then the agreement
         await settle(app, pilot)
-        drafts = ["We run the three ports as one network.", "Acme needs volume; Globex needs data.",
-                  "Each partner names one benefit | measured quarterly."]
+        drafts = [
+            "We run the three ports as one network.",
+            "Acme needs volume; Globex needs data.",
+            "Each partner names one benefit | measured quarterly.",
+        ]
         for index, text in enumerate(drafts):
             if index:
                 await pilot.press("alt+down")

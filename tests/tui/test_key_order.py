@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from textual import events
 from textual.widgets import Input
+from tui_support import SIZE, settle
 
 from facilitator.tui.screens.meeting import MeetingScreen
 from facilitator.tui.screens.new_session import NewSessionScreen
-from tui_support import SIZE, settle
 
 
 def burst(app, *keys: str) -> None:
     """Post every key at once, as the driver does with a burst it read."""
     for key in keys:
-        for one in ([key] if len(key) != 1 and key in _NAMED else list(key)):
+        for one in [key] if len(key) != 1 and key in _NAMED else list(key):
             app.post_message(events.Key(one, one if len(one) == 1 else None))
 
 
@@ -57,7 +57,6 @@ async def test_a_score_typed_with_the_key_that_opens_scoring(app_factory, store)
         assert screen.session.points[point.key].scores.get(first_partner) == 3
 
 
-
 async def test_keys_wait_for_a_key_whose_handler_is_still_at_work(app_factory, monkeypatch):
     """A handler at work has taken its message off the queue; the keys behind it must wait for it
     all the same. Here the form takes a moment over each key on its way up to the app's Tab
@@ -80,5 +79,8 @@ async def test_keys_wait_for_a_key_whose_handler_is_still_at_work(app_factory, m
             await pilot.pause(0.05)
             if app._keys_in_order.waiting == 0 and form.query_one("#facilitator", Input).value:
                 break
-        assert [form.query_one(f"#{field}", Input).value for field in ("alliance", "date", "facilitator")] \
-            == ["Quayside Pact", "2026-05-04", "Sam Reyes"]
+        assert [form.query_one(f"#{field}", Input).value for field in ("alliance", "date", "facilitator")] == [
+            "Quayside Pact",
+            "2026-05-04",
+            "Sam Reyes",
+        ]

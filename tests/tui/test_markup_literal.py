@@ -16,8 +16,25 @@ from facilitator.tui.widgets.literal import markup_literal
 from .pane_harness import PaneHarness, screen_text
 from .tui_support import SIZE, seed_session, settle
 
-PIECES = ["Acme ", "[/x", "[a='", "[EU]", "[TBD]", "[_x]", "[$x]", "[ b]", "\\[b]", "\\", "[/]", "[b]",
-          "[@click=app.quit]", "]", "[[", "x\\", "[#f00]"]
+PIECES = [
+    "Acme ",
+    "[/x",
+    "[a='",
+    "[EU]",
+    "[TBD]",
+    "[_x]",
+    "[$x]",
+    "[ b]",
+    "\\[b]",
+    "\\",
+    "[/]",
+    "[b]",
+    "[@click=app.quit]",
+    "]",
+    "[[",
+    "x\\",
+    "[#f00]",
+]
 
 
 def test_every_combination_shows_exactly_as_typed():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from facilitator.tui.app import make_app
-from facilitator.tui.screens.meeting import MeetingScreen
 from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.tui.app import make_app
 from facilitator.tui.panes.gap_board import GapBoardPane
 from facilitator.tui.panes.health_check import HealthCheckPane
+from facilitator.tui.screens.meeting import MeetingScreen
 from facilitator.tui.widgets.score_board import ScoreBoard
 
 SIZE = (100, 30)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input, Label
 from tui_support import SIZE, settle
 
 from facilitator.tui.dialogs.confirm import ConfirmScreen
 from facilitator.tui.screens.new_session import FormData, NewSessionScreen, PartnerRow, validate
 from facilitator.tui.screens.session_list import SessionListScreen
-from textual.widgets import Input, Label
 
 
 def error_of(screen: NewSessionScreen, field_id: str) -> str:
@@ -153,8 +153,11 @@ async def test_form_fits_and_scrolls_at_80x24(app_factory):
 
 
 def test_validate_is_pure_and_names_every_problem():
-    errors = validate(FormData(alliance=" ", date="2026-13-01", kind="kickoff", facilitator="",
-                               partners=[("Acme", "", ""), ("", "", "")]))
+    errors = validate(
+        FormData(
+            alliance=" ", date="2026-13-01", kind="kickoff", facilitator="", partners=[("Acme", "", ""), ("", "", "")]
+        )
+    )
     assert errors.alliance and "does not exist" in errors.date
     assert errors.rows == {1: ("name", "Name this partner organisation, or remove the row (ctrl+r).")}
     assert not validate(FormData("A", "2026-01-31", "review", "", [("A", "x, y", ""), ("B", "", "")]))
@@ -210,4 +213,8 @@ async def test_adding_partners_by_key_and_button_then_removing_one(app_factory, 
         assert isinstance(app.screen, stub_meeting)
     session = store.load(store.ids()[0])
     assert [(p.name, p.sponsors) for p in session.partners] == [
-        ("Acme Ports", ["Ana Ruiz"]), ("Beta Shipping", []), ("Gamma Rail", ["Kim Lund"]), ("Delta Tunnels", [])]
+        ("Acme Ports", ["Ana Ruiz"]),
+        ("Beta Shipping", []),
+        ("Gamma Rail", ["Kim Lund"]),
+        ("Delta Tunnels", []),
+    ]

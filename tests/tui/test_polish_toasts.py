@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from textual.widgets._toast import Toast
 
-from facilitator.tui.app import make_app
-from facilitator.tui.screens.meeting import MeetingScreen
 from facilitator.domain.session_factory import create_session
+from facilitator.tui.app import make_app
 from facilitator.tui.dialogs.item_forms import ItemTable
+from facilitator.tui.screens.meeting import MeetingScreen
 
 SIZE = (100, 30)
 HOSTILE = "Mallory [/x] [b]bold [@click=app.quit]quit[/]"

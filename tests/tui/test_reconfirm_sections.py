@@ -5,8 +5,8 @@ from __future__ import annotations
 from pane_harness import screen_text
 from textual.widgets import OptionList, SelectionList
 
-from facilitator.tui.app import make_app
 from facilitator.domain.session_factory import create_session, follow_up_session
+from facilitator.tui.app import make_app
 from facilitator.tui.panes.agreement import AgreementPane
 
 
@@ -42,8 +42,10 @@ async def test_a_carried_over_section_says_when_it_was_agreed_and_is_re_confirme
             assert ("to re-confirm" in entry) if size == (100, 30) else ("↻" in entry)
             assert "↻ to re-confirm" in str(pane.query_one("#section-heading").render()).replace("\xa0", " ")
             note = str(pane.query_one("#section-prompts").render())
-            assert note.startswith("↻ Agreed and endorsed by all 3 at the kick-off on 2026-06-01 — re-confirm if it "
-                                   "still holds. (F6 re-confirms it)"), note
+            assert note.startswith(
+                "↻ Agreed and endorsed by all 3 at the kick-off on 2026-06-01 — re-confirm if it "
+                "still holds. (F6 re-confirms it)"
+            ), note
             assert "Agreed and endorsed by all 3" in screen_text(app), "on screen, not scrolled away"
             await pilot.press("f6")
             await pilot.pause()

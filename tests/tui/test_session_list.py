@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual.widgets import Input, Static
 from tui_support import SIZE, seed_newer, seed_session, settle
 
+from facilitator.storage.store import SessionStore
 from facilitator.tui.dialogs.confirm import ConfirmScreen
 from facilitator.tui.dialogs.follow_up import FollowUpScreen
 from facilitator.tui.screens.session_list import EMPTY_HINT, SessionListScreen, display_path
-from facilitator.storage.store import SessionStore
-from textual.widgets import Input, Static
 
 
 def cell_texts(screen: SessionListScreen) -> list[str]:
@@ -71,7 +71,8 @@ async def test_empty_folder_shows_a_friendly_hint(app_factory):
 
 
 async def test_empty_folder_points_to_sessions_an_earlier_version_saved_in_the_working_folder(
-        app_factory, tmp_path, monkeypatch, sample_session):
+    app_factory, tmp_path, monkeypatch, sample_session
+):
     # Earlier versions saved to ./sessions by default: started from that folder, the room's
     # sessions must not just look gone.
     checkout = tmp_path / "checkout"
@@ -170,8 +171,10 @@ async def test_follow_up_review_creates_a_review_and_opens_it(app_factory, seede
         assert app.focused is date_input
         assert date_input.value == max(date.today(), date(2026, 3, 3)).isoformat(), "prefilled: today"
         # A date that is not later than the session followed is refused, in the dialog.
-        for typed, message in (("2026-03-02", "must be later than the session it follows (2026-03-02)"),
-                               ("2026-02-30", "does not exist in the calendar")):
+        for typed, message in (
+            ("2026-03-02", "must be later than the session it follows (2026-03-02)"),
+            ("2026-02-30", "does not exist in the calendar"),
+        ):
             date_input.value = ""
             await pilot.press(*typed, "enter")
             await pilot.pause()
@@ -206,8 +209,10 @@ async def test_a_long_list_can_be_browsed_to_its_oldest_session(app_factory, sto
     from datetime import date, timedelta
 
     first = date(2020, 1, 1)
-    ids = [seed_session(store, f"Alliance {n:03}", ["Acme", "Beta"], (first + timedelta(days=n)).isoformat())
-           for n in range(150)]  # more than the index's head and than a screen holds
+    ids = [
+        seed_session(store, f"Alliance {n:03}", ["Acme", "Beta"], (first + timedelta(days=n)).isoformat())
+        for n in range(150)
+    ]  # more than the index's head and than a screen holds
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -268,4 +273,3 @@ def test_a_cell_is_one_line_fitted_to_its_column():
     assert Cell("broken\nname\tfile.json", 40).text == "broken name file.json"
     assert Cell("Northwind Logistics", 8).text == "Northwi…"
     assert Cell("\x1b[31mred", 10).text == " [31mred"  # no escape sequence reaches the terminal
-

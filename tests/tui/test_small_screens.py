@@ -14,18 +14,17 @@ from tui_support import seed_demo, settle
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from history_support import A, B, build_sessions, save_sessions  # noqa: E402
-
 from textual.widgets import DataTable, OptionList, TextArea  # noqa: E402
 from textual.widgets._toast import Toast  # noqa: E402
 
-from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.domain.demo import build_demo_session  # noqa: E402
-from facilitator.tui.screens.history import HistoryScreen  # noqa: E402
 from facilitator.domain.session_factory import create_session  # noqa: E402
 from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
-from facilitator.tui.panes.gap_board import GapBoardPane  # noqa: E402
-from facilitator.tui.widgets.meeting_clock import MeetingClock  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.tui.dialogs.remote_panel import RemoteBadge  # noqa: E402
+from facilitator.tui.panes.gap_board import GapBoardPane  # noqa: E402
+from facilitator.tui.screens.history import HistoryScreen  # noqa: E402
+from facilitator.tui.widgets.meeting_clock import MeetingClock  # noqa: E402
 from facilitator.tui.widgets.save_indicator import SaveIndicator  # noqa: E402
 
 SIZES = [(80, 24), (100, 30)]
@@ -70,7 +69,10 @@ async def open_step(app, pilot, step: str):
 
 def table_fits(table) -> bool:
     """Every column of the table is within its width: nothing hidden to the right."""
-    return sum(column.get_render_width(table) for column in table.columns.values()) <= table.scrollable_content_region.width
+    return (
+        sum(column.get_render_width(table) for column in table.columns.values())
+        <= table.scrollable_content_region.width
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -113,8 +115,16 @@ async def test_gap_board_keeps_the_agreed_column_on_screen_too(store, size):
 
 
 async def test_gap_board_with_many_partners_scrolls_sideways_and_says_so(store):
-    partners = ["Acme Ports", "Beta Shipping", "Gamma Rail", "Delta Freight", "Epsilon Data", "Zeta Council",
-                "Eta Logistics", "Theta Energy"]
+    partners = [
+        "Acme Ports",
+        "Beta Shipping",
+        "Gamma Rail",
+        "Delta Freight",
+        "Epsilon Data",
+        "Zeta Council",
+        "Eta Logistics",
+        "Theta Energy",
+    ]
     with store.create(create_session("Eight Way", partners, date="2026-03-02")) as opened:
         session_id = opened.id
     app = make_app(store=store, open_session=session_id)

@@ -14,10 +14,10 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from facilitator.domain import model as model_module
-from facilitator.tui.app import make_app
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.session_factory import create_session
 from facilitator.storage.store import SessionStore
+from facilitator.tui.app import make_app
 
 SIZE = (100, 30)
 FROZEN_STAMP = "2026-03-02T10:14:03+00:00"
@@ -58,21 +58,26 @@ async def steady(pilot) -> None:
 
 def test_session_list(frozen, snap_compare):
     demo_id(frozen)
-    with frozen.create(create_session("Harbour Data Partnership", ["Meridian Data Systems", "Portside Council"],
-                                      date="2025-10-14", kind="review")):
+    with frozen.create(
+        create_session(
+            "Harbour Data Partnership", ["Meridian Data Systems", "Portside Council"], date="2025-10-14", kind="review"
+        )
+    ):
         pass
     (frozen.data_dir / "old-notes.json").write_text('{"half a file', encoding="utf-8")
     assert snap_compare(make_app(store=frozen), terminal_size=SIZE, run_before=steady)
 
 
 def test_health_check_before_reveal(frozen, snap_compare):
-    session = create_session("Coastal Corridor Alliance", ["Northwind Logistics", "Harbourline Freight",
-                                                            "Meridian Data Systems"], date="2026-03-02")
+    session = create_session(
+        "Coastal Corridor Alliance",
+        ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"],
+        date="2026-03-02",
+    )
     session.agenda.step = "health-check"
     session.agenda.current_point = 2
     for point in ("joint-framework", "needs-shared"):
-        session.point(point).scores = {"northwind-logistics": 3, "harbourline-freight": 2,
-                                       "meridian-data-systems": 3}
+        session.point(point).scores = {"northwind-logistics": 3, "harbourline-freight": 2, "meridian-data-systems": 3}
         session.point(point).revealed = True
     session.point("mutual-benefit").scores = {"northwind-logistics": 3, "harbourline-freight": 1}
     with frozen.create(session) as opened:
@@ -93,8 +98,9 @@ def test_health_check_after_reveal(frozen, snap_compare):
         await pilot.pause()
         await pilot.pause()
 
-    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
-                        run_before=reveal_point_three)
+    assert snap_compare(
+        make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=reveal_point_three
+    )
 
 
 def test_gap_board(frozen, snap_compare):
@@ -105,8 +111,9 @@ def test_gap_board(frozen, snap_compare):
         await pilot.press("f3", "s")
         await steady(pilot)
 
-    assert snap_compare(make_app(store=frozen, open_session=session_id), terminal_size=SIZE,
-                        run_before=sorted_gap_board)
+    assert snap_compare(
+        make_app(store=frozen, open_session=session_id), terminal_size=SIZE, run_before=sorted_gap_board
+    )
 
 
 def test_agreement_editor(frozen, snap_compare):
@@ -125,21 +132,42 @@ def test_health_check_with_remote_scoring(frozen, snap_compare):
     from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
     from facilitator.remote.room import RoundState, ballots_dir, write_round
 
-    session = create_session("Coastal Corridor Alliance", ["Northwind Logistics", "Harbourline Freight",
-                                                            "Meridian Data Systems"], date="2026-03-02")
+    session = create_session(
+        "Coastal Corridor Alliance",
+        ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"],
+        date="2026-03-02",
+    )
     session.agenda.step = "health-check"
     with frozen.create(session) as opened:
         session_id = opened.id
     folder = ballots_dir(frozen.data_dir, session_id)
-    state = RoundState(session=session_id, alliance=session.alliance, checklist_version=1,
-                       partners=[(p.key, p.name) for p in session.partners], round=1, code="K7M-4QX")
+    state = RoundState(
+        session=session_id,
+        alliance=session.alliance,
+        checklist_version=1,
+        partners=[(p.key, p.name) for p in session.partners],
+        round=1,
+        code="K7M-4QX",
+    )
     write_round(folder, state)
-    people = [("northwind-logistics", "Ana Ruiz", 1), ("northwind-logistics", "Bo Chen", 4),
-              ("harbourline-freight", "Cy Diaz", 3), ("meridian-data-systems", "Dee Evans", None)]
+    people = [
+        ("northwind-logistics", "Ana Ruiz", 1),
+        ("northwind-logistics", "Bo Chen", 4),
+        ("harbourline-freight", "Cy Diaz", 3),
+        ("meridian-data-systems", "Dee Evans", None),
+    ]
     for partner, name, score in people:
-        write_ballot(folder, Ballot(participant=participant_id(partner, name), partner=partner, name=name,
-                                    round=1, code="K7M-4QX",
-                                    scores={} if score is None else {"joint-framework": BallotScore(score)}))
+        write_ballot(
+            folder,
+            Ballot(
+                participant=participant_id(partner, name),
+                partner=partner,
+                name=name,
+                round=1,
+                code="K7M-4QX",
+                scores={} if score is None else {"joint-framework": BallotScore(score)},
+            ),
+        )
 
     async def merged(pilot):
         await steady(pilot)

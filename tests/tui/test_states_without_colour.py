@@ -8,12 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tui.pane_harness import screen_text  # noqa: E402
-
-from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.domain.model import SectionDraft  # noqa: E402
-from facilitator.tui.screens.new_session import NewSessionScreen  # noqa: E402
 from facilitator.domain.session_factory import create_session  # noqa: E402
+from facilitator.tui.app import make_app  # noqa: E402
+from facilitator.tui.screens.new_session import NewSessionScreen  # noqa: E402
+from tui.pane_harness import screen_text  # noqa: E402
 
 SIZE = (100, 30)
 

@@ -8,13 +8,12 @@ import re
 from markdown_it import MarkdownIt
 from textual.widgets import OptionList, Static
 
-from facilitator.reports import render as reports
 from facilitator.domain.content import load_checklist
-from facilitator.domain.model import Measure
 from facilitator.domain.session_factory import create_session
+from facilitator.reports import render as reports
+from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm
 from facilitator.tui.panes.agreement import AgreementPane
 from facilitator.tui.panes.close import ClosePane
-from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm
 
 from .pane_harness import PaneHarness, demo_session, screen_text
 
@@ -35,7 +34,7 @@ def first_cell(table: ItemTable, row: int) -> str:
 def measures_table(markdown: str) -> list[str]:
     """The first cell of each body row of the agreement's measures table."""
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    names, in_measures, row, column = [], False, [], 0
+    names, in_measures, column = [], False, 0
     for token in tokens:
         if token.type == "heading_open":
             in_measures = False
@@ -125,8 +124,11 @@ async def test_section_statuses_count_table_rows_and_the_close_summary_adds_up()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         line = str(app.screen_stack[0].query_one("#close-sections", Static).content).splitlines()[0]
-        found = re.fullmatch(r"(\d+) of (\d+) sections agreed · (\d+) in draft · (\d+) to address · "
-                             r"(\d+) not started", line)
+        found = re.fullmatch(
+            r"(\d+) of (\d+) sections agreed · (\d+) in draft · (\d+) to address · "
+            r"(\d+) not started",
+            line,
+        )
         assert found, line
         agreed, total, draft, to_address, empty = map(int, found.groups())
         assert total == 12 and agreed + draft + to_address + empty == 12

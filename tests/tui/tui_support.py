@@ -28,8 +28,9 @@ def seed_demo(store: SessionStore, day: date = date(2026, 3, 2)) -> str:
         return opened.id
 
 
-def seed_session(store: SessionStore, alliance: str, partners: list[str], day: str = "2026-01-15",
-                 kind: str = "kickoff") -> str:
+def seed_session(
+    store: SessionStore, alliance: str, partners: list[str], day: str = "2026-01-15", kind: str = "kickoff"
+) -> str:
     with store.create(create_session(alliance, partners, date=day, kind=kind)) as opened:
         return opened.id
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from facilitator.base.errors import FacilitatorError
 
@@ -117,11 +117,14 @@ class UnknownChecklistVersion(FacilitatorError):
 
 def available_versions() -> list[int]:
     names = os.listdir(_FOLDER)
-    return sorted(int(name[len("checklist-"):-len(".toml")]) for name in names
-                  if name.startswith("checklist-") and name.endswith(".toml"))
+    return sorted(
+        int(name[len("checklist-") : -len(".toml")])
+        for name in names
+        if name.startswith("checklist-") and name.endswith(".toml")
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
     try:
         if type(version) is not int:
@@ -139,15 +142,39 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
         source=data["source"],
         scale=tuple(ScaleLevel(s["value"], s["label"], s["anchor"]) for s in data["scale"]),
         special=special,
-        points=tuple(Point(p["key"], p["number"], p["title"], p["question"], p["in_place"], p["why"],
-                           p.get("hint", ""), tuple(p["sections"])) for p in data["points"]),
-        sections=tuple(Section(s["key"], s["number"], s["title"], s["summary"], tuple(s["prompts"]),
-                               tuple(s["points"]), tuple(s.get("structured", ()))) for s in data["sections"]),
+        points=tuple(
+            Point(
+                p["key"],
+                p["number"],
+                p["title"],
+                p["question"],
+                p["in_place"],
+                p["why"],
+                p.get("hint", ""),
+                tuple(p["sections"]),
+            )
+            for p in data["points"]
+        ),
+        sections=tuple(
+            Section(
+                s["key"],
+                s["number"],
+                s["title"],
+                s["summary"],
+                tuple(s["prompts"]),
+                tuple(s["points"]),
+                tuple(s.get("structured", ())),
+            )
+            for s in data["sections"]
+        ),
         attributes=tuple(Attribute(a["key"], a["title"], a["description"]) for a in data["attributes"]),
         agenda=tuple(AgendaStep(a["key"], a["title"], a["minutes"], a["guidance"]) for a in data["agenda"]),
-        default_measures=tuple(DefaultMeasure(m["name"], m["kind"], m["how_measured"], m["target"],
-                                              m["review_frequency"], tuple(m.get("covers", ())))
-                               for m in data["default_measures"]),
+        default_measures=tuple(
+            DefaultMeasure(
+                m["name"], m["kind"], m["how_measured"], m["target"], m["review_frequency"], tuple(m.get("covers", ()))
+            )
+            for m in data["default_measures"]
+        ),
     )
 
 

@@ -18,8 +18,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", "No"),
     ]
 
-    def __init__(self, title: str, text: str, confirm_label: str = "Yes", cancel_label: str = "Cancel",
-                 *, danger: bool = False) -> None:
+    def __init__(
+        self, title: str, text: str, confirm_label: str = "Yes", cancel_label: str = "Cancel", *, danger: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
@@ -32,8 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_text, id="title", markup=False)
             yield Static(self.text, id="text", markup=False)
             with Horizontal(id="buttons"):
-                yield Button(f"{self.confirm_label} (y)", id="confirm",
-                             variant="error" if self.danger else "primary")
+                yield Button(f"{self.confirm_label} (y)", id="confirm", variant="error" if self.danger else "primary")
                 yield Button(f"{self.cancel_label} (n)", id="cancel")
 
     def on_mount(self) -> None:

@@ -44,8 +44,9 @@ class EditPartnersScreen(ModalScreen[list[PartnerEntry] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Partners, sponsors and team members", id="title")
-            yield Static("Renaming a partner keeps its scores and sign-offs. Separate names with commas.",
-                         classes="hint")
+            yield Static(
+                "Renaming a partner keeps its scores and sign-offs. Separate names with commas.", classes="hint"
+            )
             with Horizontal(id="partner-header"):
                 yield Label("Organisation", classes="name")
                 yield Label("Sponsors", classes="sponsors")
@@ -159,8 +160,10 @@ class EditPartnersScreen(ModalScreen[list[PartnerEntry] | None]):
             if remove:
                 self.dismiss(entries)
 
-        self.app.push_screen(ConfirmScreen(f"Remove {names} from this session?", text, "Remove and save",
-                                           "Keep editing", danger=True), answered)
+        self.app.push_screen(
+            ConfirmScreen(f"Remove {names} from this session?", text, "Remove and save", "Keep editing", danger=True),
+            answered,
+        )
 
     def _focus_first_problem(self) -> None:
         problems = check_roster(self.entries())
@@ -181,5 +184,9 @@ class EditPartnersScreen(ModalScreen[list[PartnerEntry] | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard these changes?", "The partners stay as they were.",
-                                           "Discard", "Keep editing", danger=True), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard these changes?", "The partners stay as they were.", "Discard", "Keep editing", danger=True
+            ),
+            answered,
+        )

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.model import Session
@@ -79,8 +79,9 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(Text(f"Export — {self.session.alliance} ({self.session.kind}, {self.session.date})"),
-                        id="title")
+            yield Label(
+                Text(f"Export — {self.session.alliance} ({self.session.kind}, {self.session.date})"), id="title"
+            )
             with Horizontal(id="choose"):
                 with RadioSet(id="document") as documents:
                     documents.border_title = "Document"
@@ -89,8 +90,12 @@ class ExportScreen(ModalScreen[Path | None]):
                 yield Button("Write (ctrl+s)", id="write", variant="primary")
                 yield Button("Close (esc)", id="close")
             # Offered only once an earlier session of the alliance is known to exist (looked up on mount).
-            yield StateCheckbox(CHANGES_LABEL + " — looking for an earlier session…", self.changes_since,
-                           id="changes-since", disabled=True)
+            yield StateCheckbox(
+                CHANGES_LABEL + " — looking for an earlier session…",
+                self.changes_since,
+                id="changes-since",
+                disabled=True,
+            )
             path = Input(str(default_path(self.session, self.document)), id="path")
             path.border_title = "Save to"
             yield path
@@ -140,8 +145,13 @@ class ExportScreen(ModalScreen[Path | None]):
         from facilitator.reports.render import render
 
         try:
-            text = render(self.session, document, self.templates, history=self._history_for(document),
-                          changes_since=self.changes_since or None)
+            text = render(
+                self.session,
+                document,
+                self.templates,
+                history=self._history_for(document),
+                changes_since=self.changes_since or None,
+            )
         except FacilitatorError as error:
             self.post_message(self.Rendered(generation, document, error=str(error)))
         except Exception as error:  # noqa: BLE001 - shown in the dialog, never as a traceback
@@ -274,9 +284,15 @@ class ExportScreen(ModalScreen[Path | None]):
                 if replace:
                     self._start_write(path)
 
-            self.app.push_screen(ConfirmScreen("Replace the existing file?",
-                                               f"{path} already exists. Writing replaces it with this "
-                                               f"{self.document}.", "Replace", "Keep it"), answered)
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Replace the existing file?",
+                    f"{path} already exists. Writing replaces it with this {self.document}.",
+                    "Replace",
+                    "Keep it",
+                ),
+                answered,
+            )
             return
         self._start_write(path)
 
@@ -292,9 +308,15 @@ class ExportScreen(ModalScreen[Path | None]):
 
         try:
             store = getattr(self.app, "store", None)
-            written = export(self.session, document, path, self.templates, history=self._history_for(document),
-                             changes_since=self.changes_since or None,
-                             private=store is not None and store.holds(path))
+            written = export(
+                self.session,
+                document,
+                path,
+                self.templates,
+                history=self._history_for(document),
+                changes_since=self.changes_since or None,
+                private=store is not None and store.holds(path),
+            )
         except FacilitatorError as error:
             self.post_message(self.Written(document, None, str(error)))
         except OSError as error:
@@ -338,5 +360,7 @@ class ExportScreen(ModalScreen[Path | None]):
             # (A toast from an earlier export may still be on screen: the title names this one.)
             names = [DOCUMENT_LABELS[document] for document in self.written_files]
             lines = [f"{DOCUMENT_LABELS[document]}: {path}" for document, path in self.written_files.items()]
-            self.notify("\n".join(lines), title=(" and ".join(names) + " written").capitalize(), timeout=6, markup=False)
+            self.notify(
+                "\n".join(lines), title=(" and ".join(names) + " written").capitalize(), timeout=6, markup=False
+            )
         self.dismiss(self.written)

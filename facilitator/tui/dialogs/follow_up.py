@@ -36,10 +36,15 @@ class FollowUpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Start a follow-up review?", id="title")
-            yield Static(Text(f"A new review of {self.alliance}, following the session of {self.previous_date}.\n\n"
-                              "Partners, sponsors, the agreement draft, measures, roles, work plan and open actions "
-                              "carry over; scores and notes start blank. Sections agreed last time are marked "
-                              "for the room to re-confirm."), id="text")
+            yield Static(
+                Text(
+                    f"A new review of {self.alliance}, following the session of {self.previous_date}.\n\n"
+                    "Partners, sponsors, the agreement draft, measures, roles, work plan and open actions "
+                    "carry over; scores and notes start blank. Sections agreed last time are marked "
+                    "for the room to re-confirm."
+                ),
+                id="text",
+            )
             yield Label("Date of the review (YYYY-MM-DD)", classes="field-label")
             yield Input(suggested_follow_up_date(self.previous_date, self.today), id="date", max_length=10)
             yield Label("", id="date-error")

@@ -19,21 +19,34 @@ Usage (for any pane)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import (MEASURE_KINDS, MEETING_MODES, ActionItem, Decision, Measure, Role, Session,
-                     SponsorMeeting, check_text, clean_name, parse_date, parse_optional_date)
+from facilitator.domain.model import (
+    MEASURE_KINDS,
+    MEETING_MODES,
+    ActionItem,
+    Decision,
+    Measure,
+    Role,
+    Session,
+    SponsorMeeting,
+    check_text,
+    clean_name,
+    parse_date,
+    parse_optional_date,
+)
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.widgets.plain_table import PlainTable
 from facilitator.tui.widgets.toggles import StateCheckbox
@@ -49,6 +62,7 @@ JOINT = "Joint"
 def required_line(what: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         return clean_name(value, what)
+
     return parse
 
 
@@ -58,6 +72,7 @@ def optional_line(what: str) -> Callable[[str], str]:
         if len(text) > 2_000:
             raise InvalidInput(f"{what} is too long ({len(text)} characters, at most 2,000).")
         return text
+
     return parse
 
 
@@ -66,12 +81,14 @@ def required_date(what: str) -> Callable[[str], str]:
         if not value.strip():
             raise InvalidInput(f"{what} is needed: type it as YYYY-MM-DD.")
         return parse_date(value, what)
+
     return parse
 
 
 def optional_date(what: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         return parse_optional_date(value, what)
+
     return parse
 
 
@@ -223,8 +240,10 @@ class ItemForm(ModalScreen[T | None], Generic[T]):
         if spec.kind == "select":
             values = [value for _label, value in spec.options]
             value = spec.value if spec.value in values else (values[0] if values else Select.BLANK)
-            options = [(Content(label) if isinstance(label, str) else label, value)  # names are never markup
-                       for label, value in spec.options]
+            options = [
+                (Content(label) if isinstance(label, str) else label, value)  # names are never markup
+                for label, value in spec.options
+            ]
             return Select(options, value=value, allow_blank=False, id=field_id)
         if spec.kind == "check":
             return StateCheckbox(spec.placeholder or spec.label, value=bool(spec.value), id=field_id)
@@ -332,8 +351,14 @@ class ActionForm(ItemForm[ActionItem]):
     or replaces the item and posts `Edited`.
     """
 
-    def __init__(self, context: MeetingContext, point_key: str | None = None, item: ActionItem | None = None,
-                 *, task: bool = False) -> None:
+    def __init__(
+        self,
+        context: MeetingContext,
+        point_key: str | None = None,
+        item: ActionItem | None = None,
+        *,
+        task: bool = False,
+    ) -> None:
         super().__init__()
         self.context = context
         self.item = item
@@ -350,28 +375,55 @@ class ActionForm(ItemForm[ActionItem]):
         session = self.context.session
         what = "Task" if self.is_task else "Action"
         rows = [
-            FormField("text", what, value=item.text if item else "", placeholder="What will be done",
-                      parse=required_line(what)),
-            FormField("owner", "Owner", value=item.owner if item else "", placeholder="Who does it",
-                      parse=optional_line("Owner")),
-            FormField("partner", "Partner", kind="select", value=item.partner if item else "",
-                      options=partner_options(session)),
-            FormField("due", "Due", value=item.due if item else "", placeholder="YYYY-MM-DD (optional)",
-                      parse=optional_date("Due date")),
+            FormField(
+                "text",
+                what,
+                value=item.text if item else "",
+                placeholder="What will be done",
+                parse=required_line(what),
+            ),
+            FormField(
+                "owner",
+                "Owner",
+                value=item.owner if item else "",
+                placeholder="Who does it",
+                parse=optional_line("Owner"),
+            ),
+            FormField(
+                "partner",
+                "Partner",
+                kind="select",
+                value=item.partner if item else "",
+                options=partner_options(session),
+            ),
+            FormField(
+                "due",
+                "Due",
+                value=item.due if item else "",
+                placeholder="YYYY-MM-DD (optional)",
+                parse=optional_date("Due date"),
+            ),
         ]
         if not self.is_task:
             points = [(f"{p.number}. {p.title}", p.key) for p in self.context.checklist.points]
-            rows.append(FormField("point", "Point", kind="select", value=self.point_key,
-                                  options=[("No linked point", "")] + points))
+            rows.append(
+                FormField(
+                    "point", "Point", kind="select", value=self.point_key, options=[("No linked point", "")] + points
+                )
+            )
         if item is not None:
-            rows.append(FormField("done", "Status", kind="check", value=item.status == "done",
-                                  placeholder="Done"))
+            rows.append(FormField("done", "Status", kind="check", value=item.status == "done", placeholder="Done"))
         return rows
 
     def build(self, values: dict[str, Any]) -> ActionItem:
         item = self.item
-        action = ActionItem(text=values["text"], owner=values["owner"], partner=values["partner"] or "",
-                            due=values["due"], point=values.get("point", item.point if item else "") or "")
+        action = ActionItem(
+            text=values["text"],
+            owner=values["owner"],
+            partner=values["partner"] or "",
+            due=values["due"],
+            point=values.get("point", item.point if item else "") or "",
+        )
         if item is not None:
             action.id = item.id
             action.status = "done" if values.get("done") else "open"
@@ -390,22 +442,43 @@ class MeasureForm(ItemForm[Measure]):
     def fields(self) -> list[FormField]:
         m = self.item
         return [
-            FormField("name", "Measure", value=m.name if m else "", placeholder="For example: Trust survey score",
-                      parse=required_line("Measure name")),
-            FormField("kind", "Kind", kind="select", value=m.kind if m else "relational",
-                      options=[(k.capitalize(), k) for k in MEASURE_KINDS]),
-            FormField("how_measured", "How measured", value=m.how_measured if m else "",
-                      parse=optional_line("How measured")),
+            FormField(
+                "name",
+                "Measure",
+                value=m.name if m else "",
+                placeholder="For example: Trust survey score",
+                parse=required_line("Measure name"),
+            ),
+            FormField(
+                "kind",
+                "Kind",
+                kind="select",
+                value=m.kind if m else "relational",
+                options=[(k.capitalize(), k) for k in MEASURE_KINDS],
+            ),
+            FormField(
+                "how_measured", "How measured", value=m.how_measured if m else "", parse=optional_line("How measured")
+            ),
             FormField("target", "Target", value=m.target if m else "", parse=optional_line("Target")),
             FormField("owner", "Owner", value=m.owner if m else "", parse=optional_line("Owner")),
-            FormField("review_frequency", "Reviewed", value=m.review_frequency if m else "",
-                      placeholder="For example: quarterly", parse=optional_line("Review frequency")),
+            FormField(
+                "review_frequency",
+                "Reviewed",
+                value=m.review_frequency if m else "",
+                placeholder="For example: quarterly",
+                parse=optional_line("Review frequency"),
+            ),
         ]
 
     def build(self, values: dict[str, Any]) -> Measure:
-        measure = Measure(name=values["name"], kind=values["kind"], how_measured=values["how_measured"],
-                          target=values["target"], owner=values["owner"],
-                          review_frequency=values["review_frequency"])
+        measure = Measure(
+            name=values["name"],
+            kind=values["kind"],
+            how_measured=values["how_measured"],
+            target=values["target"],
+            owner=values["owner"],
+            review_frequency=values["review_frequency"],
+        )
         if self.item is not None:
             measure.id = self.item.id
         return measure
@@ -423,12 +496,26 @@ class RoleForm(ItemForm[Role]):
     def fields(self) -> list[FormField]:
         r = self.item
         return [
-            FormField("partner", "Partner", kind="select", value=r.partner if r else "",
-                      options=partner_options(self.context.session)),
-            FormField("person", "Person", value=r.person if r else "", placeholder="Name or job title",
-                      parse=required_line("Person")),
-            FormField("responsibility", "Responsible for", value=r.responsibility if r else "",
-                      parse=required_line("Responsibility")),
+            FormField(
+                "partner",
+                "Partner",
+                kind="select",
+                value=r.partner if r else "",
+                options=partner_options(self.context.session),
+            ),
+            FormField(
+                "person",
+                "Person",
+                value=r.person if r else "",
+                placeholder="Name or job title",
+                parse=required_line("Person"),
+            ),
+            FormField(
+                "responsibility",
+                "Responsible for",
+                value=r.responsibility if r else "",
+                parse=required_line("Responsibility"),
+            ),
         ]
 
     def build(self, values: dict[str, Any]) -> Role:
@@ -457,12 +544,23 @@ class SponsorMeetingForm(ItemForm[SponsorMeeting]):
     def fields(self) -> list[FormField]:
         m = self.item
         return [
-            FormField("date", "Date", value=m.date if m else "", placeholder="YYYY-MM-DD",
-                      parse=required_date("Meeting date")),
-            FormField("mode", "Held", kind="select", value=m.mode if m else "in person",
-                      options=[(mode.capitalize(), mode) for mode in MEETING_MODES]),
-            FormField("notes", "Notes", value=m.notes if m else "", placeholder="Where, or what was reviewed",
-                      parse=optional_line("Notes")),
+            FormField(
+                "date", "Date", value=m.date if m else "", placeholder="YYYY-MM-DD", parse=required_date("Meeting date")
+            ),
+            FormField(
+                "mode",
+                "Held",
+                kind="select",
+                value=m.mode if m else "in person",
+                options=[(mode.capitalize(), mode) for mode in MEETING_MODES],
+            ),
+            FormField(
+                "notes",
+                "Notes",
+                value=m.notes if m else "",
+                placeholder="Where, or what was reviewed",
+                parse=optional_line("Notes"),
+            ),
         ]
 
     def build(self, values: dict[str, Any]) -> SponsorMeeting:
@@ -484,10 +582,20 @@ class DecisionForm(ItemForm[Decision]):
     def fields(self) -> list[FormField]:
         d = self.item
         return [
-            FormField("text", "Decision", value=d.text if d else "", placeholder="What the room decided",
-                      parse=required_line("Decision")),
-            FormField("date", "Date", value=d.date if d else self.context.session.date,
-                      placeholder="YYYY-MM-DD", parse=optional_date("Decision date")),
+            FormField(
+                "text",
+                "Decision",
+                value=d.text if d else "",
+                placeholder="What the room decided",
+                parse=required_line("Decision"),
+            ),
+            FormField(
+                "date",
+                "Date",
+                value=d.date if d else self.context.session.date,
+                placeholder="YYYY-MM-DD",
+                parse=optional_date("Decision date"),
+            ),
         ]
 
     def build(self, values: dict[str, Any]) -> Decision:
@@ -543,14 +651,14 @@ class ItemTable(PlainTable):
     ]
 
     class Command(Message):
-        def __init__(self, table: "ItemTable", command: str, key: str | None) -> None:
+        def __init__(self, table: ItemTable, command: str, key: str | None) -> None:
             super().__init__()
             self.table = table
             self.command = command
             self.key = key
 
         @property
-        def control(self) -> "ItemTable":
+        def control(self) -> ItemTable:
             return self.table
 
     def __init__(self, **kwargs) -> None:
@@ -592,8 +700,13 @@ class ItemTable(PlainTable):
             event.stop()
             self.post_message(self.Command(self, "edit", event.row_key.value))
 
-    def show(self, columns: list[tuple[str, int | None]], rows: list[tuple[str, tuple]],
-             select: str | None = None, keepable: frozenset[str] | set[str] = frozenset()) -> None:
+    def show(
+        self,
+        columns: list[tuple[str, int | None]],
+        rows: list[tuple[str, tuple]],
+        select: str | None = None,
+        keepable: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
         """Fill the table: `columns` as (label, width); one width None takes the rest of the room.
         `rows` as (item id, cells). The cursor stays on the same item, or moves to `select`.
         `keepable`: the ids of rows the app only suggested, which K keeps."""
@@ -620,7 +733,7 @@ class ItemTable(PlainTable):
         for label, w in columns:
             self.add_column(label, width=w if w is not None else max(MIN_FLEX, flex_width(columns)))
         for key, cells in self._rows_spec:
-            self.add_row(*cells[:len(columns)], key=key, height=None)
+            self.add_row(*cells[: len(columns)], key=key, height=None)
         if not self._rows_spec:
             return
         keys = [key for key, _cells in self._rows_spec]

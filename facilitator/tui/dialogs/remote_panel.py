@@ -53,8 +53,9 @@ class RemoteBadge(Static):
         # Short: at 100 columns the top bar also holds the alliance, the step, the clock and saving;
         # under 100, only the code and a count, so "saved" stays in view.
         if state.open:
-            self.update(f"Code {state.code} · {joined} joined" if self.app.size.width >= 100
-                        else f"{state.code} · {joined}")
+            self.update(
+                f"Code {state.code} · {joined} joined" if self.app.size.width >= 100 else f"{state.code} · {joined}"
+            )
             self.tooltip = "Join code for scoring from participants' own devices (J for details)"
         else:
             self.update(f"Round {state.round} closed")
@@ -182,14 +183,23 @@ class RemoteScreen(ModalScreen):
         elif link.server_problem():
             where.update(Content.assemble(("The server stopped:", "red"), " ", link.server_problem()))
         else:
-            where.update("Not being served. S serves it on this computer only; for other devices run "
-                         f"[b]facilitator serve {self.session.id} --host ADDRESS[/b] in another terminal.")
+            where.update(
+                "Not being served. S serves it on this computer only; for other devices run "
+                f"[b]facilitator serve {self.session.id} --host ADDRESS[/b] in another terminal."
+            )
         self._fill_people()
         refused = link.inbox.refused_count
-        self.query_one("#remote-help", Static).update(Content.assemble(
-            "Each person's score counts towards their organisation's mean. Scores stay blind until you reveal "
-            "the point (R on the health check).",
-            *(["\n", (f"{refused} ballot(s) refused", "bold"), f": see refused.log in {link.folder}."] if refused else [])))
+        self.query_one("#remote-help", Static).update(
+            Content.assemble(
+                "Each person's score counts towards their organisation's mean. Scores stay blind until you reveal "
+                "the point (R on the health check).",
+                *(
+                    ["\n", (f"{refused} ballot(s) refused", "bold"), f": see refused.log in {link.folder}."]
+                    if refused
+                    else []
+                ),
+            )
+        )
 
     def _fill_people(self) -> None:
         table = self.query_one(DataTable)
@@ -198,8 +208,7 @@ class RemoteScreen(ModalScreen):
         for person in self.link.participants:
             marks = ["✓" if p.key in person.scored else "·" for p in self.checklist.points]
             # Text, not str: DataTable reads a str as markup, and people type their own names.
-            table.add_row(Text(person.name), Text(self.session.partner_name(person.partner)), *marks,
-                          key=person.id)
+            table.add_row(Text(person.name), Text(self.session.partner_name(person.partner)), *marks, key=person.id)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         table.display = bool(self.link.participants)
@@ -235,9 +244,15 @@ class RemoteScreen(ModalScreen):
         if self.link.state is None:
             confirmed(True)
             return
-        self.app.push_screen(ConfirmScreen(
-            "Start a new round?", "A new join code replaces this one. Everyone scoring from a device joins "
-            "again with the new code; the scores already in stay in the session.", "New round"), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Start a new round?",
+                "A new join code replaces this one. Everyone scoring from a device joins "
+                "again with the new code; the scores already in stay in the session.",
+                "New round",
+            ),
+            confirmed,
+        )
 
     def action_close_round(self) -> None:
         from facilitator.tui.dialogs.confirm import ConfirmScreen
@@ -252,9 +267,15 @@ class RemoteScreen(ModalScreen):
                 self.notify("Round closed: the scores sent so far are in; devices can send no more.", timeout=5)
                 self.refresh_link()
 
-        self.app.push_screen(ConfirmScreen(
-            "Close this round?", "Scores sent so far are kept; after this, devices can send no more. "
-            "N starts a new round with a new code if you need one.", "Close round"), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Close this round?",
+                "Scores sent so far are kept; after this, devices can send no more. "
+                "N starts a new round with a new code if you need one.",
+                "Close round",
+            ),
+            confirmed,
+        )
 
     def action_remove_person(self) -> None:
         from facilitator.tui.dialogs.confirm import ConfirmScreen
@@ -272,17 +293,24 @@ class RemoteScreen(ModalScreen):
                 changed = self.link.remove_participant(self.session, participant)
                 if changed:
                     self.on_merged()
-                self.notify(f"{person.name} is out of this round; their scores on points not yet revealed "
-                            "no longer count.", timeout=6, markup=False)
+                self.notify(
+                    f"{person.name} is out of this round; their scores on points not yet revealed no longer count.",
+                    timeout=6,
+                    markup=False,
+                )
                 self.refresh_link()
 
-        self.app.push_screen(ConfirmScreen(
-            f"Take {person.name} out of this round?",
-            f"{person.name} ({self.session.partner_name(person.partner)}) can send no more scores in this round, "
-            "and their scores on points not yet revealed are withdrawn. Revealed points stay as the room saw them.",
-            "Take out", danger=True), confirmed)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Take {person.name} out of this round?",
+                f"{person.name} ({self.session.partner_name(person.partner)}) can send no more scores in this round, "
+                "and their scores on points not yet revealed are withdrawn. Revealed points stay as the room saw them.",
+                "Take out",
+                danger=True,
+            ),
+            confirmed,
+        )
 
     def _merged(self, result) -> None:
         if result.changed:
             self.on_merged()
-

@@ -76,14 +76,14 @@ class DecisionList(OptionList):
     ]
 
     class Command(Message):
-        def __init__(self, decision_list: "DecisionList", command: str, key: str | None) -> None:
+        def __init__(self, decision_list: DecisionList, command: str, key: str | None) -> None:
             super().__init__()
             self.decision_list = decision_list
             self.command = command
             self.key = key
 
         @property
-        def control(self) -> "DecisionList":
+        def control(self) -> DecisionList:
             return self.decision_list
 
     def current_key(self) -> str | None:
@@ -262,8 +262,14 @@ class ActionsPane(MeetingPane):
         text = Text(item.text, style="dim strike" if done else "")
         due = Text(item.due or "—", style="bold red" if overdue else "")
         point = self.checklist.point(item.point) if item.point else None
-        return (mark, text, item.owner or "—", due, short_partner(self.context, item.partner),
-                str(point.number) if point else "—")
+        return (
+            mark,
+            text,
+            item.owner or "—",
+            due,
+            short_partner(self.context, item.partner),
+            str(point.number) if point else "—",
+        )
 
     def _fill_actions(self, select: str | None = None) -> None:
         table = self.query_one(ActionTable)
@@ -273,8 +279,7 @@ class ActionsPane(MeetingPane):
         table.show(columns, [(a.id, self._action_cells(a)) for a in self.session.actions], select=select)
         open_count = sum(1 for a in self.session.actions if a.status != "done")
         done_count = len(self.session.actions) - open_count
-        self.query_one("#actions-heading", Static).update(
-            f"Action items · {open_count} open · {done_count} done")
+        self.query_one("#actions-heading", Static).update(f"Action items · {open_count} open · {done_count} done")
         self._show_detail()
         self._update_buttons()
 
@@ -372,8 +377,11 @@ class ActionsPane(MeetingPane):
             prompt = Content.assemble((decision.date or "—", "bold"), "  ", decision.text)
             decisions.add_option(Option(prompt, id=decision.id))
         if not self.session.decisions:
-            decisions.add_option(Option(Content.from_markup("[$text-muted]No decisions yet: d records one.[/]"),
-                                        id="-none", disabled=True))
+            decisions.add_option(
+                Option(
+                    Content.from_markup("[$text-muted]No decisions yet: d records one.[/]"), id="-none", disabled=True
+                )
+            )
             return
         ids = [d.id for d in self.session.decisions]
         decisions.highlighted = ids.index(keep) if keep in ids else len(ids) - 1
@@ -389,8 +397,9 @@ class ActionsPane(MeetingPane):
         elif decision is None:
             return
         elif message.command == "edit":
-            self.app.push_screen(DecisionForm(self.context, decision),
-                                 lambda new: self._decision_replaced(decision, new))
+            self.app.push_screen(
+                DecisionForm(self.context, decision), lambda new: self._decision_replaced(decision, new)
+            )
         elif message.command == "delete":
             confirm(self, "Delete this decision?", decision.text, lambda: self._decision_deleted(decision))
 
@@ -441,8 +450,10 @@ class ActionsPane(MeetingPane):
             self._store_next(value)
         else:
             self.query_one("#next-meeting-hint", Static).update(
-                "Type the date as YYYY-MM-DD, then Enter." if event.value.strip()
-                else "Enter with the field empty removes the date.")
+                "Type the date as YYYY-MM-DD, then Enter."
+                if event.value.strip()
+                else "Enter with the field empty removes the date."
+            )
 
     @on(Input.Submitted, "#next-meeting")
     def _next_submitted(self, event: Input.Submitted) -> None:
@@ -514,8 +525,10 @@ class ActionsPane(MeetingPane):
         self.query_one("#next-meeting", Input).focus()
 
     def palette_commands(self):
-        yield SystemCommand("Actions: add an action item", "Owner, partner, due date, linked point",
-                            self.action_new_action)
-        yield SystemCommand("Actions: record a decision", "Dated with the session's date unless changed",
-                            self.action_new_decision)
+        yield SystemCommand(
+            "Actions: add an action item", "Owner, partner, due date, linked point", self.action_new_action
+        )
+        yield SystemCommand(
+            "Actions: record a decision", "Dated with the session's date unless changed", self.action_new_decision
+        )
         yield SystemCommand("Actions: set the next meeting date", "YYYY-MM-DD", self.action_focus_next_meeting)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -21,19 +22,25 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import (Checkbox, Markdown, OptionList, SelectionList, Static, TabbedContent, TabPane,
-                             TextArea)
+from textual.widgets import Checkbox, Markdown, OptionList, SelectionList, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from facilitator.base.errors import InvalidInput
 from facilitator.domain import suggestions
 from facilitator.domain.content import Section
-from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import ActionItem, Measure, Role, Session, SponsorMeeting, check_text
 from facilitator.domain.reconfirm import can_reconfirm, carried_note, endorsement_phrase, reconfirm
 from facilitator.domain.scoring import section_status, sections_to_address
-from facilitator.tui.dialogs.item_forms import (ItemTable, MeasureForm, RoleForm, SponsorMeetingForm, TaskForm, confirm,
-                         partner_label)
+from facilitator.tui.dialogs.item_forms import (
+    ItemTable,
+    MeasureForm,
+    RoleForm,
+    SponsorMeetingForm,
+    TaskForm,
+    confirm,
+    partner_label,
+)
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.toggles import StateCheckbox, StateSelectionList
@@ -97,7 +104,9 @@ class TableSpec:
 
 TABLES: dict[str, TableSpec] = {
     "measures": TableSpec(
-        "measures", "Measures", "measure",
+        "measures",
+        "Measures",
+        "measure",
         (("Measure", None), ("Owner", 16), ("Target", 16), ("Kind", 10)),
         lambda s, m: (_measure_name(m), m.owner or "—", m.target or "—", m.kind),
         lambda c, m: MeasureForm(c, m),
@@ -105,21 +114,27 @@ TABLES: dict[str, TableSpec] = {
         lambda m: m.suggested,
     ),
     "roles": TableSpec(
-        "roles", "Roles", "role",
+        "roles",
+        "Roles",
+        "role",
         (("Responsible for", None), ("Person", 18), ("Partner", 20)),
         lambda s, r: (r.responsibility, r.person, _short(s, r.partner)),
         lambda c, r: RoleForm(c, r),
         lambda r: f"{r.person}: {r.responsibility}",
     ),
     "tasks": TableSpec(
-        "tasks", "Work plan", "task",
+        "tasks",
+        "Work plan",
+        "task",
         (("Task", None), ("Owner", 16), ("Due", 10), ("Status", 6)),
         lambda s, t: (t.text, t.owner or "—", t.due or "—", t.status),
         lambda c, t: TaskForm(c, t),
         lambda t: t.text,
     ),
     "sponsor_meetings": TableSpec(
-        "sponsor_meetings", "Sponsor meetings", "sponsor meeting",
+        "sponsor_meetings",
+        "Sponsor meetings",
+        "sponsor meeting",
         (("Date", 10), ("Notes", None), ("Held", 9)),
         lambda s, m: (m.date, m.notes or "—", m.mode),
         lambda c, m: SponsorMeetingForm(c, m),
@@ -299,8 +314,7 @@ class AgreementPane(MeetingPane):
                     with Vertical(id="draft-box"):
                         with VerticalScroll(id="prompts-box", can_focus=False):
                             yield Static("", id="section-prompts")
-                        yield TextArea(id="section-text", soft_wrap=True, show_line_numbers=False,
-                                       tab_behavior="focus")
+                        yield TextArea(id="section-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
                     yield Static("", id="text-error")
                 with TabPane("Table", id="tab-table"):
                     yield ItemTable(id="section-table")
@@ -313,9 +327,11 @@ class AgreementPane(MeetingPane):
     def on_mount(self) -> None:
         self.query_one("#section-text", TextArea).border_title = "Text of the section"
         self.query_one("#endorsements", SelectionList).add_options(
-            [(Content(p.name), p.key) for p in self.session.partners])  # a name is never markup
+            [(Content(p.name), p.key) for p in self.session.partners]
+        )  # a name is never markup
         self.query_one("#section-list", OptionList).add_options(
-            [Option(self._section_prompt(s), id=s.key) for s in self.checklist.sections])
+            [Option(self._section_prompt(s), id=s.key) for s in self.checklist.sections]
+        )
         self._ready = True
         self.refresh_from_session()
 
@@ -390,7 +406,7 @@ class AgreementPane(MeetingPane):
         if self.has_class("-narrow"):
             # One line a section, so all twelve fit on a small screen; the status as its glyph.
             room = max(6, self._title_width - 1)
-            title = section.title if len(section.title) <= room else section.title[:room - 1].rstrip() + "…"
+            title = section.title if len(section.title) <= room else section.title[: room - 1].rstrip() + "…"
             return Content.from_markup(f"[b]{section.number:>2}[/b] [{style}]{glyph}[/] $title", title=title)
         lines = textwrap.wrap(section.title, max(8, self._title_width)) or [""]
         title = "\n   ".join(lines)
@@ -398,8 +414,7 @@ class AgreementPane(MeetingPane):
         endorsed = self._endorsement_text(section.key)
         if len(f"{glyph} {status} · {endorsed}") > self._title_width:
             endorsed = endorsed.split(" ")[0]  # the count only, when the initials do not fit
-        line = Content.from_markup(f"   [{style}]{glyph} {status}[/] · [$text-muted]$endorsed[/]",
-                                   endorsed=endorsed)
+        line = Content.from_markup(f"   [{style}]{glyph} {status}[/] · [$text-muted]$endorsed[/]", endorsed=endorsed)
         return Content("\n").join([head, line])
 
     def _refresh_prompt(self, key: str) -> None:
@@ -598,8 +613,11 @@ class AgreementPane(MeetingPane):
             # Agreed at the session before and unchanged: it still holds, endorsements and all.
             self._show_endorsements(key)
             endorsed = endorsement_phrase(self.session, self.session.section(key).endorsed_by)
-            self.notify(f"Section {self.section.number} re-confirmed: agreed, and {endorsed} as before.",
-                        timeout=3, markup=False)
+            self.notify(
+                f"Section {self.section.number} re-confirmed: agreed, and {endorsed} as before.",
+                timeout=3,
+                markup=False,
+            )
         else:
             self.session.section(key).agreed = event.value
         self._section_edited("agreed")
@@ -629,7 +647,8 @@ class AgreementPane(MeetingPane):
 
     def action_section(self, step: int) -> None:
         self.query_one("#section-list", OptionList).highlighted = max(
-            0, min(self.section_index + step, len(self.checklist.sections) - 1))
+            0, min(self.section_index + step, len(self.checklist.sections) - 1)
+        )
 
     def action_toggle_preview(self) -> None:
         tabs = self.query_one("#agreement-tabs", TabbedContent)
@@ -666,16 +685,25 @@ class AgreementPane(MeetingPane):
 
     def palette_commands(self):
         if can_reconfirm(self.session, self.section.key):
-            yield SystemCommand(f"Agreement: re-confirm section {self.section.number} as agreed before",
-                                "Agreed again, with the endorsements it had, when the room says it still holds",
-                                self.action_toggle_agreed)
-        yield SystemCommand("Agreement: mark the section agreed (or not)", "F6 toggles it for the section shown",
-                            self.action_toggle_agreed)
-        yield SystemCommand("Agreement: preview the whole document", "F8 switches between draft and preview",
-                            self.action_toggle_preview)
+            yield SystemCommand(
+                f"Agreement: re-confirm section {self.section.number} as agreed before",
+                "Agreed again, with the endorsements it had, when the room says it still holds",
+                self.action_toggle_agreed,
+            )
+        yield SystemCommand(
+            "Agreement: mark the section agreed (or not)",
+            "F6 toggles it for the section shown",
+            self.action_toggle_agreed,
+        )
+        yield SystemCommand(
+            "Agreement: preview the whole document", "F8 switches between draft and preview", self.action_toggle_preview
+        )
         for index, section in enumerate(self.checklist.sections):
-            yield SystemCommand(f"Agreement section {section.number}: {section.title}", section.summary,
-                                lambda i=index: self.action_section(i - self.section_index))
+            yield SystemCommand(
+                f"Agreement section {section.number}: {section.title}",
+                section.summary,
+                lambda i=index: self.action_section(i - self.section_index),
+            )
 
     # -- the section's table ----------------------------------------------------------------------
 
@@ -692,10 +720,12 @@ class AgreementPane(MeetingPane):
         items = getattr(self.session, spec.attr)
         keepable = {item.id for item in items if spec.suggested(item)}
         self.query_one("#section-table", ItemTable).show(
-            list(spec.columns), [(item.id, spec.cells(self.session, item)) for item in items], select=select,
-            keepable=keepable)
-        self.query_one("#table-hint", Static).update(
-            TABLE_HINT + (" · k keep suggested" if keepable else ""))
+            list(spec.columns),
+            [(item.id, spec.cells(self.session, item)) for item in items],
+            select=select,
+            keepable=keepable,
+        )
+        self.query_one("#table-hint", Static).update(TABLE_HINT + (" · k keep suggested" if keepable else ""))
 
     @on(ItemTable.Command, "#section-table")
     def _table_command(self, message: ItemTable.Command) -> None:
@@ -717,11 +747,9 @@ class AgreementPane(MeetingPane):
             self._item_deleted(spec, item)  # only a suggestion: nothing the room typed is lost
             self.notify(f"Dropped the suggested {spec.noun}: {spec.describe(item)}", timeout=4, markup=False)
         elif message.command == "delete" and item is not None:
-            confirm(self, f"Delete this {spec.noun}?", spec.describe(item),
-                    lambda: self._item_deleted(spec, item))
+            confirm(self, f"Delete this {spec.noun}?", spec.describe(item), lambda: self._item_deleted(spec, item))
 
-    def _item_saved(self, spec: TableSpec, new: Measure | Role | ActionItem | SponsorMeeting | None,
-                    old: Any) -> None:
+    def _item_saved(self, spec: TableSpec, new: Measure | Role | ActionItem | SponsorMeeting | None, old: Any) -> None:
         if new is None:
             return
         items: list = getattr(self.session, spec.attr)
@@ -796,8 +824,9 @@ class AgreementPane(MeetingPane):
             return
         status = self.query_one("#preview-status", Static)
         if problem:
-            status.update(Content.from_markup("[$error]The preview could not be rendered:[/] $problem",
-                                              problem=problem))
+            status.update(
+                Content.from_markup("[$error]The preview could not be rendered:[/] $problem", problem=problem)
+            )
             return
         await self.query_one("#preview", Markdown).update(markdown)
         status.update("As it will be exported · F8 back to the draft")

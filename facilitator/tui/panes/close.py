@@ -15,12 +15,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from facilitator.domain.content import load_checklist
 from facilitator.base.errors import FacilitatorError
-from facilitator.domain.scoring import (format_change, format_index, index_change, joint_index, partner_indexes, section_counts,
-                       section_status, sections_to_address)
-from facilitator.tui.panes.actions import days_between, nice_date
+from facilitator.domain.content import load_checklist
+from facilitator.domain.scoring import (
+    format_change,
+    format_index,
+    index_change,
+    joint_index,
+    partner_indexes,
+    section_counts,
+    section_status,
+    sections_to_address,
+)
 from facilitator.tui.meeting_context import MeetingContext
+from facilitator.tui.panes.actions import days_between, nice_date
 from facilitator.tui.panes.pane import MeetingPane
 
 BAR_WIDTH = 20
@@ -36,8 +44,9 @@ def index_style(value: float | None) -> str:
     return "$success"
 
 
-def index_line(label: str, value: float | None, before: float | None, label_width: int,
-               bar_width: int = BAR_WIDTH) -> Content:
+def index_line(
+    label: str, value: float | None, before: float | None, label_width: int, bar_width: int = BAR_WIDTH
+) -> Content:
     """One row of the health index: label, a bar, the number, and the change since last time."""
     filled = 0 if value is None else round(value / 100 * bar_width)
     bar = "█" * filled + "░" * (bar_width - filled)
@@ -48,7 +57,11 @@ def index_line(label: str, value: float | None, before: float | None, label_widt
         change = f"  {'▲' if delta > 0 else '▼' if delta < 0 else '='} {format_change(delta)} since last time"
     return Content.from_markup(
         f"$label [{style}]$bar[/] [b {style}]$number[/][$text-muted]$change[/]",
-        label=label[:label_width].ljust(label_width), bar=bar, number=format_index(value).rjust(3), change=change)
+        label=label[:label_width].ljust(label_width),
+        bar=bar,
+        number=format_index(value).rjust(3),
+        change=change,
+    )
 
 
 class ClosePane(MeetingPane):
@@ -142,7 +155,8 @@ class ClosePane(MeetingPane):
         open_actions = [a for a in self.session.actions if a.status != "done"]
         done = len(self.session.actions) - len(open_actions)
         self.query_one("#close-actions-heading", Static).update(
-            f"Open actions ({len(open_actions)})" + (f" · {done} done" if done else ""))
+            f"Open actions ({len(open_actions)})" + (f" · {done} done" if done else "")
+        )
         self.query_one("#close-actions", Static).update(self._actions(open_actions))
         self.query_one("#close-next", Static).update(self._next_meeting())
 
@@ -169,30 +183,45 @@ class ClosePane(MeetingPane):
             width = max(5, room - 10 - change)
         lines = [index_line("Joint", joint, before_joint, width, bar)]
         for partner in self.session.partners:
-            lines.append(index_line(partner.name, partners.get(partner.key), before_partners.get(partner.key),
-                                    width, bar))
-        lines.append(Content.from_markup("[$text-muted]0-100: the mean score as a share of the top score. "
-                                         "Joint uses the room's agreed score where there is one.[/]"))
+            lines.append(
+                index_line(partner.name, partners.get(partner.key), before_partners.get(partner.key), width, bar)
+            )
+        lines.append(
+            Content.from_markup(
+                "[$text-muted]0-100: the mean score as a share of the top score. "
+                "Joint uses the room's agreed score where there is one.[/]"
+            )
+        )
         return Content("\n").join(lines)
 
     def _sections(self) -> Content:
         to_address = sections_to_address(self.session, self.checklist)
-        agreed = [s for s in self.checklist.sections
-                  if section_status(self.session, self.checklist, s.key, to_address) == "agreed"]
+        agreed = [
+            s
+            for s in self.checklist.sections
+            if section_status(self.session, self.checklist, s.key, to_address) == "agreed"
+        ]
         counts = section_counts(self.session, self.checklist)  # every section in one bucket
         total = len(self.checklist.sections)
         # Sections agreed at the session before and not yet re-confirmed: only a review has them.
         reconfirm = f"{counts['to re-confirm']} to re-confirm · " if counts["to re-confirm"] else ""
-        lines = [Content.from_markup(f"[b]{counts['agreed']} of {total}[/b] sections agreed · {reconfirm}"
-                                     f"{counts['draft']} in draft · {counts['to address']} to address · "
-                                     f"{counts['empty']} not started")]
+        lines = [
+            Content.from_markup(
+                f"[b]{counts['agreed']} of {total}[/b] sections agreed · {reconfirm}"
+                f"{counts['draft']} in draft · {counts['to address']} to address · "
+                f"{counts['empty']} not started"
+            )
+        ]
         partner_count = len(self.session.partners)
         for section in agreed:
             draft = self.session.sections.get(section.key)
             endorsed = len([k for k in (draft.endorsed_by if draft else []) if self.session.partner(k)])
-            lines.append(Content.from_markup(
-                f"[$success]✔[/] {section.number}. $title [$text-muted]· endorsed {endorsed}/{partner_count}[/]",
-                title=section.title))
+            lines.append(
+                Content.from_markup(
+                    f"[$success]✔[/] {section.number}. $title [$text-muted]· endorsed {endorsed}/{partner_count}[/]",
+                    title=section.title,
+                )
+            )
         return Content("\n").join(lines)
 
     def _decisions(self) -> Content:
@@ -200,7 +229,8 @@ class ClosePane(MeetingPane):
             return Content.from_markup("[$text-muted]No decisions recorded.[/]")
         return Content("\n").join(
             Content.from_markup("• [b]$date[/b]  $text", date=d.date or "—", text=d.text)
-            for d in self.session.decisions)
+            for d in self.session.decisions
+        )
 
     def _actions(self, open_actions) -> Table | Content:
         if not open_actions:
@@ -212,15 +242,19 @@ class ClosePane(MeetingPane):
         for action in sorted(open_actions, key=lambda a: (a.due or "9999", a.text)):
             overdue = action.due and action.due < self.session.date
             owner = action.owner or "no owner"
-            table.add_row(Text(action.text), Text(owner, style="" if action.owner else "italic"),
-                          Text(action.due or "—", style="bold red" if overdue else ""))
+            table.add_row(
+                Text(action.text),
+                Text(owner, style="" if action.owner else "italic"),
+                Text(action.due or "—", style="bold red" if overdue else ""),
+            )
         return table
 
     def _next_meeting(self) -> Content:
         value = self.session.next_meeting
         if not value:
-            return Content.from_markup("[$warning]Not set.[/] Agree a date before the room leaves "
-                                       "(Actions step, m there).")
+            return Content.from_markup(
+                "[$warning]Not set.[/] Agree a date before the room leaves (Actions step, m there)."
+            )
         days = days_between(self.session.date, value)
         when = "" if days is None else (" · the same day" if days == 0 else f" · in {days} days")
         return Content.from_markup("[b]$date[/b]$when", date=nice_date(value), when=when)
@@ -241,7 +275,13 @@ class ClosePane(MeetingPane):
         self.action_export((event.button.id or "").removeprefix("export-"))
 
     def palette_commands(self):
-        yield SystemCommand("Close: export the agreement", "Preview and write the agreement as Markdown",
-                            lambda: self.action_export("agreement"))
-        yield SystemCommand("Close: export the scorecard", "Preview and write the scorecard as Markdown",
-                            lambda: self.action_export("scorecard"))
+        yield SystemCommand(
+            "Close: export the agreement",
+            "Preview and write the agreement as Markdown",
+            lambda: self.action_export("agreement"),
+        )
+        yield SystemCommand(
+            "Close: export the scorecard",
+            "Preview and write the scorecard as Markdown",
+            lambda: self.action_export("scorecard"),
+        )

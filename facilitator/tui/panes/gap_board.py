@@ -15,8 +15,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from facilitator.domain.scoring import (all_point_stats, format_agreed, format_index, format_mean, format_spread, joint_index,
-                       partner_indexes, vote_spreads)
+from facilitator.domain.scoring import (
+    all_point_stats,
+    format_agreed,
+    format_index,
+    format_mean,
+    format_spread,
+    joint_index,
+    partner_indexes,
+    vote_spreads,
+)
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.plain_table import PlainTable
 from facilitator.tui.widgets.score_board import score_text
@@ -93,8 +101,12 @@ class GapBoardPane(MeetingPane):
         session, checklist = self.session, self.checklist
         rows = list(zip(checklist.points, all_point_stats(session, checklist)))
         if self.sort_by_gap:
-            rows.sort(key=lambda pair: (-(pair[1].spread or -1) if session.point(pair[0].key).revealed else 1,
-                                        pair[1].value if pair[1].value is not None else 5))
+            rows.sort(
+                key=lambda pair: (
+                    -(pair[1].spread or -1) if session.point(pair[0].key).revealed else 1,
+                    pair[1].value if pair[1].value is not None else 5,
+                )
+            )
         lines = [self._row_cells(point, stats) for point, stats in rows]
         hidden = sum(1 for point, _ in rows if not session.point(point.key).revealed)
 
@@ -107,10 +119,13 @@ class GapBoardPane(MeetingPane):
         self._planned_for = self._table_width()
         summaries = [(mean, spread, flag, agreed) for (mean, spread, agreed), _, flag in lines]
         widest = [max((cell_len(str(row[i])) for row in summaries), default=0) for i in range(len(summary_columns))]
-        plan = plan_columns([p.name for p in session.partners], self._planned_for,
-                            widest_score=max((cell_len(str(c)) for _, cells, _ in lines for c in cells), default=3),
-                            summary_width=sum(max(w, len(label)) for w, label in zip(widest, summary_columns)),
-                            summary_count=len(summary_columns))
+        plan = plan_columns(
+            [p.name for p in session.partners],
+            self._planned_for,
+            widest_score=max((cell_len(str(c)) for _, cells, _ in lines for c in cells), default=3),
+            summary_width=sum(max(w, len(label)) for w, label in zip(widest, summary_columns)),
+            summary_count=len(summary_columns),
+        )
         self._show_indexes(plan)
 
         table = self.query_one(DataTable)
@@ -125,8 +140,16 @@ class GapBoardPane(MeetingPane):
             table.add_column(label, key=label.lower())
         for (point, _), (summary, cells, flag) in zip(rows, lines):
             mean, spread, agreed = summary
-            table.add_row(str(point.number), _short(point.title, plan.title_width), *cells, mean, spread, flag,
-                          *([agreed] if with_agreed else []), key=point.key)
+            table.add_row(
+                str(point.number),
+                _short(point.title, plan.title_width),
+                *cells,
+                mean,
+                spread,
+                flag,
+                *([agreed] if with_agreed else []),
+                key=point.key,
+            )
         if cursor_key is not None:
             try:
                 table.move_cursor(row=table.get_row_index(cursor_key))
@@ -137,12 +160,21 @@ class GapBoardPane(MeetingPane):
         if not plan.fits:
             note = "More columns to the right: → and ← scroll the table. " + note
         voted = any(point.votes for point in session.points.values())
-        inside_note = (" Where several people of a partner scored from their devices, the cell shows their "
-                       "mean and, when they differ, their range (1-4).") if voted else ""
+        inside_note = (
+            (
+                " Where several people of a partner scored from their devices, the cell shows their "
+                "mean and, when they differ, their range (1-4)."
+            )
+            if voted
+            else ""
+        )
         self.query_one("#gap-help", Static).update(
             f"{note}Rows {order}. A spread of 2 or more is a perception gap: the most useful thing to discuss."
-            + (" Agreed: the score the room settled on; the joint index uses it instead of the mean."
-               if with_agreed else "")
+            + (
+                " Agreed: the score the room settled on; the joint index uses it instead of the mean."
+                if with_agreed
+                else ""
+            )
             + inside_note
         )
 
@@ -162,8 +194,13 @@ class GapBoardPane(MeetingPane):
                 cells.append(_with_inside_spread(score_text(value), inside.get(partner.key)))
         if not revealed:
             return ("", "", ""), cells, Text("hidden", style="dim italic")
-        flag = (Text(" GAP ", style="bold white on #b3261e") if stats.discuss
-                else Text("weak", style="bold #f28c28") if stats.weak else Text(""))
+        flag = (
+            Text(" GAP ", style="bold white on #b3261e")
+            if stats.discuss
+            else Text("weak", style="bold #f28c28")
+            if stats.weak
+            else Text("")
+        )
         agreed = "" if stats.agreed is None else format_agreed(stats.agreed)
         return (format_mean(stats.mean), format_spread(stats.spread), agreed), cells, flag
 
@@ -217,8 +254,13 @@ class ColumnPlan:
     fits: bool  # every column on screen; else the table scrolls sideways, and says so
 
 
-def plan_columns(partners: list[str], width: int, widest_score: int = 3, summary_width: int = 4 + 6 + 6,
-                 summary_count: int = len(SUMMARY_COLUMNS)) -> ColumnPlan:
+def plan_columns(
+    partners: list[str],
+    width: int,
+    widest_score: int = 3,
+    summary_width: int = 4 + 6 + 6,
+    summary_count: int = len(SUMMARY_COLUMNS),
+) -> ColumnPlan:
     """Point titles and partner names sized so that every column fits `width` cells, Mean, Spread
     and Flag (`summary_width` together) included: titles a little shorter first, then partners by
     their initials, then (many partners on a narrow screen) a table that scrolls sideways."""

@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static, TextArea
 
-from facilitator.domain.model import parse_score
 from facilitator.base.errors import InvalidInput
+from facilitator.domain.model import parse_score
 from facilitator.domain.scoring import format_score, point_stats
+from facilitator.tui.dialogs.remote_panel import RemoteProgress
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
-from facilitator.tui.dialogs.remote_panel import RemoteProgress
 from facilitator.tui.widgets.score_board import ScoreBoard, score_text
 
 
@@ -147,8 +147,9 @@ class HealthCheckPane(MeetingPane):
 
     def on_mount(self) -> None:
         self.query_one(ScoreBoard).on_scored = self._show_strip
-        self.query_one(PointStrip).tooltip = ("Grey: not scored yet · yellow: scored, not revealed · "
-                                              "green: revealed · red: perception gap")
+        self.query_one(
+            PointStrip
+        ).tooltip = "Grey: not scored yet · yellow: scored, not revealed · green: revealed · red: perception gap"
         notes = self.query_one("#point-notes", TextArea)
         notes.border_title = "Notes for this point (E)"
         self.query_one("#scale-legend", Static).update(self._legend())
@@ -240,8 +241,12 @@ class HealthCheckPane(MeetingPane):
         if record.revealed:
             stats = point_stats(self.session, self.point.key)
             if stats.discuss:
-                self.notify(f"Partners see point {self.point.number} differently (spread {format_score(stats.spread)}). "
-                            "Worth discussing.", title="Perception gap", severity="warning")
+                self.notify(
+                    f"Partners see point {self.point.number} differently (spread {format_score(stats.spread)}). "
+                    "Worth discussing.",
+                    title="Perception gap",
+                    severity="warning",
+                )
         self.edited("reveal")
 
     def action_edit_notes(self) -> None:
@@ -264,10 +269,12 @@ class HealthCheckPane(MeetingPane):
         self.app.push_screen(ActionForm(self.context, point_key=point_key), added)
 
     def palette_commands(self):
-        yield SystemCommand("Reveal or hide the scores", "Show every partner's score for this point",
-                            self.action_reveal)
-        yield SystemCommand("Add an action for this point", "An action item linked to this checklist point",
-                            self.action_add_action)
+        yield SystemCommand(
+            "Reveal or hide the scores", "Show every partner's score for this point", self.action_reveal
+        )
+        yield SystemCommand(
+            "Add an action for this point", "An action item linked to this checklist point", self.action_add_action
+        )
 
     # -- edits from the widgets -----------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from facilitator.base.errors import InvalidInput
-from facilitator.tui.widgets.agenda_rail import format_minutes
 from facilitator.tui.panes.pane import MeetingPane
+from facilitator.tui.widgets.agenda_rail import format_minutes
 
 
 class WelcomePane(MeetingPane, can_focus=False):
@@ -43,8 +43,11 @@ class WelcomePane(MeetingPane, can_focus=False):
         with VerticalScroll(id="welcome-scroll", can_focus=True):
             yield Static("", id="welcome-title")
             yield Static("", id="welcome-partners")
-            yield Static("p edits the partners, their sponsors and team members", id="welcome-partners-hint",
-                         classes="welcome-block")
+            yield Static(
+                "p edits the partners, their sponsors and team members",
+                id="welcome-partners-hint",
+                classes="welcome-block",
+            )
             yield Static("", id="welcome-purpose", classes="welcome-block")
             yield Static("", id="welcome-agenda", classes="welcome-block")
 
@@ -78,8 +81,11 @@ class WelcomePane(MeetingPane, can_focus=False):
         self.edited("partners")
 
     def palette_commands(self):
-        yield SystemCommand("Edit partners, sponsors and team members",
-                            "P on the welcome step: rename, add or remove a partner; its people", self.action_edit_partners)
+        yield SystemCommand(
+            "Edit partners, sponsors and team members",
+            "P on the welcome step: rename, add or remove a partner; its people",
+            self.action_edit_partners,
+        )
 
     def refresh_from_session(self) -> None:
         session = self.session
@@ -100,8 +106,11 @@ class WelcomePane(MeetingPane, can_focus=False):
         partners.add_column("Team")
         for partner in session.partners:
             # Text, not str: a name is never markup (remote participants type their own names).
-            partners.add_row(Text(partner.name), Text(", ".join(partner.sponsors) or "—"),
-                             Text(", ".join(partner.participants) or "—"))
+            partners.add_row(
+                Text(partner.name),
+                Text(", ".join(partner.sponsors) or "—"),
+                Text(", ".join(partner.participants) or "—"),
+            )
         self.query_one("#welcome-partners", Static).update(partners)
 
         purpose = session.sections.get("purpose")
@@ -109,13 +118,16 @@ class WelcomePane(MeetingPane, can_focus=False):
         if purpose and purpose.text.strip():
             text.append(purpose.text.strip())
         else:
-            text.append("The alliance's purpose is not written down yet: the agreement step drafts it. "
-                        "Today the partners score ten signs of a healthy partnership, talk about where "
-                        "they see things differently, and agree what to do next.")
+            text.append(
+                "The alliance's purpose is not written down yet: the agreement step drafts it. "
+                "Today the partners score ten signs of a healthy partnership, talk about where "
+                "they see things differently, and agree what to do next."
+            )
         self.query_one("#welcome-purpose", Static).update(text)
 
-        agenda = Table(box=None, padding=(0, 2), show_edge=False, title="Today's agenda", title_justify="left",
-                       title_style="bold")
+        agenda = Table(
+            box=None, padding=(0, 2), show_edge=False, title="Today's agenda", title_justify="left", title_style="bold"
+        )
         agenda.add_column("#", justify="right")
         agenda.add_column("Step")
         agenda.add_column("Timebox", justify="right")
@@ -124,6 +136,8 @@ class WelcomePane(MeetingPane, can_focus=False):
         for number, step in enumerate(self.checklist.agenda, start=1):
             minutes = session.agenda.timebox.get(step.key, step.minutes)
             total += minutes
-            agenda.add_row(str(number), step.title, f"{minutes} min", format_minutes(session.agenda.elapsed.get(step.key, 0)))
+            agenda.add_row(
+                str(number), step.title, f"{minutes} min", format_minutes(session.agenda.elapsed.get(step.key, 0))
+            )
         agenda.add_row("", "Total", f"{total} min", "")
         self.query_one("#welcome-agenda", Static).update(agenda)

@@ -3,7 +3,7 @@ and where the checklist comes from."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
@@ -50,13 +50,13 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
         if not description:
             continue
         # Hidden keys of our own widgets too (left out of a crowded footer, never out of Help).
-        if not (binding.show or binding.action in own or binding.action in _own_actions(node)
-                or action in NAMED_ACTIONS):
+        if not (
+            binding.show or binding.action in own or binding.action in _own_actions(node) or action in NAMED_ACTIONS
+        ):
             continue
         display = app.get_key_display(Binding(key, binding.action, description, key_display=binding.key_display))
         grouped.setdefault((binding.action, description), []).append(display)
-    return [(" / ".join(dict.fromkeys(displays)), description)
-            for (_action, description), displays in grouped.items()]
+    return [(" / ".join(dict.fromkeys(displays)), description) for (_action, description), displays in grouped.items()]
 
 
 def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_name: str = "") -> str:
@@ -79,29 +79,39 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("## How a health check works")
     lines.append("")
     lines.append(f"1. Read each of the {len(checklist.points)} points aloud, with its question.")
-    lines.append("2. Every partner scores the point on its own, without seeing the others' scores: "
-                 "blind scoring keeps the first answers honest.")
+    lines.append(
+        "2. Every partner scores the point on its own, without seeing the others' scores: "
+        "blind scoring keeps the first answers honest."
+    )
     lines.append("3. Reveal the scores together.")
-    lines.append(f"4. Where partners are {GAP_THRESHOLD} or more apart, they see the alliance differently: "
-                 "that is a perception gap, and the most valuable thing to talk about.")
-    lines.append("5. The room may settle on an agreed score. \"?\" and \"n/a\" stay on record but are left out "
-                 "of every average; the health index runs from 0 to 100.")
+    lines.append(
+        f"4. Where partners are {GAP_THRESHOLD} or more apart, they see the alliance differently: "
+        "that is a perception gap, and the most valuable thing to talk about."
+    )
+    lines.append(
+        '5. The room may settle on an agreed score. "?" and "n/a" stay on record but are left out '
+        "of every average; the health index runs from 0 to 100."
+    )
     lines.append("6. The weakest points show which sections of the partnership agreement to draft first.")
     lines.append("")
     lines.append("## Scoring from participants' own devices")
     lines.append("")
-    lines.append("In the meeting, **J** opens remote scoring: **S** serves a page on this computer, with a join "
-                 "code; `facilitator serve ID --host ADDRESS` serves it to other devices. Each person joins "
-                 "with the code, their organisation and name, and scores blind; several people of one partner "
-                 "count as their mean. **N** starts a new round with a new code, **C** closes it, **Delete** "
-                 "takes a person out of the round.")
+    lines.append(
+        "In the meeting, **J** opens remote scoring: **S** serves a page on this computer, with a join "
+        "code; `facilitator serve ID --host ADDRESS` serves it to other devices. Each person joins "
+        "with the code, their organisation and name, and scores blind; several people of one partner "
+        "count as their mean. **N** starts a new round with a new code, **C** closes it, **Delete** "
+        "takes a person out of the round."
+    )
     lines.append("")
-    lines.append("On joining, each person is shown a PIN of eight letters and digits in two groups, such as "
-                 "`K7MP-4QXR` (no 0, O, 1, I, L, 2, Z, 5 or S, so it reads aloud without mix-ups; any case, "
-                 "spaces or dashes are fine when typing it). With it, and only with it, they rejoin under the "
-                 "same name after a dropped connection. Behind a reverse proxy, serve with "
-                 "`--public-url URL --trusted-proxy ADDR` (the proxy's address or range, repeatable): only then "
-                 "is each browser counted by its own address; otherwise `X-Forwarded-For` is ignored.")
+    lines.append(
+        "On joining, each person is shown a PIN of eight letters and digits in two groups, such as "
+        "`K7MP-4QXR` (no 0, O, 1, I, L, 2, Z, 5 or S, so it reads aloud without mix-ups; any case, "
+        "spaces or dashes are fine when typing it). With it, and only with it, they rejoin under the "
+        "same name after a dropped connection. Behind a reverse proxy, serve with "
+        "`--public-url URL --trusted-proxy ADDR` (the proxy's address or range, repeatable): only then "
+        "is each browser counted by its own address; otherwise `X-Forwarded-For` is ignored."
+    )
     lines.append("")
     lines.append("## About")
     lines.append("")
@@ -109,7 +119,7 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("")
     source = checklist.source.strip()
     if source.startswith("Adapted from "):
-        lines.append("The checklist is adapted, in our own words, from " + _escape(source[len("Adapted from "):]))
+        lines.append("The checklist is adapted, in our own words, from " + _escape(source[len("Adapted from ") :]))
     else:
         lines.append(f"The checklist is written in our own words. Source: {_escape(source)}")
     lines.append("")

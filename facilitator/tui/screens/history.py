@@ -10,7 +10,7 @@ agreement changes and the cadence.
 from __future__ import annotations
 
 import copy
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -23,8 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Sparkline, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from facilitator.domain import history as hist
 from facilitator.base.errors import FacilitatorError
+from facilitator.domain import history as hist
 from facilitator.domain.model import Session
 from facilitator.domain.scoring import format_agreed, format_index, format_mean, index_change
 from facilitator.tui.widgets.plain_table import PlainTable
@@ -175,15 +175,25 @@ class HistoryScreen(Screen[None]):
         self._rows = []
         for i, session in enumerate(seen.timeline.sessions):
             for gap in seen.timeline.gaps_before(session.id):
-                table.add_row(Text("⚠ gap", style="bold yellow"), Text(gap.label, style="yellow"), "", "",
-                              *[""] * len(partners),
-                              Text(gap.id, style="yellow", no_wrap=True, overflow="ellipsis"))
+                table.add_row(
+                    Text("⚠ gap", style="bold yellow"),
+                    Text(gap.label, style="yellow"),
+                    "",
+                    "",
+                    *[""] * len(partners),
+                    Text(gap.id, style="yellow", no_wrap=True, overflow="ellipsis"),
+                )
                 self._rows.append(None)
             joint = seen.trends.joint
-            table.add_row(session.date, session.kind, format_index(joint.values[i]),
-                          _delta_text(_index_delta(joint.change(i)), 0) if i else "",
-                          *[format_index(p.values[i]) for p in partners],
-                          Text(session.id, no_wrap=True, overflow="ellipsis"), key=session.id)
+            table.add_row(
+                session.date,
+                session.kind,
+                format_index(joint.values[i]),
+                _delta_text(_index_delta(joint.change(i)), 0) if i else "",
+                *[format_index(p.values[i]) for p in partners],
+                Text(session.id, no_wrap=True, overflow="ellipsis"),
+                key=session.id,
+            )
             self._rows.append(i)
         table.move_cursor(row=self._rows.index(seen.index), animate=False)
 
@@ -237,8 +247,11 @@ class HistoryScreen(Screen[None]):
         timeline = seen.timeline
         sessions = timeline.sessions
         previous = seen.previous
-        compare = (f"{seen.session.date} compared with {previous.date}" if previous
-                   else f"{seen.session.date}: the first session, nothing to compare with")
+        compare = (
+            f"{seen.session.date} compared with {previous.date}"
+            if previous
+            else f"{seen.session.date}: the first session, nothing to compare with"
+        )
         count = f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
         span = f"{sessions[0].date} to {sessions[-1].date}" if len(sessions) > 1 else sessions[0].date
         self.query_one("#history-subtitle", Static).update(Text(f"{count}, {span} · {compare}"))
@@ -261,7 +274,6 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#trends", DataTable)
         keep = table.cursor_row if table.row_count else 0
         table.clear(columns=True)
-        partners = seen.trends.partners
         width = table.scrollable_content_region.width or max(60, (self.size.width or 100) - 6)
         # Every figure whole ("▲+0.5", not "▲+"): the columns are as wide as what they hold, the
         # charts shorter when the point titles would get too little room.
@@ -269,8 +281,10 @@ class HistoryScreen(Screen[None]):
         while True:
             rows = self._trend_rows(spark_len)
             # A partner's name gives way ("Aldgate Cli…"); "Joint" and "Flag" are short.
-            widths = [max([len(label) if isinstance(label, str) else 6] + [cell_len(str(row[c])) for row in rows])
-                      for c, label in enumerate(self._trend_labels(), start=2)]
+            widths = [
+                max([len(label) if isinstance(label, str) else 6] + [cell_len(str(row[c])) for row in rows])
+                for c, label in enumerate(self._trend_labels(), start=2)
+            ]
             title = width - 2 - sum(widths) - 2 * (len(widths) + 2)
             if title >= TREND_TITLE_MIN or spark_len <= 2:
                 break
@@ -315,8 +329,9 @@ class HistoryScreen(Screen[None]):
                 flag_text = Text("gap closed", style="dim")
             else:
                 flag_text = Text("")
-            rows.append([str(point.number), Text(point.title, no_wrap=True, overflow="ellipsis"), *cells, joint,
-                         flag_text])
+            rows.append(
+                [str(point.number), Text(point.title, no_wrap=True, overflow="ellipsis"), *cells, joint, flag_text]
+            )
         return rows
 
     @on(DataTable.RowHighlighted, "#trends")
@@ -335,12 +350,18 @@ class HistoryScreen(Screen[None]):
         point = points[row]
         i = seen.index
         parts = [f"{point.number}. {point.title}: "]
-        parts.append(" · ".join(f"{s.name} " + " → ".join("-" if v is None else str(v) for v in s.scores[: i + 1])
-                                for s in point.partners))
+        parts.append(
+            " · ".join(
+                f"{s.name} " + " → ".join("-" if v is None else str(v) for v in s.scores[: i + 1])
+                for s in point.partners
+            )
+        )
         if i < len(point.agreed) and point.agreed[i] is not None:
             # The joint column shows the agreed score here, not the mean: say so.
-            parts.append(f" · joint {format_agreed(point.agreed[i])} is the room's agreed score "
-                         f"(partners' mean {format_mean(point.means[i])})")
+            parts.append(
+                f" · joint {format_agreed(point.agreed[i])} is the room's agreed score "
+                f"(partners' mean {format_mean(point.means[i])})"
+            )
         run = point.gap_run(i)
         if run >= 2:
             parts.append(f" · a perception gap in {run} sessions running")
@@ -358,8 +379,11 @@ class HistoryScreen(Screen[None]):
             text.append("This is the first readable session of the alliance: there is nothing earlier to compare with.")
             self.query_one("#since", Static).update(text)
             return
-        text.append(f"{seen.session.kind.capitalize()} of {seen.session.date} compared with the "
-                    f"{previous.kind} of {previous.date}\n\n", style="bold")
+        text.append(
+            f"{seen.session.kind.capitalize()} of {seen.session.date} compared with the "
+            f"{previous.kind} of {previous.date}\n\n",
+            style="bold",
+        )
         indexes = [seen.trends.joint] + list(seen.trends.partners)
         for series in indexes:
             change = series.change(seen.index)
@@ -367,8 +391,12 @@ class HistoryScreen(Screen[None]):
             text.append_text(_delta_text(_index_delta(change), 0))
             text.append("\n")
         callouts = seen.callouts
-        groups = (("improved", "Improved", "green"), ("regressed", "Regressed", "red"),
-                  ("persistent gap", "Persistent perception gaps", "yellow"), ("gap closed", "Gaps closed", "green"))
+        groups = (
+            ("improved", "Improved", "green"),
+            ("regressed", "Regressed", "red"),
+            ("persistent gap", "Persistent perception gaps", "yellow"),
+            ("gap closed", "Gaps closed", "green"),
+        )
         for kind, label, style in groups:
             found = [c for c in callouts if c.kind == kind]
             if found:
@@ -392,8 +420,9 @@ class HistoryScreen(Screen[None]):
         options.clear_options()
         self._section_keys = []
         if seen.changes is None:
-            self.query_one("#diff", Static).update(Text(
-                "The first readable session of the alliance: there is no earlier agreement to compare with."))
+            self.query_one("#diff", Static).update(
+                Text("The first readable session of the alliance: there is no earlier agreement to compare with.")
+            )
             return
         for change in seen.changes:
             label = Text()
@@ -434,10 +463,12 @@ class HistoryScreen(Screen[None]):
         if cadence.planned:
             text.append("  Planned: " + ", ".join(f"{m.date} ({m.mode})" for m in cadence.planned) + "\n")
         if cadence.sessions_without_record:
-            text.append("  Sessions with no sponsor meeting recorded on their day: "
-                        + ", ".join(cadence.sessions_without_record)
-                        + " (if the sponsors met face to face there, add it in the agreement's Governance section)\n",
-                        style="yellow")
+            text.append(
+                "  Sessions with no sponsor meeting recorded on their day: "
+                + ", ".join(cadence.sessions_without_record)
+                + " (if the sponsors met face to face there, add it in the agreement's Governance section)\n",
+                style="yellow",
+            )
         text.append(f"\n{hist.CADENCE_BASIS}\n", style="dim")
         self.query_one("#meetings", Static).update(text)
 
@@ -446,8 +477,11 @@ class HistoryScreen(Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         if self.history is not None:
             for key, title in TABS.items():
-                yield SystemCommand(f"History: {title}", f"Show the {title.lower()} tab of the alliance history",
-                                    lambda key=key: self.action_show_tab(key))
+                yield SystemCommand(
+                    f"History: {title}",
+                    f"Show the {title.lower()} tab of the alliance history",
+                    lambda key=key: self.action_show_tab(key),
+                )
         yield SystemCommand("Back", "Leave the alliance history", self.action_back)
 
 
@@ -460,8 +494,7 @@ def diff_text(change: hist.SectionChange, since: str) -> Text:
     """A section's changes for the screen: removed words struck through in red, added ones in green."""
     text = Text()
     text.append(f"{change.number}. {change.title}", style="bold")
-    text.append(f" — {change.status_label.lower()} since {since}\n\n",
-                style="bold yellow" if change.changed else "dim")
+    text.append(f" — {change.status_label.lower()} since {since}\n\n", style="bold yellow" if change.changed else "dim")
     if not change.lines:
         text.append("Empty then and now.", style="dim")
         return text

@@ -16,22 +16,22 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
 
-from facilitator.storage.autosave import Autosaver, SaveStatus
-from facilitator.remote.link import Polled, RemoteLink
-from facilitator.domain.content import load_checklist
 from facilitator.base.errors import FacilitatorError
+from facilitator.domain.content import load_checklist
+from facilitator.remote.link import Polled, RemoteLink
+from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.store import OpenSession
-from facilitator.tui.widgets.agenda_rail import AgendaRail
-from facilitator.tui.widgets.meeting_clock import MeetingClock
+from facilitator.tui.dialogs.remote_panel import RemoteBadge
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
-from facilitator.tui.dialogs.remote_panel import RemoteBadge
+from facilitator.tui.widgets.agenda_rail import AgendaRail
+from facilitator.tui.widgets.meeting_clock import MeetingClock
 from facilitator.tui.widgets.save_indicator import SaveIndicator
 
 REMOTE_POLL = 1.0  # seconds between looks at participants' ballots (one folder listing when idle)
@@ -60,8 +60,9 @@ class MeetingScreen(Screen):
         super().__init__()
         self.opened = opened
         session = opened.session
-        self.context = MeetingContext(session=session, checklist=load_checklist(session.checklist_version),
-                                      templates=None)
+        self.context = MeetingContext(
+            session=session, checklist=load_checklist(session.checklist_version), templates=None
+        )
         self.autosaver: Autosaver | None = None
         self._save_timer: Timer | None = None
         self._closed = False
@@ -217,9 +218,14 @@ class MeetingScreen(Screen):
             return cell_len(str(top.query_one(selector, Static).render())) + padding
 
         badge = self.query_one(RemoteBadge)
-        needed = (cells("#meeting-title", 1) + cells("#meeting-kind", 2) + cells("#meeting-step", 2)
-                  + cells("#meeting-clock", 2) + (cells("RemoteBadge", 2) if badge.has_class("-shown") else 0)
-                  + SAVE_INDICATOR_WIDTH)
+        needed = (
+            cells("#meeting-title", 1)
+            + cells("#meeting-kind", 2)
+            + cells("#meeting-step", 2)
+            + cells("#meeting-clock", 2)
+            + (cells("RemoteBadge", 2) if badge.has_class("-shown") else 0)
+            + SAVE_INDICATOR_WIDTH
+        )
         top.set_class(needed > width, "-no-kind")
 
     def _focus_step(self) -> None:
@@ -271,8 +277,7 @@ class MeetingScreen(Screen):
             return
         result = self.remote.apply(message.polled, self.session, self.context.checklist)
         for name, reason in result.refused[:3]:
-            self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6,
-                        markup=False)
+            self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6, markup=False)
         if result.changed:
             self._remote_scores_changed()
         self._show_remote()
@@ -318,8 +323,9 @@ class MeetingScreen(Screen):
             self._publish_remote()
             self._poll_remote()
 
-        self.app.push_screen(RemoteScreen(self.remote, self.session, self.context.checklist,
-                                          on_merged=self._remote_scores_changed), back)
+        self.app.push_screen(
+            RemoteScreen(self.remote, self.session, self.context.checklist, on_merged=self._remote_scores_changed), back
+        )
 
     def _remote_scores_changed(self) -> None:
         """Votes merged or withdrawn outside the poll (closing a round, taking a person out)."""
@@ -500,8 +506,11 @@ class MeetingScreen(Screen):
             self._closed = False  # keep working: nothing is lost, the save keeps retrying
             self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
             self.autosaver.submit(self.session.to_dict())
-            self.notify("The session could not be saved, so it stays open. Your work is kept in memory "
-                        "and saving is retried.", severity="error", timeout=10)
+            self.notify(
+                "The session could not be saved, so it stays open. Your work is kept in memory and saving is retried.",
+                severity="error",
+                timeout=10,
+            )
             return
         self.dismiss()
 
@@ -526,18 +535,26 @@ class MeetingScreen(Screen):
 
     def palette_commands(self):
         for step in self.context.checklist.agenda:
-            yield SystemCommand(f"Go to: {step.title}", step.guidance,
-                                lambda key=step.key: self.show_step(key))
-        yield SystemCommand("Export the agreement or scorecard", "Preview and write a Markdown document",
-                            self.action_export)
-        yield SystemCommand("Alliance history", "Earlier sessions of this alliance: trends, sponsor meetings, "
-                            "agreement changes", self.action_history)
-        yield SystemCommand("Start or pause the clock", "The timebox of the current agenda step",
-                            self.action_toggle_clock)
-        yield SystemCommand("Show or hide the agenda rail", "Ctrl+B: step titles, or only numbers and times",
-                            self.action_toggle_rail)
-        yield SystemCommand("Remote scoring", "J: participants score from their own browsers; join code, "
-                            "who has scored, new round, close round", self.action_remote)
+            yield SystemCommand(f"Go to: {step.title}", step.guidance, lambda key=step.key: self.show_step(key))
+        yield SystemCommand(
+            "Export the agreement or scorecard", "Preview and write a Markdown document", self.action_export
+        )
+        yield SystemCommand(
+            "Alliance history",
+            "Earlier sessions of this alliance: trends, sponsor meetings, agreement changes",
+            self.action_history,
+        )
+        yield SystemCommand(
+            "Start or pause the clock", "The timebox of the current agenda step", self.action_toggle_clock
+        )
+        yield SystemCommand(
+            "Show or hide the agenda rail", "Ctrl+B: step titles, or only numbers and times", self.action_toggle_rail
+        )
+        yield SystemCommand(
+            "Remote scoring",
+            "J: participants score from their own browsers; join code, who has scored, new round, close round",
+            self.action_remote,
+        )
         yield SystemCommand("Save now", "Autosave runs after every change; this forces a save", self.action_save)
         yield SystemCommand("Close session", "Save and return to the session list", self.action_close_session)
         pane_commands = getattr(self._current_pane(), "palette_commands", None)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Label, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.domain.model import MAX_PARTNERS, clean_name
@@ -83,8 +83,12 @@ def validate(data: FormData) -> FormErrors:
     if data.facilitator.strip():
         errors.facilitator = name_error(data.facilitator, "The facilitator's name")
     # The partners are checked as everywhere partners are named (the roster's checks).
-    problems = check_roster([PartnerEntry(name, split_names(sponsors), split_names(participants))
-                             for name, sponsors, participants in data.partners])
+    problems = check_roster(
+        [
+            PartnerEntry(name, split_names(sponsors), split_names(participants))
+            for name, sponsors, participants in data.partners
+        ]
+    )
     errors.rows = {index: (which, row_message(message)) for index, (which, message) in problems.rows.items()}
     if problems.overall:
         add = " Add one with ctrl+n." if len(data.partners) < 2 else ""
@@ -118,8 +122,9 @@ class NewSessionScreen(Screen[str | None]):
         yield Static("New session", id="heading")
         with VerticalScroll(id="form"):
             yield Label("Alliance", classes="field-label")
-            yield Input(placeholder="Name of the alliance, e.g. Coastal Corridor Alliance", id="alliance",
-                        max_length=200)
+            yield Input(
+                placeholder="Name of the alliance, e.g. Coastal Corridor Alliance", id="alliance", max_length=200
+            )
             yield Label("", id="alliance-error", classes="-error")
             with Horizontal(id="meta"):
                 with Vertical(id="date-field", classes="field"):
@@ -137,8 +142,10 @@ class NewSessionScreen(Screen[str | None]):
             yield Label("", id="date-error", classes="-error")
             yield Label("", id="facilitator-error", classes="-error")
             yield Label("Partner organisations", classes="section-label")
-            yield Static("Two or more. Name each organisation; separate names of sponsors and team members "
-                         "with commas.", classes="hint")
+            yield Static(
+                "Two or more. Name each organisation; separate names of sponsors and team members with commas.",
+                classes="hint",
+            )
             with Horizontal(id="partner-header"):
                 yield Label("Organisation", classes="name")
                 yield Label("Sponsors", classes="sponsors")
@@ -293,8 +300,9 @@ class NewSessionScreen(Screen[str | None]):
         from facilitator.domain.session_factory import create_session
 
         entries = [PartnerEntry(name, split_names(s), split_names(p)) for name, s, p in data.partners]
-        session = create_session(data.alliance, entries, date=data.date.strip(), kind=data.kind,
-                                 facilitator=data.facilitator)
+        session = create_session(
+            data.alliance, entries, date=data.date.strip(), kind=data.kind, facilitator=data.facilitator
+        )
         opened = self.app.store.create(session)
         # Released here; the meeting workspace takes the lock again when it opens the session.
         opened.close()
@@ -324,6 +332,13 @@ class NewSessionScreen(Screen[str | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard this new session?",
-                                           "What you typed in this form will not be saved.",
-                                           "Discard", "Keep editing", danger=True), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard this new session?",
+                "What you typed in this form will not be saved.",
+                "Discard",
+                "Keep editing",
+                danger=True,
+            ),
+            answered,
+        )

@@ -11,10 +11,9 @@ instead of failing.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-
+from collections.abc import Iterable
 from datetime import date as Date
-from typing import Iterable
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -28,8 +27,8 @@ from textual.widgets import Footer, Input, Static
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.scoring import format_index
 from facilitator.storage.store import SessionSummary
-from facilitator.tui.widgets.session_table import Cell, SessionTable
 from facilitator.tui.widgets.literal import markup_literal
+from facilitator.tui.widgets.session_table import Cell, SessionTable
 
 FIRST_ROWS = 60  # sessions read from the index's head for the first paint (a screenful, even on a tall terminal)
 EMPTY_HINT = "No sessions yet in {folder} — press n to start one, or run `facilitator demo`."
@@ -38,8 +37,17 @@ LOADING = "Loading sessions…"
 
 def haystack(summary: SessionSummary) -> str:
     """What the filter searches: alliance, partners, id, date, kind, facilitator, and 'damaged'/'newer'."""
-    return " ".join([summary.alliance, " ".join(summary.partners), summary.id, summary.date, summary.kind,
-                     summary.facilitator, summary.status if not summary.ok else ""]).casefold()
+    return " ".join(
+        [
+            summary.alliance,
+            " ".join(summary.partners),
+            summary.id,
+            summary.date,
+            summary.kind,
+            summary.facilitator,
+            summary.status if not summary.ok else "",
+        ]
+    ).casefold()
 
 
 def matches(summary: SessionSummary, words: list[str], text: str | None = None) -> bool:
@@ -87,8 +95,13 @@ class SessionListScreen(Screen[None]):
     class Loaded(Message):
         """The worker read the summaries (or failed to, with a message)."""
 
-        def __init__(self, generation: int, summaries: list[SessionSummary], error: str = "",
-                     haystacks: dict[str, str] | None = None) -> None:
+        def __init__(
+            self,
+            generation: int,
+            summaries: list[SessionSummary],
+            error: str = "",
+            haystacks: dict[str, str] | None = None,
+        ) -> None:
             super().__init__()
             self.generation = generation
             self.summaries = summaries
@@ -197,8 +210,10 @@ class SessionListScreen(Screen[None]):
         hint = EMPTY_HINT.format(folder=display_path(store.data_dir))
         earlier = earlier_default_folder(store.data_dir)
         if earlier is not None:
-            hint += (f"\n\nSessions saved by an earlier version are in {display_path(earlier)}: start "
-                     f"`facilitator --data-dir {earlier}`, or move them to {display_path(store.data_dir)}.")
+            hint += (
+                f"\n\nSessions saved by an earlier version are in {display_path(earlier)}: start "
+                f"`facilitator --data-dir {earlier}`, or move them to {display_path(store.data_dir)}."
+            )
         return hint
 
     def _column_widths(self) -> tuple[int, ...]:
@@ -218,8 +233,9 @@ class SessionListScreen(Screen[None]):
         table = self.table
         keep = self.selected_id()
         words = self.filter_input.value.casefold().split()
-        shown = (self.summaries if not words else
-                 [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))])
+        shown = (
+            self.summaries if not words else [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))]
+        )
         widths = self._column_widths()
         if shown == self.shown and widths == self._widths and table.row_count:
             # Nothing to show differs (a reload after a meeting, the full list after its head).
@@ -252,13 +268,29 @@ class SessionListScreen(Screen[None]):
     def _cells(self, s: SessionSummary, widths: tuple[int, ...], today: str) -> list[Cell]:
         cell = Cell
         if s.ok:
-            values = (s.alliance, s.kind, s.date, ", ".join(s.partners), format_index(s.joint_index),
-                      saved_label(s.saved_at, today))
+            values = (
+                s.alliance,
+                s.kind,
+                s.date,
+                ", ".join(s.partners),
+                format_index(s.joint_index),
+                saved_label(s.saved_at, today),
+            )
             return [cell(v, w) for v, w in zip(values, widths)]
         label = "damaged" if s.status == "damaged" else "newer version"
-        style = f"bold {self.app.current_theme.error}" if s.status == "damaged" else f"bold {self.app.current_theme.warning}"
-        return [cell(f"⚠ {label}", widths[0], style), cell("", widths[1]), cell("", widths[2]),
-                cell(s.file, widths[3], "italic"), cell("", widths[4]), cell("", widths[5])]
+        style = (
+            f"bold {self.app.current_theme.error}"
+            if s.status == "damaged"
+            else f"bold {self.app.current_theme.warning}"
+        )
+        return [
+            cell(f"⚠ {label}", widths[0], style),
+            cell("", widths[1]),
+            cell("", widths[2]),
+            cell(s.file, widths[3], "italic"),
+            cell("", widths[4]),
+            cell("", widths[5]),
+        ]
 
     def _update_hint(self, words: list[str]) -> None:
         hint = self.query_one("#hint", Static)
@@ -301,8 +333,12 @@ class SessionListScreen(Screen[None]):
         detail.display = True
         if not summary.ok:
             what = "is damaged" if summary.status == "damaged" else "was saved by a newer facilitator"
-            detail.update(Text(f"{summary.file} {what}: {summary.problem}\n"
-                               "It is left untouched on disk. Delete (d) moves it to the trash folder."))
+            detail.update(
+                Text(
+                    f"{summary.file} {what}: {summary.problem}\n"
+                    "It is left untouched on disk. Delete (d) moves it to the trash folder."
+                )
+            )
             detail.add_class("-problem")
             return
         parts = [f"{summary.alliance} — {summary.kind} on {summary.date}"]
@@ -378,8 +414,13 @@ class SessionListScreen(Screen[None]):
 
     def _explain(self, summary: SessionSummary) -> None:
         title = "This file is damaged" if summary.status == "damaged" else "Saved by a newer facilitator"
-        self.notify(f"{summary.file}: {summary.problem}\nIt is left untouched; nothing was changed.",
-                    title=title, severity="warning", timeout=10, markup=False)
+        self.notify(
+            f"{summary.file}: {summary.problem}\nIt is left untouched; nothing was changed.",
+            title=title,
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
 
     def action_new_session(self) -> None:
         from facilitator.tui.screens.new_session import NewSessionScreen
@@ -414,8 +455,9 @@ class SessionListScreen(Screen[None]):
             # Released here and taken again by the meeting workspace, which owns it from then on.
             opened.close()
         except FacilitatorError as error:
-            self.app.call_from_thread(self.notify, str(error), title="Could not start the review",
-                                      severity="error", timeout=8, markup=False)
+            self.app.call_from_thread(
+                self.notify, str(error), title="Could not start the review", severity="error", timeout=8, markup=False
+            )
             return
         self.app.call_from_thread(self._open_new, new_id)
 
@@ -434,8 +476,9 @@ class SessionListScreen(Screen[None]):
         try:
             session = self.app.store.load(session_id)
         except FacilitatorError as error:
-            self.app.call_from_thread(self.notify, str(error), title="Cannot export", severity="error",
-                                      timeout=8, markup=False)
+            self.app.call_from_thread(
+                self.notify, str(error), title="Cannot export", severity="error", timeout=8, markup=False
+            )
             return
         self.app.call_from_thread(self._push_export, session)
 
@@ -459,17 +502,23 @@ class SessionListScreen(Screen[None]):
         from facilitator.tui.dialogs.confirm import ConfirmScreen
 
         trash = self.app.store.data_dir.resolve() / "trash"
-        what = (f"{summary.alliance} ({summary.kind}, {summary.date})" if summary.ok
-                else f"The file {summary.file} ({'damaged' if summary.status == 'damaged' else 'newer version'})")
-        text = (f"{what} will be moved to the trash folder:\n{trash}\n\n"
-                "Nothing is erased: move the file back to restore it.")
+        what = (
+            f"{summary.alliance} ({summary.kind}, {summary.date})"
+            if summary.ok
+            else f"The file {summary.file} ({'damaged' if summary.status == 'damaged' else 'newer version'})"
+        )
+        text = (
+            f"{what} will be moved to the trash folder:\n{trash}\n\n"
+            "Nothing is erased: move the file back to restore it."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._delete(summary)
 
-        self.app.push_screen(ConfirmScreen("Move this session to the trash?", text, "Move to trash",
-                                           "Keep it", danger=True), answered)
+        self.app.push_screen(
+            ConfirmScreen("Move this session to the trash?", text, "Move to trash", "Keep it", danger=True), answered
+        )
 
     def _delete(self, summary: SessionSummary) -> None:
         try:
@@ -478,8 +527,13 @@ class SessionListScreen(Screen[None]):
             self.notify(str(error), title="Not deleted", severity="error", timeout=8, markup=False)
             return
         except OSError as error:
-            self.notify(f"Could not move {summary.file} to the trash: {error.strerror or error}.",
-                        title="Not deleted", severity="error", timeout=8, markup=False)
+            self.notify(
+                f"Could not move {summary.file} to the trash: {error.strerror or error}.",
+                title="Not deleted",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
             return
         self.notify(f"Moved to {target}", title="Moved to the trash", timeout=5, markup=False)
         row = self.table.cursor_row
@@ -501,8 +555,9 @@ class SessionListScreen(Screen[None]):
             name = markup_literal(f"{summary.alliance} ({summary.date})")
             yield SystemCommand("Follow-up review", f"Start a review following {name}", self.action_follow_up)
             yield SystemCommand("Export", f"Write the agreement or scorecard of {name}", self.action_export)
-            yield SystemCommand("Alliance history", f"Sessions, trends and agreement changes of {name} over time",
-                                self.action_history)
+            yield SystemCommand(
+                "Alliance history", f"Sessions, trends and agreement changes of {name} over time", self.action_history
+            )
         if summary is not None:
             yield SystemCommand("Delete", f"Move {markup_literal(summary.id)} to the trash folder", self.action_delete)
         yield SystemCommand("Refresh", "Read the data folder again", self.action_refresh)

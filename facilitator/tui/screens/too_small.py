@@ -24,16 +24,21 @@ def fits(text: str, width: int, height: int) -> bool:
     """True when `text`, wrapped at word boundaries to `width`, takes at most `height` lines."""
     if width < 1:
         return False
-    lines = [line for paragraph in text.split("\n")
-             for line in (textwrap.wrap(paragraph, width, break_long_words=False) or [""])]
+    lines = [
+        line
+        for paragraph in text.split("\n")
+        for line in (textwrap.wrap(paragraph, width, break_long_words=False) or [""])
+    ]
     return len(lines) <= height and all(len(line) <= width for line in lines)
 
 
 def too_small_message(width: int, height: int, min_width: int, min_height: int) -> tuple[str, bool]:
     """The message for a window of `width` x `height`, and whether it has room for its frame:
     the full sentence framed, then unframed, then shorter ones, the minimum size always said."""
-    full = (f"This window is {width}×{height}. facilitator needs at least {min_width}×{min_height} — "
-            "enlarge the window or reduce the font size.\n\nNothing is lost.")
+    full = (
+        f"This window is {width}×{height}. facilitator needs at least {min_width}×{min_height} — "
+        "enlarge the window or reduce the font size.\n\nNothing is lost."
+    )
     short = f"Window {width}×{height}. Needs at least {min_width}×{min_height}. Nothing is lost."
     shortest = f"Needs {min_width}×{min_height}"
     framed_width = min(width - FRAME_WIDTH, MAX_TEXT_WIDTH)

@@ -4,7 +4,7 @@ which check what is typed with the same roster checks (`facilitator.domain.roste
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -67,8 +67,7 @@ class PartnerRow(Widget):
     }
     """
 
-    def __init__(self, number: int, name: str = "", sponsors: str = "", participants: str = "",
-                 key: str = "") -> None:
+    def __init__(self, number: int, name: str = "", sponsors: str = "", participants: str = "", key: str = "") -> None:
         super().__init__(classes="partner")
         self.number = number
         self.key = key
@@ -103,8 +102,9 @@ class PartnerRow(Widget):
 
     def field_of(self, widget: Widget) -> str | None:
         """Which of this row's fields `widget` is ("name", "sponsors", "participants"), if any."""
-        return next((f for f in FIELDS if isinstance(widget, Input) and widget.has_class(f)
-                     and widget in self._inputs()), None)
+        return next(
+            (f for f in FIELDS if isinstance(widget, Input) and widget.has_class(f) and widget in self._inputs()), None
+        )
 
     def show_error(self, which: str, message: str) -> None:
         if len(self._inputs()) != 3:
@@ -128,8 +128,10 @@ class PartnerRoster(Vertical):
     def __init__(self, entries: list[PartnerEntry] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         entries = entries or [PartnerEntry(""), PartnerEntry("")]
-        self._rows = [PartnerRow(number, e.name, join_names(e.sponsors), join_names(e.participants), e.key)
-                      for number, e in enumerate(entries, start=1)]
+        self._rows = [
+            PartnerRow(number, e.name, join_names(e.sponsors), join_names(e.participants), e.key)
+            for number, e in enumerate(entries, start=1)
+        ]
 
     def compose(self) -> ComposeResult:
         yield from self._rows

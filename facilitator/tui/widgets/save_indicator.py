@@ -50,5 +50,10 @@ class SaveIndicator(Static):
         self._set("⚠ NOT SAVED — kept in memory, retrying")
         self.tooltip = Content(message)  # a tooltip reads markup; the message may quote a path
         if newly_failed:  # retries repeat every few seconds: say it once per problem, not per retry
-            self.app.notify(f"{message} Your work is kept in memory and saving is retried.",
-                            title="Not saved", severity="error", timeout=10, markup=False)
+            self.app.notify(
+                f"{message} Your work is kept in memory and saving is retried.",
+                title="Not saved",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )

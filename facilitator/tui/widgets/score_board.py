@@ -7,7 +7,7 @@ room sees another partner's score first.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
@@ -18,11 +18,23 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from facilitator.domain.content import Checklist
-from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, Session, ScoreValue
-from facilitator.domain.scoring import format_agreed, format_mean, format_score, format_spread, point_stats, vote_spreads
+from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, ScoreValue, Session
+from facilitator.domain.scoring import (
+    format_agreed,
+    format_mean,
+    format_score,
+    format_spread,
+    point_stats,
+    vote_spreads,
+)
 
-SCORE_STYLES = {0: "bold white on #b3261e", 1: "bold black on #f28c28", 2: "bold black on #f6c343",
-                3: "bold black on #8bc34a", 4: "bold white on #2e7d32"}
+SCORE_STYLES = {
+    0: "bold white on #b3261e",
+    1: "bold black on #f28c28",
+    2: "bold black on #f6c343",
+    3: "bold black on #8bc34a",
+    4: "bold white on #2e7d32",
+}
 
 
 # The keys that score, wherever someone scores (the room's board, a participant's own screen).
@@ -56,8 +68,17 @@ def score_text(value: ScoreValue | None) -> Text:
 
 
 # What each scoring key types, for the board's own key handler (ScoreBoard.on_key).
-TYPED_BY_KEY = {"0": "0", "1": "1", "2": "2", "3": "3", "4": "4", "question_mark": "?", "minus": "n/a",
-                "backspace": "", "delete": ""}
+TYPED_BY_KEY = {
+    "0": "0",
+    "1": "1",
+    "2": "2",
+    "3": "3",
+    "4": "4",
+    "question_mark": "?",
+    "minus": "n/a",
+    "backspace": "",
+    "delete": "",
+}
 
 
 class ScoreBoard(Widget, can_focus=True):
@@ -167,8 +188,7 @@ class ScoreBoard(Widget, can_focus=True):
         if self._strips is None or self._dirty_regions:
             console = self.app.console
             base = self.rich_style
-            self._strips = [Strip(list(line.render(console))).apply_style(base)
-                            for line in self.render().split("\n")]
+            self._strips = [Strip(list(line.render(console))).apply_style(base) for line in self.render().split("\n")]
             self._dirty_regions.clear()
         if y < len(self._strips):
             return self._strips[y]

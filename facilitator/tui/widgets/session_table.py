@@ -238,7 +238,9 @@ class SessionTable(ScrollView, can_focus=True):
         if row >= len(self._items):
             return Strip.blank(width, base)
         if row == self.cursor_row:
-            return self._strip(self.get_row_at(row), base, self.get_component_rich_style("session-table--cursor"), width)
+            return self._strip(
+                self.get_row_at(row), base, self.get_component_rich_style("session-table--cursor"), width
+            )
         # Stripes on the even rows (the first row is row 0), as in the app's DataTables.
         style = base if row % 2 else base + self.get_component_rich_style("session-table--even-row")
         return self._strip(self.get_row_at(row), style, None, width)

@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import Checkbox, RadioButton, SelectionList
-from textual.widgets.selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
+from textual.widgets.selection_list import SelectionType
 
 CHECK_OFF = " "
 RADIO_OFF = "○"
@@ -29,11 +29,13 @@ class _OffGlyph:
     @property
     def _button(self) -> Content:
         button_style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
-        side_style = Style(foreground=button_style.background,
-                           background=self.background_colors[1])  # type: ignore[attr-defined]
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])  # type: ignore[attr-defined]
         inner = self.BUTTON_INNER if self.value else self.OFF  # type: ignore[attr-defined]
-        return Content.assemble((self.BUTTON_LEFT, side_style), (inner, button_style),  # type: ignore[attr-defined]
-                                (self.BUTTON_RIGHT, side_style))  # type: ignore[attr-defined]
+        return Content.assemble(
+            (self.BUTTON_LEFT, side_style),
+            (inner, button_style),  # type: ignore[attr-defined]
+            (self.BUTTON_RIGHT, side_style),
+        )  # type: ignore[attr-defined]
 
 
 class StateCheckbox(_OffGlyph, Checkbox):
