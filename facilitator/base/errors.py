@@ -1,5 +1,7 @@
 """Errors a facilitator may see. Each carries one clear sentence; none should reach them as a traceback."""
 
+from pathlib import Path
+
 
 class FacilitatorError(Exception):
     """Base class: a problem to report to the user in one line (CLI exit code 1)."""
@@ -20,7 +22,7 @@ class SessionNotFound(FacilitatorError):
 class SessionDamaged(FacilitatorError):
     """A session file exists but cannot be read; it is left untouched on disk."""
 
-    def __init__(self, path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path.name} cannot be opened: {reason}. The file is left untouched.")
         self.path = path
         self.reason = reason

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
+from facilitator.domain.model import ActionItem, Decision, Role, ScoreValue, Session, SponsorMeeting
 from facilitator.domain.session_factory import create_session
 
 DEMO_ALLIANCE = "Coastal Corridor Alliance"
@@ -20,7 +20,7 @@ PARTNERS = {
 }
 
 # Per checklist point: Northwind, Harbourline, Meridian.
-SCORES = {
+SCORES: dict[str, tuple[ScoreValue, ...]] = {
     "joint-framework": (3, 3, 2),
     "needs-shared": (2, 1, 3),
     "mutual-benefit": (3, 1, 1),  # Northwind thinks benefits are tracked; the others do not

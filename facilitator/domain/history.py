@@ -33,12 +33,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain import scoring
 from facilitator.domain.content import CURRENT_VERSION, Checklist, UnknownChecklistVersion, load_checklist
 from facilitator.domain.model import Session
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
 
 CHANGE_THRESHOLD = 1  # a score change of this much or more is called out
 CADENCE_REQUIRED = 2  # in-person sponsor meetings expected ...
@@ -214,7 +217,8 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
     if current is not None and current.id not in known:
         known[current.id] = None  # a session not saved yet still has a history
     start = _resolve_start(store, wanted, known)
-    if known.get(start) is not None and known[start][0] != "ok":
+    link = known.get(start)
+    if link is not None and link[0] != "ok":
         store.load(start)  # raises the file's own explanation (damaged, newer version)
     records = {i: (link[1].casefold(), link[2]) for i, link in links.items() if link[0] == "ok"}
     if current is not None:
@@ -251,7 +255,8 @@ def _links(store: _Store) -> Mapping[str, tuple[str, str, str, str]]:
     """id -> (status, alliance, follows, problem) of every session file the store holds."""
     links = getattr(store, "links", None)
     if links is not None:
-        return links()
+        found: Mapping[str, tuple[str, str, str, str]] = links()
+        return found
     return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in store.summaries()}
 
 
@@ -276,7 +281,7 @@ def _resolve_start(store: _Store, wanted: str, known: Mapping[str, tuple[str, st
     prefixed = [i for i in known if i.startswith(wanted)]
     if len(prefixed) == 1:
         return prefixed[0]
-    alliances = {known[i][1] for i in prefixed if known[i] is not None and known[i][0] == "ok"}
+    alliances = {link[1] for i in prefixed if (link := known[i]) is not None and link[0] == "ok"}
     if not prefixed:
         alliances = {alliance for alliance in ok_alliances if alliance.casefold().startswith(folded)}
     if len(alliances) == 1:
@@ -351,7 +356,7 @@ class PointTrend:
     title: str
     partners: tuple[PartnerSeries, ...]
     values: tuple[float | None, ...]  # per session: the agreed score, else the partners' mean
-    spreads: tuple[int | None, ...]
+    spreads: tuple[float | None, ...]  # a spread of means (2.5) is not whole
     gaps: tuple[bool, ...]  # per session: a perception gap (spread >= 2)
     agreed: tuple[int | None, ...] = ()  # per session: the room's agreed score, which `values` then shows
     means: tuple[float | None, ...] = ()  # per session: the partners' mean
@@ -821,7 +826,7 @@ def word_diff(before: str, after: str) -> tuple[tuple[str, str], ...]:
     return tuple((kind, text) for kind, text in segments)
 
 
-def _matcher(a, b):
+def _matcher(a: Sequence[Any], b: Sequence[Any]) -> SequenceMatcher[Any]:
     # difflib only when sections are compared: an export without "changes since" does not need it.
     from difflib import SequenceMatcher
 

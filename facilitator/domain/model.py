@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.base.terminal_text import is_control
@@ -182,12 +182,12 @@ class _Reader:
             raise InvalidSession(str(error)) from None
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
-        value = self.get(key, str, ... if default is None else default)
+        value: str = self.get(key, str, ... if default is None else default)
         if value not in choices:
             raise InvalidSession(f"{self._where(key)}: '{_clip(value)}' is not one of {', '.join(choices)}.")
         return value
 
-    def items(self, key: str, reader: Any) -> list:
+    def items(self, key: str, reader: Any) -> list[Any]:
         values = self.get(key, list, [])
         if len(values) > MAX_ITEMS:
             raise InvalidSession(f"{self._where(key)}: too many entries ({len(values)}).")
@@ -207,13 +207,13 @@ class _Reader:
 
     def position(self, key: str) -> int:
         """An index into a list of the checklist (a point, a section): negative ones count as 0."""
-        value = self.get(key, int, 0)
+        value: int = self.get(key, int, 0)
         if value > MAX_ITEMS:
             raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not a position in the checklist.")
         return max(0, value)
 
     def whole(self, key: str, low: int, high: int, default: int) -> int:
-        value = self.get(key, int, default)
+        value: int = self.get(key, int, default)
         if not low <= value <= high:
             raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not from {low} to {high:,}.")
         return value
@@ -257,7 +257,7 @@ def _kind(value: Any) -> str:
     return _names(type(value))
 
 
-def is_numeric_score(value: Any) -> bool:
+def is_numeric_score(value: Any) -> TypeGuard[int | float]:
     """A score that counts in averages: 0-4 typed in the room, or a mean of several people's votes."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -306,7 +306,7 @@ class Partner:
     sponsors: list[str] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "name": self.name,
@@ -333,7 +333,7 @@ class Vote:
     comment: str = ""
     at: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "score": self.score, "comment": self.comment, "at": self.at}
 
     @staticmethod
@@ -363,7 +363,7 @@ class PointRecord:
     notes: str = ""
     votes: dict[str, dict[str, Vote]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = {"scores": dict(self.scores), "revealed": self.revealed, "agreed": self.agreed, "notes": self.notes}
         if self.votes:  # most sessions are scored in the room: keep their documents as they were
             data["votes"] = {
@@ -417,7 +417,7 @@ class CarriedOver:
     endorsed_by: list[str] = field(default_factory=list)  # partner keys
     text_digest: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "date": self.date,
             "kind": self.kind,
@@ -456,7 +456,7 @@ class SectionDraft:
     endorsed_by: list[str] = field(default_factory=list)  # partner keys
     carried: CarriedOver | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = {"text": self.text, "agreed": self.agreed, "endorsed_by": list(self.endorsed_by)}
         if self.carried is not None:  # only reviews have it: other documents stay as they were
             data["carried"] = self.carried.to_dict()
@@ -493,8 +493,8 @@ class Measure:
     # suggestion and left out of the agreement until the room keeps it (or edits it).
     suggested: bool = False
 
-    def to_dict(self) -> dict:
-        data = {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
@@ -530,7 +530,7 @@ class Role:
     responsibility: str
     id: str = field(default_factory=new_item_id)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "partner": self.partner, "person": self.person, "responsibility": self.responsibility}
 
     @staticmethod
@@ -555,7 +555,7 @@ class ActionItem:
     point: str = ""  # linked checklist point key, or ""
     id: str = field(default_factory=new_item_id)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "text": self.text,
@@ -592,7 +592,7 @@ class SponsorMeeting:
     def in_person(self) -> bool:
         return self.mode == "in person"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "date": self.date, "mode": self.mode, "notes": self.notes}
 
     @staticmethod
@@ -613,7 +613,7 @@ class Decision:
     date: str = ""
     id: str = field(default_factory=new_item_id)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "date": self.date}
 
     @staticmethod
@@ -631,7 +631,7 @@ class AgendaState:
     current_point: int = 0  # index into the checklist
     current_section: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "step": self.step,
             "elapsed": dict(self.elapsed),
@@ -726,7 +726,7 @@ class Session:
 
     # -- documents ---------------------------------------------------------------------------
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import MAX_PARTNERS, Partner, Session, clean_name, slugify
+from facilitator.domain.model import MAX_PARTNERS, ActionItem, Partner, Role, Session, clean_name, slugify
 
 FIELDS = ("name", "sponsors", "participants")
 EMPTY_NAME = "Name this partner organisation."  # the forms add how to remove the row instead
@@ -159,7 +159,7 @@ def holdings(session: Session, key: str) -> PartnerHoldings:
     result = PartnerHoldings(partner.name if partner else key)
     result.scores = sum(1 for record in session.points.values() if key in record.scores or key in record.votes)
     result.endorsements = sum(1 for draft in session.sections.values() if key in draft.endorsed_by)
-    result.linked = sum(1 for item in [*session.roles, *session.tasks, *session.actions] if item.partner == key)
+    result.linked = sum(1 for item in _partner_items(session) if item.partner == key)
     return result
 
 
@@ -187,7 +187,7 @@ def apply_roster(session: Session, entries: list[PartnerEntry]) -> None:
             record.votes.pop(key, None)
     for draft in session.sections.values():
         draft.endorsed_by = [key for key in draft.endorsed_by if key not in removed]
-    for item in [*session.roles, *session.tasks, *session.actions]:
+    for item in _partner_items(session):
         if item.partner in removed:
             item.partner = ""
     session.partners = partners
@@ -223,3 +223,8 @@ def _new_key(name: str, used: set[str]) -> str:
 
 def _count(number: int, singular: str, plural: str) -> str:
     return "" if not number else f"{number} {singular if number == 1 else plural}"
+
+
+def _partner_items(session: Session) -> list[Role | ActionItem]:
+    """What names a partner: roles, the work plan's tasks and the meeting's action items."""
+    return [*session.roles, *session.tasks, *session.actions]

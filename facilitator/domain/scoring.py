@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 from math import fsum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
     from facilitator.domain.content import Checklist
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # annotations only: the session list imports this module on i
 TOP_SCORE = 4
 
 
-def fmean(values: list) -> float:
+def fmean(values: list[Any]) -> float:
     """statistics.fmean of a non-empty list, as it computes it (fsum / n), without importing
     `statistics` (with `fractions`, `decimal` and `random`: 3 ms of every export)."""
     return fsum(values) / len(values)
@@ -159,7 +159,7 @@ def sections_to_address(session: Session, checklist: Checklist) -> set[str]:
     return {section.key for section in checklist.sections if flagged.intersection(section.points)}
 
 
-def table_rows(session: Session, table: str) -> list:
+def table_rows(session: Session, table: str) -> list[Any]:
     """The rows of one of the agreement's tables (measures, roles, tasks, sponsor_meetings) that the
     room wrote or kept: a measure the app only suggested is not the room's content yet."""
     if table == "measures":
@@ -227,9 +227,10 @@ def shown_index(value: float | None) -> int | None:
 def index_change(before: float | None, after: float | None) -> int | None:
     """The change of a health index between two sessions, as the difference of the indexes shown:
     37 then 40 is +3 wherever it is read (not +2, from 37.4 and 39.6 subtracted first)."""
-    if before is None or after is None:
+    shown_before, shown_after = shown_index(before), shown_index(after)
+    if shown_before is None or shown_after is None:
         return None
-    return shown_index(after) - shown_index(before)
+    return shown_after - shown_before
 
 
 def format_change(delta: float | None) -> str:
@@ -261,7 +262,7 @@ def point_flags(stats: PointStats) -> tuple[str, ...]:
     return tuple(flag for flag, on in (("gap", stats.discuss), ("weak", stats.weak)) if on)
 
 
-def format_score(value) -> str:
+def format_score(value: ScoreValue | None) -> str:
     """A partner's score for display: 3, 2.5 (a mean of votes, one decimal), ? or n/a."""
     if isinstance(value, float):
         return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))

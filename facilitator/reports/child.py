@@ -22,6 +22,7 @@ import json
 import os
 import pickle
 import sys
+from typing import Any
 
 MEMORY_EXIT = 3  # exit code when even the error could not be written for lack of memory
 
@@ -46,7 +47,7 @@ def _limit_resources(max_bytes: int, seconds: float) -> None:
             pass  # not allowed here: the parent's deadline still holds
 
 
-def _reply(answer: dict) -> None:
+def _reply(answer: dict[str, Any]) -> None:
     sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     sys.stdout.buffer.flush()
 

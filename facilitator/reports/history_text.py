@@ -112,9 +112,9 @@ def history_text(timeline: Timeline) -> str:
     if seen.changes is not None and previous is not None:
         changed = [c for c in seen.changes if c.changed]
         lines += ["", f"Agreement since {previous.date}: {len(changed)} of {len(seen.changes)} sections changed"]
-        for change in changed:
-            lines.append(f"  {change.number}. {change.title}: {change.status_label.lower()}")
-            for line in change.lines:
+        for section in changed:
+            lines.append(f"  {section.number}. {section.title}: {section.status_label.lower()}")
+            for line in section.lines:
                 if line.kind == "changed":
                     lines += [f"     - {line.before}", f"     + {line.text}"]
                 elif line.kind == "removed":
@@ -128,7 +128,7 @@ def _raw(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def history_json(timeline: Timeline) -> dict:
+def history_json(timeline: Timeline) -> dict[str, Any]:
     seen: SessionHistory = history_at(timeline)
     trends = seen.trends
     cadence = seen.cadence

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.exceptions import SecurityError
 from jinja2.filters import make_attrgetter
 from jinja2.runtime import Macro, markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
 from markupsafe import Markup
 
 from facilitator.base.errors import FacilitatorError, ReportError
@@ -121,7 +122,7 @@ def build_context(
     history: history_module.Timeline | None = None,
     *,
     with_history: bool = True,
-) -> dict:
+) -> dict[str, Any]:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
 
     Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
@@ -139,11 +140,11 @@ def build_context(
 
     point_titles = {p.key: p for p in checklist.points}
 
-    def point_ref(key: str) -> dict:
+    def point_ref(key: str) -> dict[str, Any]:
         point = point_titles.get(key)
         return {"key": key, "number": point.number if point else None, "title": point.title if point else key}
 
-    def action(item: Any) -> dict:
+    def action(item: Any) -> dict[str, Any]:
         linked = point_titles.get(item.point)
         return {
             "id": item.id,
@@ -165,7 +166,7 @@ def build_context(
 
     # Health check -----------------------------------------------------------------------------
     stats = scoring.all_point_stats(session, checklist)
-    points = []
+    points: list[dict[str, Any]] = []
     for point, stat in zip(checklist.points, stats):
         record = session.points.get(point.key)
         scores = []
@@ -317,10 +318,10 @@ def build_context(
     seen = _history_context(session, history) if with_history else {}
     if seen.get("changes"):
         by_key = {c["key"]: c for c in seen["changes"]["sections"]}
-        for section in sections:
-            change = by_key.get(section["key"])
+        for entry in sections:
+            change = by_key.get(entry["key"])
             if change:
-                section["change"], section["change_label"] = change["status"], change["status_label"]
+                entry["change"], entry["change_label"] = change["status"], change["status_label"]
     return {
         "title": {
             "alliance": session.alliance,
@@ -365,12 +366,15 @@ def build_context(
     }
 
 
-def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict:
+def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict[str, Any]:
     """`previous`, `trend`, `changes`, `cadence` and `history` for the templates."""
     from facilitator.domain import history as history_module
 
     looked_up = timeline is not None and bool(timeline.sessions)
-    timeline = timeline.with_session(session) if looked_up else history_module.Timeline.single(session)
+    if timeline is not None and looked_up:
+        timeline = timeline.with_session(session)
+    else:
+        timeline = history_module.Timeline.single(session)
     index = timeline.index_of(session.id)
     assert index is not None
     seen = history_module.history_at(timeline, index)
@@ -413,7 +417,9 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
     }
     trends = seen.trends
 
-    def cell(before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None) -> dict:
+    def cell(
+        before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None
+    ) -> dict[str, Any]:
         change = history_module.Change(before, after)
         shown_before = history_module.format_score(before) if shown_before is None else shown_before
         shown_after = history_module.format_score(after) if shown_after is None else shown_after
@@ -468,7 +474,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
             }
         )
 
-    def index_row(series: history_module.IndexSeries) -> dict:
+    def index_row(series: history_module.IndexSeries) -> dict[str, Any]:
         change = series.change(index)
         delta = scoring.index_change(change.before, change.after)
         return {
@@ -520,7 +526,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
     return result
 
 
-def _history_note(session: Session, previous: Session | None, gaps: list) -> str:
+def _history_note(session: Session, previous: Session | None, gaps: list[Any]) -> str:
     """One sentence on what the trend compares with, when that is not simply the session followed."""
     if gaps:
         gap = gaps[0]
@@ -546,7 +552,7 @@ def _score_display(value: Any) -> str:
     return scoring.format_score(value)
 
 
-def _device_votes(session: Any, point_key: str) -> list[dict]:
+def _device_votes(session: Any, point_key: str) -> list[dict[str, Any]]:
     """Per partner whose people scored this point from their own devices: how many, how far apart."""
     spreads = scoring.vote_spreads(session, point_key)
     return [
@@ -561,7 +567,7 @@ def _device_votes(session: Any, point_key: str) -> list[dict]:
     ]
 
 
-def _device_comments(session: Any, point_key: str) -> list[dict]:
+def _device_comments(session: Any, point_key: str) -> list[dict[str, Any]]:
     """Comments people sent with their scores (the scores themselves stay per organisation)."""
     record = session.points.get(point_key)
     if record is None:
@@ -574,7 +580,7 @@ def _device_comments(session: Any, point_key: str) -> list[dict]:
     ]
 
 
-def _measure(m: Any) -> dict:
+def _measure(m: Any) -> dict[str, Any]:
     return {
         "id": m.id,
         "name": m.name,
@@ -703,7 +709,7 @@ def _check_template_file(path: Path) -> None:
         raise ReportError(f"Template {path} is too large to be a template ({size:,} bytes).")
 
 
-def _render_template(folder: Path, path: Path, context: dict) -> str:
+def _render_template(folder: Path, path: Path, context: dict[str, Any]) -> str:
     env = _make_environment(folder)
     try:
         template = env.get_template(path.name)
@@ -793,7 +799,7 @@ def _too_slow(path: Path, timeout: float) -> str:
     return f"Template {path} took more than {timeout:g} s; check it for runaway loops."
 
 
-def _render_in_child(folder: Path, path: Path, context: dict, timeout: float) -> str:
+def _render_in_child(folder: Path, path: Path, context: dict[str, Any], timeout: float) -> str:
     """Render a customised template in `python -m facilitator.reports.child`, limited to MAX_MEMORY
     and killed with its process group once `timeout` seconds have passed since it started.
 
@@ -842,8 +848,9 @@ def _render_in_child(folder: Path, path: Path, context: dict, timeout: float) ->
     except (UnicodeDecodeError, ValueError, RecursionError):
         answer = None
     if isinstance(answer, dict):
-        if isinstance(answer.get("text"), str):
-            return answer["text"]
+        text = answer.get("text")
+        if isinstance(text, str):
+            return text
         if isinstance(answer.get("error"), str):
             raise ReportError(answer["error"])
         if answer.get("memory") is True:
@@ -909,7 +916,7 @@ def _check_format_string(value: Any) -> None:
         raise SecurityError("a format width or precision that large is refused in reports")
 
 
-def _estimate_join(items: list, separator: Any) -> int:
+def _estimate_join(items: list[Any], separator: Any) -> int:
     return sum(_len(item) if isinstance(item, _STR_TYPES) else len(str(item)) for item in items) + max(
         0, len(items) - 1
     ) * _len(separator)
@@ -965,7 +972,7 @@ class ReportEnvironment(SandboxedEnvironment):
                     _check_ints(right if isinstance(right, tuple) else (right,), "a format width")
         return _check_result(super().call_binop(context, operator, left, right), MAX_SIZE)
 
-    def checked_concat(self, context: Any, values: tuple) -> str:
+    def checked_concat(self, context: Any, values: tuple[Any, ...]) -> str:
         parts = [v if isinstance(v, str) else str(v) for v in values]
         total = sum(len(p) for p in parts)
         if total > MAX_SIZE:
@@ -997,8 +1004,10 @@ class ReportEnvironment(SandboxedEnvironment):
             if is_format_map:
                 if kwargs or len(args) != 1:
                     raise TypeError(f"format_map() takes exactly one argument ({len(args) + len(kwargs)} given)")
-                args, kwargs = (), args[0]
-            return _check_result(type(pattern)(formatter.vformat(pattern, args, kwargs)))
+                mapping = args[0]
+                args, kwargs = (), mapping
+            result: str = _check_result(type(pattern)(formatter.vformat(pattern, args, kwargs)))
+            return result
 
         return checked
 
@@ -1021,7 +1030,8 @@ class ReportEnvironment(SandboxedEnvironment):
                         _refuse("the replaced text", total)
                 elif name == "expandtabs":
                     size = args[0] if args else kwargs.get("tabsize", 8)
-                    total = len(owner) + owner.count("\t") * (size if _is_int(size) else 8)
+                    tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")  # bytes count bytes
+                    total = len(owner) + tabs * (size if _is_int(size) else 8)
                     if total > MAX_VALUE:
                         _refuse("the expanded text", total)
         result = _check_result(super().call(__context, __obj, *args, **kwargs))
@@ -1052,8 +1062,8 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     skip = 1 if hasattr(func, "jinja_pass_arg") else 0
 
     @functools.wraps(func)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        args = list(args)
+    def guarded(*given: Any, **kwargs: Any) -> Any:
+        args = list(given)  # a filter's value may be replaced by the list it was read into
         value_args = args[skip:]
         if value_args:
             value, extra = value_args[0], value_args[1:]
@@ -1132,7 +1142,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         ).hexdigest()
 
     def _header(self, bucket: Any) -> bytes:
-        return jinja2.bccache.bc_magic + bucket.checksum.encode("ascii") + b"\n"
+        magic: bytes = jinja2.bccache.bc_magic
+        checksum: str = bucket.checksum
+        return magic + checksum.encode("ascii") + b"\n"
 
     def load_bytecode(self, bucket: Any) -> None:
         try:

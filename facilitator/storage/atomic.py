@@ -89,7 +89,7 @@ def sweep_orphans(folder: Path) -> list[Path]:
     The writer's pid is in each temporary name, so a save in progress in another live process
     is never swept from under it.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from facilitator.base.errors import FacilitatorError
 
@@ -23,7 +23,7 @@ RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)  # seconds between retries after a failed s
 
 
 class Saver(Protocol):
-    def save(self, document: dict | None = None) -> str: ...
+    def save(self, document: dict[str, Any] | None = None) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Autosaver:
         self._saver = saver
         self._on_status = on_status or (lambda status: None)
         self._condition = threading.Condition()
-        self._pending: dict | None = None
+        self._pending: dict[str, Any] | None = None
         self._generation = 0  # of the newest snapshot submitted
         self._written = 0  # generation of the newest snapshot on disk
         self._write_lock = threading.Lock()  # one write at a time, from the thread or from flush()
@@ -52,7 +52,7 @@ class Autosaver:
 
     # -- called from the UI thread ------------------------------------------------------------
 
-    def submit(self, document: dict) -> None:
+    def submit(self, document: dict[str, Any]) -> None:
         with self._condition:
             self._generation += 1
             self._pending = document
@@ -64,7 +64,7 @@ class Autosaver:
         with self._condition:
             return self._written < self._generation
 
-    def flush(self, document: dict | None = None, timeout: float = 5.0) -> bool:
+    def flush(self, document: dict[str, Any] | None = None, timeout: float = 5.0) -> bool:
         """Write the newest snapshot (or `document`) now, in the calling thread. True when on disk."""
         if document is not None:
             with self._condition:

@@ -15,7 +15,7 @@ from facilitator.base.errors import InvalidSession, NewerSchema
 from facilitator.domain.model import SCHEMA_VERSION, slugify
 
 
-def _v1_to_v2(doc: dict) -> dict:
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     names = doc.get("partners")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InvalidSession("partners: a version 1 session lists partner names as text.")
@@ -101,7 +101,7 @@ def _v1_to_v2(doc: dict) -> dict:
 
 
 # MIGRATIONS[n] turns a version n document into a version n + 1 document.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def document_version(doc: Any) -> int:
@@ -113,7 +113,7 @@ def document_version(doc: Any) -> int:
     return version
 
 
-def migrate(doc: Any) -> tuple[dict, bool]:
+def migrate(doc: Any) -> tuple[dict[str, Any], bool]:
     """Bring a document up to the current schema. Returns (document, whether it changed).
 
     The input is never modified. A document from a newer facilitator raises NewerSchema.

@@ -67,7 +67,7 @@ _ASCII_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 _UTF8_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def encode_database(data: dict) -> bytes:
+def encode_database(data: dict[str, Any]) -> bytes:
     """The bytes of a database file, exactly as every save writes them: compact JSON in UTF-8.
 
     Compact, so that the C encoder does the work (an indented file is encoded in pure Python, three
@@ -100,23 +100,20 @@ class AtomicJSONStorage:
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._cache: dict | None = None
-        self._stamp: tuple | None = None
-        self._deferred = False
-        self._pending = False
+        self._cache: dict[str, Any] | None = None
+        self._stamp: tuple[Any, ...] | None = None
 
-    def _stat_stamp(self) -> tuple | None:
+    def _stat_stamp(self) -> tuple[Any, ...] | None:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
-    def read(self) -> dict | None:
+    def read(self) -> dict[str, Any] | None:
         stamp = self._stat_stamp()
-        # What we last wrote is what is there while nobody else replaced the file; inside a
-        # deferred block it is what is about to be there (the file may not even exist yet).
-        if self._cache is not None and (self._deferred or stamp == self._stamp):
+        # What we last read is what is there while nobody else replaced the file.
+        if self._cache is not None and stamp == self._stamp:
             return self._cache
         if stamp is None:
             return None
@@ -138,18 +135,12 @@ class AtomicJSONStorage:
         self._cache, self._stamp = data, stamp
         return data
 
-    def write(self, data: dict) -> None:
+    def write(self, data: dict[str, Any]) -> None:
         if self.read_only:
             raise StorageError(f"{self.path.name} is open read-only.")
         self._cache = data
-        if self._deferred:
-            self._pending = True
-            return
-        self._flush()
-
-    def _flush(self) -> None:
         try:
-            payload = encode_database(self._cache)
+            payload = encode_database(data)
         except UnicodeEncodeError:
             self._stamp = None  # what is cached was refused: re-read the file next time
             raise InvalidInput("Some text contains a character that cannot be saved (a broken surrogate).") from None
@@ -159,22 +150,6 @@ class AtomicJSONStorage:
             self._stamp = None
             raise StorageError(f"Could not save {self.path.name}: {error.strerror or error}.") from None
         self._stamp = None  # re-read next time: a stat after the rename cannot prove it is still ours
-
-    def start_fresh(self) -> None:
-        """Treat the file as empty, so the next write replaces it whole without reading it first."""
-        self._cache, self._stamp = {}, self._stat_stamp()
-
-    @contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Collect several TinyDB writes into one file replacement."""
-        self._deferred, self._pending = True, False
-        try:
-            yield
-        finally:
-            self._deferred = False
-        if self._pending:
-            self._pending = False
-            self._flush()
 
     def close(self) -> None:
         pass
@@ -261,7 +236,7 @@ class SessionSummary:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         # Built by hand: dataclasses.asdict deep-copies every value, 40 µs a summary.
         return {
             "id": self.id,
@@ -310,7 +285,7 @@ def summaries_json(summaries: list[SessionSummary]) -> str:
         return json.dumps([s.to_json() for s in summaries], ensure_ascii=False, indent=2)
     string = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False (C)
     value = json.JSONEncoder(ensure_ascii=False).encode
-    entries = []
+    entries: list[str] = []
     append = entries.append
     for s in summaries:
         try:
@@ -318,13 +293,13 @@ def summaries_json(summaries: list[SessionSummary]) -> str:
             if type(partners) is not list:
                 raise TypeError
             listed = "[\n      " + ",\n      ".join(map(string, partners)) + "\n    ]" if partners else "[]"
-            index = s.joint_index
-            if index is None:
+            joint = s.joint_index
+            if joint is None:
                 index = "null"
-            elif type(index) is float and -1e300 < index < 1e300:  # finite: json writes float.__repr__
-                index = float.__repr__(index)
+            elif type(joint) is float and -1e300 < joint < 1e300:  # finite: json writes float.__repr__
+                index = float.__repr__(joint)
             else:
-                index = value(index)
+                index = value(joint)
             # string() raises TypeError on anything but text.
             append(
                 f'{{\n    "id": {string(s.id)},\n    "file": {string(s.file)},\n    "status": {string(s.status)},'
@@ -454,7 +429,7 @@ def _summary_from_row(row: Any) -> SessionSummary | None:
     return SessionSummary(*row)
 
 
-def _valid_rows(rows: list) -> list:
+def _valid_rows(rows: list[Any]) -> list[Any]:
     """The rows of an index that `_valid_row` accepts. Checked column by column in C first (about
     a tenth of the time a row-by-row check takes: a listing of 10,000 sessions checks them all);
     only an index with something wrong in it is checked row by row, to keep the good rows."""
@@ -480,7 +455,7 @@ def _valid_rows(rows: list) -> list:
     return list(filter(_valid_row, rows))
 
 
-def summarise(session: Session) -> dict:
+def summarise(session: Session) -> dict[str, Any]:
     from facilitator.domain.content import UnknownChecklistVersion, load_checklist
     from facilitator.domain.scoring import joint_index
 
@@ -546,7 +521,7 @@ def _links_cache(data_dir: Path, kind: str = "links") -> str | None:
 MAX_LINKS_FILES = 16  # data folders whose links and listing are kept; the least recently written go first
 
 
-def _write_links(path: str, data: tuple) -> None:
+def _write_links(path: str, data: tuple[Any, ...]) -> None:
     import marshal
 
     from facilitator.base.user_cache import prune, write_quietly
@@ -709,7 +684,7 @@ class SessionStore:
 
         return SessionLock(self.lock_path(session_id), session_id, self.program)
 
-    def _session_files(self) -> dict[str, os.DirEntry]:
+    def _session_files(self) -> dict[str, os.DirEntry[str]]:
         try:
             entries = list(os.scandir(self.data_dir))
         except FileNotFoundError:
@@ -861,7 +836,7 @@ class SessionStore:
         _write_links(cache, (LINKS_FORMAT, _code_salt(), os.fspath(self.data_dir), checked_ns - RACY_NS, token, rows))
         return token
 
-    def _checked_links(self, cache: str) -> tuple[list[tuple], bytes] | None:
+    def _checked_links(self, cache: str) -> tuple[list[tuple[Any, ...]], bytes] | None:
         """The links' rows and token, if every file is still as its row says; else None."""
         import marshal
 
@@ -1172,7 +1147,7 @@ class SessionStore:
         session.saved_at = self._write_document(session.to_dict(), session.id)
         return session.saved_at
 
-    def _write_document(self, doc: dict, session_id: str) -> str:
+    def _write_document(self, doc: dict[str, Any], session_id: str) -> str:
         from facilitator.domain.model import now_iso
 
         saved_at = now_iso()
@@ -1273,7 +1248,7 @@ class OpenSession:
     def id(self) -> str:
         return self.session.id
 
-    def save(self, document: dict | None = None) -> str:
+    def save(self, document: dict[str, Any] | None = None) -> str:
         """Save the session (or a snapshot of it taken on the UI thread). Returns the saved_at stamp."""
         if not self.lock.held:
             raise SessionLocked(f"Session {self.id} is closed; it can no longer be saved.")

@@ -297,6 +297,7 @@ RUNAWAYS = [
     "{{ ''.join(['x' * 999999] * 999999) }}",
     "{{ ('\\t' * 999999).expandtabs(99) }}",
     "{{ ('\\t' * 999999).expandtabs(999999) }}",
+    "{{ ('\\t' * 999999).encode().expandtabs(99) }}",
     "{{ ('x' * 999999)|wordwrap(1, wrapstring='x' * 999999) }}",
     "{{ (range(99999)|list)|sum(start=['x'] * 999999) }}",
     "{{ 'x'.translate({120: 'y' * 999999}) }}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from facilitator.base.errors import FacilitatorError
 
@@ -107,7 +108,8 @@ class Checklist:
     def step(self, key: str) -> AgendaStep | None:
         return next((s for s in self.agenda if s.key == key), None)
 
-    def level(self, value: int | str) -> ScaleLevel | None:
+    def level(self, value: float | str) -> ScaleLevel | None:
+        """The scale's level of a score (a mean of votes, such as 2.5, has none)."""
         return next((s for s in self.scale + self.special if s.value == value), None)
 
 
@@ -178,7 +180,7 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
     )
 
 
-def _parsed(raw: bytes) -> dict:
+def _parsed(raw: bytes) -> dict[str, Any]:
     """The TOML text parsed, from a copy kept in the user's cache folder when there is one.
 
     Parsing the checklist costs every export about 8 ms. The copy (marshal, plain data only) is
