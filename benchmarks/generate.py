@@ -38,7 +38,8 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 from facilitator.domain.content import load_checklist
 from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
 from facilitator.domain.session_factory import create_session
-from facilitator.storage.store import RACY_NS, SUFFIX, SessionStore, SessionSummary, encode_database, summarise
+from facilitator.storage.layout import SESSION_SUFFIX
+from facilitator.storage.store import RACY_NS, SessionStore, SessionSummary, encode_database, summarise
 
 GENERATOR_VERSION = 5
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -368,7 +369,7 @@ def _complete(folder: Path, sessions: int) -> bool:
         count = sum(
             1
             for e in os.scandir(folder)
-            if e.name.endswith(SUFFIX) and e.name != "index.json" and not e.name.startswith(".")
+            if e.name.endswith(SESSION_SUFFIX) and e.name != "index.json" and not e.name.startswith(".")
         )
     except OSError:
         return False

@@ -356,7 +356,7 @@ def cmd_list(store, as_json: bool) -> int:
         )
         _point_to_earlier_folder(store)
         return EXIT_OK
-    from facilitator.domain.scoring import format_index
+    from facilitator.domain.formatting import format_index
 
     rows = [("ID", "ALLIANCE", "KIND", "DATE", "PARTNERS", "INDEX", "SAVED")]
     problems = []

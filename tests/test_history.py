@@ -12,7 +12,7 @@ from history_support import ALLIANCE, DATES, EXPECTATIONS, IDS, A, B, build_sess
 from store_support import ROOT
 
 from facilitator.base.errors import InvalidInput, SessionDamaged, SessionNotFound
-from facilitator.domain import history
+from facilitator.domain import formatting, history
 from facilitator.domain.model import SponsorMeeting
 from facilitator.domain.session_factory import create_session, follow_up_session
 
@@ -161,9 +161,9 @@ def test_a_partner_who_joins_later_has_no_earlier_scores(sessions):
 
 def test_spark_and_formatting():
     assert history.spark([0, 1, 2, 3, 4, None]) == "▁▃▄▆█·"
-    assert history.format_delta(2) == "+2" and history.format_delta(-1.5) == "−1.5"
-    assert history.format_delta(0) == "±0" and history.format_delta(None) == ""
-    assert history.format_score(3.0) == "3" and history.format_score(2.5) == "2.5"
+    assert formatting.format_change(2) == "+2" and formatting.format_change(-1.5) == "−1.5"
+    assert formatting.format_change(0) == "±0" and formatting.format_change(None) == ""
+    assert formatting.format_score(3.0) == "3" and formatting.format_score(2.5) == "2.5"
 
 
 # --------------------------------------------------------------------------------------------

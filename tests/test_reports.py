@@ -34,7 +34,7 @@ from report_helpers import (  # noqa: E402
 )
 
 from facilitator.base.errors import ReportError  # noqa: E402
-from facilitator.domain import content, scoring
+from facilitator.domain import content, formatting, scoring
 from facilitator.domain.model import Session, make_partners  # noqa: E402
 from facilitator.reports import markdown
 from facilitator.reports import render as reports
@@ -199,11 +199,11 @@ def test_health_snapshot_and_open_actions(session, agreement):
     assert by_number["5"][2:] == ["n/a", "1", "1", "1.0", "0", "-", "weak"]
     assert by_number["8"][2:] == ["?", "?", "?", "-", "-", "-", ""]
     assert by_number["10"][2:] == ["-", "-", "-", "-", "-", "-", ""]
-    joint = scoring.format_index(scoring.joint_index(session, CHECKLIST))
+    joint = formatting.format_index(scoring.joint_index(session, CHECKLIST))
     index_line = next(t for t in all_text(agreement) if t.startswith("Joint health index"))
     assert index_line.startswith(f"Joint health index: {joint} / 100")
     for partner in session.partners:
-        value = scoring.format_index(scoring.partner_index(session, CHECKLIST, partner.key))
+        value = formatting.format_index(scoring.partner_index(session, CHECKLIST, partner.key))
         assert f"{partner.name}: {value}" in index_line
     actions = table_with_header(agreement, "Action")
     assert [row[0] for row in actions[1:]] == [
@@ -226,7 +226,7 @@ def test_scorecard_contents(session, scorecard):
     # Only the points with something to report: notes, comments or actions (not "No notes." ten times).
     assert [h for h in headings(scorecard, 3)] == [POINT_HEADINGS[i] for i in (1, 2, 5)]
     index = table_with_header(scorecard, "Partner", "Health index (0-100)")
-    assert index[-1] == ["Joint", scoring.format_index(scoring.joint_index(session, CHECKLIST))]
+    assert index[-1] == ["Joint", formatting.format_index(scoring.joint_index(session, CHECKLIST))]
     scale = table_with_header(scorecard, "Score", "Meaning")
     assert [row[:2] for row in scale[1:]] == [[str(s.value), s.label] for s in CHECKLIST.scale + CHECKLIST.special]
     scores = table_with_header(scorecard, "#", "Point")

@@ -10,11 +10,10 @@ import pytest
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.content import load_checklist
 from facilitator.domain.demo import SCORES
+from facilitator.domain.formatting import format_index, format_mean
 from facilitator.domain.scoring import (
     all_point_stats,
     discussion_order,
-    format_index,
-    format_mean,
     joint_index,
     partner_index,
     partner_indexes,

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain import scoring
 from facilitator.domain.content import CURRENT_VERSION, Checklist, UnknownChecklistVersion, load_checklist
+from facilitator.domain.formatting import format_change, format_score
 from facilitator.domain.model import Session
 
 if TYPE_CHECKING:
@@ -427,7 +428,7 @@ class Callout:
         if self.kind in ("improved", "regressed"):
             return (
                 f"{where}: {self.partner_name} {format_score(self.before)} → {format_score(self.after)} "
-                f"({format_delta(self.delta)})"
+                f"({format_change(self.delta)})"
             )
         if self.kind == "persistent gap":
             return f"{where}: a perception gap in {self.sessions} sessions running"
@@ -528,21 +529,6 @@ def trends(timeline: Timeline) -> Trends:
         for key in order
     )
     return Trends(tuple(s.id for s in sessions), tuple(s.date for s in sessions), tuple(points), joint, partner_series)
-
-
-def format_score(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
-def format_delta(delta: float | None, digits: int = 1) -> str:
-    if delta is None:
-        return ""
-    if delta == 0:
-        return "±0"
-    text = str(int(delta)) if float(delta).is_integer() else f"{delta:.{digits}f}"
-    return ("+" + text) if delta > 0 else text.replace("-", "−")
 
 
 SPARK_LEVELS = "▁▃▄▆█"  # scores 0..4
@@ -781,7 +767,7 @@ def _section_rows(session: Session, section_key: str, structured: Sequence[str])
             rows.append((one_line(f"Measure: {m.name} ({details})" if details else f"Measure: {m.name}"), m.id))
     if "roles" in structured:
         for r in session.roles:
-            who = names.get(r.partner, r.partner) if r.partner else "Joint"
+            who = session.partner_name(r.partner)
             rows.append((one_line(f"Role: {r.person} ({who}): {r.responsibility}"), r.id))
     if "tasks" in structured:
         for t in session.tasks:

@@ -214,56 +214,6 @@ def scoring_progress(session: Session, checklist: Checklist) -> tuple[int, int]:
 # documents never round the same number two ways.
 
 
-def format_index(value: float | None) -> str:
-    """A health index as shown: a whole number 0-100, or "-"."""
-    return "-" if value is None else f"{value:.0f}"
-
-
-def shown_index(value: float | None) -> int | None:
-    """A health index as the reader sees it (the whole number `format_index` prints)."""
-    return None if value is None else int(format_index(value))
-
-
-def index_change(before: float | None, after: float | None) -> int | None:
-    """The change of a health index between two sessions, as the difference of the indexes shown:
-    37 then 40 is +3 wherever it is read (not +2, from 37.4 and 39.6 subtracted first)."""
-    shown_before, shown_after = shown_index(before), shown_index(after)
-    if shown_before is None or shown_after is None:
-        return None
-    return shown_after - shown_before
-
-
-def format_change(delta: float | None) -> str:
-    """A change as shown: +3, −2 (a minus sign), ±0; "" when there is nothing to compare."""
-    if delta is None:
-        return ""
-    if delta == 0:
-        return "±0"
-    text = str(int(delta)) if float(delta).is_integer() else f"{delta:.1f}"
-    return ("+" + text) if delta > 0 else text.replace("-", "−")
-
-
-def format_mean(value: float | None) -> str:
-    """The partners' mean score for a point, one decimal, or "-"."""
-    return "-" if value is None else f"{value:.1f}"
-
-
-def format_spread(value: float | None) -> str:
-    return "-" if value is None else format_score(value)
-
-
-def format_agreed(value: int | None) -> str:
-    """The score the room agreed on for a point, or "-" when it agreed none."""
-    return "-" if value is None else str(value)
-
-
 def point_flags(stats: PointStats) -> tuple[str, ...]:
     """A point's flags: "gap" (a perception gap: discuss it), "weak", both or none."""
     return tuple(flag for flag, on in (("gap", stats.discuss), ("weak", stats.weak)) if on)
-
-
-def format_score(value: ScoreValue | None) -> str:
-    """A partner's score for display: 3, 2.5 (a mean of votes, one decimal), ? or n/a."""
-    if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return str(value)

@@ -10,7 +10,8 @@ from textual.binding import Binding
 
 from facilitator.domain.content import load_checklist
 from facilitator.remote.ballots import Ballot
-from facilitator.remote.room import RoundState, RoundUnreadable, ballots_dir, read_round
+from facilitator.remote.room import RoundState, RoundUnreadable, read_round
+from facilitator.storage.layout import ROUND_FILE, ballots_dir
 
 ROUND_POLL = 1.0  # seconds: how often the round file is checked for the room's point and reveals
 
@@ -46,7 +47,7 @@ class ParticipantApp(App):
 
     def read_round(self) -> bool:
         """Read round.json if it changed. Returns True when the state changed."""
-        path = self.folder / "round.json"
+        path = self.folder / ROUND_FILE
         try:
             st = os.stat(path)
             stamp = (st.st_mtime_ns, st.st_size)

@@ -19,8 +19,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
+from facilitator.domain.formatting import format_score
 from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, now_iso
-from facilitator.domain.scoring import format_score
 from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from facilitator.tui.widgets.score_board import SCORE_KEYS, score_text
 

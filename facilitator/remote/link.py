@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING
 from facilitator.domain.model import now_iso
 from facilitator.remote.merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
 from facilitator.remote.room import (
-    ROUND_FILE,
     RoundState,
-    ballots_dir,
     read_round_or_none,
     room_view,
     round_lock,
@@ -29,6 +27,7 @@ from facilitator.remote.room import (
 )
 from facilitator.remote.serve import read_serving
 from facilitator.storage.atomic import private_folder, sweep_orphans
+from facilitator.storage.layout import ROUND_FILE, ballots_dir
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from facilitator.domain.model import MAX_VOTERS, Vote, now_iso
 from facilitator.remote.ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
 from facilitator.remote.files import UnreadableFile, read_regular_file
-from facilitator.remote.room import ROUND_FILE
+from facilitator.storage.layout import OWN_BALLOT_FOLDER_FILES
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 REFUSED_LOG = "refused.log"
 SETTLED_NS = 2_000_000_000  # as git's index: a file is trusted unchanged once its mtime is 2 s old
-NOT_BALLOTS = {ROUND_FILE, "serving.json", "attempts.json"}  # our own files in the ballots folder
+NOT_BALLOTS = OWN_BALLOT_FOLDER_FILES  # the facilitator's own files in the ballots folder
 MAX_LOG_BYTES = 1_000_000  # the log is for the facilitator to read, not for an attacker to fill a disk
 
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
+from facilitator.storage.layout import ATTEMPTS_FILE
 
-ATTEMPTS_FILE = "attempts.json"
 WINDOW = 15 * 60  # seconds of memory
 FREE_TRIES = 5  # wrong tries per address before each further one costs its page a wait
 FIRST_WAIT = 30  # seconds after the free tries, doubling with each further wrong try

@@ -23,6 +23,7 @@ from facilitator.domain.model import now_iso
 from facilitator.remote.codes import new_code
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
+from facilitator.storage.layout import ROUND_FILE
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
@@ -30,16 +31,11 @@ if TYPE_CHECKING:
 
 ROUND_FORMAT = "facilitator-round"
 ROUND_VERSION = 1
-ROUND_FILE = "round.json"
 MAX_ROUND_BYTES = 512 * 1024
 
 
 class RoundUnreadable(Exception):
     """round.json is missing, damaged or foreign: remote scoring is not open for this session."""
-
-
-def ballots_dir(data_dir: Path, session_id: str) -> Path:
-    return Path(data_dir) / f"{session_id}.ballots"
 
 
 @dataclass

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.base.terminal_text import shown
-from facilitator.remote.room import ballots_dir, open_round_for
+from facilitator.remote.room import open_round_for
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
+from facilitator.storage.layout import SERVING_FILE, ballots_dir
 
 MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
 MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
-SERVING_FILE = "serving.json"
 
 
 def participant_command(data_dir: Path, session_id: str) -> str:

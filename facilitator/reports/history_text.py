@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitator.domain.history import CADENCE_BASIS, SessionHistory, Timeline, format_delta, format_score, history_at
-from facilitator.domain.scoring import format_index, index_change
+from facilitator.domain.formatting import format_change, format_index, format_score, index_change
+from facilitator.domain.history import CADENCE_BASIS, SessionHistory, Timeline, history_at
 
 
 def _clip(text: str, width: int) -> str:
@@ -32,7 +32,7 @@ def history_text(timeline: Timeline) -> str:
     gap_rows: dict[int, list[str]] = {}
     for i, session in enumerate(sessions):
         change = trends.joint.change(i)
-        delta = format_delta(index_change(change.before, change.after)) if i else ""
+        delta = format_change(index_change(change.before, change.after)) if i else ""
         marker = "*" if i == seen.index and len(sessions) > 1 else ""
         rows.append(
             [
@@ -85,10 +85,10 @@ def history_text(timeline: Timeline) -> str:
         cells = []
         for series in point.partners:
             shown = " ".join(_raw(v) for v in series.scores)
-            delta = format_delta(series.change(seen.index).delta) if seen.index else ""
+            delta = format_change(series.change(seen.index).delta) if seen.index else ""
             cells.append(f"{shown}  {delta}".rstrip())
         values = " ".join(format_score(None if v is None else round(v, 1)) for v in point.values)
-        joint_delta = format_delta(point.change(seen.index).delta, 1) if seen.index else ""
+        joint_delta = format_change(point.change(seen.index).delta, 1) if seen.index else ""
         run = point.gap_run(seen.index)
         flag = f"persistent gap ({run} sessions)" if run >= 2 else ("gap" if point.gaps[seen.index] else "")
         rows.append([str(point.number), _clip(point.title, 34), *cells, f"{values}  {joint_delta}".rstrip(), flag])

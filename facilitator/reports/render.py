@@ -38,8 +38,8 @@ from jinja2.sandbox import SandboxedEnvironment, SandboxedEscapeFormatter, Sandb
 from markupsafe import Markup
 
 from facilitator.base.errors import FacilitatorError, ReportError
-from facilitator.domain import content, scoring
-from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, Session
+from facilitator.domain import content, formatting, scoring
+from facilitator.domain.model import Session
 from facilitator.reports import markdown
 from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_text
 
@@ -135,9 +135,6 @@ def build_context(
     names = {p.key: p.name for p in session.partners}
     partner_order = {p.key: i for i, p in enumerate(session.partners)}
 
-    def partner_label(key: str) -> str:
-        return names.get(key, key) if key else "Joint"
-
     point_titles = {p.key: p for p in checklist.points}
 
     def point_ref(key: str) -> dict[str, Any]:
@@ -150,7 +147,7 @@ def build_context(
             "id": item.id,
             "text": item.text,
             "owner": item.owner,
-            "partner": partner_label(item.partner),
+            "partner": session.partner_name(item.partner),
             "partner_key": item.partner,
             "due": item.due,
             "status": item.status,
@@ -178,7 +175,7 @@ def build_context(
                     "partner": partner.name,
                     "partner_key": partner.key,
                     "value": value,
-                    "display": _score_display(value),
+                    "display": formatting.format_score(value),
                     "label": level.label if level else "Not scored",
                 }
             )
@@ -194,13 +191,13 @@ def build_context(
                 "missing": [names[k] for k in stat.missing],
                 "revealed": bool(record and record.revealed),
                 "mean": stat.mean,
-                "mean_display": scoring.format_mean(stat.mean),
+                "mean_display": formatting.format_mean(stat.mean),
                 "spread": stat.spread,
-                "spread_display": scoring.format_spread(stat.spread),
+                "spread_display": formatting.format_spread(stat.spread),
                 "agreed": stat.agreed,
-                "agreed_display": scoring.format_agreed(stat.agreed),
+                "agreed_display": formatting.format_agreed(stat.agreed),
                 "value": stat.value,
-                "value_display": scoring.format_mean(stat.value),
+                "value_display": formatting.format_mean(stat.value),
                 "gap": stat.discuss,
                 "weak": stat.weak,
                 "flags": flags,
@@ -221,13 +218,13 @@ def build_context(
     entered, expected = scoring.scoring_progress(session, checklist)
     health = {
         "joint": joint,
-        "joint_display": scoring.format_index(joint),
+        "joint_display": formatting.format_index(joint),
         "partners": [
             {
                 "key": p.key,
                 "name": p.name,
                 "index": per_partner[p.key],
-                "display": scoring.format_index(per_partner[p.key]),
+                "display": formatting.format_index(per_partner[p.key]),
             }
             for p in session.partners
         ],
@@ -282,7 +279,7 @@ def build_context(
     roles = [
         {
             "id": r.id,
-            "partner": partner_label(r.partner),
+            "partner": session.partner_name(r.partner),
             "partner_key": r.partner,
             "person": r.person,
             "responsibility": r.responsibility,
@@ -309,7 +306,7 @@ def build_context(
             "sponsors": list(p.sponsors),
             "participants": list(p.participants),
             "index": per_partner[p.key],
-            "index_display": scoring.format_index(per_partner[p.key]),
+            "index_display": formatting.format_index(per_partner[p.key]),
         }
         for p in session.partners
     ]
@@ -421,9 +418,9 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None
     ) -> dict[str, Any]:
         change = history_module.Change(before, after)
-        shown_before = history_module.format_score(before) if shown_before is None else shown_before
-        shown_after = history_module.format_score(after) if shown_after is None else shown_after
-        delta = history_module.format_delta(change.delta, 1)
+        shown_before = formatting.format_score(before) if shown_before is None else shown_before
+        shown_after = formatting.format_score(after) if shown_after is None else shown_after
+        delta = formatting.format_change(change.delta, 1)
         return {
             "before": before,
             "after": after,
@@ -445,8 +442,8 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
             entry = cell(
                 change.before,
                 change.after,
-                _score_display(series.scores[index - 1]),
-                _score_display(series.scores[index]),
+                formatting.format_score(series.scores[index - 1]),
+                formatting.format_score(series.scores[index]),
             )
             entry.update(partner=series.name, partner_key=series.key)
             cells.append(entry)
@@ -476,15 +473,15 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
 
     def index_row(series: history_module.IndexSeries) -> dict[str, Any]:
         change = series.change(index)
-        delta = scoring.index_change(change.before, change.after)
+        delta = formatting.index_change(change.before, change.after)
         return {
             "name": series.name,
             "key": series.key,
             "before": change.before,
             "after": change.after,
-            "before_display": scoring.format_index(change.before),
-            "after_display": scoring.format_index(change.after),
-            "change_display": history_module.format_delta(delta) or "-",
+            "before_display": formatting.format_index(change.before),
+            "after_display": formatting.format_index(change.after),
+            "change_display": formatting.format_change(delta) or "-",
         }
 
     callouts = seen.callouts
@@ -540,16 +537,6 @@ def _history_note(session: Session, previous: Session | None, gaps: list[Any]) -
     if previous is not None and session.follows and previous.id != session.follows:
         return f"Compared with the session of {previous.date}, the latest before this one."
     return ""
-
-
-def _score_display(value: Any) -> str:
-    if value is None:
-        return "-"
-    if value == DONT_KNOW:
-        return "?"
-    if value == NOT_APPLICABLE:
-        return "n/a"
-    return scoring.format_score(value)
 
 
 def _device_votes(session: Any, point_key: str) -> list[dict[str, Any]]:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from facilitator.domain.content import load_checklist
+from facilitator.domain.formatting import format_agreed, format_index, format_mean, format_score, format_spread
 from facilitator.domain.model import Session
 from facilitator.domain.scoring import (
     all_point_stats,
-    format_agreed,
-    format_index,
-    format_mean,
-    format_score,
-    format_spread,
     joint_index,
     partner_indexes,
     point_flags,

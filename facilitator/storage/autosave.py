@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from facilitator.base.errors import FacilitatorError
+from facilitator.domain.formatting import format_clock
 
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)  # seconds between retries after a failed save
 
@@ -122,7 +123,8 @@ class Autosaver:
             return False
         self._failures = 0
         self.last_error = ""
-        self.last_saved_at = _clock(stamp)
+        # The time of this save, read from its stamp (now, should the stamp not be one).
+        self.last_saved_at = format_clock(stamp) or datetime.now().strftime("%H:%M:%S")
         with self._condition:
             self._written = max(self._written, generation)
             if self._generation == generation:
@@ -136,10 +138,3 @@ class Autosaver:
             self._on_status(status)
         except Exception:  # noqa: BLE001 - a status display must never stop saving
             pass
-
-
-def _clock(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
-    except (TypeError, ValueError):
-        return datetime.now().strftime("%H:%M:%S")

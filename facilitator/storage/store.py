@@ -47,17 +47,24 @@ from facilitator.base.errors import (
 )
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder, sweep_orphans
+from facilitator.storage.layout import (
+    BALLOTS_SUFFIX,
+    INDEX_FILE,
+    LOCK_SUFFIX,
+    SESSION_SUFFIX,
+    TRASH,
+    ballots_dir,
+    lock_file,
+    session_file,
+)
 
 if TYPE_CHECKING:
     from facilitator.domain.model import Session
     from facilitator.storage.locking import SessionLock
 
 SESSION_TABLE = "session"
-INDEX_FILE = "index.json"
 INDEX_TABLE = "summaries"
 INDEX_FORMAT = 4  # bump when SessionSummary or the index layout changes, so old caches are rebuilt
-TRASH = "trash"
-SUFFIX = ".json"
 # A file changed less than this before its index row was taken may change again within the same
 # tick of a coarse file clock (FAT: 2 s) without its stamp showing it: such a row is not trusted.
 RACY_NS = 2_000_000_000
@@ -580,18 +587,18 @@ def _owned_kind(parts: tuple[str, ...]) -> str | None:
     if len(parts) > 1:
         if first == TRASH:
             return "in the trash"
-        if first.endswith(".ballots"):
+        if first.endswith(BALLOTS_SUFFIX):
             return "a remote participant's ballot"
         return None
     if first == INDEX_FILE:
         return "the session index"
-    if first.endswith(SUFFIX):
+    if first.endswith(SESSION_SUFFIX):
         return "a session file"
     if first.endswith(".bak"):
         return "a session's backup"
-    if first.endswith(".lock"):
+    if first.endswith(LOCK_SUFFIX):
         return "a session's lock file"
-    if first.startswith(".") or first in (TRASH,) or first.endswith(".ballots"):
+    if first.startswith(".") or first in (TRASH,) or first.endswith(BALLOTS_SUFFIX):
         return "a file the app keeps"
     return None
 
@@ -611,7 +618,11 @@ def earlier_default_folder(data_dir: Path) -> Path | None:
     if folder == Path(os.path.abspath(data_dir)) or not folder.is_dir():
         return None
     try:
-        return folder if any(path.suffix == ".json" and path.name != INDEX_FILE for path in folder.iterdir()) else None
+        return (
+            folder
+            if any(path.suffix == SESSION_SUFFIX and path.name != INDEX_FILE for path in folder.iterdir())
+            else None
+        )
     except OSError:
         return None
 
@@ -674,10 +685,10 @@ class SessionStore:
         )
 
     def path_for(self, session_id: str) -> Path:
-        return self.data_dir / f"{session_id}{SUFFIX}"
+        return session_file(self.data_dir, session_id)
 
     def lock_path(self, session_id: str) -> Path:
-        return self.data_dir / f"{session_id}.lock"
+        return lock_file(self.data_dir, session_id)
 
     def _session_lock(self, session_id: str) -> SessionLock:
         from facilitator.storage.locking import SessionLock  # only to write: listing and exporting do without it
@@ -691,11 +702,11 @@ class SessionStore:
             return {}
         except OSError as error:
             raise StorageError(f"Cannot read the data folder {self.data_dir}: {error.strerror or error}.") from None
-        cut = -len(SUFFIX)
+        cut = -len(SESSION_SUFFIX)
         return {
             name[:cut]: e
             for e in entries
-            if (name := e.name).endswith(SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()
+            if (name := e.name).endswith(SESSION_SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()
         }
 
     def ids(self) -> list[str]:
@@ -728,8 +739,8 @@ class SessionStore:
             return set()
         except OSError as error:
             raise StorageError(f"Cannot read the data folder {self.data_dir}: {error.strerror or error}.") from None
-        cut = -len(SUFFIX)
-        return {name[:cut] for name in names if name.endswith(SUFFIX) and name[0] != "." and name != INDEX_FILE}
+        cut = -len(SESSION_SUFFIX)
+        return {name[:cut] for name in names if name.endswith(SESSION_SUFFIX) and name[0] != "." and name != INDEX_FILE}
 
     def _check_summaries(
         self, names: set[str], cached: dict[str, SessionSummary], trusted_before: int
@@ -745,7 +756,7 @@ class SessionStore:
                     changed = True  # deleted since the index was written
                     continue
                 try:
-                    st = stat(session_id + SUFFIX)
+                    st = stat(session_id + SESSION_SUFFIX)
                 except OSError:
                     changed = True  # deleted or moved since the folder was read
                     continue
@@ -769,7 +780,7 @@ class SessionStore:
             for session_id in names.difference(cached):  # not in the index: new since it was written
                 changed = True
                 try:
-                    st = stat(session_id + SUFFIX)
+                    st = stat(session_id + SESSION_SUFFIX)
                 except OSError:
                     continue
                 if stat_module.S_ISREG(st.st_mode):
@@ -862,7 +873,7 @@ class SessionStore:
                     if session_id not in names or session_id in seen:
                         return None
                     seen.add(session_id)
-                    st = stat(session_id + SUFFIX)
+                    st = stat(session_id + SESSION_SUFFIX)
                     if not (
                         st.st_ino == inode
                         and st.st_mtime_ns == mtime_ns
@@ -916,7 +927,7 @@ class SessionStore:
                 if summary is None:
                     return None
                 try:
-                    st = os.stat(os.path.join(folder, summary.id + SUFFIX))
+                    st = os.stat(os.path.join(folder, summary.id + SESSION_SUFFIX))
                 except OSError:
                     continue
                 if _unchanged(summary, st, trusted_before):
@@ -928,7 +939,7 @@ class SessionStore:
     def _summarise_file(self, session_id: str, st: os.stat_result) -> SessionSummary | None:
         summary = SessionSummary(
             id=session_id,
-            file=f"{session_id}{SUFFIX}",
+            file=f"{session_id}{SESSION_SUFFIX}",
             size=st.st_size,
             mtime_ns=st.st_mtime_ns,
             inode=st.st_ino,
@@ -1002,7 +1013,7 @@ class SessionStore:
             wanted.isascii()
             and wanted.replace("-", "").isalnum()
             and wanted == wanted.lower()
-            and wanted + SUFFIX != INDEX_FILE
+            and wanted + SESSION_SUFFIX != INDEX_FILE
             and os.path.isfile(self.path_for(wanted))
         ):
             return wanted
@@ -1074,7 +1085,7 @@ class SessionStore:
         base = f"{slugify(alliance, 'alliance')}-{date}"
         taken = set(self.ids())
         if self.data_dir.joinpath(TRASH).is_dir():
-            taken |= {p.name[: -len(SUFFIX)] for p in self.data_dir.joinpath(TRASH).glob(f"*{SUFFIX}")}
+            taken |= {p.name[: -len(SESSION_SUFFIX)] for p in self.data_dir.joinpath(TRASH).glob(f"*{SESSION_SUFFIX}")}
         candidate, n = base, 2
         while candidate in taken or self.lock_path(candidate).exists():
             candidate, n = f"{base}-{n}", n + 1
@@ -1207,8 +1218,8 @@ class SessionStore:
         is already in the trash, and a companion left behind harms nothing.
         """
         companions = [
-            (self.data_dir / f"{session_id}{SUFFIX}.bak", target.with_name(target.name + ".bak")),
-            (self.data_dir / f"{session_id}.ballots", target.with_name(target.stem + ".ballots")),
+            (self.data_dir / f"{session_id}{SESSION_SUFFIX}.bak", target.with_name(target.name + ".bak")),
+            (ballots_dir(self.data_dir, session_id), target.with_name(target.stem + BALLOTS_SUFFIX)),
         ]
         for source, destination in companions:
             if source.exists() and not destination.exists():
@@ -1223,7 +1234,7 @@ class SessionStore:
         target = trash / source.name
         n = 2
         while target.exists():
-            target = trash / f"{session_id}.{n}{SUFFIX}"
+            target = trash / f"{session_id}.{n}{SESSION_SUFFIX}"
             n += 1
         try:
             private_folder(trash)

@@ -37,7 +37,8 @@ from facilitator.domain.model import (
 from facilitator.domain.session_factory import create_session  # noqa: E402
 from facilitator.participant.app import ParticipantApp  # noqa: E402
 from facilitator.participant.ballot_screen import BallotScreen  # noqa: E402
-from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
+from facilitator.remote.room import open_round_for  # noqa: E402
+from facilitator.storage.layout import ballots_dir
 from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.tui.screens.meeting import MeetingScreen  # noqa: E402
 

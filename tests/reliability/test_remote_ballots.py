@@ -21,7 +21,8 @@ from facilitator.domain.content import load_checklist
 from facilitator.domain.session_factory import create_session
 from facilitator.remote.ballots import participant_id
 from facilitator.remote.link import RemoteLink
-from facilitator.remote.room import ballots_dir, open_round_for
+from facilitator.remote.room import open_round_for
+from facilitator.storage.layout import ballots_dir
 
 ROUNDS = int(os.environ.get("FACILITATOR_BALLOT_KILL_ROUNDS", "60"))
 CHECKLIST = load_checklist()

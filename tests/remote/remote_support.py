@@ -7,7 +7,8 @@ from pathlib import Path
 
 from facilitator.domain.session_factory import create_session
 from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
-from facilitator.remote.room import RoundState, ballots_dir, open_round_for
+from facilitator.remote.room import RoundState, open_round_for
+from facilitator.storage.layout import ballots_dir
 from facilitator.storage.store import SessionStore
 
 PARTNERS = ["Acme Ports", "Beta Shipping"]

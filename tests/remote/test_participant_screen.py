@@ -290,7 +290,8 @@ async def test_no_round_says_so_and_opens_by_itself(store):
     from remote_support import PARTNERS
 
     from facilitator.domain.session_factory import create_session
-    from facilitator.remote.room import ballots_dir, open_round_for
+    from facilitator.remote.room import open_round_for
+    from facilitator.storage.layout import ballots_dir
 
     with store.create(create_session("Quiet Alliance", PARTNERS, date="2026-11-27")) as opened:
         session_id = opened.id

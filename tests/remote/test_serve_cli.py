@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from remote_support import seed_remote  # noqa: E402
 from store_support import cli_env  # noqa: E402
 
-from facilitator.remote.room import ballots_dir, read_round  # noqa: E402
+from facilitator.remote.room import read_round  # noqa: E402
+from facilitator.storage.layout import ballots_dir
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report_helpers import all_text, parse, section_tokens, tables  # noqa: E402
 from tui_support import SIZE, settle  # noqa: E402
 
-from facilitator.domain import scoring
+from facilitator.domain import formatting, scoring
 from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.domain.history import load_timeline  # noqa: E402
 from facilitator.domain.model import Vote  # noqa: E402
@@ -73,9 +73,9 @@ def expected(kickoff, review) -> dict:
     for key in POINTS:
         stats = scoring.point_stats(review, key)
         points[key] = {
-            "mean": scoring.format_mean(stats.mean),
-            "spread": scoring.format_spread(stats.spread),
-            "agreed": scoring.format_agreed(stats.agreed),
+            "mean": formatting.format_mean(stats.mean),
+            "spread": formatting.format_spread(stats.spread),
+            "agreed": formatting.format_agreed(stats.agreed),
             "gap": "gap" in scoring.point_flags(stats),
         }
     indexes = {"Joint": (scoring.joint_index(kickoff, CHECKLIST), scoring.joint_index(review, CHECKLIST))}
@@ -86,9 +86,9 @@ def expected(kickoff, review) -> dict:
         )
     return {
         "points": points,
-        "index": {name: scoring.format_index(after) for name, (_before, after) in indexes.items()},
+        "index": {name: formatting.format_index(after) for name, (_before, after) in indexes.items()},
         "change": {
-            name: scoring.format_change(scoring.index_change(before, after))
+            name: formatting.format_change(formatting.index_change(before, after))
             for name, (before, after) in indexes.items()
         },
         "raw_indexes": indexes,
@@ -107,7 +107,7 @@ def test_the_sessions_exercise_every_figure():
     disagree = [
         name
         for name, (before, after) in want["raw_indexes"].items()
-        if f"{abs(after - before):.0f}" != str(abs(scoring.index_change(before, after)))
+        if f"{abs(after - before):.0f}" != str(abs(formatting.index_change(before, after)))
     ]
     assert disagree, want["raw_indexes"]
 

@@ -19,7 +19,8 @@ from textual.widgets._toast import Toast  # noqa: E402
 
 from facilitator.domain.demo import build_demo_session  # noqa: E402
 from facilitator.domain.session_factory import create_session  # noqa: E402
-from facilitator.remote.room import ballots_dir, open_round_for  # noqa: E402
+from facilitator.remote.room import open_round_for  # noqa: E402
+from facilitator.storage.layout import ballots_dir
 from facilitator.tui.app import make_app  # noqa: E402
 from facilitator.tui.dialogs.remote_panel import RemoteBadge  # noqa: E402
 from facilitator.tui.panes.gap_board import GapBoardPane  # noqa: E402

@@ -130,7 +130,8 @@ def test_agreement_editor(frozen, snap_compare):
 def test_health_check_with_remote_scoring(frozen, snap_compare):
     """The room's view while people score from their devices: the code in the top bar, who has scored."""
     from facilitator.remote.ballots import Ballot, BallotScore, participant_id, write_ballot
-    from facilitator.remote.room import RoundState, ballots_dir, write_round
+    from facilitator.remote.room import RoundState, write_round
+    from facilitator.storage.layout import ballots_dir
 
     session = create_session(
         "Coastal Corridor Alliance",

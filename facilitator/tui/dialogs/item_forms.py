@@ -97,13 +97,6 @@ def partner_options(session: Session) -> list[tuple[str, str]]:
     return [(p.name, p.key) for p in session.partners] + [(JOINT, "")]
 
 
-def partner_label(session: Session, key: str) -> str:
-    if not key:
-        return JOINT
-    partner = session.partner(key)
-    return partner.name if partner else key
-
-
 # --------------------------------------------------------------------------------------------
 # The form machinery
 

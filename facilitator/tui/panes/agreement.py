@@ -39,7 +39,6 @@ from facilitator.tui.dialogs.item_forms import (
     SponsorMeetingForm,
     TaskForm,
     confirm,
-    partner_label,
 )
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
@@ -78,7 +77,7 @@ def status_content(status: str) -> Content:
 
 
 def _short(session: Session, key: str) -> str:
-    return partner_label(session, key)
+    return session.partner_name(key)
 
 
 def _measure_name(measure: Measure) -> Text:

@@ -15,16 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from facilitator.domain.scoring import (
-    all_point_stats,
-    format_agreed,
-    format_index,
-    format_mean,
-    format_spread,
-    joint_index,
-    partner_indexes,
-    vote_spreads,
-)
+from facilitator.domain.formatting import format_agreed, format_index, format_mean, format_spread
+from facilitator.domain.scoring import all_point_stats, joint_index, partner_indexes, vote_spreads
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.plain_table import PlainTable
 from facilitator.tui.widgets.score_board import score_text

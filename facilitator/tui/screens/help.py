@@ -14,10 +14,7 @@ from textual.widgets import Footer, Label, Markdown
 from facilitator import __version__
 from facilitator.domain.content import Checklist, load_checklist
 from facilitator.domain.scoring import GAP_THRESHOLD
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+from facilitator.reports.markdown import inline  # the help is Markdown: shown as written
 
 
 def _own_actions(node: object) -> set[str]:
@@ -65,7 +62,7 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append(f"## Keys{f' — {screen_name}' if screen_name else ''}")
     lines.append("")
     if keys:
-        lines += [f"- **{_escape(k)}** — {_escape(d)}" for k, d in keys]
+        lines += [f"- **{inline(k)}** — {inline(d)}" for k, d in keys]
     else:
         lines.append("This screen has no keys of its own.")
     lines.append("")
@@ -74,7 +71,7 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("Each partner scores each point:")
     lines.append("")
     for level in checklist.scale + checklist.special:
-        lines.append(f"- **{_escape(str(level.value))} — {_escape(level.label)}.** {_escape(level.anchor)}")
+        lines.append(f"- **{inline(str(level.value))} — {inline(level.label)}.** {inline(level.anchor)}")
     lines.append("")
     lines.append("## How a health check works")
     lines.append("")
@@ -119,9 +116,9 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     lines.append("")
     source = checklist.source.strip()
     if source.startswith("Adapted from "):
-        lines.append("The checklist is adapted, in our own words, from " + _escape(source[len("Adapted from ") :]))
+        lines.append("The checklist is adapted, in our own words, from " + inline(source[len("Adapted from ") :]))
     else:
-        lines.append(f"The checklist is written in our own words. Source: {_escape(source)}")
+        lines.append(f"The checklist is written in our own words. Source: {inline(source)}")
     lines.append("")
     return "\n".join(lines)
 

@@ -24,9 +24,10 @@ from textual.widgets import DataTable, Footer, OptionList, Sparkline, Static, Ta
 from textual.widgets.option_list import Option
 
 from facilitator.base.errors import FacilitatorError
+from facilitator.domain import formatting
 from facilitator.domain import history as hist
+from facilitator.domain.formatting import format_agreed, format_index, format_mean, index_change
 from facilitator.domain.model import Session
-from facilitator.domain.scoring import format_agreed, format_index, format_mean, index_change
 from facilitator.tui.widgets.plain_table import PlainTable
 
 LOADING = "Reading the alliance's sessions…"
@@ -37,7 +38,7 @@ SECTION_MARKS = {"changed": "~", "new": "+", "removed": "−", "unchanged": " ",
 
 
 def _delta_text(delta: float | None, digits: int = 1) -> Text:
-    shown = hist.format_delta(delta, digits)
+    shown = formatting.format_change(delta, digits)
     if delta is None:
         return Text("")
     if delta >= hist.CHANGE_THRESHOLD:
@@ -318,7 +319,7 @@ class HistoryScreen(Screen[None]):
                 text.append_text(_delta_text(series.change(i).delta) if i else Text(""))
                 cells.append(text)
             joint = Text(hist.spark(point.values[: i + 1][-spark_len:]), style="cyan")
-            joint.append(f" {hist.format_score(None if point.values[i] is None else round(point.values[i], 1))} ")
+            joint.append(f" {formatting.format_score(None if point.values[i] is None else round(point.values[i], 1))} ")
             joint.append_text(_delta_text(point.change(i).delta) if i else Text(""))
             run = point.gap_run(i)
             if run >= 2:

@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.content import load_checklist
+from facilitator.domain.formatting import format_clock
 from facilitator.remote.link import Polled, RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.store import OpenSession
@@ -127,7 +128,7 @@ class MeetingScreen(Screen):
         self.set_interval(1.0, self._catch_up)
         self.remote = RemoteLink(self.app.store.data_dir, self.session.id)
         self.set_interval(REMOTE_POLL, self._poll_remote)
-        self.query_one(SaveIndicator).show_saved(_clock(self.session.saved_at))
+        self.query_one(SaveIndicator).show_saved(format_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
         self._show_step_title()
         if self.session.follows:
@@ -560,12 +561,3 @@ class MeetingScreen(Screen):
         pane_commands = getattr(self._current_pane(), "palette_commands", None)
         if callable(pane_commands):
             yield from pane_commands()
-
-
-def _clock(stamp: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
-    except (TypeError, ValueError):
-        return ""

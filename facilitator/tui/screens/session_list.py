@@ -25,7 +25,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from facilitator.base.errors import FacilitatorError
-from facilitator.domain.scoring import format_index
+from facilitator.domain.formatting import format_index
+from facilitator.storage.layout import trash_dir
 from facilitator.storage.store import SessionSummary
 from facilitator.tui.widgets.literal import markup_literal
 from facilitator.tui.widgets.session_table import Cell, SessionTable
@@ -501,7 +502,7 @@ class SessionListScreen(Screen[None]):
             return
         from facilitator.tui.dialogs.confirm import ConfirmScreen
 
-        trash = self.app.store.data_dir.resolve() / "trash"
+        trash = trash_dir(self.app.store.data_dir.resolve())
         what = (
             f"{summary.alliance} ({summary.kind}, {summary.date})"
             if summary.ok

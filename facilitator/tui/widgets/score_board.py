@@ -18,15 +18,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from facilitator.domain.content import Checklist
-from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, ScoreValue, Session
-from facilitator.domain.scoring import (
-    format_agreed,
-    format_mean,
-    format_score,
-    format_spread,
-    point_stats,
-    vote_spreads,
-)
+from facilitator.domain.formatting import format_agreed, format_mean, format_score, format_spread
+from facilitator.domain.model import ScoreValue, Session
+from facilitator.domain.scoring import point_stats, vote_spreads
 
 SCORE_STYLES = {
     0: "bold white on #b3261e",
@@ -49,14 +43,6 @@ SCORE_KEYS = [
 ]
 
 
-def score_label(value: ScoreValue) -> str:
-    if value == DONT_KNOW:
-        return "?"
-    if value == NOT_APPLICABLE:
-        return "n/a"
-    return str(value)
-
-
 def score_text(value: ScoreValue | None) -> Text:
     """A score as a coloured chip, readable from the back of the room."""
     if value is None:
@@ -64,7 +50,7 @@ def score_text(value: ScoreValue | None) -> Text:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A float is a partner's mean of several people's votes: coloured as the nearest score.
         return Text(f" {format_score(value)} ", style=SCORE_STYLES[min(4, max(0, round(value)))])
-    return Text(f" {score_label(value)} ", style="bold reverse")
+    return Text(f" {format_score(value)} ", style="bold reverse")
 
 
 # What each scoring key types, for the board's own key handler (ScoreBoard.on_key).
@@ -221,7 +207,7 @@ class ScoreBoard(Widget, can_focus=True):
                     line.append(f" {spread.count} people{inside}", style="italic")
                 previous = self._previous_score(partner.key)
                 if previous is not None:
-                    line.append(f" was {score_label(previous)}", style="italic")
+                    line.append(f" was {format_score(previous)}", style="italic")
                 level = self.checklist.level(value)
                 if level:
                     line.append(f"  {level.label}", style="dim")
