@@ -286,7 +286,7 @@ def _check_score(value: Any, where: str) -> ScoreValue:
     return value
 
 
-def _check_vote_score(value: Any, where: str) -> int | str:
+def check_vote_score(value: Any, where: str) -> int | str:
     """One person's vote: a whole score 0-4, '?' or 'n/a' (never a mean)."""
     if isinstance(value, float):
         raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
@@ -343,7 +343,7 @@ class Vote:
             raise InvalidSession(f"{r.path}.comment: too long ({len(comment):,} characters).")
         return Vote(
             name=r.name("name"),
-            score=_check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
+            score=check_vote_score(r.get("score", (int, str, float)), f"{r.path}.score"),
             comment=comment,
             at=r.text("at"),
         )
@@ -722,7 +722,7 @@ class Session:
         if value is None:
             record.scores.pop(partner_key, None)
         else:
-            record.scores[partner_key] = _check_vote_score(value, "score")  # typed in the room: whole scores only
+            record.scores[partner_key] = check_vote_score(value, "score")  # typed in the room: whole scores only
 
     # -- documents ---------------------------------------------------------------------------
 

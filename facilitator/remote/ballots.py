@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
-from facilitator.domain.model import MAX_COMMENT, _check_vote_score, check_text, clean_name, now_iso, slugify
+from facilitator.domain.model import MAX_COMMENT, check_text, check_vote_score, clean_name, now_iso, slugify
 from facilitator.remote import codes, pins
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
@@ -189,7 +189,7 @@ def _read_score(entry: Any, key: str) -> BallotScore:
     if not isinstance(entry, dict):
         raise BallotRefused(f"scores.{key}: expected an object")
     try:
-        score = _check_vote_score(entry.get("score"), f"scores.{key}.score")
+        score = check_vote_score(entry.get("score"), f"scores.{key}.score")
         comment = clean_comment(entry.get("comment", "")) if isinstance(entry.get("comment", ""), str) else None
     except (InvalidSession, InvalidInput) as error:
         raise BallotRefused(str(error)) from None

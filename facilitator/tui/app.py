@@ -19,7 +19,13 @@ from facilitator.base.errors import FacilitatorError
 from facilitator.storage import rescue
 from facilitator.storage.store import SessionStore
 from facilitator.tui.exit_guard import ExitGuard
-from facilitator.tui.key_order import KeysInOrder, unfinished_messages
+from facilitator.tui.key_order import KeysInOrder
+from facilitator.tui.textual_compat import (
+    discard_output_after_hangup,
+    stop_reading_input,
+    unfinished_messages,
+    watch_driver_messages,
+)
 from facilitator.tui.widgets.literal import markup_literal
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -159,17 +165,11 @@ class FacilitatorApp(App[int]):
         """Count the keys Textual's input thread reads, so that an exit can wait for them."""
         from textual import events
 
-        driver = self._driver
-        post = getattr(driver, "process_message", None)
-        if post is None:
-            return
-
-        def counted(message) -> None:
+        def count(message) -> None:
             if isinstance(message, events.Key):
                 self._keys_read += 1
-            post(message)
 
-        driver.process_message = counted  # type: ignore[method-assign]
+        watch_driver_messages(self, count)
 
     async def on_event(self, event) -> None:
         from textual import events
@@ -210,27 +210,8 @@ class FacilitatorApp(App[int]):
         """The terminal is gone. Textual's input thread would spin on its end of file, starving the
         event loop; its writer thread dies on it, and its queue, once full, would block the event
         loop forever. Stop the one, and empty the other's queue from now on."""
-        import threading
-
-        stop_input = getattr(self._driver, "exit_event", None)
-        if stop_input is not None:
-            stop_input.set()
-            reader = getattr(self._driver, "_key_thread", None)
-            if reader is not None:
-                reader.join(timeout=0.3)  # every key it read is posted before the app is asked to exit
-        writer = getattr(self._driver, "_writer_thread", None)
-        queue = getattr(writer, "_queue", None)
-        if writer is None or queue is None:
-            return
-
-        def discard() -> None:
-            writer.join(timeout=0.5)  # its next write fails, and it ends; only then take its place
-            if writer.is_alive():
-                return
-            while True:
-                queue.get()
-
-        threading.Thread(target=discard, name="discard-output", daemon=True).start()
+        stop_reading_input(self)  # every key it read is posted before the app is asked to exit
+        discard_output_after_hangup(self)
 
     def _stop_servers(self) -> None:
         """Before the guard ends the process: the participant server it started must not outlive it."""
@@ -334,7 +315,7 @@ class FacilitatorApp(App[int]):
         except FacilitatorError as error:
             self.notify(str(error), title="Cannot open the session", severity="error", timeout=8, markup=False)
             return
-        self.push_screen(MeetingScreen(opened))
+        self.push_screen(MeetingScreen(opened, templates=self.templates))
 
     def push_screen(self, screen, *args, **kwargs):
         # The command palette only ever stays on top: a screen pushed over it (F1, the too-small

@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from facilitator.tui.textual_compat import report_exception, unfinished_messages
+
 MOST_WAIT = 1.0  # seconds a key waits for the one before it to settle; then it is handed on anyway
 QUIET_TURNS = 2  # the queues must be empty this many turns of the event loop running: a handler
 #                  that has just finished may still post the next step's messages
@@ -60,7 +62,7 @@ class KeysInOrder:
             try:
                 await self._send(event)
             except Exception as error:  # noqa: BLE001 - as if raised in the app's own handler
-                self._app._handle_exception(error)
+                report_exception(self._app, error)
                 return
 
     async def _send(self, event: Any) -> None:
@@ -96,20 +98,3 @@ class KeysInOrder:
         pumps = {id(pump): pump for pump in self._last_path + self._path()}
         count = sum(unfinished_messages(pump) for pump in pumps.values())
         return max(0, count - own_messages)
-
-
-def unfinished_messages(pump: Any) -> int:
-    """Messages queued at a Textual message pump (app, screen or widget), plus one while it is at
-    work on a message (or on what follows one: its idle handler, `call_next` callbacks, mounting).
-
-    Textual's queue counts only what is still queued: the message being handled has left it, and a
-    handler that takes a while (a cold start, a busy machine) would look settled. A pump that is
-    not at work is waiting for its queue's ready event, so one with no waiter on it is at work."""
-    queue = getattr(pump, "_message_queue", None)
-    if queue is None or getattr(pump, "_closed", False) or not getattr(pump, "_running", False):
-        return 0
-    queued = queue.qsize()
-    ready = getattr(queue, "ready_event", None)
-    if ready is None:  # another queue than Textual's own: only what is queued can be seen
-        return queued
-    return queued + (0 if getattr(ready, "_waiters", None) else 1)

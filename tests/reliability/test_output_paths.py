@@ -126,7 +126,7 @@ async def test_the_export_dialog_refuses_a_session_file(folder):
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.push_screen(ExportScreen(store.load(demo)))
+        app.push_screen(ExportScreen(store.load(demo), store=store))
         await app.workers.wait_for_complete()
         await pilot.pause()
         dialog = app.screen

@@ -142,7 +142,7 @@ async def test_the_export_preview_stays_responsive_and_says_why(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.push_screen(ExportScreen(store.load(session_id), folder))
+        app.push_screen(ExportScreen(store.load(session_id), folder, store=store))
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)

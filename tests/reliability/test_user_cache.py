@@ -2,7 +2,7 @@
 
 Compiled templates are kept in the user's cache folder, one entry per template path: a facilitator
 trying customised templates from many folders (or a test suite) used to pile them up for ever. The
-cache keeps at most `reports.MAX_COMPILED_TEMPLATES` entries, like the links' copies. Every test runs
+cache keeps at most `template_cache.MAX_COMPILED_TEMPLATES` entries, like the links' copies. Every test runs
 with its own cache folder (the autouse `temporary_user_cache` fixture in tests/conftest.py).
 """
 
@@ -17,13 +17,14 @@ from store_support import REAL_USER_CACHE, run_facilitator
 
 from facilitator.base.user_cache import private_cache_folder
 from facilitator.reports import render as reports
+from facilitator.reports import template_cache
 from facilitator.storage.store import _links_cache
 
 SESSION = rich_session()
 
 
 def test_compiled_templates_are_pruned(tmp_path, monkeypatch, temporary_user_cache):
-    monkeypatch.setattr(reports, "MAX_COMPILED_TEMPLATES", 5)
+    monkeypatch.setattr(template_cache, "MAX_COMPILED_TEMPLATES", 5)
     for n in range(12):
         folder = tmp_path / f"templates-{n}"
         folder.mkdir()
@@ -35,7 +36,7 @@ def test_compiled_templates_are_pruned(tmp_path, monkeypatch, temporary_user_cac
 
 
 def test_the_latest_compiled_template_is_kept(tmp_path, monkeypatch, temporary_user_cache):
-    monkeypatch.setattr(reports, "MAX_COMPILED_TEMPLATES", 3)
+    monkeypatch.setattr(template_cache, "MAX_COMPILED_TEMPLATES", 3)
     paths = []
     for n in range(6):
         folder = tmp_path / f"t{n}"
@@ -43,7 +44,7 @@ def test_the_latest_compiled_template_is_kept(tmp_path, monkeypatch, temporary_u
         (folder / "agreement.md.j2").write_text("{{ alliance }}", encoding="utf-8")
         reports._render_template(folder, folder / "agreement.md.j2", {"alliance": "A"})
         paths.append(folder)
-    cache = reports._compiled_templates()
+    cache = template_cache.compiled_templates()
     assert cache is not None
     newest = cache.get_cache_key("agreement.md.j2", str(paths[-1].resolve() / "agreement.md.j2"))
     assert newest in os.listdir(temporary_user_cache / "templates")
@@ -86,7 +87,7 @@ def test_the_suite_never_touches_the_real_user_cache(tmp_path, temporary_user_ca
     assert exported.stdout.startswith("# ")
     reports.render(SESSION, "agreement")
 
-    cache = reports._compiled_templates()
+    cache = template_cache.compiled_templates()
     assert cache is not None
     # Names only this test makes (its template folder, its data folder): in the temporary cache only.
     names = {

@@ -13,7 +13,7 @@ from facilitator.tui.screens.session_list import SessionListScreen
 
 async def open_export(app, pilot, session, document: str = "agreement") -> ExportScreen:
     await settle(app, pilot)
-    app.push_screen(ExportScreen(session, app.templates, document=document))
+    app.push_screen(ExportScreen(session, app.templates, document=document, store=app.store))
     await settle(app, pilot, rounds=3)
     assert isinstance(app.screen, ExportScreen)
     return app.screen

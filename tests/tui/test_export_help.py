@@ -23,7 +23,7 @@ def status_of(screen: ExportScreen) -> str:
 
 async def open_export(app, pilot, session) -> ExportScreen:
     await settle(app, pilot)
-    app.push_screen(ExportScreen(session, app.templates))
+    app.push_screen(ExportScreen(session, app.templates, store=app.store))
     await settle(app, pilot)
     assert isinstance(app.screen, ExportScreen)
     return app.screen

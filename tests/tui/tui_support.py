@@ -55,9 +55,10 @@ def seed_newer(store: SessionStore, data_dir: Path) -> str:
 class StubMeeting(Screen):
     """Stands in for the meeting workspace (owned and tested elsewhere): holds the open session."""
 
-    def __init__(self, opened) -> None:
+    def __init__(self, opened, templates=None) -> None:
         super().__init__()
         self.opened = opened
+        self.templates = templates
 
     def compose(self):
         yield Static(f"Meeting {self.opened.id}")

@@ -7,6 +7,7 @@ layer's deadline); every problem is shown inside the dialog as one sentence, nev
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +21,9 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, Ra
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.model import Session
 from facilitator.tui.widgets.toggles import StateCheckbox, StateRadioButton
+
+if TYPE_CHECKING:
+    from facilitator.storage.store import SessionStore
 
 DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
 CHANGES_LABEL = "Mark the changes since the session before (agreement)"
@@ -62,10 +66,17 @@ class ExportScreen(ModalScreen[Path | None]):
             self.found = found
             self.problem = problem
 
-    def __init__(self, session: Session, templates: Path | None = None, document: str = "agreement") -> None:
+    def __init__(
+        self,
+        session: Session,
+        templates: Path | None = None,
+        document: str = "agreement",
+        store: SessionStore | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.templates = templates
+        self.store = store  # the session's data folder: its history, and the files not to write over
         self.document = document if document in DOCUMENT_LABELS else "agreement"
         self.written: Path | None = None  # the last file written
         self.written_files: dict[str, Path] = {}  # document -> the file written for it in this dialog
@@ -190,7 +201,7 @@ class ExportScreen(ModalScreen[Path | None]):
         if not self._history_read:
             from facilitator.domain.history import load_timeline
 
-            store = getattr(self.app, "store", None)
+            store = self.store
             try:
                 self._history = load_timeline(store, self.session.id, current=self.session) if store else None
             except (FacilitatorError, OSError):
@@ -246,7 +257,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def _owned_by_the_data_folder(self, path: Path) -> str:
         """Why `path` must not be written (a session file, the index, a lock...), or ""."""
-        store = getattr(self.app, "store", None)
+        store = self.store
         if store is None:
             return ""
         try:
@@ -307,7 +318,7 @@ class ExportScreen(ModalScreen[Path | None]):
         from facilitator.reports.render import export
 
         try:
-            store = getattr(self.app, "store", None)
+            store = self.store
             written = export(
                 self.session,
                 document,

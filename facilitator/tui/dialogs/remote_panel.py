@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -38,10 +39,11 @@ class RemoteBadge(Static):
     }
     """
 
+    class Clicked(Message):
+        """The badge was clicked: the meeting screen opens Remote scoring."""
+
     def on_click(self) -> None:
-        remote = getattr(self.screen, "action_remote", None)
-        if callable(remote):
-            remote()
+        self.post_message(self.Clicked())
 
     def show_link(self, link: RemoteLink) -> None:
         state = link.state

@@ -304,10 +304,7 @@ class ActionsPane(MeetingPane):
     def _update_buttons(self) -> None:
         empty = not self.session.actions
         for button_id in ("#action-edit", "#action-toggle", "#action-delete"):
-            self.query_one(button_id, Button).disabled = empty or self.context.read_only
-        self.query_one("#action-new", Button).disabled = self.context.read_only
-        self.query_one("#decision-new", Button).disabled = self.context.read_only
-        self.query_one("#next-meeting", Input).disabled = self.context.read_only
+            self.query_one(button_id, Button).disabled = empty
 
     @on(ActionTable.RowHighlighted, "#action-table")
     def _action_highlighted(self, event: ActionTable.RowHighlighted) -> None:
@@ -320,8 +317,6 @@ class ActionsPane(MeetingPane):
         self._run_action_command(message.command, message.key)
 
     def _run_action_command(self, command: str, key: str | None) -> None:
-        if self.context.read_only:
-            return
         item = next((a for a in self.session.actions if a.id == key), None)
         if command == "add":
             self.app.push_screen(ActionForm(self.context), self._action_added)
@@ -389,8 +384,6 @@ class ActionsPane(MeetingPane):
     @on(DecisionList.Command)
     def _decision_command(self, message: DecisionList.Command) -> None:
         message.stop()
-        if self.context.read_only:
-            return
         decision = next((d for d in self.session.decisions if d.id == message.key), None)
         if message.command == "add":
             self.action_new_decision()
@@ -439,8 +432,6 @@ class ActionsPane(MeetingPane):
         """A complete, valid date is kept at once. An empty or half-typed field changes nothing yet:
         retyping a date passes through both, and must not lose the date already agreed."""
         event.stop()
-        if self.context.read_only:
-            return
         try:
             value = parse_optional_date(event.value, "Next meeting")
         except InvalidInput:
@@ -467,8 +458,6 @@ class ActionsPane(MeetingPane):
 
     def _commit_next(self, text: str) -> bool:
         """Enter or leaving the field: keep the date (or no date), or say why it cannot be kept."""
-        if self.context.read_only:
-            return True
         try:
             value = parse_optional_date(text, "Next meeting")
         except InvalidInput as problem:
@@ -508,17 +497,10 @@ class ActionsPane(MeetingPane):
 
     # -- pane keys ----------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new_action", "new_decision") and self.context.read_only:
-            return None
-        return True
-
     def action_new_action(self) -> None:
         self._run_action_command("add", None)
 
     def action_new_decision(self) -> None:
-        if self.context.read_only:
-            return
         self.app.push_screen(DecisionForm(self.context), self._decision_added)
 
     def action_focus_next_meeting(self) -> None:

@@ -448,17 +448,13 @@ class AgreementPane(MeetingPane):
             with editor.prevent(TextArea.Changed):
                 editor.load_text(text)
             editor.move_cursor(editor.document.end)  # what the room adds goes after the draft
-        editor.read_only = self.context.read_only
         self._show_text_error("")
 
         self._show_endorsements(section.key)
-        endorsements = self.query_one("#endorsements", SelectionList)
-        endorsements.disabled = self.context.read_only
         agreed = self.query_one("#agreed", Checkbox)
         if agreed.value != bool(draft and draft.agreed):
             with agreed.prevent(Checkbox.Changed):
                 agreed.value = bool(draft and draft.agreed)
-        agreed.disabled = self.context.read_only
         self.query_one("#signoff").border_title = f"Sign-off of section {section.number}"
 
         tabs = self.query_one("#agreement-tabs", TabbedContent)
@@ -568,7 +564,7 @@ class AgreementPane(MeetingPane):
         self._take_text(self.query_one("#section-text", TextArea).text)
 
     def _take_text(self, text: str) -> None:
-        if self.context.read_only or self._loaded_key != self.section.key:
+        if self._loaded_key != self.section.key:
             return
         try:
             check_text(text, f"Section {self.section.number}")
@@ -590,8 +586,6 @@ class AgreementPane(MeetingPane):
     @on(SelectionList.SelectedChanged, "#endorsements")
     def _endorsements_changed(self, event: SelectionList.SelectedChanged) -> None:
         event.stop()
-        if self.context.read_only:
-            return
         chosen = set(event.selection_list.selected)
         ordered = [p.key for p in self.session.partners if p.key in chosen]
         if ordered == self._endorsers(self.section.key):
@@ -602,8 +596,6 @@ class AgreementPane(MeetingPane):
     @on(Checkbox.Changed, "#agreed")
     def _agreed_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        if self.context.read_only:
-            return
         key = self.section.key
         draft = self.session.sections.get(key)
         if bool(draft and draft.agreed) == event.value:
@@ -626,8 +618,6 @@ class AgreementPane(MeetingPane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_table":
             return self._table_spec() is not None
-        if action in ("toggle_agreed", "endorse") and self.context.read_only:
-            return None
         return True
 
     def action_toggle_agreed(self) -> None:
@@ -730,7 +720,7 @@ class AgreementPane(MeetingPane):
     def _table_command(self, message: ItemTable.Command) -> None:
         message.stop()
         spec = self._table_spec()
-        if spec is None or self.context.read_only:
+        if spec is None:
             return
         items: list = getattr(self.session, spec.attr)
         item = next((i for i in items if i.id == message.key), None)

@@ -259,7 +259,9 @@ class ClosePane(MeetingPane):
         except ImportError:
             self.notify("Export is not available in this version.", severity="error")
             return
-        self.app.push_screen(ExportScreen(self.session, self.context.templates, document=document))
+        self.app.push_screen(
+            ExportScreen(self.session, self.context.templates, document=document, store=self.context.store)
+        )
 
     @on(Button.Pressed, "#close-buttons Button")
     def _export_pressed(self, event: Button.Pressed) -> None:

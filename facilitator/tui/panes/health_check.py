@@ -193,7 +193,7 @@ class HealthCheckPane(MeetingPane):
             agreed.value = "" if record.agreed is None else str(record.agreed)
         self.query_one("#agreed-error", Label).update("")
         self._update_reveal_hint()
-        remote = getattr(self.screen, "remote", None)
+        remote = self.context.host.remote
         if remote is not None:
             self.show_remote(remote)
 
@@ -232,9 +232,8 @@ class HealthCheckPane(MeetingPane):
 
     def action_reveal(self) -> None:
         record = self.session.point(self.point.key)
-        before_reveal = getattr(self.screen, "before_reveal", None)
-        if callable(before_reveal):
-            before_reveal(revealing=not record.revealed)  # scores sent from devices a moment ago count
+        # Scores sent from devices a moment ago count.
+        self.context.host.before_reveal(revealing=not record.revealed)
         record.revealed = not record.revealed
         self.query_one(ScoreBoard).refresh(layout=True)
         self.query_one(PointStrip).show(self.context, self.point_index)
@@ -295,7 +294,7 @@ class HealthCheckPane(MeetingPane):
     def commit_typing(self) -> None:
         """At exit: the notes as typed, even if their change message has not been handled yet."""
         notes = self.query_one("#point-notes", TextArea)
-        if not self.context.read_only and notes.text != self.session.point(self.point.key).notes:
+        if notes.text != self.session.point(self.point.key).notes:
             self.session.point(self.point.key).notes = notes.text
 
     @on(Input.Changed, "#agreed-score")

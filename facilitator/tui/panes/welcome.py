@@ -57,11 +57,6 @@ class WelcomePane(MeetingPane, can_focus=False):
     def focus_first(self) -> None:
         self.query_one("#welcome-scroll").focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit_partners" and self.context.read_only:
-            return None
-        return True
-
     def action_edit_partners(self) -> None:
         from facilitator.tui.dialogs.edit_partners import EditPartnersScreen
 

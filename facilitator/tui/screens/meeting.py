@@ -29,7 +29,7 @@ from facilitator.remote.link import Polled, RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.store import OpenSession
 from facilitator.tui.dialogs.remote_panel import RemoteBadge
-from facilitator.tui.meeting_context import MeetingContext
+from facilitator.tui.meeting_context import MeetingContext, MeetingHost
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.agenda_rail import AgendaRail
 from facilitator.tui.widgets.meeting_clock import MeetingClock
@@ -41,7 +41,7 @@ CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
 SAVE_INDICATOR_WIDTH = 18  # its fixed width in the top bar (SaveIndicator's CSS)
 
 
-class MeetingScreen(Screen):
+class MeetingScreen(Screen, MeetingHost):
     CSS_PATH = "meeting.tcss"
     BINDINGS = [
         # One entry in the footer and in Help for both: "F2/F3 Steps" (F2 back, F3 on).
@@ -57,12 +57,16 @@ class MeetingScreen(Screen):
         Binding("j", "remote", "Remote scoring", show=False),
     ]
 
-    def __init__(self, opened: OpenSession) -> None:
+    def __init__(self, opened: OpenSession, templates: Path | None = None) -> None:
         super().__init__()
         self.opened = opened
         session = opened.session
         self.context = MeetingContext(
-            session=session, checklist=load_checklist(session.checklist_version), templates=None
+            session=session,
+            checklist=load_checklist(session.checklist_version),
+            templates=templates,
+            store=opened.store,
+            host=self,
         )
         self.autosaver: Autosaver | None = None
         self._save_timer: Timer | None = None
@@ -123,7 +127,6 @@ class MeetingScreen(Screen):
         return self.session.agenda.step if self.session.agenda.step in steps else steps[0]
 
     def on_mount(self) -> None:
-        self.context.templates = getattr(self.app, "templates", None)
         self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
         self.set_interval(1.0, self._catch_up)
         self.remote = RemoteLink(self.app.store.data_dir, self.session.id)
@@ -231,11 +234,7 @@ class MeetingScreen(Screen):
 
     def _focus_step(self) -> None:
         pane = self._current_pane()
-        focus_target = getattr(pane, "focus_first", None)
-        if callable(focus_target):
-            focus_target()
-        else:
-            self.focus_next()
+        pane.focus_first()
 
     def action_next_step(self) -> None:
         steps = self._steps()
@@ -289,9 +288,7 @@ class MeetingScreen(Screen):
             return
         self.query_one(RemoteBadge).show_link(self.remote)
         self._fit_top_bar()
-        show = getattr(self._current_pane(), "show_remote", None)
-        if callable(show):
-            show(self.remote)
+        self._current_pane().show_remote(self.remote)
 
     def _publish_remote(self) -> None:
         if self.remote is None or self.remote.state is None:
@@ -316,6 +313,7 @@ class MeetingScreen(Screen):
     def _remote_problem(self, message: RemoteProblem) -> None:
         self.notify(message.text, severity="warning", timeout=6, markup=False)
 
+    @on(RemoteBadge.Clicked)
     def action_remote(self) -> None:
         from facilitator.tui.dialogs.remote_panel import RemoteScreen
 
@@ -330,9 +328,7 @@ class MeetingScreen(Screen):
 
     def _remote_scores_changed(self) -> None:
         """Votes merged or withdrawn outside the poll (closing a round, taking a person out)."""
-        scores_changed = getattr(self._current_pane(), "scores_changed", None)
-        if callable(scores_changed):
-            scores_changed()
+        self._current_pane().scores_changed()
         self.schedule_save()
         self._publish_remote()
 
@@ -446,9 +442,7 @@ class MeetingScreen(Screen):
     def commit_typing(self) -> None:
         """Put text typed into an editor, whose change is not handled yet, into the session."""
         try:
-            commit = getattr(self._current_pane(), "commit_typing", None)
-            if callable(commit):
-                commit()
+            self._current_pane().commit_typing()
         except Exception:  # noqa: BLE001 - at exit, called from any thread: the save must go on
             pass
 
@@ -524,7 +518,7 @@ class MeetingScreen(Screen):
         from facilitator.tui.dialogs.export import ExportScreen
 
         self.save_now()
-        self.app.push_screen(ExportScreen(self.session, self.context.templates))
+        self.app.push_screen(ExportScreen(self.session, self.context.templates, store=self.opened.store))
 
     def action_history(self) -> None:
         from facilitator.tui.screens.history import HistoryScreen
@@ -558,6 +552,4 @@ class MeetingScreen(Screen):
         )
         yield SystemCommand("Save now", "Autosave runs after every change; this forces a save", self.action_save)
         yield SystemCommand("Close session", "Save and return to the session list", self.action_close_session)
-        pane_commands = getattr(self._current_pane(), "palette_commands", None)
-        if callable(pane_commands):
-            yield from pane_commands()
+        yield from self._current_pane().palette_commands()

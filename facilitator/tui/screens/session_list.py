@@ -486,7 +486,7 @@ class SessionListScreen(Screen[None]):
     def _push_export(self, session) -> None:
         from facilitator.tui.dialogs.export import ExportScreen
 
-        self.app.push_screen(ExportScreen(session, self.app.templates))
+        self.app.push_screen(ExportScreen(session, self.app.templates, store=self.app.store))
 
     def action_history(self) -> None:
         summary = self._usable_selection()

@@ -21,6 +21,7 @@ from facilitator.domain.content import Checklist
 from facilitator.domain.formatting import format_agreed, format_mean, format_score, format_spread
 from facilitator.domain.model import ScoreValue, Session
 from facilitator.domain.scoring import point_stats, vote_spreads
+from facilitator.tui.textual_compat import take_repaint_request
 
 SCORE_STYLES = {
     0: "bold white on #b3261e",
@@ -171,11 +172,10 @@ class ScoreBoard(Widget, can_focus=True):
         # Each line straight from render()'s Text: its lines never wrap, so there is nothing to lay
         # out, and a score repaints the board in a fraction of the time Textual's general text
         # rendering takes (most of a key press while scoring).
-        if self._strips is None or self._dirty_regions:
+        if take_repaint_request(self) or self._strips is None:
             console = self.app.console
             base = self.rich_style
             self._strips = [Strip(list(line.render(console))).apply_style(base) for line in self.render().split("\n")]
-            self._dirty_regions.clear()
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(self.size.width, self.rich_style)

@@ -12,9 +12,10 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import Checkbox, RadioButton, SelectionList
-from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import SelectionType
+
+from facilitator.tui.textual_compat import ToggleButton
 
 CHECK_OFF = " "
 RADIO_OFF = "○"

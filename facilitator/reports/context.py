@@ -1,0 +1,511 @@
+"""The data a report template sees: plain dicts and lists built from the session (and the
+alliance's history), never the session itself, each value ready to show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from facilitator.domain import content, formatting, scoring
+from facilitator.domain.model import Session
+
+if TYPE_CHECKING:
+    from facilitator.domain import history as history_module
+
+
+KIND_LABELS = {"kickoff": "Kick-off meeting", "review": "Review meeting"}
+STATUS_LABELS = {
+    "empty": "Not started",
+    "to address": "To address",
+    "draft": "Draft",
+    "to re-confirm": "To re-confirm",
+    "agreed": "Agreed",
+}
+MEASURE_KIND_LABELS = {"economic": "Economic", "relational": "Relational"}
+MODE_LABELS = {"in person": "In person", "remote": "Remote"}
+ACTION_STATUS_LABELS = {"open": "Open", "done": "Done"}
+
+
+# --------------------------------------------------------------------------------------------
+# The data templates see
+
+
+def build_context(
+    session: Session,
+    checklist: content.Checklist,
+    history: history_module.Timeline | None = None,
+    *,
+    with_history: bool = True,
+) -> dict[str, Any]:
+    """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
+
+    Deterministic: lists follow the checklist's and the session's order (sponsor meetings by
+    date), and no value depends on the clock. `history` is the alliance's timeline (see
+    `facilitator.domain.history.load_timeline`); with it, a follow-up gets its trend since the session
+    before and its agreement changes. Without it the session is seen on its own.
+    `with_history=False` leaves out `previous`, `trend`, `changes`, `cadence` and `history`
+    altogether, for a template that does not use them (see `needs_history`).
+    """
+    names = {p.key: p.name for p in session.partners}
+    partner_order = {p.key: i for i, p in enumerate(session.partners)}
+
+    point_titles = {p.key: p for p in checklist.points}
+
+    def point_ref(key: str) -> dict[str, Any]:
+        point = point_titles.get(key)
+        return {"key": key, "number": point.number if point else None, "title": point.title if point else key}
+
+    def action(item: Any) -> dict[str, Any]:
+        linked = point_titles.get(item.point)
+        return {
+            "id": item.id,
+            "text": item.text,
+            "owner": item.owner,
+            "partner": session.partner_name(item.partner),
+            "partner_key": item.partner,
+            "due": item.due,
+            "status": item.status,
+            "status_label": ACTION_STATUS_LABELS.get(item.status, item.status),
+            "done": item.status == "done",
+            "point_key": item.point,
+            "point_number": linked.number if linked else None,
+            "point_title": linked.title if linked else "",
+        }
+
+    actions = [action(a) for a in session.actions]
+    tasks = [action(t) for t in session.tasks]
+
+    # Health check -----------------------------------------------------------------------------
+    stats = scoring.all_point_stats(session, checklist)
+    points: list[dict[str, Any]] = []
+    for point, stat in zip(checklist.points, stats):
+        record = session.points.get(point.key)
+        scores = []
+        for partner in session.partners:
+            value = stat.scores.get(partner.key)
+            level = checklist.level(value) if value is not None else None
+            scores.append(
+                {
+                    "partner": partner.name,
+                    "partner_key": partner.key,
+                    "value": value,
+                    "display": formatting.format_score(value),
+                    "label": level.label if level else "Not scored",
+                }
+            )
+        flags = [flag for flag, on in (("gap", stat.discuss), ("weak", stat.weak)) if on]
+        points.append(
+            {
+                "key": point.key,
+                "number": point.number,
+                "title": point.title,
+                "question": point.question,
+                "in_place": point.in_place,
+                "scores": scores,
+                "missing": [names[k] for k in stat.missing],
+                "revealed": bool(record and record.revealed),
+                "mean": stat.mean,
+                "mean_display": formatting.format_mean(stat.mean),
+                "spread": stat.spread,
+                "spread_display": formatting.format_spread(stat.spread),
+                "agreed": stat.agreed,
+                "agreed_display": formatting.format_agreed(stat.agreed),
+                "value": stat.value,
+                "value_display": formatting.format_mean(stat.value),
+                "gap": stat.discuss,
+                "weak": stat.weak,
+                "flags": flags,
+                "flag": ", ".join(flags),
+                "notes": record.notes if record else "",
+                "devices": _device_votes(session, point.key),
+                "comments": _device_comments(session, point.key),
+                "actions": [a for a in actions if a["point_key"] == point.key],
+                "noted": False,  # set below: notes, comments or actions to report for this point
+                "sections": list(point.sections),
+            }
+        )
+    for entry in points:
+        entry["noted"] = bool(entry["notes"].strip() or entry["comments"] or entry["actions"])
+    points_by_key = {p["key"]: p for p in points}
+    joint = scoring.joint_index(session, checklist)
+    per_partner = scoring.partner_indexes(session, checklist)
+    entered, expected = scoring.scoring_progress(session, checklist)
+    health = {
+        "joint": joint,
+        "joint_display": formatting.format_index(joint),
+        "partners": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "index": per_partner[p.key],
+                "display": formatting.format_index(per_partner[p.key]),
+            }
+            for p in session.partners
+        ],
+        "scores_entered": entered,
+        "scores_expected": expected,
+    }
+    discuss_first = [points_by_key[s.key] for s in scoring.discussion_order(stats)]
+
+    # Agreement --------------------------------------------------------------------------------
+    to_address = scoring.sections_to_address(session, checklist)
+    sections = []
+    for section in checklist.sections:
+        draft = session.sections.get(section.key)
+        status = scoring.section_status(session, checklist, section.key, to_address)
+        endorsed = set(draft.endorsed_by) if draft else set()
+        endorsed_names = [p.name for p in session.partners if p.key in endorsed]
+        text = draft.text if draft else ""
+        sections.append(
+            {
+                "key": section.key,
+                "number": section.number,
+                "title": section.title,
+                "summary": section.summary,
+                "prompts": list(section.prompts),
+                "text": text,
+                "drafted": bool(text.strip()),
+                "status": status,
+                "status_label": _status_label(session, section.key, status),
+                "agreed": bool(draft and draft.agreed),
+                "endorsed_by": endorsed_names,
+                "endorsed_by_all": len(endorsed_names) == len(session.partners),
+                "points": [point_ref(k) for k in section.points],
+                "structured": list(section.structured),
+                "change": None,  # filled in below when there is an earlier session to compare with
+                "change_label": "",
+            }
+        )
+
+    # Only the measures the room wrote or kept are the agreement's; the app's suggestions are
+    # listed apart, for a template to mark them as such (ours names how many are left out).
+    measures_all = [_measure(m) for m in scoring.table_rows(session, "measures")]
+    measures = {
+        "economic": [m for m in measures_all if m["kind"] == "economic"],
+        "relational": [m for m in measures_all if m["kind"] != "economic"],
+        "suggested": [_measure(m) for m in session.measures if m.suggested],
+    }
+    measures["all"] = measures["economic"] + measures["relational"]
+
+    ordered_roles = sorted(
+        enumerate(session.roles), key=lambda pair: (partner_order.get(pair[1].partner, len(partner_order)), pair[0])
+    )
+    roles = [
+        {
+            "id": r.id,
+            "partner": session.partner_name(r.partner),
+            "partner_key": r.partner,
+            "person": r.person,
+            "responsibility": r.responsibility,
+        }
+        for _, r in ordered_roles
+    ]
+
+    meetings = [
+        {
+            "id": m.id,
+            "date": m.date,
+            "mode": m.mode,
+            "mode_label": MODE_LABELS.get(m.mode, m.mode),
+            "in_person": m.in_person,
+            "notes": m.notes,
+        }
+        for m in sorted(session.sponsor_meetings, key=lambda m: m.date)
+    ]
+
+    partners = [
+        {
+            "key": p.key,
+            "name": p.name,
+            "sponsors": list(p.sponsors),
+            "participants": list(p.participants),
+            "index": per_partner[p.key],
+            "index_display": formatting.format_index(per_partner[p.key]),
+        }
+        for p in session.partners
+    ]
+
+    partner_names = [p.name for p in session.partners]
+    seen = _history_context(session, history) if with_history else {}
+    if seen.get("changes"):
+        by_key = {c["key"]: c for c in seen["changes"]["sections"]}
+        for entry in sections:
+            change = by_key.get(entry["key"])
+            if change:
+                entry["change"], entry["change_label"] = change["status"], change["status_label"]
+    return {
+        "title": {
+            "alliance": session.alliance,
+            "kind": session.kind,
+            "kind_label": KIND_LABELS.get(session.kind, session.kind),
+            "date": session.date,
+            "facilitator": session.facilitator,
+            "session_id": session.id,
+            "follows": session.follows,
+            "checklist_version": checklist.version,
+            "source": checklist.source,
+            "partners": _join_names(partner_names),
+            "next_meeting": session.next_meeting,
+        },
+        "partners": partners,
+        "scale": [{"value": s.value, "label": s.label, "anchor": s.anchor} for s in checklist.scale],
+        "special": [{"value": s.value, "label": s.label, "anchor": s.anchor} for s in checklist.special],
+        "attributes": [{"key": a.key, "title": a.title, "description": a.description} for a in checklist.attributes],
+        "points": points,
+        "health": health,
+        "discuss_first": discuss_first,
+        "sections": sections,
+        "agreement": {
+            "sections_total": len(sections),
+            "sections_drafted": sum(1 for s in sections if s["drafted"]),
+            "sections_agreed": sum(1 for s in sections if s["agreed"]),
+            "sections_endorsed": sum(1 for s in sections if s["endorsed_by_all"]),
+        },
+        "measures": measures,
+        "roles": roles,
+        "tasks": tasks,
+        "actions": {
+            "all": actions,
+            "open": [a for a in actions if not a["done"]],
+            "done": [a for a in actions if a["done"]],
+        },
+        "sponsor_meetings": meetings,
+        "decisions": [{"id": d.id, "text": d.text, "date": d.date} for d in session.decisions],
+        "next_meeting": session.next_meeting,
+        "changes_since": None,
+        **seen,
+    }
+
+
+def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict[str, Any]:
+    """`previous`, `trend`, `changes`, `cadence` and `history` for the templates."""
+    from facilitator.domain import history as history_module
+
+    looked_up = timeline is not None and bool(timeline.sessions)
+    if timeline is not None and looked_up:
+        timeline = timeline.with_session(session)
+    else:
+        timeline = history_module.Timeline.single(session)
+    index = timeline.index_of(session.id)
+    assert index is not None
+    seen = history_module.history_at(timeline, index)
+    previous = seen.previous
+    cadence = seen.cadence
+    result: dict[str, Any] = {
+        "previous": None,
+        "trend": None,
+        "changes": None,
+        "cadence": {
+            "met": cadence.met,
+            "verdict": cadence.verdict,
+            "count": cadence.count,
+            "required": cadence.required,
+            "reference": cadence.reference,
+            "window_start": cadence.window_start,
+            "summary": cadence.summary(),
+            "basis": history_module.CADENCE_BASIS,
+            "in_person": [m.date for m in cadence.in_person],
+            "remote": [m.date for m in cadence.remote],
+            "planned": [{"date": m.date, "mode_label": MODE_LABELS.get(m.mode, m.mode)} for m in cadence.planned],
+            "missed": [m.describe() for m in cadence.missed],
+            "sessions_without_record": list(cadence.sessions_without_record),
+        },
+        "history": {
+            "looked_up": looked_up,  # False: rendered without the alliance's other sessions
+            "sessions": len(timeline.sessions),
+            "first_date": timeline.sessions[0].date,
+            "position": index + 1,
+            "gaps": [g.describe() for g in seen.gaps],
+            "note": _history_note(session, previous, seen.gaps),
+        },
+    }
+    if previous is None:
+        return result
+    result["previous"] = {
+        "id": previous.id,
+        "date": previous.date,
+        "kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+    }
+    trends = seen.trends
+
+    def cell(
+        before: Any, after: Any, shown_before: str | None = None, shown_after: str | None = None
+    ) -> dict[str, Any]:
+        change = history_module.Change(before, after)
+        shown_before = formatting.format_score(before) if shown_before is None else shown_before
+        shown_after = formatting.format_score(after) if shown_after is None else shown_after
+        delta = formatting.format_change(change.delta, 1)
+        return {
+            "before": before,
+            "after": after,
+            "delta": change.delta,
+            "direction": change.direction,
+            "before_display": shown_before,
+            "after_display": shown_after,
+            "change_display": delta or "-",
+            "display": f"{shown_before} → {shown_after}" + (f" ({delta})" if delta else ""),
+        }
+
+    trend_partners = [{"key": s.key, "name": s.name} for s in trends.points[0].partners] if trends.points else []
+    points = []
+    for point in trends.points:
+        cells = []
+        moved: dict[str, list[str]] = {"improved": [], "regressed": []}
+        for series in point.partners:
+            change = series.change(index)
+            entry = cell(
+                change.before,
+                change.after,
+                formatting.format_score(series.scores[index - 1]),
+                formatting.format_score(series.scores[index]),
+            )
+            entry.update(partner=series.name, partner_key=series.key)
+            cells.append(entry)
+            if change.direction in moved:
+                moved[change.direction].append(series.name)
+        notes = [f"{direction}: {', '.join(names)}" for direction, names in moved.items() if names]
+        value = point.change(index)
+        joint = cell(
+            None if value.before is None else round(value.before, 1),
+            None if value.after is None else round(value.after, 1),
+        )
+        run = point.gap_run(index)
+        if run >= 2:
+            notes.append(f"persistent gap ({run} sessions)")
+        points.append(
+            {
+                "key": point.key,
+                "number": point.number,
+                "title": point.title,
+                "cells": cells,
+                "joint": joint,
+                "persistent_gap": run >= 2,
+                "gap_sessions": run,
+                "note": "; ".join(notes),
+            }
+        )
+
+    def index_row(series: history_module.IndexSeries) -> dict[str, Any]:
+        change = series.change(index)
+        delta = formatting.index_change(change.before, change.after)
+        return {
+            "name": series.name,
+            "key": series.key,
+            "before": change.before,
+            "after": change.after,
+            "before_display": formatting.format_index(change.before),
+            "after_display": formatting.format_index(change.after),
+            "change_display": formatting.format_change(delta) or "-",
+        }
+
+    callouts = seen.callouts
+    result["trend"] = {
+        "since": previous.date,
+        "since_id": previous.id,
+        "since_kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+        "partners": trend_partners,
+        "points": points,
+        "indexes": [index_row(trends.joint)] + [index_row(s) for s in trends.partners],
+        "improved": [c.describe() for c in callouts if c.kind == "improved"],
+        "regressed": [c.describe() for c in callouts if c.kind == "regressed"],
+        "persistent_gaps": [c.describe() for c in callouts if c.kind == "persistent gap"],
+        "gaps_closed": [c.describe() for c in callouts if c.kind == "gap closed"],
+    }
+    changes = seen.changes or []
+    result["changes"] = {
+        "since": previous.date,
+        "since_id": previous.id,
+        "since_kind_label": KIND_LABELS.get(previous.kind, previous.kind),
+        "changed_count": sum(1 for c in changes if c.changed),
+        "sections": [
+            {
+                "key": c.key,
+                "number": c.number,
+                "title": c.title,
+                "status": c.status,
+                "status_label": c.status_label,
+                "changed": c.changed,
+                "lines": [
+                    {"kind": line.kind, "text": line.text, "before": line.before}
+                    for line in c.lines
+                    if line.kind != "same"
+                ],
+            }
+            for c in changes
+        ],
+    }
+    return result
+
+
+def _history_note(session: Session, previous: Session | None, gaps: list[Any]) -> str:
+    """One sentence on what the trend compares with, when that is not simply the session followed."""
+    if gaps:
+        gap = gaps[0]
+        what = "is missing" if gap.kind == "missing" else "cannot be read"
+        if previous is not None:
+            return (
+                f"The session this one follows ({gap.id}) {what}; the trend compares with the session "
+                f"of {previous.date} instead."
+            )
+        return f"The session this one follows ({gap.id}) {what}, so there is no trend to show."
+    if previous is not None and session.follows and previous.id != session.follows:
+        return f"Compared with the session of {previous.date}, the latest before this one."
+    return ""
+
+
+def _device_votes(session: Any, point_key: str) -> list[dict[str, Any]]:
+    """Per partner whose people scored this point from their own devices: how many, how far apart."""
+    spreads = scoring.vote_spreads(session, point_key)
+    return [
+        {
+            "partner": session.partner_name(key),
+            "count": v.count,
+            "low": v.low,
+            "high": v.high,
+            "range_display": "-" if v.low is None else (str(v.low) if v.low == v.high else f"{v.low}-{v.high}"),
+        }
+        for key, v in spreads.items()
+    ]
+
+
+def _device_comments(session: Any, point_key: str) -> list[dict[str, Any]]:
+    """Comments people sent with their scores (the scores themselves stay per organisation)."""
+    record = session.points.get(point_key)
+    if record is None:
+        return []
+    return [
+        {"name": vote.name, "partner": session.partner_name(partner_key), "text": vote.comment}
+        for partner_key, by_person in record.votes.items()
+        for vote in by_person.values()
+        if vote.comment.strip()
+    ]
+
+
+def _measure(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "kind": m.kind,
+        "kind_label": MEASURE_KIND_LABELS.get(m.kind, m.kind),
+        "how_measured": m.how_measured,
+        "target": m.target,
+        "owner": m.owner,
+        "review_frequency": m.review_frequency,
+        "suggested": m.suggested,
+    }
+
+
+def _status_label(session: Session, section_key: str, status: str) -> str:
+    """The status as the document says it; a section to re-confirm says what it was, and when."""
+    label = STATUS_LABELS.get(status, status)
+    if status == "to re-confirm":
+        from facilitator.domain.reconfirm import carried_note
+
+        note = carried_note(session, section_key).split(" — ")[0]
+        return f"{label} ({note[:1].lower()}{note[1:]})" if note else label
+    return label
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

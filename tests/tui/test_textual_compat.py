@@ -1,0 +1,72 @@
+"""Every private part of Textual that facilitator relies on still exists and behaves as assumed
+(facilitator/tui/textual_compat.py). An upgrade of Textual that breaks one fails here, by name."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+
+from textual.app import App, ComposeResult
+from textual.command import CommandPalette
+from textual.drivers._writer_thread import WriterThread
+from textual.drivers.linux_driver import LinuxDriver
+from textual.widgets import Checkbox, RadioButton, Static
+
+from facilitator.tui import textual_compat
+from facilitator.tui.textual_compat import ToggleButton
+
+
+class Probe(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("probe", id="probe")
+
+
+async def test_a_pump_at_work_counts_as_unfinished_and_an_idle_one_does_not() -> None:
+    app = Probe()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        probe = app.query_one("#probe")
+        assert textual_compat.unfinished_messages(probe) == 0, "an idle widget waits for its queue"
+        seen: list[int] = []
+
+        async def at_work() -> None:
+            seen.append(textual_compat.unfinished_messages(probe))  # counted while its handler runs
+            await asyncio.sleep(0)
+
+        probe.call_later(at_work)
+        assert textual_compat.unfinished_messages(probe) >= 1, "a queued message counts"
+        for _ in range(20):
+            await pilot.pause()
+            if seen:
+                break
+        assert seen and seen[0] >= 1, "the message being handled has left the queue but must count"
+        await pilot.pause()
+        assert textual_compat.unfinished_messages(probe) == 0
+
+
+def sets_attribute(cls: type, name: str) -> bool:
+    """`cls` (or a base of it) assigns `self.<name>` somewhere in its code."""
+    assigned = re.compile(rf"self\.{name}\s*(:[^=\n]*)?=[^=]")
+    sources = (inspect.getsource(base) for base in cls.__mro__ if base.__module__.startswith("textual"))
+    return any(assigned.search(source) for source in sources)
+
+
+def test_the_private_names_facilitator_uses_are_there() -> None:
+    # The app and the participant app end with Textual's own handler after saving (or saying so).
+    assert callable(getattr(App, "_handle_exception", None))
+    # The terminal driver's input hook, and its input and output threads, stopped and drained
+    # after a hangup.
+    assert callable(getattr(LinuxDriver, "process_message", None))
+    for name in ("exit_event", "_key_thread", "_writer_thread"):
+        assert sets_attribute(LinuxDriver, name), name
+    assert sets_attribute(WriterThread, "_queue")
+    # The score board repaints its cached lines only when a repaint was asked for.
+    assert isinstance(Static("x")._dirty_regions, set)
+    # Check boxes and radio buttons draw their box in `_button` (toggles.py overrides it).
+    assert issubclass(Checkbox, ToggleButton) and issubclass(RadioButton, ToggleButton)
+    assert isinstance(getattr(ToggleButton, "_button", None), property)
+    # The palette's guards override these (screens/palette.py).
+    for name in ("_action_command_list", "_watch__list_visible", "_watch__show_busy"):
+        assert callable(getattr(CommandPalette, name, None)), name
+    assert sets_attribute(CommandPalette, "_no_matches_timer")
