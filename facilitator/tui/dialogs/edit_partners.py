@@ -17,12 +17,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from facilitator.domain.model import MAX_PARTNERS, Session
+from facilitator.domain.model import Session
 from facilitator.domain.roster import PartnerEntry, check_roster, removed_partners
-from facilitator.tui.widgets.partner_roster import PartnerRoster, PartnerRow
+from facilitator.tui.widgets.partner_roster import EditsRoster, PartnerRoster
 
 
-class EditPartnersScreen(ModalScreen[list[PartnerEntry] | None]):
+class EditPartnersScreen(EditsRoster, ModalScreen[list[PartnerEntry] | None]):
     """The session's partners as rows to edit; ctrl+s saves, escape cancels."""
 
     CSS_PATH = "edit_partners.tcss"
@@ -104,20 +104,6 @@ class EditPartnersScreen(ModalScreen[list[PartnerEntry] | None]):
         self.focus_next()
 
     # -- rows ------------------------------------------------------------------------------------
-
-    async def action_add_partner(self) -> None:
-        if await self.roster.add_row() is None:
-            self.notify(f"At most {MAX_PARTNERS} partner organisations.", severity="warning")
-        self.refresh_bindings()
-
-    async def action_remove_partner(self, row: PartnerRow | None = None) -> None:
-        row = row or self.roster.row_of(self.focused)
-        if row is None:
-            self.notify("Move to a partner's row first, then press ctrl+r to remove it.", timeout=4)
-            return
-        await self.roster.remove_row(row)
-        self.revalidate()
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_partner" and self.is_mounted:

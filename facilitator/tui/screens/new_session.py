@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
-from facilitator.domain.model import MAX_PARTNERS, clean_name
+from facilitator.domain.model import clean_name
 from facilitator.domain.roster import PartnerEntry, check_roster, split_names
-from facilitator.tui.widgets.partner_roster import PartnerRoster, PartnerRow, row_message
+from facilitator.tui.widgets.partner_roster import EditsRoster, PartnerRoster, PartnerRow, row_message
 from facilitator.tui.widgets.toggles import StateRadioButton
 
 __all__ = ["FormData", "FormErrors", "NewSessionScreen", "PartnerRow", "validate"]
@@ -96,7 +96,7 @@ def validate(data: FormData) -> FormErrors:
     return errors
 
 
-class NewSessionScreen(Screen[str | None]):
+class NewSessionScreen(EditsRoster, Screen[str | None]):
     """A validated form; ctrl+s creates the session, escape cancels."""
 
     CSS_PATH = "new_session.tcss"
@@ -239,20 +239,6 @@ class NewSessionScreen(Screen[str | None]):
         self.focus_next()
 
     # -- partners -----------------------------------------------------------------------------
-
-    async def action_add_partner(self) -> None:
-        if await self.roster.add_row() is None:
-            self.notify(f"At most {MAX_PARTNERS} partner organisations.", severity="warning")
-        self.refresh_bindings()
-
-    async def action_remove_partner(self, row: PartnerRow | None = None) -> None:
-        row = row or self.roster.row_of(self.focused)
-        if row is None:
-            self.notify("Move to a partner's row first, then press ctrl+r to remove it.", timeout=4)
-            return
-        await self.roster.remove_row(row)
-        self.revalidate()
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "add_partner" and self.is_mounted:

@@ -182,3 +182,27 @@ class PartnerRoster(Vertical):
         for index, row in enumerate(self._rows):
             which, message = problems.rows.get(index, ("", ""))
             row.show_error(which, row_message(message) if message and shown(row, which) else "")
+
+
+class EditsRoster:
+    """Mixin for a screen that holds a `PartnerRoster` as `self.roster` and checks itself in
+    `revalidate()` (the new-session form, the partners dialog): ctrl+n adds a row, ctrl+r removes one."""
+
+    roster: PartnerRoster
+
+    def revalidate(self) -> None:
+        """Show the form's problems again (each screen checks its own fields)."""
+
+    async def action_add_partner(self) -> None:
+        if await self.roster.add_row() is None:
+            self.notify(f"At most {MAX_PARTNERS} partner organisations.", severity="warning")
+        self.refresh_bindings()
+
+    async def action_remove_partner(self, row: PartnerRow | None = None) -> None:
+        row = row or self.roster.row_of(self.focused)
+        if row is None:
+            self.notify("Move to a partner's row first, then press ctrl+r to remove it.", timeout=4)
+            return
+        await self.roster.remove_row(row)
+        self.revalidate()
+        self.refresh_bindings()
