@@ -12,8 +12,8 @@ from facilitator.domain.model import (
     SectionDraft,
     Session,
     SponsorMeeting,
-    make_partners,
 )
+from facilitator.domain.roster import make_partners
 
 # Every way typed text could try to become Markdown structure or HTML.
 HOSTILE = [

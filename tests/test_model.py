@@ -18,12 +18,12 @@ from facilitator.domain.model import (
     SCHEMA_VERSION,
     Session,
     clean_name,
-    make_partners,
     parse_date,
     parse_optional_date,
     parse_score,
     slugify,
 )
+from facilitator.domain.roster import make_partners
 from facilitator.storage.migrations import migrate
 
 

@@ -35,7 +35,8 @@ from report_helpers import (  # noqa: E402
 
 from facilitator.base.errors import ReportError  # noqa: E402
 from facilitator.domain import content, formatting, scoring
-from facilitator.domain.model import Session, make_partners  # noqa: E402
+from facilitator.domain.model import Session  # noqa: E402
+from facilitator.domain.roster import make_partners
 from facilitator.reports import markdown
 from facilitator.reports import render as reports
 

@@ -795,13 +795,3 @@ class Session:
             created_at=r.text("created_at"),
             saved_at=r.text("saved_at"),
         )
-
-
-def make_partners(names: list[str]) -> list[Partner]:
-    """Partners from typed names: cleaned, at least two, no duplicates (ignoring case).
-
-    The checks are the roster's (`facilitator.domain.roster`), the same wherever partners are named.
-    """
-    from facilitator.domain.roster import PartnerEntry, build_partners  # the roster builds on this module
-
-    return build_partners([PartnerEntry(name) for name in names])

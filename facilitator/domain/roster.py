@@ -228,3 +228,11 @@ def _count(number: int, singular: str, plural: str) -> str:
 def _partner_items(session: Session) -> list[Role | ActionItem]:
     """What names a partner: roles, the work plan's tasks and the meeting's action items."""
     return [*session.roles, *session.tasks, *session.actions]
+
+
+def make_partners(names: list[str]) -> list[Partner]:
+    """Partners from typed names: cleaned, at least two, no duplicates (ignoring case).
+
+    The checks are the roster's, the same wherever partners are named.
+    """
+    return build_partners([PartnerEntry(name) for name in names])

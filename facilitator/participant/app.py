@@ -9,6 +9,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from facilitator.domain.content import load_checklist
+from facilitator.participant.ballot_screen import BallotScreen
+from facilitator.participant.join import JoinScreen
 from facilitator.remote.ballots import Ballot
 from facilitator.remote.room import RoundState, RoundUnreadable, read_round
 from facilitator.storage.layout import ROUND_FILE, ballots_dir
@@ -38,8 +40,6 @@ class ParticipantApp(App):
         return load_checklist(self.state.checklist_version if self.state else 1)
 
     def on_mount(self) -> None:
-        from facilitator.participant.join import JoinScreen
-
         self.theme = "textual-dark"
         self.read_round()
         self.push_screen(JoinScreen())
@@ -66,6 +66,12 @@ class ParticipantApp(App):
             return True
         self.state, self.problem = state, ""
         return True
+
+    def on_join_screen_joined(self) -> None:
+        self.switch_screen(BallotScreen())
+
+    def on_ballot_screen_round_left(self, message: BallotScreen.RoundLeft) -> None:
+        self.switch_screen(JoinScreen(message.message))
 
     def poll_round(self) -> None:
         if self.read_round():

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,6 +29,13 @@ chip = score_text  # the same coloured chips as on the room's screen
 
 
 class BallotScreen(Screen):
+    class RoundLeft(Message):
+        """The participant is out of the round (a new round, taken out): `message` says why."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
     BINDINGS = [
         Binding("left", "point(-1)", "◀ Point", key_display="←"),
         Binding("right", "point(1)", "Point ▶", key_display="→"),
@@ -79,8 +87,6 @@ class BallotScreen(Screen):
         ballot = self.app.ballot
         removed = state is not None and ballot is not None and ballot.participant in state.removed
         if state is None or ballot is None or state.round != ballot.round or removed:
-            from facilitator.participant.join import JoinScreen
-
             self.app.ballot = None
             message = (
                 "The facilitator has taken you out of this round. Ask them if this is a mistake."
@@ -89,7 +95,7 @@ class BallotScreen(Screen):
                 if state is not None
                 else ""
             )
-            self.app.switch_screen(JoinScreen(message))
+            self.post_message(self.RoundLeft(message))  # the app shows the join page again
             return
         if self.following and self._room_index() != self.index:
             self._keep_comment()  # a comment typed but not sent yet goes with the score

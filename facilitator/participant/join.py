@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
@@ -21,6 +22,9 @@ PIN_EXAMPLE = "like ABCD-EFGH"
 
 
 class JoinScreen(Screen):
+    class Joined(Message):
+        """The participant has joined the round: `app.ballot` and `app.pin` are theirs now."""
+
     def __init__(self, message: str = "") -> None:
         super().__init__()
         self.message = message
@@ -155,9 +159,7 @@ class JoinScreen(Screen):
         if outcome.ballot is not None:
             self.app.ballot = outcome.ballot
             self.app.pin = outcome.pin
-            from facilitator.participant.ballot_screen import BallotScreen
-
-            self.app.switch_screen(BallotScreen())
+            self.post_message(self.Joined())  # the app shows the ballot
             return
         wait = f" Wait {int(outcome.wait) + 1} seconds before trying again." if outcome.wait > 0 else ""
         if outcome.problem == WRONG_CODE:

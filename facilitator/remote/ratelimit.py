@@ -28,6 +28,10 @@ from facilitator.remote.files import UnreadableFile, loads_json, read_regular_fi
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
 from facilitator.storage.layout import ATTEMPTS_FILE
 
+# Pages served at once (the server refuses more), in all and from one address.
+MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
+MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
+
 WINDOW = 15 * 60  # seconds of memory
 FREE_TRIES = 5  # wrong tries per address before each further one costs its page a wait
 FIRST_WAIT = 30  # seconds after the free tries, doubling with each further wrong try

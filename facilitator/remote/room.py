@@ -23,7 +23,7 @@ from facilitator.domain.model import now_iso
 from facilitator.remote.codes import new_code
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes, private_folder
-from facilitator.storage.layout import ROUND_FILE
+from facilitator.storage.layout import OWN_BALLOT_FOLDER_FILES, ROUND_FILE
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
@@ -246,11 +246,13 @@ def start_round_locked(folder: Path, session: Session, current: RoundState | Non
 
 def archive_ballots(folder: Path, round_number: int) -> None:
     """Put a finished round's ballots aside, so they are neither merged nor refused in the next one."""
-    from facilitator.remote.merge import NOT_BALLOTS
-
     target = Path(folder) / f"round-{round_number}"
     for entry in os.scandir(folder):
-        if entry.is_file(follow_symlinks=False) and entry.name.endswith(".json") and entry.name not in NOT_BALLOTS:
+        if (
+            entry.is_file(follow_symlinks=False)
+            and entry.name.endswith(".json")
+            and entry.name not in OWN_BALLOT_FOLDER_FILES
+        ):
             private_folder(target)
             os.replace(entry.path, target / entry.name)
 

@@ -17,12 +17,10 @@ from pathlib import Path
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.base.terminal_text import shown
+from facilitator.remote.ratelimit import MAX_PER_ADDRESS
 from facilitator.remote.room import open_round_for
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.storage.layout import SERVING_FILE, ballots_dir
-
-MAX_CONNECTIONS = 60  # one app process each; a large alliance meeting has a few dozen people
-MAX_PER_ADDRESS = 6  # a laptop and a phone, with reloads; more from one address is someone hogging slots
 
 
 def participant_command(data_dir: Path, session_id: str) -> str:

@@ -16,7 +16,7 @@ from textual_serve.server import Server, to_int
 
 from facilitator.remote.app_process import ParticipantProcess, clamp_size
 from facilitator.remote.proxies import client_address
-from facilitator.remote.serve import MAX_CONNECTIONS, MAX_PER_ADDRESS
+from facilitator.remote.ratelimit import MAX_CONNECTIONS, MAX_PER_ADDRESS
 
 MAX_MESSAGE = 64 * 1024  # a browser sends keys, sizes and pings: nothing near this
 

@@ -15,7 +15,7 @@ from abuse_support import HERE, environment_of, free_port, page, processes_with,
 
 from facilitator.base.errors import InvalidInput  # noqa: E402
 from facilitator.remote.proxies import client_address, parse_trusted  # noqa: E402
-from facilitator.remote.serve import MAX_PER_ADDRESS  # noqa: E402
+from facilitator.remote.ratelimit import MAX_PER_ADDRESS  # noqa: E402
 
 
 def test_forwarded_for_is_ignored_without_a_trusted_proxy():

@@ -45,8 +45,12 @@ from facilitator.remote.app_process import EXIT_GRACE, MAX_HEIGHT, MAX_WIDTH  # 
 from facilitator.remote.ballots import participant_id  # noqa: E402
 from facilitator.remote.codes import ALPHABET  # noqa: E402
 from facilitator.remote.joining import try_join  # noqa: E402
-from facilitator.remote.ratelimit import ADDRESS, ALL_ADDRESSES_PER_MINUTE, ATTEMPTS_FILE  # noqa: E402
-from facilitator.remote.serve import MAX_PER_ADDRESS  # noqa: E402
+from facilitator.remote.ratelimit import (  # noqa: E402
+    ADDRESS,
+    ALL_ADDRESSES_PER_MINUTE,
+    ATTEMPTS_FILE,
+    MAX_PER_ADDRESS,  # noqa: E402
+)
 
 SCALE = max(1, min(10, int(os.environ.get("ABUSE_SCALE", "1"))))
 CODE_ADDRESSES = 10  # 127.0.1.1 .. 127.0.1.10

@@ -29,7 +29,7 @@ from abuse_support import (
 )
 
 from facilitator.remote.app_process import EXIT_GRACE, MAX_HEIGHT, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH, clamp_size  # noqa: E402
-from facilitator.remote.serve import MAX_PER_ADDRESS  # noqa: E402
+from facilitator.remote.ratelimit import MAX_PER_ADDRESS  # noqa: E402
 
 
 def command(*parts: str) -> str:
