@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # setuptools builds in the checkout's build/ and keeps what an earlier build put there: a module
+    # dropped from the package list would still ship from it.
+    shutil.rmtree(REPO / "build", ignore_errors=True)
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
         capture_output=True,
@@ -39,6 +43,12 @@ def test_wheel_carries_every_data_file(wheel):
     }
     needed |= {
         f"facilitator/{p.relative_to(REPO / 'facilitator').as_posix()}" for p in (REPO / "facilitator").rglob("*.tcss")
+    }
+    # Every package of the tree (pyproject.toml lists them one by one).
+    needed |= {
+        f"facilitator/{p.relative_to(REPO / 'facilitator').as_posix()}"
+        for p in (REPO / "facilitator").rglob("*.py")
+        if "__pycache__" not in p.parts
     }
     assert needed <= names, f"missing from the wheel: {sorted(needed - names)}"
 
