@@ -266,20 +266,7 @@ class SessionSummary:
 
 _ROW = operator.attrgetter(*INDEX_COLUMNS)
 _SORT_KEY = operator.attrgetter("date", "saved_at", "id")  # = SessionSummary.sort_key, in C
-_TEMPLATE_KEYS = (
-    "id",
-    "file",
-    "status",
-    "problem",
-    "alliance",
-    "kind",
-    "date",
-    "partners",
-    "joint_index",
-    "saved_at",
-    "follows",
-    "facilitator",
-)
+_TEMPLATE_KEYS = INDEX_COLUMNS[: INDEX_COLUMNS.index("size")]  # what to_json() writes, in order
 
 
 def summaries_json(summaries: list[SessionSummary]) -> str:
