@@ -38,8 +38,11 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 from facilitator.domain.content import load_checklist
 from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
 from facilitator.domain.session_factory import create_session
+from facilitator.storage.index_file import RACY_NS, write_index
 from facilitator.storage.layout import SESSION_SUFFIX
-from facilitator.storage.store import RACY_NS, SessionStore, SessionSummary, encode_database, summarise
+from facilitator.storage.session_file import encode_database
+from facilitator.storage.store import SessionStore
+from facilitator.storage.summaries import SessionSummary, summarise
 
 GENERATOR_VERSION = 5
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -310,7 +313,7 @@ def generate(
     # The store trusts an index row only for a file unchanged for RACY_NS before the row was taken
     # (a coarse file clock could hide a later change): let the newest files age that long first.
     time.sleep(RACY_NS / 1e9)
-    store._write_index(summaries)
+    write_index(store.data_dir, summaries)
     listed = store.summaries()  # through the store's own code: every summary must come from the index
     assert len(listed) == sessions, (len(listed), sessions)
     return folder

@@ -169,7 +169,7 @@ def run_bare(presses: int) -> dict:
 
 def prepare_scoring_copy(source: Path, folder: Path) -> str:
     """Copy a session file into `folder`, set to score its first point blind; returns its id."""
-    from facilitator.storage.store import encode_database
+    from facilitator.storage.session_file import encode_database
 
     data = json.loads(source.read_text(encoding="utf-8"))
     doc = data["session"]["1"]

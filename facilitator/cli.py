@@ -151,7 +151,7 @@ _GLOBAL_OPTIONS_WITH_VALUES = ("--data-dir", "--templates")
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `only`, the parser of that one command (see `command_named`)."""
-    from facilitator.storage.store import default_data_dir
+    from facilitator.storage.data_folder import default_data_dir
 
     # The epilog is printed as written: a path must not be wrapped at its hyphens.
     parser = argparse.ArgumentParser(
@@ -237,7 +237,8 @@ def main(argv: Sequence[str] | None = None, open_workspace: OpenWorkspace | None
 
 
 def run(args: argparse.Namespace) -> int:
-    from facilitator.storage.store import SessionStore, resolve_data_dir
+    from facilitator.storage.data_folder import resolve_data_dir
+    from facilitator.storage.store import SessionStore
 
     store = SessionStore(resolve_data_dir(args.data_dir))
     templates = _templates(getattr(args, "export_templates", None) or args.templates)
@@ -385,7 +386,7 @@ def cmd_list(store, as_json: bool) -> int:
 
 
 def _point_to_earlier_folder(store) -> None:
-    from facilitator.storage.store import earlier_default_folder
+    from facilitator.storage.data_folder import earlier_default_folder
 
     earlier = earlier_default_folder(store.data_dir)
     if earlier is not None:

@@ -330,19 +330,19 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
     import json
     import os
 
-    from facilitator.storage import store as store_module
+    from facilitator.storage import index_file, listing_cache
     from facilitator.storage.store import SessionStore
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(store_module, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
     store = SessionStore(tmp_path / "data")
     with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")) as opened:
         first = opened.id
     with store.create(create_session("Other Alliance", ["East", "West"], date="2026-02-10")) as opened:
         other = opened.id
     assert store.links()[other][1] == "Other Alliance"  # written to the cache
-    cache = store_module._links_cache(store.data_dir)
-    assert store._checked_links(cache) is not None  # and used as it is
+    cache = listing_cache.cache_path(store.data_dir)
+    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is not None  # and used as it is
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first]
 
     # Edited in place (same inode): the cache must not hide it.
@@ -354,7 +354,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
         handle.write(json.dumps(data))
         handle.truncate()
     assert os.stat(path).st_ino == inode
-    assert store._checked_links(cache) is None
+    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first, other]
 
     # A file added or removed is seen too.

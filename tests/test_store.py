@@ -29,9 +29,13 @@ from facilitator.base.errors import (
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
+from facilitator.storage import index_file, listing_cache, session_file
 from facilitator.storage import store as store_module
+from facilitator.storage import summaries as summaries_module
 from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
-from facilitator.storage.store import INDEX_FILE, SessionStore, resolve_data_dir
+from facilitator.storage.data_folder import resolve_data_dir
+from facilitator.storage.layout import INDEX_FILE
+from facilitator.storage.store import SessionStore
 
 
 def session_doc(path: Path) -> dict:
@@ -75,13 +79,13 @@ def test_one_save_is_one_file_replacement(store, data_dir, sample_session, monke
     """TinyDB's upsert is an update and an insert: each must not reach the disk on its own, or a kill
     between the two leaves a file with no session in it."""
     payloads = []
-    real = store_module.atomic_write_bytes
+    real = session_file.atomic_write_bytes
 
     def spy(path, data, mode=None):
         payloads.append((Path(path).name, data))
         return real(path, data, mode)
 
-    monkeypatch.setattr(store_module, "atomic_write_bytes", spy)
+    monkeypatch.setattr(session_file, "atomic_write_bytes", spy)
     with store.create(sample_session) as opened:
         opened.save()
         opened.save(opened.session.to_dict())
@@ -580,7 +584,7 @@ def test_listing_newest_first_and_json_shape(store):
 def test_listing_does_not_reparse_unchanged_files(store, data_dir, monkeypatch):
     # Files saved just before a listing are read again by the next one (the racy rule, tested below);
     # here the clock is taken to be fine-grained, so that only real changes count.
-    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
     ids = _three_sessions(store)
     calls = []
     real = SessionStore._read_session
@@ -630,7 +634,7 @@ def test_a_change_within_one_tick_of_a_coarse_clock_is_still_seen(store, data_di
     with store.open(ids[0]) as opened:
         opened.session.set_score("joint-framework", "alpha", 3)  # 2 -> 3: same size
         opened.save()
-    monkeypatch.setattr(store_module.os, "stat", frozen_stat)
+    monkeypatch.setattr(index_file.os, "stat", frozen_stat)
     assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0
     head, _count = store.cached_head(3)
     assert {s.id: s for s in head}.get(ids[0]) is None or {s.id: s for s in head}[ids[0]].joint_index == 75.0
@@ -646,7 +650,7 @@ def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypat
     assert sorted(calls) == sorted(ids)  # saved less than RACY_NS before the index: read again, once
     calls.clear()
     real_time_ns = time.time_ns
-    monkeypatch.setattr(store_module.time, "time_ns", lambda: real_time_ns() + store_module.RACY_NS)
+    monkeypatch.setattr(index_file.time, "time_ns", lambda: real_time_ns() + index_file.RACY_NS)
     SessionStore(data_dir).summaries()  # (as if RACY_NS later) the index is rewritten with trusted rows
     monkeypatch.undo()
     monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
@@ -657,7 +661,7 @@ def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypat
 
 
 def test_an_edit_in_place_that_restores_the_mtime_is_still_seen(store, data_dir, monkeypatch):
-    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
     ids = _three_sessions(store)
     store.summaries()
     path = data_dir / f"{ids[0]}.json"
@@ -703,7 +707,7 @@ def test_listing_a_read_only_folder_still_works(store, data_dir, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(store_module, "atomic_write_bytes", refuse)
+    monkeypatch.setattr(index_file, "atomic_write_bytes", refuse)
     assert sorted(s.id for s in store.summaries()) == sorted(ids)
 
 
@@ -840,18 +844,18 @@ def test_concurrent_saves_and_listing_from_threads(store, data_dir):
 def test_database_bytes_are_compact_utf8_json_whatever_the_text(text):
     data = {"session": {"1": {"notes": text, "score": 2.5, "list": [text, None, True]}}}
     expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    assert store_module.encode_database(data) == expected
+    assert session_file.encode_database(data) == expected
     assert json.loads(expected) == data
 
 
 @pytest.mark.parametrize("surrogate", ["\ud800", "\udfff", "\ud83d\ude00 as two code points"])
 def test_database_bytes_refuse_lone_surrogates(surrogate):
     with pytest.raises(UnicodeEncodeError):
-        store_module.encode_database({"session": {"1": {"notes": surrogate}}})
+        session_file.encode_database({"session": {"1": {"notes": surrogate}}})
 
 
 def test_list_json_is_exactly_what_json_dumps_writes():
-    from facilitator.storage.store import SessionSummary, summaries_json
+    from facilitator.storage.summaries import SessionSummary, summaries_json
 
     odd = [
         SessionSummary(
@@ -875,11 +879,11 @@ def test_list_json_is_exactly_what_json_dumps_writes():
 
 def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(store_module, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
     store = SessionStore(tmp_path / "data")
 
     def fresh() -> str:  # what listing_json must say: the summaries as they are now
-        return store_module.summaries_json(SessionStore(store.data_dir).summaries())
+        return summaries_module.summaries_json(SessionStore(store.data_dir).summaries())
 
     with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")) as opened:
         first = opened.id
@@ -887,10 +891,10 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
         other = opened.id
     text = store.listing_json()
     assert text == fresh() and [s["id"] for s in json.loads(text)] == [other, first]
-    cache = store_module._links_cache(store.data_dir)
-    listing = store_module._links_cache(store.data_dir, "listings")
-    _rows, token = store._checked_links(cache)
-    assert store_module._kept_listing(listing, token) == text  # kept, and used as it is
+    cache = listing_cache.cache_path(store.data_dir)
+    listing = listing_cache.cache_path(store.data_dir, "listings")
+    _rows, token = listing_cache.checked_links(store.data_dir, cache, store.session_names)
+    assert listing_cache.kept_listing(listing, token) == text  # kept, and used as it is
     assert store.links()[other][1] == "Other Alliance"  # the links come from the same copy
 
     # Edited in place (same inode, same size): the kept text must not hide it.
@@ -898,7 +902,7 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     before = path.read_bytes()
     time.sleep(0.05)  # a later tick of the file clock (RACY_NS is 0 here; 2 s in real use covers it)
     path.write_bytes(before.replace(b'"Other Alliance"', b'"Otter Alliance"'))
-    assert store._checked_links(cache) is None
+    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
     assert json.loads(store.listing_json())[0]["alliance"] == "Otter Alliance"
     assert store.listing_json() == fresh()
 
@@ -917,12 +921,13 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     with store.create(create_session("Fourth Alliance", ["A", "B"], date="2026-04-10")):
         pass
     store.links()
-    assert store_module._kept_listing(listing, store._checked_links(cache)[1]) is None
+    checked = listing_cache.checked_links(store.data_dir, cache, store.session_names)
+    assert listing_cache.kept_listing(listing, checked[1]) is None
     assert store.listing_json() == fresh()
 
     # A copy written by other code, or a damaged copy, is not used.
-    monkeypatch.setattr(store_module, "_code_salt", lambda: "other code")
-    assert store._checked_links(cache) is None
+    monkeypatch.setattr(listing_cache, "code_salt", lambda: "other code")
+    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
     assert store.listing_json() == fresh()
     Path(cache).write_bytes(b"\x00garbage")
     Path(listing).write_bytes(b"\x00garbage")
@@ -934,7 +939,7 @@ def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch
     from facilitator.storage import migrations
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
     store = SessionStore(tmp_path / "data")
     with store.create(create_session("Future Alliance", ["Xeno", "Yotta"], date="2026-02-01")) as opened:
         session_id = opened.id
@@ -954,7 +959,7 @@ def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch
 
 
 def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypatch):
-    monkeypatch.setattr(store_module, "RACY_NS", 0)
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
     ids = []
     for n, name in enumerate(["Alpha Pact", "Beta Pact", "Gamma Pact"]):
         with store.create(create_session(name, ["Acme", "Zoë “Q”"], date=f"2026-0{n + 1}-10")) as opened:
@@ -965,15 +970,15 @@ def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypa
         opened.session.alliance = "Beta Pact, renamed"
         opened.save()
     reused = []
-    index_rows = store_module._index_rows
+    index_rows = index_file.index_rows
     monkeypatch.setattr(
-        store_module, "_index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1]
+        store_module, "index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1]
     )
     listed = store.summaries()
     assert sorted(reused[0]) == sorted([ids[0], ids[2]])
     raw = (store.data_dir / INDEX_FILE).read_bytes()
     checked_ns = json.loads(raw)["checked_ns"]
-    assert raw == store_module.encode_index(listed, checked_ns)  # the same bytes as encoding all
+    assert raw == index_file.encode_index(listed, checked_ns)  # the same bytes as encoding all
     assert [s.alliance for s in SessionStore(store.data_dir).summaries()] == [
         "Gamma Pact",
         "Beta Pact, renamed",

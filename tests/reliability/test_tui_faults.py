@@ -15,8 +15,7 @@ import pytest
 
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.session_factory import create_session
-from facilitator.storage import autosave
-from facilitator.storage import store as store_module
+from facilitator.storage import autosave, session_file
 from facilitator.storage.atomic import atomic_write_bytes as real_atomic_write
 from facilitator.tui.app import make_app
 from facilitator.tui.screens.meeting import MeetingScreen
@@ -42,7 +41,7 @@ class Fault:
 @pytest.fixture
 def fault(monkeypatch):
     injected = Fault()
-    monkeypatch.setattr(store_module, "atomic_write_bytes", injected)
+    monkeypatch.setattr(session_file, "atomic_write_bytes", injected)
     monkeypatch.setattr(autosave, "RETRY_DELAYS", (0.1,))
     return injected
 

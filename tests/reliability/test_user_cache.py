@@ -18,7 +18,7 @@ from store_support import REAL_USER_CACHE, run_facilitator
 from facilitator.base.user_cache import private_cache_folder
 from facilitator.reports import render as reports
 from facilitator.reports import template_cache
-from facilitator.storage.store import _links_cache
+from facilitator.storage.listing_cache import cache_path as _links_cache
 
 SESSION = rich_session()
 

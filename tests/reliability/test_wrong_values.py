@@ -31,7 +31,8 @@ from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import MAX_ELAPSED_SECONDS, Session, Vote
 from facilitator.reports import render as reports
 from facilitator.reports.summary_text import session_summary_text
-from facilitator.storage.store import INDEX_FILE, SessionStore
+from facilitator.storage.layout import INDEX_FILE
+from facilitator.storage.store import SessionStore
 from facilitator.tui.app import make_app
 from facilitator.tui.screens.meeting import MeetingScreen
 
@@ -331,7 +332,7 @@ def test_a_lock_file_with_an_odd_pid_is_taken_over(store, saved_id, pid):
 def test_a_forged_index_row_is_read_again_from_its_file(tmp_path, column, value):
     """An index row is trusted when its file's stamp matches; one holding the wrong kind of value
     (a hand-edited or hostile index, stamps and all) is ignored and the file read again."""
-    from facilitator.storage.store import INDEX_COLUMNS
+    from facilitator.storage.summaries import INDEX_COLUMNS
 
     data = tmp_path / "sessions"
     store = SessionStore(data)

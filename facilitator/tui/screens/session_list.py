@@ -27,7 +27,7 @@ from textual.widgets import Footer, Input, Static
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.formatting import format_index
 from facilitator.storage.layout import trash_dir
-from facilitator.storage.store import SessionSummary
+from facilitator.storage.summaries import SessionSummary
 from facilitator.tui.widgets.literal import markup_literal
 from facilitator.tui.widgets.session_table import Cell, SessionTable
 
@@ -205,7 +205,7 @@ class SessionListScreen(Screen[None]):
     # -- showing ------------------------------------------------------------------------------
 
     def _empty_hint(self) -> str:
-        from facilitator.storage.store import earlier_default_folder
+        from facilitator.storage.data_folder import earlier_default_folder
 
         store = self.app.store
         hint = EMPTY_HINT.format(folder=display_path(store.data_dir))
