@@ -450,10 +450,10 @@ def test_v1_file_is_migrated_in_memory_by_load_and_on_disk_by_open(store, data_d
 def test_failure_between_backup_and_write_leaves_the_old_file(store, data_dir, v1_file, monkeypatch):
     original = v1_file.read_bytes()
 
-    def fail(self, session):
-        raise StorageError("disk full")
+    def fail(path, data, mode=None):
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(SessionStore, "_write", fail)
+    monkeypatch.setattr(session_file, "atomic_write_bytes", fail)  # the session's write, not its backup's
     with pytest.raises(StorageError):
         store.open(V1_ID)
     assert v1_file.read_bytes() == original
@@ -588,7 +588,7 @@ def test_listing_does_not_reparse_unchanged_files(store, data_dir, monkeypatch):
     ids = _three_sessions(store)
     calls = []
     real = SessionStore._read_session
-    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i, *file: calls.append(i) or real(self, i, *file))
 
     store.summaries()
     assert sorted(calls) == sorted(ids)  # first listing: the index did not exist yet
@@ -645,7 +645,7 @@ def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypat
     store.summaries()
     calls = []
     real = SessionStore._read_session
-    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i, *file: calls.append(i) or real(self, i, *file))
     SessionStore(data_dir).summaries()
     assert sorted(calls) == sorted(ids)  # saved less than RACY_NS before the index: read again, once
     calls.clear()
@@ -653,7 +653,7 @@ def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypat
     monkeypatch.setattr(index_file.time, "time_ns", lambda: real_time_ns() + index_file.RACY_NS)
     SessionStore(data_dir).summaries()  # (as if RACY_NS later) the index is rewritten with trusted rows
     monkeypatch.undo()
-    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i: calls.append(i) or real(self, i))
+    monkeypatch.setattr(SessionStore, "_read_session", lambda self, i, *file: calls.append(i) or real(self, i, *file))
     calls.clear()
     SessionStore(data_dir).summaries()
     assert calls == []

@@ -1,21 +1,33 @@
-"""A session's file: a TinyDB database holding one document, in table "session", written atomically.
+"""A session's file: a TinyDB database holding one document (id 1) in its table "session".
 
-`AtomicJSONStorage` has the interface of TinyDB's storages (read, write, close); `encode_database` is
-the one place that decides the bytes of a saved file.
+Every read and write goes through TinyDB: `SessionFile` opens the file as
+`TinyDB(path, storage=AtomicJSONStorage)`, reads the document with the table API and saves it with
+`update` (or `insert`, the first time). `AtomicJSONStorage` is the TinyDB storage that makes that
+safe: it replaces the file atomically (write, fsync, rename; see `atomic`), always in UTF-8,
+refuses what is not a database, and spares TinyDB's read-before-every-write a re-parse.
+
+The file is what stock TinyDB writes and reads (`TinyDB(path, encoding="utf-8")`): other tables a
+program kept there are kept too.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
 
 from facilitator.base.errors import InvalidInput, StorageError
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import atomic_write_bytes
 
 SESSION_TABLE = "session"
+SESSION_DOC_ID = 1  # the one document of a session file
 
 
 _ASCII_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
@@ -40,21 +52,20 @@ class StoredFileError(Exception):
     """A file that cannot be used as a TinyDB database (internal; reported as SessionDamaged)."""
 
 
-class AtomicJSONStorage:
+class AtomicJSONStorage(Storage):
     """TinyDB storage that replaces its file atomically on every write, always in UTF-8.
 
-    It has the interface of `tinydb.storages.Storage` (read, write, close), so that
-    `TinyDB(path, storage=AtomicJSONStorage)` works, without importing TinyDB: the store only ever
-    reads or replaces a file's tables whole, so listing and exporting do not load TinyDB at all.
-
     The last data read or written is kept, together with the file's stat stamp, so the
-    read-modify-write that TinyDB does on every change costs no re-parse while nobody else
-    has touched the file.
+    read-modify-write that TinyDB does on every change costs no re-parse while nobody else has
+    touched the file. `sole_writer`: the caller holds the session's lock, so what it wrote last is
+    what is on disk (a stat after the rename cannot prove that by itself: a coarse file clock and
+    a reused inode can make another file look the same).
     """
 
-    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False, sole_writer: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self.sole_writer = sole_writer
         self._cache: dict[str, Any] | None = None
         self._stamp: tuple[Any, ...] | None = None
 
@@ -93,18 +104,72 @@ class AtomicJSONStorage:
     def write(self, data: dict[str, Any]) -> None:
         if self.read_only:
             raise StorageError(f"{self.path.name} is open read-only.")
-        self._cache = data
+        self._cache, self._stamp = data, None
         try:
             payload = encode_database(data)
         except UnicodeEncodeError:
-            self._stamp = None  # what is cached was refused: re-read the file next time
+            self._cache = None  # what is cached was refused: read the file again next time
             raise InvalidInput("Some text contains a character that cannot be saved (a broken surrogate).") from None
         try:
             atomic_write_bytes(self.path, payload)
         except OSError as error:
-            self._stamp = None
+            self._cache = None
             raise StorageError(f"Could not save {self.path.name}: {error.strerror or error}.") from None
-        self._stamp = None  # re-read next time: a stat after the rename cannot prove it is still ours
+        if self.sole_writer:
+            self._stamp = self._stat_stamp()
 
     def close(self) -> None:
         pass
+
+
+def _replace_with(document: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """An update for TinyDB's `Table.update` that makes the stored document exactly `document`
+    (a plain `update(fields)` merges, and would keep a field the new document no longer has)."""
+
+    def replace(stored: MutableMapping[str, Any]) -> None:
+        stored.clear()
+        stored.update(document)
+
+    return replace
+
+
+class SessionFile:
+    """One session's file, opened through TinyDB.
+
+    `read_only`: for listing and export. Otherwise the caller holds the session's lock (see
+    `locking`) and is the file's only writer.
+    """
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        self.database = TinyDB(path, storage=AtomicJSONStorage, read_only=read_only, sole_writer=not read_only)
+        self.table: Table = self.database.table(SESSION_TABLE)
+        self.doc_id = SESSION_DOC_ID  # the id the file gives its document (stock TinyDB may give another)
+
+    def read(self) -> dict[str, Any] | None:
+        """The session's document; None when the file is gone. StoredFileError when the file is not
+        a session file: not a database, or its table "session" not exactly one document."""
+        if not self.path.exists():
+            return None
+        try:
+            documents = self.table.all()
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError):
+            # A document id that is not a number, a document that is not an object: TinyDB's own
+            # conversions refuse them.
+            raise StoredFileError("it is not a facilitator session file") from None
+        if len(documents) != 1:
+            raise StoredFileError("it is not a facilitator session file")
+        self.doc_id = documents[0].doc_id
+        return documents[0]
+
+    def write(self, document: dict[str, Any]) -> None:
+        """Make `document` the session's one document: one atomic replacement of the file."""
+        if self.table.contains(doc_id=self.doc_id):
+            self.table.update(_replace_with(document), doc_ids=[self.doc_id])
+        else:
+            self.table.insert(Document(document, doc_id=self.doc_id))
+
+    def close(self) -> None:
+        self.database.close()

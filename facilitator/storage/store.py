@@ -44,7 +44,7 @@ from facilitator.storage.listing_cache import (
     kept_listing,
     write_kept,
 )
-from facilitator.storage.session_file import SESSION_TABLE, AtomicJSONStorage, StoredFileError
+from facilitator.storage.session_file import SessionFile, StoredFileError
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
 from facilitator.storage.trash import keep_backup, move_companions_to_trash, move_to_trash
 
@@ -57,7 +57,7 @@ class SessionStore:
     def __init__(self, data_dir: Path | str, program: str = "facilitator") -> None:
         self.data_dir = Path(data_dir).expanduser()
         self.program = program
-        self._lock = threading.RLock()
+        self.disk_lock = threading.RLock()
         self._ready = False
 
     # -- folder ------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class SessionStore:
 
     def summaries(self) -> list[SessionSummary]:
         """Every session file's summary, newest date first; damaged files included as such."""
-        with self._lock:
+        with self.disk_lock:
             checked_ns = time.time_ns()  # before any stat: see RACY_NS
             names = self.session_names()
             cached, trusted_before, raw = read_index(self.data_dir)
@@ -211,7 +211,7 @@ class SessionStore:
         racy rule included). Anything else (a file added, removed, saved or edited in place since)
         falls back on `summaries()`, whose answer is kept for the next time.
         """
-        with self._lock:
+        with self.disk_lock:
             cache = cache_path(self.data_dir)
             if cache is not None:
                 kept = checked_links(self.data_dir, cache, self.session_names)
@@ -231,7 +231,7 @@ class SessionStore:
         token it shares with the links' copy (see `links`), and used only when that copy is still
         good (every file stat'ed) and was written with this very text.
         """
-        with self._lock:
+        with self.disk_lock:
             cache = cache_path(self.data_dir)
             listing = cache_path(self.data_dir, "listings")
             if cache is not None and listing is not None:
@@ -301,24 +301,18 @@ class SessionStore:
         shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
         raise InvalidInput(f"'{wanted}' matches {len(matches)} sessions ({shown}); type more of the id.")
 
-    def _read_session(self, session_id: str) -> tuple[Session, bool]:
+    def _read_session(self, session_id: str, file: SessionFile | None = None) -> tuple[Session, bool]:
+        """The session in its file (through `file`, when the caller keeps it open), and whether it
+        was migrated from an older schema on the way."""
         path = self.path_for(session_id)
-        if not path.exists():
-            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
         try:
-            tables = AtomicJSONStorage(path, read_only=True).read()
-        except FileNotFoundError:
-            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.") from None
+            doc = (file or SessionFile(path, read_only=True)).read()
         except StoredFileError as error:
             raise SessionDamaged(path, str(error)) from None
         except OSError as error:
             raise SessionDamaged(path, f"it cannot be read ({error.strerror or error})") from None
-        if tables is None:
+        if doc is None:
             raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
-        documents = tables.get(SESSION_TABLE)
-        if not isinstance(documents, dict) or len(documents) != 1:
-            raise SessionDamaged(path, "it is not a facilitator session file")
-        doc = next(iter(documents.values()))
         from facilitator.domain.model import Session
         from facilitator.storage.migrations import migrate
 
@@ -339,7 +333,7 @@ class SessionStore:
 
     def load(self, id_or_prefix: str) -> Session:
         """Read a session for viewing or export. Older schemas are migrated in memory only."""
-        with self._lock:
+        with self.disk_lock:
             session, _migrated = self._read_session(self.resolve(id_or_prefix))
             return session
 
@@ -366,25 +360,26 @@ class SessionStore:
 
     def open(self, id_or_prefix: str) -> OpenSession:
         """Open a session for writing: takes its lock, migrates an old file on disk (keeping a .bak)."""
-        with self._lock:
+        with self.disk_lock:
             self.ensure_folder()
             session_id = self.resolve(id_or_prefix)
             lock = self._session_lock(session_id).acquire()
+            file = SessionFile(self.path_for(session_id))
             try:
-                session, migrated = self._read_session(session_id)
+                session, migrated = self._read_session(session_id, file)
                 if migrated:
                     # The backup is complete on disk before the file is replaced: a kill at any
                     # moment leaves the old file (and perhaps its backup) or the migrated one.
                     keep_backup(self.path_for(session_id))
-                    self._write(session)
+                    self._write(session, file)
             except BaseException:
                 lock.release()
                 raise
-            return OpenSession(self, session, lock)
+            return OpenSession(self, session, lock, file)
 
     def create(self, session: Session) -> OpenSession:
         """Give a new session its id (from alliance and date) and save it, holding its lock."""
-        with self._lock:
+        with self.disk_lock:
             self.ensure_folder()
             for _attempt in range(20):
                 session.id = self.new_id(session.alliance, session.date)
@@ -395,27 +390,25 @@ class SessionStore:
                 if self.path_for(session.id).exists():
                     lock.release()  # another process created and closed it meanwhile
                     continue
+                file = SessionFile(self.path_for(session.id))
                 try:
-                    self._write(session)
+                    self._write(session, file)
                 except BaseException:
                     lock.release()
                     raise
-                return OpenSession(self, session, lock)
+                return OpenSession(self, session, lock, file)
             raise StorageError(f"Could not find a free id for {session.alliance} on {session.date}.")
 
-    def _write(self, session: Session) -> str:
+    def _write(self, session: Session, file: SessionFile) -> str:
         """Write one session's file. Returns the saved_at stamp recorded in it."""
-        session.saved_at = self._write_document(session.to_dict(), session.id)
+        session.saved_at = self._write_document(session.to_dict(), session.id, file)
         return session.saved_at
 
-    def _write_document(self, doc: dict[str, Any], session_id: str) -> str:
+    def _write_document(self, doc: dict[str, Any], session_id: str, file: SessionFile) -> str:
         from facilitator.domain.model import now_iso
 
         saved_at = now_iso()
-        doc = {**doc, "id": session_id, "saved_at": saved_at}
-        # The file is the TinyDB database {"session": {"1": doc}}, replaced whole in one atomic
-        # write: the bytes TinyDB's upsert wrote, without its read-modify-write of the tables.
-        AtomicJSONStorage(self.path_for(session_id)).write({SESSION_TABLE: {"1": doc}})
+        file.write({**doc, "id": session_id, "saved_at": saved_at})
         return saved_at
 
     def import_document(self, doc: Any, replace: bool = False) -> Session:
@@ -432,7 +425,7 @@ class SessionStore:
             raise NewerSchema(f"not imported: {error}") from None
         except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as error:
             raise InvalidSession(f"not a valid session ({type(error).__name__}).") from None
-        with self._lock:
+        with self.disk_lock:
             self.ensure_folder()
             if self.path_for(session.id).exists() and not replace:
                 raise self._exists(session.id)
@@ -442,7 +435,7 @@ class SessionStore:
                     raise self._exists(session.id)
                 if exists:
                     move_to_trash(self.data_dir, session.id, copy=True)
-                self._write(session)
+                self._write(session, SessionFile(self.path_for(session.id)))
         return session
 
     @staticmethod
@@ -453,7 +446,7 @@ class SessionStore:
 
     def delete(self, session_id: str) -> Path:
         """Move a session to the trash folder. Refused while another process has it open."""
-        with self._lock:
+        with self.disk_lock:
             session_id = self.resolve(session_id)
             with self._session_lock(session_id):
                 target = move_to_trash(self.data_dir, session_id)
@@ -464,10 +457,11 @@ class SessionStore:
 class OpenSession:
     """A session open for writing: the in-memory Session, its lock, and `save()`."""
 
-    def __init__(self, store: SessionStore, session: Session, lock: SessionLock) -> None:
+    def __init__(self, store: SessionStore, session: Session, lock: SessionLock, file: SessionFile) -> None:
         self.store = store
         self.session = session
         self.lock = lock
+        self.file = file
 
     @property
     def id(self) -> str:
@@ -477,13 +471,14 @@ class OpenSession:
         """Save the session (or a snapshot of it taken on the UI thread). Returns the saved_at stamp."""
         if not self.lock.held:
             raise SessionLocked(f"Session {self.id} is closed; it can no longer be saved.")
-        with self.store._lock:
+        with self.store.disk_lock:
             if document is None:
-                return self.store._write(self.session)
+                return self.store._write(self.session, self.file)
             # Always this session's own file, whatever id the snapshot carries.
-            return self.store._write_document(document, self.id)
+            return self.store._write_document(document, self.id, self.file)
 
     def close(self) -> None:
+        self.file.close()
         self.lock.release()
 
     def __enter__(self) -> OpenSession:
