@@ -75,6 +75,17 @@ def _new_arguments(sub: argparse.ArgumentParser) -> None:
 
 def _list_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+    found = sub.add_argument_group("finding sessions (combine them: every one given must match)")
+    found.add_argument("--alliance", metavar="TEXT", default="", help="alliance name contains TEXT (any case)")
+    found.add_argument("--partner", metavar="TEXT", default="", help="a partner's name contains TEXT")
+    found.add_argument("--sponsor", metavar="TEXT", default="", help="a sponsor's name contains TEXT")
+    found.add_argument("--facilitator", metavar="TEXT", default="", help="the facilitator's name contains TEXT")
+    found.add_argument("--kind", choices=("kickoff", "review"), default="", help="kickoff or review")
+    found.add_argument("--since", metavar="DATE", default="", help="held on or after DATE (YYYY-MM-DD)")
+    found.add_argument("--until", metavar="DATE", default="", help="held on or before DATE (YYYY-MM-DD)")
+    found.add_argument(
+        "--status", choices=("ok", "damaged"), default="", help="ok, or damaged: files that cannot be opened"
+    )
 
 
 def _session_argument(sub: argparse.ArgumentParser) -> None:
@@ -250,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "new":
         return cmd_new(store, args)
     if command == "list":
-        return cmd_list(store, args.json)
+        return cmd_list(store, args.json, _wanted(args))
     if command == "show":
         return cmd_show(store, args.session)
     if command == "export":
@@ -344,12 +355,37 @@ def _people_of(entries, option: str, value: str):
     raise InvalidInput(f"{option} {value!r}: no partner of that name; the partners are {known}.")
 
 
-def cmd_list(store, as_json: bool) -> int:
+def _wanted(args: argparse.Namespace):
+    """The sessions `list` was asked for (a SessionFilter), checked: a wrong date is refused."""
+    from facilitator.storage.session_query import SessionFilter
+
+    wanted = SessionFilter(
+        alliance=args.alliance,
+        partner=args.partner,
+        sponsor=args.sponsor,
+        facilitator=args.facilitator,
+        kind=args.kind,
+        since=args.since,
+        until=args.until,
+        status=args.status,
+    )
+    return wanted.checked() if wanted else None  # checking imports the model: only when filtering
+
+
+def cmd_list(store, as_json: bool, wanted=None) -> int:
     _short_lived()
     if as_json:
-        print(json_shown(store.listing_json()))  # the same text as json.dumps(..., indent=2)
+        if wanted:
+            from facilitator.storage.summaries import summaries_json
+
+            print(json_shown(summaries_json(store.summaries(wanted))))
+        else:
+            print(json_shown(store.listing_json()))  # the same text as json.dumps(..., indent=2)
         return EXIT_OK
-    summaries = store.summaries()
+    summaries = store.summaries(wanted) if wanted else store.summaries()
+    if not summaries and wanted:
+        print(f"No session in {shown(str(store.data_dir))} matches; `facilitator list` shows them all.")
+        return EXIT_OK
     if not summaries:
         print(
             f"No sessions yet in {shown(str(store.data_dir))}. "

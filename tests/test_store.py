@@ -30,7 +30,6 @@ from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
 from facilitator.storage import index_file, listing_cache, session_file
-from facilitator.storage import store as store_module
 from facilitator.storage import summaries as summaries_module
 from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
 from facilitator.storage.data_folder import resolve_data_dir
@@ -578,6 +577,7 @@ def test_listing_newest_first_and_json_shape(store):
         "saved_at": summaries[0].saved_at,
         "follows": "",
         "facilitator": "",
+        "sponsors": [],
     }
 
 
@@ -971,14 +971,12 @@ def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypa
         opened.save()
     reused = []
     index_rows = index_file.index_rows
-    monkeypatch.setattr(
-        store_module, "index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1]
-    )
+    monkeypatch.setattr(index_file, "index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1])
     listed = store.summaries()
     assert sorted(reused[0]) == sorted([ids[0], ids[2]])
     raw = (store.data_dir / INDEX_FILE).read_bytes()
     checked_ns = json.loads(raw)["checked_ns"]
-    assert raw == index_file.encode_index(listed, checked_ns)  # the same bytes as encoding all
+    assert raw == index_file.encode_index([s.to_document() for s in listed], checked_ns)  # as encoding all
     assert [s.alliance for s in SessionStore(store.data_dir).summaries()] == [
         "Gamma Pact",
         "Beta Pact, renamed",

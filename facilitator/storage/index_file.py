@@ -1,4 +1,8 @@
-"""`index.json`: each session file's summary, kept so that a listing parses only the files that changed.
+"""`index.json`: each session file's summary, a TinyDB table, so that a listing parses only the files that changed.
+
+TinyDB sees two tables (`open_index`): "summaries", a document per session keyed by its id, and
+"checked", one document saying when the files were last looked at. `IndexStorage`, the TinyDB
+storage behind them, decides the file's layout.
 
 It caches each session file's summary, keyed by the file's inode, size, mtime and ctime (see
 `unchanged`), so that listing 10,000 sessions parses only the files that changed. It is only a
@@ -12,20 +16,28 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import chain, starmap
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
 
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX
-from facilitator.storage.summaries import INDEX_COLUMNS, ROW_VALUES, SessionSummary
+from facilitator.storage.summaries import DOCUMENT_SORT_KEY, DOCUMENT_VALUES, INDEX_COLUMNS, SessionSummary
 
 INDEX_TABLE = "summaries"
-INDEX_FORMAT = 4  # bump when SessionSummary or the index layout changes, so old caches are rebuilt
+INDEX_FORMAT = (
+    5  # 5: with the sponsors; bump when SessionSummary or the index layout changes, so old caches are rebuilt
+)
 # A file changed less than this before its index row was taken may change again within the same
 # tick of a coarse file clock (FAT: 2 s) without its stamp showing it: such a row is not trusted.
 RACY_NS = 2_000_000_000
@@ -34,21 +46,21 @@ _INDEX_PREFIX = b'{"format":%d,' % INDEX_FORMAT
 _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_index(summaries: list[SessionSummary], checked_ns: int, rows: dict[str, bytes] | None = None) -> bytes:
+def encode_index(documents: list[dict[str, Any]], checked_ns: int, rows: dict[str, bytes] | None = None) -> bytes:
     """The index file: a header line, then one summary per line (a row of INDEX_COLUMNS), in order.
 
     The whole file is one JSON object; the layout lets `cached_head` parse only its first lines.
     `checked_ns`: a time before the files were stat'ed, for the racy-row rule (`unchanged`).
     `rows`: rows already encoded, by id (from `index_rows`): encoding 10,000 rows again costs a
-    listing after a save about 45 ms, so only the summaries not in it are encoded.
+    listing after a save about 45 ms, so only the documents not in it are encoded.
     """
     header = json.dumps(
-        {"format": INDEX_FORMAT, "count": len(summaries), "columns": INDEX_COLUMNS, "checked_ns": checked_ns},
+        {"format": INDEX_FORMAT, "count": len(documents), "columns": INDEX_COLUMNS, "checked_ns": checked_ns},
         separators=(",", ":"),
     )
     encode = _ROW_ENCODER.encode
     known = rows or {}
-    lines = b",\n".join(known.get(s.id) or encode(ROW_VALUES(s)).encode("utf-8") for s in summaries)
+    lines = b",\n".join(known.get(d["id"]) or encode(DOCUMENT_VALUES(d)).encode("utf-8") for d in documents)
     return f'{header[:-1]},"{INDEX_TABLE}":[\n'.encode() + lines + b"\n]}\n"
 
 
@@ -115,11 +127,12 @@ def folder_stat(folder: Path) -> Iterator[Callable[[str], os.stat_result]]:
 
 
 # The types of an index row's values, as the store writes them (joint_index: None, or a number).
-_ROW_TYPES = tuple((str,) * 7 + (list,) + (jt,) + (str,) * 3 + (int,) * 4 for jt in (type(None), float, int))
+_ROW_TYPES = tuple((str,) * 7 + (list,) + (jt,) + (str,) * 3 + (list,) + (int,) * 4 for jt in (type(None), float, int))
 _ROW_SHAPES = frozenset(_ROW_TYPES)
 _STATUSES = frozenset(("ok", "damaged", "newer"))
 _TEXT_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 9, 10, 11)
-_WHOLE_COLUMNS = (12, 13, 14, 15)
+_LIST_COLUMNS = (7, 12)  # partners, sponsors: lists of text
+_WHOLE_COLUMNS = (13, 14, 15, 16)
 
 
 def _valid_row(row: Any) -> bool:
@@ -132,7 +145,8 @@ def _valid_row(row: Any) -> bool:
             and row[2] in _STATUSES
             and (row[8] is None or 0 <= row[8] <= 100)  # NaN fails this too
             and "".join(row[7]) is not None
-        )  # TypeError unless every partner is text
+            and "".join(row[12]) is not None
+        )  # TypeError unless every partner and sponsor is text
     except TypeError:
         return False
 
@@ -156,11 +170,12 @@ def _valid_rows(rows: list[Any]) -> list[Any]:
                 "".join(columns[i])
             for i in _WHOLE_COLUMNS:
                 sum(columns[i])
-            "".join(chain.from_iterable(columns[7]))
+            for i in _LIST_COLUMNS:
+                "".join(chain.from_iterable(columns[i]))
             numbers = [value for value in columns[8] if value is not None]
             # NaN and Infinity never get this far: the index is parsed by strict_json.
             if (
-                set(map(type, columns[7])) <= {list}
+                set(map(type, columns[7])) | set(map(type, columns[12])) <= {list}
                 and set(columns[2]) <= _STATUSES
                 and (not numbers or 0 <= min(numbers) <= max(numbers) <= 100)
             ):
@@ -170,9 +185,9 @@ def _valid_rows(rows: list[Any]) -> list[Any]:
     return list(filter(_valid_row, rows))
 
 
-def parse_index(raw: bytes) -> tuple[dict[str, SessionSummary], int]:
-    """The summaries of an index file's bytes by id, and the time before which a row's stamp can
-    be trusted; nothing for an index of another format."""
+def parse_rows(raw: bytes) -> tuple[list[Any], int] | None:
+    """The valid rows of an index file's bytes and its `checked_ns`; None for an index of another
+    format (an older version's, a damaged one): the index is only a cache, rebuilt then."""
     data = strict_json.loads(raw)
     if (
         not isinstance(data, dict)
@@ -180,40 +195,96 @@ def parse_index(raw: bytes) -> tuple[dict[str, SessionSummary], int]:
         or data.get("columns") != list(INDEX_COLUMNS)
         or not isinstance(data.get(INDEX_TABLE), list)
     ):
-        return {}, 0
-    trusted_before = int(data["checked_ns"]) - RACY_NS
-    # A row of another shape fails here (TypeError) and the index is rebuilt; one of the
-    # right length but odd values cannot match its file's stamp, so that file is read again.
-    summaries = list(starmap(SessionSummary, _valid_rows(data[INDEX_TABLE])))
-    return {s.id: s for s in summaries}, trusted_before
+        return None
+    # A row of another shape is left out, and its file read again; one of the right shape but
+    # odd values cannot match its file's stamp, so that file is read again too.
+    return _valid_rows(data[INDEX_TABLE]), int(data["checked_ns"])
 
 
-def read_index(data_dir: Path) -> tuple[dict[str, SessionSummary], int, bytes]:
-    """The index's summaries by id, the time before which a row's stamp can be trusted, and
-    the index's bytes (their rows are written again as they are; see `encode_index`)."""
-    try:
-        raw = (data_dir / INDEX_FILE).read_bytes()
-        return (*parse_index(raw), raw)
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):
-        return {}, 0, b""  # the index is only a cache: rebuild it
+CHECKED_TABLE = "checked"  # one document: {"checked_ns": a time before the files were last stat'ed}
+CHECKED_DOC_ID = "1"
 
 
-def write_index(
-    data_dir: Path, summaries: list[SessionSummary], checked_ns: int | None = None, rows: dict[str, bytes] | None = None
-) -> None:
-    """Write the index; `checked_ns`: a time before the files were stat'ed (default: now);
-    `rows`: rows of the index as it was, by id, for the summaries it still had right."""
-    if not data_dir.is_dir():
-        return
-    try:
-        # Private whatever an older version left: it names alliances, partners, facilitators.
-        atomic_write_bytes(
-            data_dir / INDEX_FILE,
-            encode_index(summaries, checked_ns or time.time_ns(), rows),
-            mode=PRIVATE_FILE,
+class SummaryTable(Table):
+    """The index's tables: documents keyed by session id (TinyDB's own ids are numbers)."""
+
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's types say int; its code takes any class
+
+
+def keyed(fields: dict[str, Any], key: str) -> Document:
+    """A document of the index's tables, with its key as its TinyDB id."""
+    return Document(fields, doc_id=cast(int, key))  # TinyDB's types say int (see SummaryTable)
+
+
+def keys(ids: Iterable[str]) -> list[int]:
+    """Keys of the index's tables, as TinyDB's `doc_ids` (see SummaryTable)."""
+    return cast(list[int], list(ids))
+
+
+class IndexDatabase(TinyDB):
+    table_class = SummaryTable
+
+
+class IndexStorage(Storage):
+    """The TinyDB storage of `index.json`: a header line, then a row per summary, newest first.
+
+    The documents read are kept with the bytes they came from: when written back unchanged (the
+    very objects TinyDB was given), their rows are copied rather than encoded again.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._raw = b""
+        self._read: dict[str, dict[str, Any]] = {}
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+            parsed = parse_rows(raw)
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            parsed = None
+        if parsed is None:
+            return None  # the index is only a cache: rebuilt from the session files
+        rows, checked_ns = parsed
+        documents = {row[0]: dict(zip(INDEX_COLUMNS, row)) for row in rows}
+        self._raw, self._read = raw, documents
+        return {INDEX_TABLE: documents, CHECKED_TABLE: {CHECKED_DOC_ID: {"checked_ns": checked_ns}}}
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if not self.path.parent.is_dir():
+            return  # a listing of a folder that is not there creates nothing
+        documents: list[dict[str, Any]] = sorted(
+            data.get(INDEX_TABLE, {}).values(), key=DOCUMENT_SORT_KEY, reverse=True
         )
-    except (OSError, ValueError):
-        pass  # a read-only folder still lists; the cache is simply not kept
+        checked = (data.get(CHECKED_TABLE) or {}).get(CHECKED_DOC_ID, {}).get("checked_ns")
+        unchanged = {d["id"] for d in documents if self._read.get(d["id"]) is d}
+        try:
+            payload = encode_index(documents, checked or time.time_ns(), index_rows(self._raw, unchanged))
+            # Private whatever an older version left: it names alliances, partners, facilitators.
+            atomic_write_bytes(self.path, payload, mode=PRIVATE_FILE)
+        except (OSError, ValueError):
+            return  # a read-only folder still lists; the cache is simply not kept
+        self._raw, self._read = payload, {d["id"]: d for d in documents}
+
+
+class WriteOnClose(CachingMiddleware):
+    """TinyDB's caching middleware, flushing only when the database is closed: a listing that
+    changes many summaries (remove, insert, the new time) writes the index once."""
+
+    WRITE_CACHE_SIZE = sys.maxsize
+
+
+def open_index(data_dir: Path) -> TinyDB:
+    """The index of `data_dir` as a TinyDB database; use it in a `with` block, which writes it."""
+    return IndexDatabase(data_dir / INDEX_FILE, storage=WriteOnClose(IndexStorage))  # type: ignore[no-untyped-call]
+
+
+def write_index(data_dir: Path, summaries: list[SessionSummary], checked_ns: int | None = None) -> None:
+    """Replace the index with these summaries (a benchmark's or a test's folder made in one go)."""
+    with open_index(data_dir) as index:
+        index.drop_tables()
+        index.table(INDEX_TABLE).insert_multiple(keyed(s.to_document(), s.id) for s in summaries)
+        index.table(CHECKED_TABLE).insert(keyed({"checked_ns": checked_ns or time.time_ns()}, CHECKED_DOC_ID))
 
 
 def read_head(data_dir: Path, limit: int) -> tuple[list[SessionSummary], int] | None:

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tinydb import TinyDB
+
 from facilitator.base.errors import (
     InvalidInput,
     InvalidSession,
@@ -32,9 +34,19 @@ from facilitator.base.errors import (
     SessionNotFound,
     StorageError,
 )
+from facilitator.storage import index_file
 from facilitator.storage.atomic import private_folder, sweep_orphans
 from facilitator.storage.data_folder import inside_folder, owned_path
-from facilitator.storage.index_file import folder_stat, index_rows, read_head, read_index, write_index
+from facilitator.storage.index_file import (
+    CHECKED_DOC_ID,
+    CHECKED_TABLE,
+    INDEX_TABLE,
+    folder_stat,
+    keyed,
+    keys,
+    open_index,
+    read_head,
+)
 from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file
 from facilitator.storage.listing_cache import (
     LINKS_FORMAT,
@@ -51,6 +63,7 @@ from facilitator.storage.trash import keep_backup, move_companions_to_trash, mov
 if TYPE_CHECKING:
     from facilitator.domain.model import Session
     from facilitator.storage.locking import SessionLock
+    from facilitator.storage.session_query import SessionFilter
 
 
 class SessionStore:
@@ -125,21 +138,47 @@ class SessionStore:
 
     # -- listing -----------------------------------------------------------------------------
 
-    def summaries(self) -> list[SessionSummary]:
-        """Every session file's summary, newest date first; damaged files included as such."""
+    def summaries(self, wanted: SessionFilter | None = None) -> list[SessionSummary]:
+        """Every session file's summary that `wanted` finds (by default all), newest date first;
+        damaged files included as such.
+
+        The index (a TinyDB table, see `index_file`) is brought up to date first: each file still
+        as its document says is taken as it is, the others are read again. Then `wanted` is run
+        as a TinyDB query on the table (`session_query`).
+        """
         with self.disk_lock:
             checked_ns = time.time_ns()  # before any stat: see RACY_NS
             names = self.session_names()
-            cached, trusted_before, raw = read_index(self.data_dir)
-            result, changed = self._check_summaries(names, cached, trusted_before)
-            listed = result[:]
-            result.sort(key=SORT_KEY, reverse=True)
-            # The index is kept newest first (its head is the first screenful): also rewrite it
-            # when only the order changed (an edited date, an index written by an older version).
-            if changed or len(cached) != len(result) or any(map(operator.is_not, listed, result)):
-                kept = {s.id for s in result if cached.get(s.id) is s}  # rows still as the index has them
-                write_index(self.data_dir, result, checked_ns, index_rows(raw, kept))
+            with open_index(self.data_dir) as index:
+                table = index.table(INDEX_TABLE)
+                checked = index.table(CHECKED_TABLE).get(doc_id=keys([CHECKED_DOC_ID])[0])
+                trusted_before = checked["checked_ns"] - index_file.RACY_NS if checked else 0
+                cached = {s.id: s for s in map(SessionSummary.from_document, table.all())}
+                result, changed = self._check_summaries(names, cached, trusted_before)
+                listed = result[:]
+                result.sort(key=SORT_KEY, reverse=True)
+                # The index is kept newest first (its head is the first screenful): also rewrite it
+                # when only the order changed (an index edited by hand, say).
+                if changed or len(cached) != len(result) or any(map(operator.is_not, listed, result)):
+                    self._update_index(index, cached, result, checked_ns)
+                if wanted:
+                    from facilitator.storage.session_query import session_query  # only to filter
+
+                    found = table.search(session_query(wanted))
+                    return sorted(map(SessionSummary.from_document, found), key=SORT_KEY, reverse=True)
         return result
+
+    @staticmethod
+    def _update_index(
+        index: TinyDB, cached: dict[str, SessionSummary], result: list[SessionSummary], checked_ns: int
+    ) -> None:
+        """Bring the index's table to `result`: the documents of files gone or changed removed, the
+        new ones inserted, and the time of the check, in one write (when `index` is closed)."""
+        kept = {s.id for s in result if cached.get(s.id) is s}
+        table = index.table(INDEX_TABLE)
+        table.remove(doc_ids=keys(session_id for session_id in cached if session_id not in kept))
+        table.insert_multiple(keyed(s.to_document(), s.id) for s in result if s.id not in kept)
+        index.table(CHECKED_TABLE).upsert(keyed({"checked_ns": checked_ns}, CHECKED_DOC_ID))
 
     def session_names(self) -> set[str]:
         """The ids of the `<id>.json` names in the folder. Names only (no stat per entry, as scandir's

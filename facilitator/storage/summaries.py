@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ INDEX_COLUMNS = (
     "saved_at",
     "follows",
     "facilitator",
+    "sponsors",
     "size",
     "mtime_ns",
     "inode",
@@ -53,6 +55,7 @@ class SessionSummary:
         saved_at: str = "",
         follows: str = "",
         facilitator: str = "",
+        sponsors: list[str] = _NO_PARTNERS,
         size: int = 0,
         mtime_ns: int = 0,
         inode: int = 0,
@@ -70,6 +73,7 @@ class SessionSummary:
         self.saved_at = saved_at
         self.follows = follows
         self.facilitator = facilitator
+        self.sponsors = [] if sponsors is _NO_PARTNERS else sponsors  # every partner's, in order
         self.size = size  # size, mtime_ns, inode, ctime_ns: the file's stamp (see `_unchanged`)
         self.mtime_ns = mtime_ns
         self.inode = inode
@@ -105,7 +109,22 @@ class SessionSummary:
             "saved_at": self.saved_at,
             "follows": self.follows,
             "facilitator": self.facilitator,
+            "sponsors": list(self.sponsors),
         }
+
+    def __getitem__(self, column: str) -> Any:
+        """A column by name: how TinyDB's queries read a document (see `session_query`)."""
+        if column not in _COLUMN_NAMES:
+            raise KeyError(column)
+        return getattr(self, column)
+
+    def to_document(self) -> dict[str, Any]:
+        """The summary as a document of the index's TinyDB table (every column)."""
+        return dict(zip(INDEX_COLUMNS, ROW_VALUES(self)))
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> SessionSummary:
+        return cls(*DOCUMENT_VALUES(document))
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.date, self.saved_at, self.id)
@@ -113,6 +132,9 @@ class SessionSummary:
 
 ROW_VALUES = operator.attrgetter(*INDEX_COLUMNS)
 SORT_KEY = operator.attrgetter("date", "saved_at", "id")  # = SessionSummary.sort_key, in C
+DOCUMENT_VALUES = operator.itemgetter(*INDEX_COLUMNS)  # a document's row, in C
+DOCUMENT_SORT_KEY = operator.itemgetter("date", "saved_at", "id")
+_COLUMN_NAMES = frozenset(INDEX_COLUMNS)
 _TEMPLATE_KEYS = INDEX_COLUMNS[: INDEX_COLUMNS.index("size")]  # what to_json() writes, in order
 
 
@@ -134,6 +156,10 @@ def summaries_json(summaries: list[SessionSummary]) -> str:
             if type(partners) is not list:
                 raise TypeError
             listed = "[\n      " + ",\n      ".join(map(string, partners)) + "\n    ]" if partners else "[]"
+            names = s.sponsors
+            if type(names) is not list:
+                raise TypeError
+            sponsors = "[\n      " + ",\n      ".join(map(string, names)) + "\n    ]" if names else "[]"
             joint = s.joint_index
             if joint is None:
                 index = "null"
@@ -148,7 +174,7 @@ def summaries_json(summaries: list[SessionSummary]) -> str:
                 f'\n    "kind": {string(s.kind)},\n    "date": {string(s.date)},\n    "partners": {listed},'
                 f'\n    "joint_index": {index},'
                 f'\n    "saved_at": {string(s.saved_at)},\n    "follows": {string(s.follows)},'
-                f'\n    "facilitator": {string(s.facilitator)}\n  }}'
+                f'\n    "facilitator": {string(s.facilitator)},\n    "sponsors": {sponsors}\n  }}'
             )
         except TypeError:
             # Not what the store writes (a hand-edited index, say): let json.dumps format it.
@@ -173,4 +199,5 @@ def summarise(session: Session) -> dict[str, Any]:
         "saved_at": session.saved_at,
         "follows": session.follows,
         "facilitator": session.facilitator,
+        "sponsors": [sponsor for partner in session.partners for sponsor in partner.sponsors],
     }

@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input, Static
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.formatting import format_index
 from facilitator.storage.layout import trash_dir
+from facilitator.storage.session_query import matching, parse_filter_text
 from facilitator.storage.summaries import SessionSummary
 from facilitator.tui.widgets.literal import markup_literal
 from facilitator.tui.widgets.session_table import Cell, SessionTable
@@ -34,29 +35,6 @@ from facilitator.tui.widgets.session_table import Cell, SessionTable
 FIRST_ROWS = 60  # sessions read from the index's head for the first paint (a screenful, even on a tall terminal)
 EMPTY_HINT = "No sessions yet in {folder} — press n to start one, or run `facilitator demo`."
 LOADING = "Loading sessions…"
-
-
-def haystack(summary: SessionSummary) -> str:
-    """What the filter searches: alliance, partners, id, date, kind, facilitator, and 'damaged'/'newer'."""
-    return " ".join(
-        [
-            summary.alliance,
-            " ".join(summary.partners),
-            summary.id,
-            summary.date,
-            summary.kind,
-            summary.facilitator,
-            summary.status if not summary.ok else "",
-        ]
-    ).casefold()
-
-
-def matches(summary: SessionSummary, words: list[str], text: str | None = None) -> bool:
-    """True when every typed word appears in what the filter searches."""
-    if not words:
-        return True
-    text = haystack(summary) if text is None else text
-    return all(word in text for word in words)
 
 
 def display_path(path: Path) -> str:
@@ -101,20 +79,17 @@ class SessionListScreen(Screen[None]):
             generation: int,
             summaries: list[SessionSummary],
             error: str = "",
-            haystacks: dict[str, str] | None = None,
         ) -> None:
             super().__init__()
             self.generation = generation
             self.summaries = summaries
             self.error = error
-            self.haystacks = haystacks  # what the filter searches, by id (made in the worker)
 
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[SessionSummary] | None = None  # None until the first load finishes
         self.by_id: dict[str, SessionSummary] = {}
         self.shown: list[SessionSummary] = []
-        self._haystacks: dict[str, str] = {}
         self.load_error = ""
         self._generation = 0
         self._widths: tuple[int, ...] = ()
@@ -191,14 +166,13 @@ class SessionListScreen(Screen[None]):
         except OSError as error:
             self.post_message(self.Loaded(generation, [], f"Cannot read the data folder: {error.strerror or error}."))
         else:
-            self.post_message(self.Loaded(generation, summaries, haystacks={s.id: haystack(s) for s in summaries}))
+            self.post_message(self.Loaded(generation, summaries))
 
     def on_session_list_screen_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return  # an older load finished after a newer one started
         self.summaries = message.summaries
         self.by_id = {s.id: s for s in message.summaries}
-        self._haystacks = message.haystacks or {s.id: haystack(s) for s in message.summaries}
         self.load_error = message.error
         self.populate()
 
@@ -233,15 +207,15 @@ class SessionListScreen(Screen[None]):
             return
         table = self.table
         keep = self.selected_id()
-        words = self.filter_input.value.casefold().split()
-        shown = (
-            self.summaries if not words else [s for s in self.summaries if matches(s, words, self._haystacks.get(s.id))]
-        )
+        # The same query as `facilitator list --alliance ...` runs on the index (see session_query).
+        wanted, problem = parse_filter_text(self.filter_input.value)
+        self.filter_input.border_subtitle = problem
+        shown = matching(self.summaries, wanted)
         widths = self._column_widths()
         if shown == self.shown and widths == self._widths and table.row_count:
             # Nothing to show differs (a reload after a meeting, the full list after its head).
             self.shown = shown
-            self._update_hint(words)
+            self._update_hint()
             self._refresh_keys()
             return
         self.shown = shown
@@ -251,7 +225,7 @@ class SessionListScreen(Screen[None]):
         today = Date.today().isoformat()
         kept = next((i for i, s in enumerate(shown) if s.id == keep), 0) if keep else 0
         table.show(shown, lambda s: self._cells(s, widths, today), cursor=kept)
-        self._update_hint(words)
+        self._update_hint()
         if self.shown and self.focused is None:
             table.focus()
         self._show_detail()
@@ -293,7 +267,7 @@ class SessionListScreen(Screen[None]):
             cell("", widths[5]),
         ]
 
-    def _update_hint(self, words: list[str]) -> None:
+    def _update_hint(self) -> None:
         hint = self.query_one("#hint", Static)
         hint.remove_class("-error")
         if self.load_error:

@@ -1,0 +1,172 @@
+"""Finding sessions: one filter, turned into one TinyDB query, for `facilitator list` and the session list.
+
+`SessionFilter` says what is wanted (every part given must match); `session_query` makes the
+`tinydb.Query` that the store runs on the index's table (`SessionStore.summaries`) and the session
+list runs on the summaries it holds (`matching`), so the two always agree. `parse_filter_text`
+reads what a facilitator types in the session list's filter: words, and `key:value` parts.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar, cast
+
+from tinydb import Query
+from tinydb.queries import QueryInstance
+
+from facilitator.base.errors import InvalidInput
+
+STATUSES = ("ok", "damaged")  # damaged: every file that cannot be opened here (damaged, or newer)
+
+T = TypeVar("T", bound=Mapping[str, Any])
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """What to find. Texts match a part of the value, ignoring case; dates are ISO (YYYY-MM-DD),
+    both ends included; `words`: each must appear in the alliance, a partner, a sponsor, the
+    facilitator, the id, the date, the kind or the status of a file that cannot be opened."""
+
+    alliance: str = ""
+    partner: str = ""
+    sponsor: str = ""
+    facilitator: str = ""
+    kind: str = ""
+    since: str = ""
+    until: str = ""
+    status: str = ""
+    words: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        """True when it asks for anything (an empty filter finds every session)."""
+        return self != EVERY_SESSION
+
+    def checked(self) -> SessionFilter:
+        """The same filter, or InvalidInput naming what cannot be a filter (a wrong date, say)."""
+        from facilitator.domain.model import KINDS, parse_optional_date  # imported only when filtering
+
+        if self.kind and self.kind not in KINDS:
+            raise InvalidInput(f"Kind must be one of {', '.join(KINDS)}, not '{self.kind}'.")
+        if self.status and self.status not in STATUSES:
+            raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}, not '{self.status}'.")
+        since = parse_optional_date(self.since, "Since")
+        until = parse_optional_date(self.until, "Until")
+        if since and until and since > until:
+            raise InvalidInput(f"Since ({since}) is after until ({until}): no session can match.")
+        return replace(self, since=since, until=until)
+
+
+EVERY_SESSION = SessionFilter()
+
+
+def _contains(value: Any, wanted: str) -> bool:
+    return isinstance(value, str) and wanted in value.casefold()
+
+
+def _any_contains(values: Any, wanted: str) -> bool:
+    return isinstance(values, list) and any(isinstance(v, str) and wanted in v.casefold() for v in values)
+
+
+def searchable_text(document: Mapping[str, Any]) -> str:
+    """What the filter's words look in, case-folded."""
+    parts = [
+        document["alliance"],
+        " ".join(document["partners"]),
+        " ".join(document["sponsors"]),
+        document["facilitator"],
+        document["id"],
+        document["date"],
+        document["kind"],
+        "" if document["status"] == "ok" else document["status"],
+    ]
+    return " ".join(parts).casefold()
+
+
+def _mentions_every(words: tuple[str, ...]) -> QueryInstance:
+    def test(document: Mapping[str, Any]) -> bool:
+        try:
+            text = searchable_text(document)
+        except (KeyError, TypeError):
+            return False
+        return all(word in text for word in words)
+
+    return QueryInstance(test, ("mentions every", words))
+
+
+def session_query(wanted: SessionFilter) -> QueryInstance:
+    """The TinyDB query that finds what `wanted` asks for in the index's documents."""
+    session = Query()
+    parts: list[QueryInstance] = []
+    if wanted.alliance:
+        parts.append(session.alliance.test(_contains, wanted.alliance.casefold()))
+    if wanted.partner:
+        parts.append(session.partners.test(_any_contains, wanted.partner.casefold()))
+    if wanted.sponsor:
+        parts.append(session.sponsors.test(_any_contains, wanted.sponsor.casefold()))
+    if wanted.facilitator:
+        parts.append(session.facilitator.test(_contains, wanted.facilitator.casefold()))
+    if wanted.kind:
+        parts.append(session.kind == wanted.kind)
+    if wanted.since:
+        parts.append(session.date >= wanted.since)
+    if wanted.until:
+        parts.append((session.date <= wanted.until) & (session.date != ""))  # a damaged file has no date
+    if wanted.status == "ok":
+        parts.append(session.status == "ok")
+    elif wanted.status == "damaged":
+        parts.append(session.status != "ok")
+    if wanted.words:
+        parts.append(_mentions_every(tuple(word.casefold() for word in wanted.words)))
+    if not parts:
+        return session.noop()
+    return functools.reduce(operator.and_, parts)
+
+
+def matching(documents: Iterable[T], wanted: SessionFilter) -> list[T]:
+    """The documents (index documents, or summaries read like them) that `wanted` finds, in order."""
+    if not wanted:
+        return list(documents)
+    query = session_query(wanted)
+    return [document for document in documents if query(document)]
+
+
+FILTER_KEYS = ("alliance", "partner", "sponsor", "facilitator", "kind", "since", "until", "status")
+
+
+def parse_filter_text(text: str) -> tuple[SessionFilter, str]:
+    """The filter a facilitator typed (words, and `key:value` parts such as `kind:review` or
+    `since:2026-01-01`), and a hint naming a part that cannot be used ("" when all can).
+
+    A part that cannot be used yet (a date still being typed) is left out rather than refused:
+    the list keeps showing what the rest finds.
+    """
+    words: list[str] = []
+    given: dict[str, str] = {}
+    for part in text.split():
+        key, colon, value = part.partition(":")
+        if colon and key.casefold() in FILTER_KEYS:
+            if value:
+                given[key.casefold()] = value.casefold() if key.casefold() in ("kind", "status") else value
+            continue
+        words.append(part)
+    wanted = SessionFilter(words=tuple(words), **cast(dict[str, Any], given))
+    try:
+        return wanted.checked(), ""
+    except InvalidInput as problem:
+        hint = str(problem)
+    usable = {key: value for key, value in given.items() if _usable(key, value)}
+    try:
+        return SessionFilter(words=tuple(words), **cast(dict[str, Any], usable)).checked(), hint
+    except InvalidInput:
+        return SessionFilter(words=tuple(words)), hint
+
+
+def _usable(key: str, value: str) -> bool:
+    try:
+        SessionFilter(**cast(dict[str, Any], {key: value})).checked()
+    except InvalidInput:
+        return False
+    return True
