@@ -982,3 +982,14 @@ def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypa
         "Beta Pact, renamed",
         "Alpha Pact",
     ]
+
+
+def test_the_kept_listing_is_salted_by_the_code_that_makes_a_summary():
+    """A copy kept by other code (an upgrade) is not used: the salt covers the store, the model,
+    the scores and the checklists wherever the packages put them (a moved module must not drop out)."""
+    package = Path(listing_cache.__file__).resolve().parent.parent
+    salted = {Path(path).resolve().relative_to(package).as_posix() for path in listing_cache.salted_files()}
+    for needed in ("storage/store.py", "storage/summaries.py", "storage/migrations.py", "domain/model.py"):
+        assert needed in salted
+    assert "domain/scoring.py" in salted
+    assert any(name.startswith("domain/content/checklist-") and name.endswith(".toml") for name in salted)

@@ -25,20 +25,25 @@ LINKS_FORMAT = 2  # 2: with the code's salt, and a token shared with the kept li
 _SALTED_BY = ("storage/*.py", "domain/*.py", "domain/content/__init__.py", "domain/content/checklist-*.toml")
 
 
-def code_salt() -> str:
-    """Changes with the source of what makes a summary (`_SALTED_BY`)."""
+def salted_files() -> list[str]:
+    """The source files a summary is made from (`_SALTED_BY`), in a fixed order."""
     import glob
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the facilitator package
+    return [path for pattern in _SALTED_BY for path in sorted(glob.glob(os.path.join(here, pattern)))]
+
+
+def code_salt() -> str:
+    """Changes with the source of what makes a summary (`salted_files`)."""
     import hashlib
 
     digest = hashlib.sha256()
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the facilitator package
-    for pattern in _SALTED_BY:
-        for path in sorted(glob.glob(os.path.join(here, pattern))):
-            try:
-                with open(path, "rb") as handle:
-                    digest.update(handle.read())
-            except OSError:
-                return ""
+    for path in salted_files():
+        try:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            return ""
     return digest.hexdigest()[:16]
 
 
