@@ -42,11 +42,8 @@ from facilitator.domain.model import (
     Role,
     Session,
     SponsorMeeting,
-    check_text,
-    clean_name,
-    parse_date,
-    parse_optional_date,
 )
+from facilitator.domain.validation import check_text, clean_name, parse_date, parse_optional_date
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.widgets.plain_table import PlainTable
 from facilitator.tui.widgets.toggles import StateCheckbox
