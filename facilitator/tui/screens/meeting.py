@@ -2,7 +2,9 @@
 
 The screen owns the open session. Panes edit it and post `MeetingPane.Edited`; the screen then
 has its `MeetingSaves` (`tui/meeting_saves.py`) write it shortly after the last edit. Quitting,
-closing the session, SIGTERM and SIGHUP all go through `save_now()`.
+closing the session, SIGTERM and SIGHUP all go through `save_now()`. Remote scoring's reading and
+writing of the participants' files runs in `MeetingRemote` (`tui/meeting_remote.py`); the screen
+merges and shows what it reads.
 """
 
 from __future__ import annotations
@@ -22,18 +24,18 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_clock
-from facilitator.remote.link import Polled, RemoteLink
+from facilitator.remote.link import RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.store import OpenSession
 from facilitator.tui.dialogs.remote_panel import RemoteBadge
 from facilitator.tui.meeting_context import MeetingContext, MeetingHost
+from facilitator.tui.meeting_remote import REMOTE_POLL, MeetingRemote
 from facilitator.tui.meeting_saves import MeetingSaves
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.agenda_rail import AgendaRail
 from facilitator.tui.widgets.meeting_clock import MeetingClock
 from facilitator.tui.widgets.save_indicator import SaveIndicator
 
-REMOTE_POLL = 1.0  # seconds between looks at participants' ballots (one folder listing when idle)
 CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
 SAVE_INDICATOR_WIDTH = 18  # its fixed width in the top bar (SaveIndicator's CSS)
 
@@ -66,13 +68,18 @@ class MeetingScreen(Screen, MeetingHost):
             host=self,
         )
         self.saves = MeetingSaves(opened, timers=self, on_status=self._status_from_any_thread)
+        self._remote: MeetingRemote | None = None  # made on mount: it needs the app's data folder
         self._clock_ticks = 0
         self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
-        self.remote: RemoteLink | None = None
 
     @property
     def session(self):
         return self.context.session
+
+    @property
+    def remote(self) -> RemoteLink | None:
+        """Remote scoring's link to the participants' files, once the screen is mounted."""
+        return self._remote.link if self._remote is not None else None
 
     @property
     def autosaver(self) -> Autosaver | None:
@@ -123,7 +130,7 @@ class MeetingScreen(Screen, MeetingHost):
     def on_mount(self) -> None:
         self.saves.start()
         self.set_interval(1.0, self.saves.catch_up)
-        self.remote = RemoteLink(self.app.store.data_dir, self.session.id)
+        self._remote = MeetingRemote(RemoteLink(self.app.store.data_dir, self.session.id), self, self.context)
         self.set_interval(REMOTE_POLL, self._poll_remote)
         self.query_one(SaveIndicator).show_saved(format_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
@@ -250,30 +257,15 @@ class MeetingScreen(Screen, MeetingHost):
 
     # -- remote scoring -------------------------------------------------------------------------
 
-    class RemotePolled(Message):
-        def __init__(self, polled: Polled) -> None:
-            super().__init__()
-            self.polled = polled
-
     def _poll_remote(self) -> None:
-        # Nothing to do, and nothing read, until remote scoring is started for this session.
-        if (
-            self.remote is not None
-            and not self.saves.closed
-            and (self.remote.state is not None or self.remote.exists())
-        ):
-            self._read_remote()
+        if self._remote is not None and not self.saves.closed:
+            self._remote.poll()
 
-    @work(thread=True, exclusive=True, group="remote-poll", exit_on_error=False)
-    def _read_remote(self) -> None:
-        if self.remote is not None:
-            self.post_message(self.RemotePolled(self.remote.poll()))
-
-    @on(RemotePolled)
-    def _remote_polled(self, message: RemotePolled) -> None:
-        if self.remote is None or self.saves.closed or not self.is_mounted:
+    @on(MeetingRemote.BallotsRead)
+    def _remote_polled(self, message: MeetingRemote.BallotsRead) -> None:
+        if self._remote is None or self.saves.closed or not self.is_mounted:
             return
-        result = self.remote.apply(message.polled, self.session, self.context.checklist)
+        result = self._remote.merge(message.polled)
         for name, reason in result.refused[:3]:
             self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6, markup=False)
         if result.changed:
@@ -289,26 +281,11 @@ class MeetingScreen(Screen, MeetingHost):
         self._current_pane().show_remote(self.remote)
 
     def _publish_remote(self) -> None:
-        if self.remote is None or self.remote.state is None:
-            return
-        view = self.remote.view(self.session, self.context.checklist)
-        if view is not None:
-            self._write_remote_view(view)
+        if self._remote is not None:
+            self._remote.publish()
 
-    @work(thread=True, exclusive=False, group="remote-publish", exit_on_error=False)
-    def _write_remote_view(self, view) -> None:
-        try:
-            self.remote.publish(view)
-        except OSError as error:
-            self.post_message(self.RemoteProblem(f"Participants' view not updated: {error.strerror or error}"))
-
-    class RemoteProblem(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    @on(RemoteProblem)
-    def _remote_problem(self, message: RemoteProblem) -> None:
+    @on(MeetingRemote.Problem)
+    def _remote_problem(self, message: MeetingRemote.Problem) -> None:
         self.notify(message.text, severity="warning", timeout=6, markup=False)
 
     @on(RemoteBadge.Clicked)
@@ -331,16 +308,8 @@ class MeetingScreen(Screen, MeetingHost):
         self._publish_remote()
 
     def before_reveal(self, revealing: bool) -> None:
-        """Called by the health check just before R. Revealing: merge what participants sent up to
-        now, so a score sent in the last second counts. Hiding again: read every ballot afresh on
-        the next poll, so a change sent while the point was revealed (and left out) is taken."""
-        if self.remote is None or not self.remote.active:
-            return
-        if not revealing:
-            self.remote.inbox.forget(self.remote.inbox.round)
-            return
-        result = self.remote.sync(self.session, self.context.checklist)
-        if result.changed:
+        """Called by the health check just before R (see `MeetingRemote.before_reveal`)."""
+        if self._remote is not None and self._remote.before_reveal(revealing):
             self._remote_scores_changed()
 
     # -- clock ----------------------------------------------------------------------------------
