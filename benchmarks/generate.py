@@ -320,7 +320,7 @@ def generate(
 
 
 def _slug(text: str) -> str:
-    from facilitator.domain.model import slugify
+    from facilitator.domain.validation import slugify
 
     return slugify(text, "alliance")
 

@@ -1,4 +1,4 @@
-"""The session model: typed values, full validation of documents (naming the bad field), round trips."""
+"""The session model: full validation of documents (naming the bad field), round trips, migration."""
 
 from __future__ import annotations
 
@@ -8,22 +8,14 @@ import json
 import pytest
 from store_support import v1_document
 
-from facilitator.base.errors import InvalidInput, InvalidSession, NewerSchema
-from facilitator.domain.model import (
-    DONT_KNOW,
+from facilitator.base.errors import InvalidSession, NewerSchema
+from facilitator.domain.model import SCHEMA_VERSION, Session
+from facilitator.domain.score_values import DONT_KNOW, NOT_APPLICABLE
+from facilitator.domain.validation import (
     MAX_ITEMS,
     MAX_NAME,
     MAX_TEXT,
-    NOT_APPLICABLE,
-    SCHEMA_VERSION,
-    Session,
-    clean_name,
-    parse_date,
-    parse_optional_date,
-    parse_score,
-    slugify,
 )
-from facilitator.domain.roster import make_partners
 from facilitator.storage.migrations import migrate
 
 
@@ -208,60 +200,6 @@ def test_missing_optional_fields_take_defaults():
     session = Session.from_dict(minimal)
     assert session.kind == "kickoff" and session.points == {} and session.agenda.step == "welcome"
     assert Session.from_dict(session.to_dict()).to_dict() == session.to_dict()
-
-
-# -- values typed by people ---------------------------------------------------------------------
-
-
-def test_parse_date():
-    assert parse_date(" 2026-03-31 ") == "2026-03-31"
-    assert parse_optional_date("  ") == ""
-    for bad, message in [
-        ("2026-13-01", "does not exist"),
-        ("31.03.2026", "is not a date"),
-        ("", "is not a date"),
-        ("2026-3-1", "is not a date"),
-    ]:
-        with pytest.raises(InvalidInput, match=message):
-            parse_date(bad)
-
-
-@pytest.mark.parametrize(
-    "typed, expected",
-    [("3", 3), (" 0 ", 0), (4, 4), ("?", "?"), ("DK", "?"), ("-", "n/a"), ("N/A", "n/a"), ("", None), (None, None)],
-)
-def test_parse_score(typed, expected):
-    assert parse_score(typed) == expected
-
-
-@pytest.mark.parametrize("typed", ["5", "-1", "three", 7, True, "3.5"])
-def test_parse_score_refuses(typed):
-    with pytest.raises(InvalidInput):
-        parse_score(typed)
-
-
-def test_clean_name_and_partners():
-    assert clean_name("  Café Ünited ", "Partner") == "Café Ünited"
-    for bad, message in [
-        ("", "cannot be empty"),
-        ("a\nb", "one line"),
-        ("x" * 201, "too long"),
-        ("bad \ud83d", "cannot be saved"),
-    ]:
-        with pytest.raises(InvalidInput, match=message):
-            clean_name(bad, "Partner")
-    partners = make_partners(["Acme", "ACME!", "東京"])  # same slug twice, and a slug from nothing ASCII
-    assert [p.key for p in partners] == ["acme", "acme-2", "partner"]
-    with pytest.raises(InvalidInput, match="Partner 2: “acme” is already partner 1"):
-        make_partners(["Acme", "acme"])
-    with pytest.raises(InvalidInput, match="at least two"):
-        make_partners(["Solo"])
-
-
-def test_slugify():
-    assert slugify("Coastal Corridor Alliance") == "coastal-corridor-alliance"
-    assert slugify("Ærø  Façade -- Ünited!") == "r-facade-united"
-    assert slugify("🎉") == "item" and len(slugify("x" * 300)) == 40
 
 
 # -- version 1 documents ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from facilitator.domain.model import ActionItem, Decision, Role, ScoreValue, Session, SponsorMeeting
+from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
+from facilitator.domain.score_values import ScoreValue
 from facilitator.domain.session_factory import create_session
 
 DEMO_ALLIANCE = "Coastal Corridor Alliance"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from facilitator.domain.model import ScoreValue
+from facilitator.domain.score_values import ScoreValue
 
 
 def format_score(value: ScoreValue | None) -> str:

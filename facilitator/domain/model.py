@@ -2,295 +2,66 @@
 
 Pure Python, no I/O. `Session.to_dict()` gives the JSON document the store saves and `dump` writes;
 `Session.from_dict()` validates such a document fully (a foreign or hostile file is refused with
-the path of the first bad field) before anything uses it.
+the path of the first bad field) before anything uses it. The checks of single values are in
+`validation` and `score_values`, the reader that applies them field by field in `document_reader`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, TypeGuard
+from datetime import UTC, datetime
+from typing import Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
-from facilitator.base.terminal_text import is_control
+from facilitator.domain.agreement_items import ActionItem, Decision, Measure, Role, SponsorMeeting
+from facilitator.domain.document_reader import DocumentReader
+from facilitator.domain.score_values import (
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    ScoreValue,
+    check_score,
+    check_vote_score,
+    is_numeric_score,
+    mean_score,
+)
+from facilitator.domain.validation import (
+    MAX_CHECKLIST_VERSION,
+    MAX_COMMENT,
+    MAX_ELAPSED_SECONDS,
+    MAX_PARTNERS,
+    MAX_VOTERS,
+    clip,
+)
+
+# What other modules take from here. The agreement's rows and the meeting's lists have a module of
+# their own, but they are the session's dataclasses as much as the ones below: importable from here.
+__all__ = [
+    "KINDS",
+    "SCHEMA_VERSION",
+    "ActionItem",
+    "AgendaState",
+    "CarriedOver",
+    "Decision",
+    "Measure",
+    "Partner",
+    "PointRecord",
+    "Role",
+    "SectionDraft",
+    "Session",
+    "SponsorMeeting",
+    "Vote",
+    "now_iso",
+    "text_digest",
+]
 
 SCHEMA_VERSION = 2
 
-DONT_KNOW = "?"
-NOT_APPLICABLE = "n/a"
-SCORE_VALUES: tuple[int | str, ...] = (0, 1, 2, 3, 4, DONT_KNOW, NOT_APPLICABLE)
-ScoreValue = int | float | str  # 0..4, DONT_KNOW or NOT_APPLICABLE; a float is a mean of remote votes
-
 KINDS = ("kickoff", "review")
-MEASURE_KINDS = ("economic", "relational")
-ACTION_STATUSES = ("open", "done")
-MEETING_MODES = ("in person", "remote")
-
-# Limits keep a pasted novel or a hostile file from bloating every save and export.
-MAX_NAME = 200
-MAX_TEXT = 200_000
-MAX_PARTNERS = 12
-MAX_ITEMS = 2_000
-MAX_VOTERS = 50  # people of one partner scoring one point from their own devices
-MAX_COMMENT = 2_000
-MAX_ELAPSED_SECONDS = 7 * 24 * 3600  # time spent on one agenda step: a week is already no meeting
-MAX_CHECKLIST_VERSION = 10_000
-
-
-# --------------------------------------------------------------------------------------------
-# Values typed by people
-
-
-def clean_name(value: str, what: str) -> str:
-    """A one-line name: stripped, not empty, no line breaks, storable as UTF-8."""
-    text = check_text(value, what).strip()
-    if not text:
-        raise InvalidInput(f"{what} cannot be empty.")
-    if "\n" in text or "\r" in text:
-        raise InvalidInput(f"{what} must fit on one line.")
-    if any(is_control(c) for c in text):
-        # A name is shown everywhere (lists, titles, documents, terminals): an escape sequence or a
-        # bidi override in it would act on the terminal or show the name in another order.
-        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
-    if len(text) > MAX_NAME:
-        raise InvalidInput(f"{what} is too long ({len(text)} characters, at most {MAX_NAME}).")
-    return text
-
-
-def check_text(value: str, what: str) -> str:
-    """Any text we store must encode as UTF-8: a lone surrogate (from a broken paste) cannot."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be text.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"{what} contains a character that cannot be saved (a broken surrogate); retype it."
-        ) from None
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(f"{what} is too long ({len(value):,} characters, at most {MAX_TEXT:,}).")
-    return value
-
-
-def parse_date(value: str, what: str = "Date") -> str:
-    """Check a YYYY-MM-DD date and return it in that form."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise InvalidInput(f"{what} '{_clip(value)}' is not a date: use YYYY-MM-DD, for example 2026-03-31.")
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise InvalidInput(f"{what} '{value}' does not exist in the calendar.") from None
-
-
-def parse_optional_date(value: str, what: str = "Date") -> str:
-    return parse_date(value, what) if value and value.strip() else ""
-
-
-def parse_score(value: str | int | None) -> ScoreValue | None:
-    """Read a score as typed: a digit 0-4, '?' for don't know, '-' or 'n/a' for not applicable.
-
-    Returns None for an empty entry (not scored yet).
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidInput("A score is 0-4, ? (don't know) or - (not applicable).")
-    if isinstance(value, int):
-        if 0 <= value <= 4:
-            return value
-        raise InvalidInput(f"A score is 0-4, not {value}.")
-    text = str(value).strip().lower()
-    if text == "":
-        return None
-    if text in ("?", "dk", "don't know"):
-        return DONT_KNOW
-    if text in ("-", "n/a", "na"):
-        return NOT_APPLICABLE
-    if text in ("0", "1", "2", "3", "4"):
-        return int(text)
-    raise InvalidInput(f"'{_clip(value)}' is not a score: type 0-4, ? (don't know) or - (not applicable).")
-
-
-def slugify(text: str, fallback: str = "item") -> str:
-    """A short, readable, file-safe key: lower-case ASCII letters, digits and dashes."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:40].strip("-") or fallback
 
 
 def now_iso() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
-def new_item_id() -> str:
-    import uuid  # only to create: loading and exporting do without it
-
-    return uuid.uuid4().hex[:8]
-
-
-# --------------------------------------------------------------------------------------------
-# Validation of documents read from disk or imported
-
-
-class _Reader:
-    """Reads one JSON object with type checks, naming the path of the first bad field."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, dict):
-            raise InvalidSession(f"{path or 'document'}: expected an object, found {_kind(data)}.")
-        self.data = data
-        self.path = path
-
-    def _where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def get(self, key: str, types: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.data:
-            if default is ...:
-                raise InvalidSession(f"{self._where(key)}: missing.")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) and bool not in _as_tuple(types):
-            raise InvalidSession(f"{self._where(key)}: expected {_names(types)}, found true/false.")
-        if not isinstance(value, types):
-            raise InvalidSession(f"{self._where(key)}: expected {_names(types)}, found {_kind(value)}.")
-        return value
-
-    def text(self, key: str, default: str | None = "") -> str:
-        value = self.get(key, str, default)
-        try:
-            return check_text(value, self._where(key))
-        except InvalidInput as error:
-            raise InvalidSession(str(error)) from None
-
-    def name(self, key: str) -> str:
-        try:
-            return clean_name(self.get(key, str), self._where(key))
-        except InvalidInput as error:
-            raise InvalidSession(str(error)) from None
-
-    def date(self, key: str, optional: bool = False) -> str:
-        value = self.get(key, str, "" if optional else ...)
-        try:
-            return parse_optional_date(value, self._where(key)) if optional else parse_date(value, self._where(key))
-        except InvalidInput as error:
-            raise InvalidSession(str(error)) from None
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
-        value: str = self.get(key, str, ... if default is None else default)
-        if value not in choices:
-            raise InvalidSession(f"{self._where(key)}: '{_clip(value)}' is not one of {', '.join(choices)}.")
-        return value
-
-    def items(self, key: str, reader: Any) -> list[Any]:
-        values = self.get(key, list, [])
-        if len(values) > MAX_ITEMS:
-            raise InvalidSession(f"{self._where(key)}: too many entries ({len(values)}).")
-        return [reader(_Reader(value, f"{self._where(key)}[{i}]")) for i, value in enumerate(values)]
-
-    def strings(self, key: str) -> list[str]:
-        values = self.get(key, list, [])
-        result = []
-        for i, value in enumerate(values):
-            if not isinstance(value, str):
-                raise InvalidSession(f"{self._where(key)}[{i}]: expected text, found {_kind(value)}.")
-            try:
-                result.append(check_text(value, f"{self._where(key)}[{i}]"))
-            except InvalidInput as error:
-                raise InvalidSession(str(error)) from None
-        return result
-
-    def position(self, key: str) -> int:
-        """An index into a list of the checklist (a point, a section): negative ones count as 0."""
-        value: int = self.get(key, int, 0)
-        if value > MAX_ITEMS:
-            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not a position in the checklist.")
-        return max(0, value)
-
-    def whole(self, key: str, low: int, high: int, default: int) -> int:
-        value: int = self.get(key, int, default)
-        if not low <= value <= high:
-            raise InvalidSession(f"{self._where(key)}: {_clip(value)} is not from {low} to {high:,}.")
-        return value
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self.get(key, dict, {}), self._where(key))
-
-
-def _clip(value: Any, limit: int = 40) -> str:
-    """A value quoted in a message: short, and on one line, whatever a hostile file holds."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
-        return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"  # not printed in full
-    text = value if isinstance(value, str) else _kind(value) if not isinstance(value, int) else str(value)
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
-    return types if isinstance(types, tuple) else (types,)
-
-
-def _names(types: type | tuple[type, ...]) -> str:
-    names = {
-        str: "text",
-        int: "a whole number",
-        float: "a number",
-        list: "a list",
-        dict: "an object",
-        bool: "true/false",
-        type(None): "null",
-    }
-    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    return _names(type(value))
-
-
-def is_numeric_score(value: Any) -> TypeGuard[int | float]:
-    """A score that counts in averages: 0-4 typed in the room, or a mean of several people's votes."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def mean_score(value: float) -> int | float:
-    """A partner's mean of several votes, as stored: two decimals, a whole number kept whole."""
-    value = round(value, 2)
-    return int(value) if value == int(value) else value
-
-
-def _check_score(value: Any, where: str) -> ScoreValue:
-    if isinstance(value, float):
-        # A float only comes from the mean of several remote votes (see `PointRecord.votes`).
-        if math.isfinite(value) and 0 <= value <= 4 and round(value, 2) == value:
-            return mean_score(value)
-        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or value not in SCORE_VALUES:
-        shown = (
-            repr(_clip(value))
-            if isinstance(value, str)
-            else str(value)
-            if isinstance(value, int) and not isinstance(value, bool)
-            else _kind(value)
-        )
-        raise InvalidSession(f"{where}: {shown} is not a score (0-4, '?' or 'n/a').")
-    return value
-
-
-def check_vote_score(value: Any, where: str) -> int | str:
-    """One person's vote: a whole score 0-4, '?' or 'n/a' (never a mean)."""
-    if isinstance(value, float):
-        raise InvalidSession(f"{where}: {_clip(repr(value))} is not a score (0-4, '?' or 'n/a').")
-    return _check_score(value, where)  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +86,7 @@ class Partner:
         }
 
     @staticmethod
-    def read(r: _Reader) -> Partner:
+    def read(r: DocumentReader) -> Partner:
         return Partner(
             key=r.name("key"),
             name=r.name("name"),
@@ -337,7 +108,7 @@ class Vote:
         return {"name": self.name, "score": self.score, "comment": self.comment, "at": self.at}
 
     @staticmethod
-    def read(r: _Reader) -> Vote:
+    def read(r: DocumentReader) -> Vote:
         comment = r.text("comment")
         if len(comment) > MAX_COMMENT:
             raise InvalidSession(f"{r.path}.comment: too long ({len(comment):,} characters).")
@@ -373,20 +144,21 @@ class PointRecord:
         return data
 
     @staticmethod
-    def read(r: _Reader) -> PointRecord:
+    def read(r: DocumentReader) -> PointRecord:
         scores_reader = r.child("scores")
-        scores = {str(k): _check_score(v, f"{scores_reader.path}.{k}") for k, v in scores_reader.data.items()}
+        scores = {str(k): check_score(v, f"{scores_reader.path}.{k}") for k, v in scores_reader.data.items()}
         agreed = r.get("agreed", (int, type(None)), None)
         if agreed is not None and not 0 <= agreed <= 4:
             raise InvalidSession(f"{r.path}.agreed: {agreed} is not a score from 0 to 4.")
         votes_reader = r.child("votes")
         votes: dict[str, dict[str, Vote]] = {}
         for partner_key, by_person in votes_reader.data.items():
-            person_reader = _Reader(by_person, f"{votes_reader.path}.{partner_key}")
+            person_reader = DocumentReader(by_person, f"{votes_reader.path}.{partner_key}")
             if len(person_reader.data) > MAX_VOTERS:
                 raise InvalidSession(f"{person_reader.path}: too many people ({len(person_reader.data)}).")
             votes[str(partner_key)] = {
-                str(pid): Vote.read(_Reader(v, f"{person_reader.path}.{pid}")) for pid, v in person_reader.data.items()
+                str(pid): Vote.read(DocumentReader(v, f"{person_reader.path}.{pid}"))
+                for pid, v in person_reader.data.items()
             }
         return PointRecord(
             scores=scores, revealed=r.get("revealed", bool, False), agreed=agreed, notes=r.text("notes"), votes=votes
@@ -427,7 +199,7 @@ class CarriedOver:
         }
 
     @staticmethod
-    def read(r: _Reader) -> CarriedOver:
+    def read(r: DocumentReader) -> CarriedOver:
         return CarriedOver(
             date=r.date("date"),
             kind=r.choice("kind", KINDS, "kickoff"),
@@ -463,7 +235,7 @@ class SectionDraft:
         return data
 
     @staticmethod
-    def read(r: _Reader) -> SectionDraft:
+    def read(r: DocumentReader) -> SectionDraft:
         carried = CarriedOver.read(r.child("carried")) if r.get("carried", (dict, type(None)), None) else None
         return SectionDraft(
             text=r.text("text"),
@@ -476,149 +248,6 @@ class SectionDraft:
     def carried_unchanged(self) -> bool:
         """Carried over from the session before, and its text not changed since."""
         return self.carried is not None and self.carried.text_digest == text_digest(self.text)
-
-
-@dataclass
-class Measure:
-    """A way the alliance measures its success: economic or relational, with a target and an owner."""
-
-    name: str
-    kind: str = "relational"  # economic | relational
-    how_measured: str = ""
-    target: str = ""
-    owner: str = ""
-    review_frequency: str = ""
-    id: str = field(default_factory=new_item_id)
-    # Offered by the app (the checklist's default measures), not yet kept by the room: shown as a
-    # suggestion and left out of the agreement until the room keeps it (or edits it).
-    suggested: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "kind": self.kind,
-            "how_measured": self.how_measured,
-            "target": self.target,
-            "owner": self.owner,
-            "review_frequency": self.review_frequency,
-        }
-        if self.suggested:
-            data["suggested"] = True
-        return data
-
-    @staticmethod
-    def read(r: _Reader) -> Measure:
-        return Measure(
-            id=r.text("id") or new_item_id(),
-            name=r.name("name"),
-            kind=r.choice("kind", MEASURE_KINDS, "relational"),
-            how_measured=r.text("how_measured"),
-            target=r.text("target"),
-            owner=r.text("owner"),
-            review_frequency=r.text("review_frequency"),
-            suggested=r.get("suggested", bool, False),
-        )
-
-
-@dataclass
-class Role:
-    """Who does what for a partner (or jointly)."""
-
-    partner: str  # partner key, or "" for a joint role
-    person: str
-    responsibility: str
-    id: str = field(default_factory=new_item_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "partner": self.partner, "person": self.person, "responsibility": self.responsibility}
-
-    @staticmethod
-    def read(r: _Reader) -> Role:
-        return Role(
-            id=r.text("id") or new_item_id(),
-            partner=r.text("partner"),
-            person=r.text("person"),
-            responsibility=r.text("responsibility"),
-        )
-
-
-@dataclass
-class ActionItem:
-    """An action item from the meeting, or a task of the agreement's joint work plan."""
-
-    text: str
-    owner: str = ""
-    partner: str = ""  # partner key, or "" for joint
-    due: str = ""  # YYYY-MM-DD or ""
-    status: str = "open"  # open | done
-    point: str = ""  # linked checklist point key, or ""
-    id: str = field(default_factory=new_item_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "owner": self.owner,
-            "partner": self.partner,
-            "due": self.due,
-            "status": self.status,
-            "point": self.point,
-        }
-
-    @staticmethod
-    def read(r: _Reader) -> ActionItem:
-        return ActionItem(
-            id=r.text("id") or new_item_id(),
-            text=r.text("text"),
-            owner=r.text("owner"),
-            partner=r.text("partner"),
-            due=r.date("due", optional=True),
-            status=r.choice("status", ACTION_STATUSES, "open"),
-            point=r.text("point"),
-        )
-
-
-@dataclass
-class SponsorMeeting:
-    """A sponsor meeting held or planned: its date, in person or remote, and notes."""
-
-    date: str
-    mode: str = "in person"  # in person | remote
-    notes: str = ""
-    id: str = field(default_factory=new_item_id)
-
-    @property
-    def in_person(self) -> bool:
-        return self.mode == "in person"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date, "mode": self.mode, "notes": self.notes}
-
-    @staticmethod
-    def read(r: _Reader) -> SponsorMeeting:
-        return SponsorMeeting(
-            id=r.text("id") or new_item_id(),
-            date=r.date("date"),
-            mode=r.choice("mode", MEETING_MODES, "in person"),
-            notes=r.text("notes"),
-        )
-
-
-@dataclass
-class Decision:
-    """A decision the room took, with its date."""
-
-    text: str
-    date: str = ""
-    id: str = field(default_factory=new_item_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "date": self.date}
-
-    @staticmethod
-    def read(r: _Reader) -> Decision:
-        return Decision(id=r.text("id") or new_item_id(), text=r.text("text"), date=r.date("date", optional=True))
 
 
 @dataclass
@@ -641,7 +270,7 @@ class AgendaState:
         }
 
     @staticmethod
-    def read(r: _Reader) -> AgendaState:
+    def read(r: DocumentReader) -> AgendaState:
         elapsed = {}
         for key, value in r.child("elapsed").data.items():
             # NaN and Infinity compare false with everything: only an explicit range check keeps
@@ -653,7 +282,7 @@ class AgendaState:
             ):
                 raise InvalidSession(
                     f"{r.path}.elapsed.{key}: expected a number of seconds "
-                    f"(0 to {MAX_ELAPSED_SECONDS:,}), found {_clip(repr(value))}."
+                    f"(0 to {MAX_ELAPSED_SECONDS:,}), found {clip(repr(value))}."
                 )
             elapsed[str(key)] = float(value)
         timebox = {}
@@ -754,7 +383,7 @@ class Session:
     @staticmethod
     def from_dict(data: Any) -> Session:
         """Validate a current-schema document (see `migrations` for older ones) and build a Session."""
-        r = _Reader(data, "")
+        r = DocumentReader(data, "")
         version = r.get("schema_version", int)
         if version != SCHEMA_VERSION:
             raise InvalidSession(f"schema_version {version} is not {SCHEMA_VERSION}; migrate it first.")
@@ -767,9 +396,11 @@ class Session:
         if len(set(keys)) != len(keys):
             raise InvalidSession("partners: two partners share the same key.")
         points_reader = r.child("points")
-        points = {str(k): PointRecord.read(_Reader(v, f"points.{k}")) for k, v in points_reader.data.items()}
+        points = {str(k): PointRecord.read(DocumentReader(v, f"points.{k}")) for k, v in points_reader.data.items()}
         sections_reader = r.child("sections")
-        sections = {str(k): SectionDraft.read(_Reader(v, f"sections.{k}")) for k, v in sections_reader.data.items()}
+        sections = {
+            str(k): SectionDraft.read(DocumentReader(v, f"sections.{k}")) for k, v in sections_reader.data.items()
+        }
         session_id = r.name("id")
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,80}", session_id):
             raise InvalidSession(f"id: '{session_id}' is not a session id (lower-case letters, digits, dashes).")

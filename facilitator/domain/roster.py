@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import MAX_PARTNERS, ActionItem, Partner, Role, Session, clean_name, slugify
+from facilitator.domain.model import ActionItem, Partner, Role, Session
+from facilitator.domain.validation import MAX_PARTNERS, clean_name, slugify
 
 FIELDS = ("name", "sponsors", "participants")
 EMPTY_NAME = "Name this partner organisation."  # the forms add how to remove the row instead

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
     from facilitator.domain.content import Checklist
-    from facilitator.domain.model import ScoreValue, Session
+    from facilitator.domain.model import Session
+    from facilitator.domain.score_values import ScoreValue
 
 TOP_SCORE = 4
 

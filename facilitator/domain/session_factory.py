@@ -11,19 +11,9 @@ from datetime import timedelta
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.content import CURRENT_VERSION, load_checklist
-from facilitator.domain.model import (
-    KINDS,
-    CarriedOver,
-    Measure,
-    Partner,
-    SectionDraft,
-    Session,
-    check_text,
-    clean_name,
-    parse_date,
-    text_digest,
-)
+from facilitator.domain.model import KINDS, CarriedOver, Measure, Partner, SectionDraft, Session, text_digest
 from facilitator.domain.roster import PartnerEntry, build_partners
+from facilitator.domain.validation import check_text, clean_name, parse_date
 
 
 def default_measures(checklist_version: int = CURRENT_VERSION) -> list[Measure]:

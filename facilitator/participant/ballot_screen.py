@@ -21,7 +21,8 @@ from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.formatting import format_score
-from facilitator.domain.model import DONT_KNOW, NOT_APPLICABLE, now_iso
+from facilitator.domain.model import now_iso
+from facilitator.domain.score_values import DONT_KNOW, NOT_APPLICABLE
 from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from facilitator.tui.widgets.score_board import SCORE_KEYS, score_text
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
-from facilitator.domain.model import MAX_COMMENT, check_text, check_vote_score, clean_name, now_iso, slugify
+from facilitator.domain.model import now_iso
+from facilitator.domain.score_values import check_vote_score
+from facilitator.domain.validation import MAX_COMMENT, check_text, clean_name, slugify
 from facilitator.remote import codes, pins
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facilitator.domain.model import MAX_VOTERS, Vote, now_iso
+from facilitator.domain.model import Vote, now_iso
+from facilitator.domain.validation import MAX_VOTERS
 from facilitator.remote.ballots import MAX_BALLOT_BYTES, Ballot, BallotRefused, decode_ballot, validate_ballot
 from facilitator.remote.files import UnreadableFile, read_regular_file
 from facilitator.storage.layout import OWN_BALLOT_FOLDER_FILES

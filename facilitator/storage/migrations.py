@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from facilitator.base.errors import InvalidSession, NewerSchema
-from facilitator.domain.model import SCHEMA_VERSION, slugify
+from facilitator.domain.model import SCHEMA_VERSION
+from facilitator.domain.validation import slugify
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:

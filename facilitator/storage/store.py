@@ -386,7 +386,7 @@ class SessionStore:
     # -- writing -----------------------------------------------------------------------------
 
     def new_id(self, alliance: str, date: str) -> str:
-        from facilitator.domain.model import slugify
+        from facilitator.domain.validation import slugify
 
         base = f"{slugify(alliance, 'alliance')}-{date}"
         taken = set(self.ids())

@@ -28,7 +28,8 @@ from store_support import run_facilitator
 
 from facilitator.base.errors import FacilitatorError, NewerSchema, ReportError, SessionDamaged
 from facilitator.domain.demo import build_demo_session
-from facilitator.domain.model import MAX_ELAPSED_SECONDS, Session, Vote
+from facilitator.domain.model import Session, Vote
+from facilitator.domain.validation import MAX_ELAPSED_SECONDS
 from facilitator.reports import render as reports
 from facilitator.reports.summary_text import session_summary_text
 from facilitator.storage.layout import INDEX_FILE

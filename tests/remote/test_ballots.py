@@ -276,7 +276,7 @@ def test_the_facilitator_removes_a_person_and_their_ballots_are_refused(remote):
 
 
 def test_no_more_people_of_one_organisation_than_a_session_can_hold(remote, store):
-    from facilitator.domain.model import MAX_VOTERS
+    from facilitator.domain.validation import MAX_VOTERS
 
     session, state, folder, link = remote
     for n in range(MAX_VOTERS + 5):

@@ -33,20 +33,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import (
-    MEASURE_KINDS,
-    MEETING_MODES,
-    ActionItem,
-    Decision,
-    Measure,
-    Role,
-    Session,
-    SponsorMeeting,
-    check_text,
-    clean_name,
-    parse_date,
-    parse_optional_date,
-)
+from facilitator.domain.agreement_items import MEASURE_KINDS, MEETING_MODES
+from facilitator.domain.model import ActionItem, Decision, Measure, Role, Session, SponsorMeeting
+from facilitator.domain.validation import check_text, clean_name, parse_date, parse_optional_date
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.widgets.plain_table import PlainTable
 from facilitator.tui.widgets.toggles import StateCheckbox

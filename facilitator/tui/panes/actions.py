@@ -20,7 +20,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.model import ActionItem, Decision, parse_optional_date
+from facilitator.domain.model import ActionItem, Decision
+from facilitator.domain.validation import parse_optional_date
 from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm, ItemTable, confirm
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane

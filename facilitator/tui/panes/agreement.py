@@ -29,9 +29,10 @@ from textual.worker import get_current_worker
 from facilitator.base.errors import InvalidInput
 from facilitator.domain import suggestions
 from facilitator.domain.content import Section
-from facilitator.domain.model import ActionItem, Measure, Role, Session, SponsorMeeting, check_text
+from facilitator.domain.model import ActionItem, Measure, Role, Session, SponsorMeeting
 from facilitator.domain.reconfirm import can_reconfirm, carried_note, endorsement_phrase, reconfirm
 from facilitator.domain.scoring import section_status, sections_to_address
+from facilitator.domain.validation import check_text
 from facilitator.tui.dialogs.item_forms import (
     ItemTable,
     MeasureForm,

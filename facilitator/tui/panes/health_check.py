@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static, TextArea
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.formatting import format_score
-from facilitator.domain.model import parse_score
+from facilitator.domain.score_values import parse_score
 from facilitator.domain.scoring import point_stats
 from facilitator.tui.dialogs.remote_panel import RemoteProgress
 from facilitator.tui.meeting_context import MeetingContext

@@ -1,14 +1,14 @@
 """The meeting workspace: an agenda rail, the current step, the clock, and the autosave indicator.
 
 The screen owns the open session. Panes edit it and post `MeetingPane.Edited`; the screen then
-takes a snapshot on this (the UI) thread shortly after the last edit and hands it to the
-`Autosaver`, which writes it off the event loop. Quitting, closing the session, SIGTERM and SIGHUP
-all go through `save_now()`.
+has its `MeetingSaves` (`tui/meeting_saves.py`) write it shortly after the last edit. Quitting,
+closing the session, SIGTERM and SIGHUP all go through `save_now()`. Remote scoring's reading and
+writing of the participants' files runs in `MeetingRemote` (`tui/meeting_remote.py`); the screen
+merges and shows what it reads.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -19,24 +19,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_clock
-from facilitator.remote.link import Polled, RemoteLink
+from facilitator.remote.link import RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.store import OpenSession
 from facilitator.tui.dialogs.remote_panel import RemoteBadge
 from facilitator.tui.meeting_context import MeetingContext, MeetingHost
+from facilitator.tui.meeting_remote import REMOTE_POLL, MeetingRemote
+from facilitator.tui.meeting_saves import MeetingSaves
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.agenda_rail import AgendaRail
 from facilitator.tui.widgets.meeting_clock import MeetingClock
 from facilitator.tui.widgets.save_indicator import SaveIndicator
 
-REMOTE_POLL = 1.0  # seconds between looks at participants' ballots (one folder listing when idle)
-SAVE_DELAY = 0.4  # seconds after the last edit before a snapshot is taken (typing stays smooth)
 CLOCK_SAVE_EVERY = 30  # seconds: the running clock alone is saved this often
 SAVE_INDICATOR_WIDTH = 18  # its fixed width in the top bar (SaveIndicator's CSS)
 
@@ -68,21 +67,23 @@ class MeetingScreen(Screen, MeetingHost):
             store=opened.store,
             host=self,
         )
-        self.autosaver: Autosaver | None = None
-        self._save_timer: Timer | None = None
-        self._closed = False
+        self.saves = MeetingSaves(opened, timers=self, on_status=self._status_from_any_thread)
+        self._remote: MeetingRemote | None = None  # made on mount: it needs the app's data folder
         self._clock_ticks = 0
-        self._edits = 0  # edits seen, and how many of them the last snapshot covered
-        self._edits_submitted = 0
         self._rail_chosen = False  # once the facilitator toggles the rail, resizing leaves it alone
-        self.remote: RemoteLink | None = None
-        # Taking a snapshot and writing it happen together, so that of two saves (the event loop's
-        # and the exit guard's thread) the later one always writes the newer state.
-        self._save_lock = threading.RLock()
 
     @property
     def session(self):
         return self.context.session
+
+    @property
+    def remote(self) -> RemoteLink | None:
+        """Remote scoring's link to the participants' files, once the screen is mounted."""
+        return self._remote.link if self._remote is not None else None
+
+    @property
+    def autosaver(self) -> Autosaver | None:
+        return self.saves.autosaver
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -127,9 +128,9 @@ class MeetingScreen(Screen, MeetingHost):
         return self.session.agenda.step if self.session.agenda.step in steps else steps[0]
 
     def on_mount(self) -> None:
-        self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
-        self.set_interval(1.0, self._catch_up)
-        self.remote = RemoteLink(self.app.store.data_dir, self.session.id)
+        self.saves.start()
+        self.set_interval(1.0, self.saves.catch_up)
+        self._remote = MeetingRemote(RemoteLink(self.app.store.data_dir, self.session.id), self, self.context)
         self.set_interval(REMOTE_POLL, self._poll_remote)
         self.query_one(SaveIndicator).show_saved(format_clock(self.session.saved_at))
         self.sub_title = self.session.alliance
@@ -256,26 +257,15 @@ class MeetingScreen(Screen, MeetingHost):
 
     # -- remote scoring -------------------------------------------------------------------------
 
-    class RemotePolled(Message):
-        def __init__(self, polled: Polled) -> None:
-            super().__init__()
-            self.polled = polled
-
     def _poll_remote(self) -> None:
-        # Nothing to do, and nothing read, until remote scoring is started for this session.
-        if self.remote is not None and not self._closed and (self.remote.state is not None or self.remote.exists()):
-            self._read_remote()
+        if self._remote is not None and not self.saves.closed:
+            self._remote.poll()
 
-    @work(thread=True, exclusive=True, group="remote-poll", exit_on_error=False)
-    def _read_remote(self) -> None:
-        if self.remote is not None:
-            self.post_message(self.RemotePolled(self.remote.poll()))
-
-    @on(RemotePolled)
-    def _remote_polled(self, message: RemotePolled) -> None:
-        if self.remote is None or self._closed or not self.is_mounted:
+    @on(MeetingRemote.BallotsRead)
+    def _remote_polled(self, message: MeetingRemote.BallotsRead) -> None:
+        if self._remote is None or self.saves.closed or not self.is_mounted:
             return
-        result = self.remote.apply(message.polled, self.session, self.context.checklist)
+        result = self._remote.merge(message.polled)
         for name, reason in result.refused[:3]:
             self.notify(f"{name}: {reason}", title="Ballot refused", severity="warning", timeout=6, markup=False)
         if result.changed:
@@ -291,26 +281,11 @@ class MeetingScreen(Screen, MeetingHost):
         self._current_pane().show_remote(self.remote)
 
     def _publish_remote(self) -> None:
-        if self.remote is None or self.remote.state is None:
-            return
-        view = self.remote.view(self.session, self.context.checklist)
-        if view is not None:
-            self._write_remote_view(view)
+        if self._remote is not None:
+            self._remote.publish()
 
-    @work(thread=True, exclusive=False, group="remote-publish", exit_on_error=False)
-    def _write_remote_view(self, view) -> None:
-        try:
-            self.remote.publish(view)
-        except OSError as error:
-            self.post_message(self.RemoteProblem(f"Participants' view not updated: {error.strerror or error}"))
-
-    class RemoteProblem(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    @on(RemoteProblem)
-    def _remote_problem(self, message: RemoteProblem) -> None:
+    @on(MeetingRemote.Problem)
+    def _remote_problem(self, message: MeetingRemote.Problem) -> None:
         self.notify(message.text, severity="warning", timeout=6, markup=False)
 
     @on(RemoteBadge.Clicked)
@@ -333,16 +308,8 @@ class MeetingScreen(Screen, MeetingHost):
         self._publish_remote()
 
     def before_reveal(self, revealing: bool) -> None:
-        """Called by the health check just before R. Revealing: merge what participants sent up to
-        now, so a score sent in the last second counts. Hiding again: read every ballot afresh on
-        the next poll, so a change sent while the point was revealed (and left out) is taken."""
-        if self.remote is None or not self.remote.active:
-            return
-        if not revealing:
-            self.remote.inbox.forget(self.remote.inbox.round)
-            return
-        result = self.remote.sync(self.session, self.context.checklist)
-        if result.changed:
+        """Called by the health check just before R (see `MeetingRemote.before_reveal`)."""
+        if self._remote is not None and self._remote.before_reveal(revealing):
             self._remote_scores_changed()
 
     # -- clock ----------------------------------------------------------------------------------
@@ -376,68 +343,21 @@ class MeetingScreen(Screen, MeetingHost):
 
     def show_pending_save(self) -> None:
         """Show "saving…" now (a pane calls this as it edits, before its Edited message arrives)."""
-        if not self._closed and self.is_mounted:
+        if not self.saves.closed and self.is_mounted:
             self.query_one(SaveIndicator).show_pending()
 
     def schedule_save(self) -> None:
         """Save shortly after the last edit: one snapshot per burst of typing."""
-        if self._closed:
-            return
-        self._edits += 1
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self.query_one(SaveIndicator).show_pending()
-        self._save_timer = self.set_timer(SAVE_DELAY, self._submit_snapshot)
-
-    def _submit_snapshot(self) -> None:
-        self._save_timer = None
-        if self.autosaver is not None and not self._closed:
-            self._edits_submitted = self._edits
-            self.autosaver.submit(self.session.to_dict())
-
-    def _catch_up(self) -> None:
-        """Safety net: an edit that no snapshot has covered yet gets one (at most a second late)."""
-        if self._edits != self._edits_submitted and not self._closed:
-            self._submit_snapshot()
+        if self.saves.schedule():
+            self.query_one(SaveIndicator).show_pending()
 
     def save_now(self, close: bool = False) -> bool:
         """Write the current state synchronously. Idempotent; safe to call twice while closing."""
-        if self._closed or self.autosaver is None:
-            return True
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
-        with self._save_lock:
-            if self._closed:
-                return True
-            ok = self.autosaver.flush(self.session.to_dict())
-            if close:
-                self._close(ok)
-        return ok
+        return self.saves.save_now(close=close)
 
     def save_for_exit(self) -> bool:
-        """Write the current state from any thread: the exit guard calls this while the event loop
-        may be stuck on a dead terminal. True when the room's work is on disk. The session stays
-        open: if the event loop is only slow, its own later save writes what it handled since."""
-        with self._save_lock:
-            if self.autosaver is None:
-                return True
-            if self._closed:
-                return not self.autosaver.dirty
-            for _attempt in range(5):  # the loop may be changing the session this very moment
-                try:
-                    document = self.session.to_dict()
-                except RuntimeError:
-                    continue
-                return self.autosaver.flush(document)
-            return self.autosaver.flush()
-
-    def _close(self, saved: bool) -> None:
-        self._closed = True
-        self.autosaver.stop()
-        if saved:
-            self.opened.close()
-        # When the last save failed the lock is kept: the file on disk is not the room's work.
+        """Write the current state from any thread (the exit guard's). True when it is on disk."""
+        return self.saves.save_for_exit()
 
     def commit_typing(self) -> None:
         """Put text typed into an editor, whose change is not handled yet, into the session."""
@@ -448,28 +368,13 @@ class MeetingScreen(Screen, MeetingHost):
 
     def write_rescue_copy(self) -> Path | None:
         """Dump the session, as `facilitator dump` would, where it can be written. None if saved."""
-        import json
-        from datetime import datetime
-
-        from facilitator.storage import rescue
-        from facilitator.storage.atomic import atomic_write_text, private_folder
-
-        if self.autosaver is not None and not self.autosaver.dirty:
-            return None
-        folder = rescue.rescue_folder()
-        path = folder / f"{self.session.id}-{datetime.now():%Y%m%d-%H%M%S}.json"
-        try:
-            private_folder(folder, parents=True)  # the whole session, in a folder every user can see
-            atomic_write_text(path, json.dumps(self.session.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        except OSError:
-            return None
-        return path
+        return self.saves.write_rescue_copy()
 
     def action_save(self) -> None:
         if self.save_now():
             self.notify("Saved.", timeout=2)
         else:
-            self.notify(self.autosaver.last_error if self.autosaver else "Not saved.", severity="error", markup=False)
+            self.notify(self.saves.last_error, severity="error", markup=False)
 
     class SaveStatusChanged(Message):
         def __init__(self, status: SaveStatus) -> None:
@@ -498,9 +403,7 @@ class MeetingScreen(Screen, MeetingHost):
 
     def action_close_session(self) -> None:
         if not self.save_now(close=True):
-            self._closed = False  # keep working: nothing is lost, the save keeps retrying
-            self.autosaver = Autosaver(self.opened, on_status=self._status_from_any_thread)
-            self.autosaver.submit(self.session.to_dict())
+            self.saves.reopen()  # keep working: nothing is lost, the save keeps retrying
             self.notify(
                 "The session could not be saved, so it stays open. Your work is kept in memory and saving is retried.",
                 severity="error",

@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
-from facilitator.domain.model import clean_name
 from facilitator.domain.roster import PartnerEntry, check_roster, split_names
+from facilitator.domain.validation import clean_name
 from facilitator.tui.widgets.partner_roster import EditsRoster, PartnerRoster, PartnerRow, row_message
 from facilitator.tui.widgets.toggles import StateRadioButton
 

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 
-from facilitator.domain.model import MAX_PARTNERS
 from facilitator.domain.roster import EMPTY_NAME, FIELDS, PartnerEntry, RosterProblems, join_names, split_names
+from facilitator.domain.validation import MAX_PARTNERS
 
 REMOVE_HINT = "Name this partner organisation, or remove the row (ctrl+r)."
 

@@ -19,7 +19,8 @@ from textual.widget import Widget
 
 from facilitator.domain.content import Checklist
 from facilitator.domain.formatting import format_agreed, format_mean, format_score, format_spread
-from facilitator.domain.model import ScoreValue, Session
+from facilitator.domain.model import Session
+from facilitator.domain.score_values import ScoreValue
 from facilitator.domain.scoring import point_stats, vote_spreads
 from facilitator.tui.textual_compat import take_repaint_request
 
@@ -135,7 +136,7 @@ class ScoreBoard(Widget, can_focus=True):
         self.cursor = (self.cursor + step) % len(self.session.partners)
 
     def action_score(self, typed: str) -> None:
-        from facilitator.domain.model import parse_score
+        from facilitator.domain.score_values import parse_score
 
         value = parse_score(typed)
         height = self._height()
