@@ -46,7 +46,8 @@ class SessionFilter:
 
     def checked(self) -> SessionFilter:
         """The same filter, or InvalidInput naming what cannot be a filter (a wrong date, say)."""
-        from facilitator.domain.model import KINDS, parse_optional_date  # imported only when filtering
+        from facilitator.domain.model import KINDS  # imported only when filtering
+        from facilitator.domain.validation import parse_optional_date
 
         if self.kind and self.kind not in KINDS:
             raise InvalidInput(f"Kind must be one of {', '.join(KINDS)}, not '{self.kind}'.")
