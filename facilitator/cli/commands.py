@@ -1,0 +1,292 @@
+"""What each command does, once its arguments are parsed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from facilitator.base.errors import FacilitatorError, InvalidInput
+from facilitator.base.terminal_text import json_shown, shown
+
+if TYPE_CHECKING:
+    from facilitator.domain.model import Session
+    from facilitator.domain.roster import PartnerEntry
+    from facilitator.storage.session_query import SessionFilter
+    from facilitator.storage.store import SessionStore
+
+from facilitator.cli.console import EXIT_OK, OpenWorkspace, is_terminal, run_tui, short_lived, table
+
+
+def cmd_new(store: SessionStore, args: argparse.Namespace) -> int:
+    from facilitator.domain.roster import PartnerEntry, apply_roster
+    from facilitator.domain.session_factory import create_session, follow_up_session
+
+    if args.follows:
+        previous = store.load(args.follows)
+        _check_carried_over(previous, args)
+        session = follow_up_session(previous, date=args.date, facilitator=args.facilitator or None)
+        if args.kind:
+            session.kind = args.kind
+        entries = [PartnerEntry.of(partner) for partner in session.partners]
+    else:
+        session = None
+        entries = [PartnerEntry(name) for name in args.partner]
+    named: set[tuple[str, int]] = set()
+    for option, values, attribute in (
+        ("--sponsor", args.sponsor, "sponsors"),
+        ("--member", args.member, "participants"),
+    ):
+        for value in values:
+            entry, names = _people_of(entries, option, value)
+            if (attribute, id(entry)) not in named:  # named here: these replace the people carried over
+                named.add((attribute, id(entry)))
+                setattr(entry, attribute, [])
+            getattr(entry, attribute).extend(names)
+    if session is None:
+        session = create_session(
+            args.alliance, entries, date=args.date, kind=args.kind or "kickoff", facilitator=args.facilitator
+        )
+    else:
+        apply_roster(session, entries)  # the same checks as everywhere partners are named
+    with store.create(session) as opened:
+        print(opened.id)
+    return EXIT_OK
+
+
+def _check_carried_over(previous: Session, args: argparse.Namespace) -> None:
+    """--alliance and --partner beside --follows may only repeat what carries over."""
+    if args.alliance and args.alliance.strip().casefold() != previous.alliance.casefold():
+        raise InvalidInput(
+            f"--follows {previous.id} reviews {previous.alliance!r}: leave out --alliance "
+            f"(the alliance carries over), or give that name."
+        )
+    names = [p.name for p in previous.partners]
+    if args.partner and {p.strip().casefold() for p in args.partner} != {n.casefold() for n in names}:
+        raise InvalidInput(
+            f"--follows {previous.id} carries its partners over ({', '.join(names)}): leave out "
+            "--partner, and change partners in the meeting's welcome step (p) if they changed."
+        )
+
+
+def _people_of(entries: list[PartnerEntry], option: str, value: str) -> tuple[PartnerEntry, list[str]]:
+    """The entry a PARTNER=NAME[, NAME] value names, and the names. InvalidInput when unclear."""
+    from facilitator.domain.roster import split_names
+
+    for at, char in enumerate(value):
+        if char == "=":
+            partner = value[:at].strip().casefold()
+            entry = next((e for e in entries if e.name.strip().casefold() == partner), None)
+            if entry is not None:
+                return entry, split_names(value[at + 1 :])
+    if "=" not in value:
+        raise InvalidInput(f'{option} {value!r}: write PARTNER=NAME, for example {option} "Acme=Ana Ruiz".')
+    known = ", ".join(e.name for e in entries)
+    raise InvalidInput(f"{option} {value!r}: no partner of that name; the partners are {known}.")
+
+
+def wanted_sessions(args: argparse.Namespace) -> SessionFilter | None:
+    """The sessions `list` was asked for (a SessionFilter), checked: a wrong date is refused."""
+    from facilitator.storage.session_query import SessionFilter
+
+    wanted = SessionFilter(
+        alliance=args.alliance,
+        partner=args.partner,
+        sponsor=args.sponsor,
+        facilitator=args.facilitator,
+        kind=args.kind,
+        since=args.since,
+        until=args.until,
+        status=args.status,
+    )
+    return wanted.checked() if wanted else None  # checking imports the model: only when filtering
+
+
+def cmd_list(store: SessionStore, as_json: bool, wanted: SessionFilter | None = None) -> int:
+    short_lived()
+    if as_json:
+        if wanted:
+            from facilitator.storage.summaries import summaries_json
+
+            print(json_shown(summaries_json(store.summaries(wanted))))
+        else:
+            print(json_shown(store.listing_json()))  # the same text as json.dumps(..., indent=2)
+        return EXIT_OK
+    summaries = store.summaries(wanted) if wanted else store.summaries()
+    if not summaries and wanted:
+        print(f"No session in {shown(str(store.data_dir))} matches; `facilitator list` shows them all.")
+        return EXIT_OK
+    if not summaries:
+        print(
+            f"No sessions yet in {shown(str(store.data_dir))}. "
+            "Create one with `facilitator new` or try `facilitator demo`."
+        )
+        _point_to_earlier_folder(store)
+        return EXIT_OK
+    from facilitator.domain.formatting import format_index
+
+    rows: list[tuple[str, ...]] = [("ID", "ALLIANCE", "KIND", "DATE", "PARTNERS", "INDEX", "SAVED")]
+    problems = []
+    for s in summaries:
+        if s.ok:
+            rows.append(
+                (
+                    s.id,
+                    s.alliance,
+                    s.kind,
+                    s.date,
+                    ", ".join(s.partners),
+                    format_index(s.joint_index),
+                    s.saved_at[:16].replace("T", " "),
+                )
+            )
+        else:
+            rows.append((s.id, "DAMAGED" if s.status == "damaged" else "NEWER VERSION", "", "", "", "", ""))
+            problems.append(shown(f"  {s.file}: {s.problem}"))
+    print(table(rows))
+    if problems:
+        print("\nFiles that cannot be opened (left untouched):")
+        print("\n".join(problems))
+    print(f"\nData folder: {shown(str(store.data_dir))}")
+    return EXIT_OK
+
+
+def _point_to_earlier_folder(store: SessionStore) -> None:
+    from facilitator.storage.data_folder import earlier_default_folder
+
+    folder = earlier_default_folder(store.data_dir)
+    if folder is not None:
+        earlier = shown(str(folder))
+        print(
+            f"Sessions saved by an earlier version are in {earlier}: "
+            f"open them with `facilitator --data-dir {earlier}`, or move them to {shown(str(store.data_dir))}."
+        )
+
+
+def cmd_show(store: SessionStore, session_id: str) -> int:
+    from facilitator.reports.summary_text import session_summary_text
+
+    print(shown(session_summary_text(store.load(session_id)), lines=True))
+    return EXIT_OK
+
+
+def cmd_export(
+    store: SessionStore,
+    session_id: str,
+    document: str,
+    templates: Path | None,
+    output: str | None,
+    changes_since: bool = False,
+) -> int:
+    short_lived()
+    from facilitator.reports.render import export, needs_history, render
+
+    session = store.load(session_id)
+    changes = True if changes_since else None
+    history = None
+    if needs_history(document, templates, changes):
+        from facilitator.domain.history import load_timeline
+
+        try:
+            # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
+            # missing one is reported in the document, and the export goes ahead without it.
+            history = load_timeline(store, session.id, current=session)
+        except FacilitatorError:
+            history = None
+    if output:
+        path = Path(output).expanduser()
+        store.check_output_path(path)
+        export(session, document, path, templates, changes_since=changes, history=history, private=store.holds(path))
+        print(shown(f"Wrote the {document} of {session.id} to {path}"), file=sys.stderr)
+    else:
+        text = render(session, document, templates, changes_since=changes, history=history)
+        # On a terminal the document is read, not kept: nothing in it may act on the terminal. Sent
+        # to a pipe or a file it is the document itself, byte for byte.
+        sys.stdout.write(shown(text, lines=True) if is_terminal(sys.stdout) else text)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_history(store: SessionStore, target: str, as_json: bool) -> int:
+    short_lived()
+    from facilitator.domain.history import load_timeline
+    from facilitator.reports.history_text import history_json, history_text
+
+    timeline = load_timeline(store, target)
+    if as_json:
+        print(json_shown(json.dumps(history_json(timeline), ensure_ascii=False, indent=2)))
+    else:
+        print(shown(history_text(timeline), lines=True))
+    return EXIT_OK
+
+
+def cmd_dump(store: SessionStore, session_id: str, output: str | None) -> int:
+    from facilitator.storage.atomic import atomic_write_text
+
+    session = store.load(session_id)
+    # Controls JSON leaves raw (C1, bidi) are written as escapes: the same data for `load`.
+    text = json_shown(json.dumps(session.to_dict(), ensure_ascii=False, indent=2)) + "\n"
+    if output:
+        store.check_output_path(output)
+        try:
+            atomic_write_text(Path(output).expanduser(), text)
+        except OSError as error:
+            raise FacilitatorError(f"Cannot write {output}: {error.strerror or error}.") from None
+        print(shown(f"Wrote {session.id} to {output}"), file=sys.stderr)
+    else:
+        # A dump is UTF-8 whatever the locale says, since that is what `load` reads.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def cmd_load(store: SessionStore, file: str, replace: bool) -> int:
+    try:
+        if file == "-":
+            raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        else:
+            with open(Path(file).expanduser(), "rb") as handle:
+                raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        raise FacilitatorError(f"Cannot read {file}: {error.strerror or error}.") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"{file} is larger than {MAX_IMPORT_BYTES // 2**20} MiB; it is not a session dump.")
+    try:
+        from facilitator.storage.strict_json import loads
+
+        doc = loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not UTF-8 text; it is not a session dump.") from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{file} is not valid JSON ({error.msg} at line {error.lineno}).") from None
+    except RecursionError:
+        raise InvalidInput(f"{file} is nested too deeply to be a session dump.") from None
+    except ValueError as error:  # a number of thousands of digits, for one
+        raise InvalidInput(f"{file} is not valid JSON ({error}).") from None
+    session = store.import_document(doc, replace=replace)
+    print(session.id)
+    return EXIT_OK
+
+
+def cmd_demo(
+    store: SessionStore, templates: Path | None, open_it: bool, open_workspace: OpenWorkspace | None = None
+) -> int:
+    from facilitator.domain.demo import DEMO_ALLIANCE, build_demo_session
+
+    session = build_demo_session()
+    existing = [s for s in store.summaries() if s.ok and s.alliance == DEMO_ALLIANCE and s.date == session.date]
+    if existing:
+        session_id = existing[0].id
+    else:
+        with store.create(session) as opened:
+            session_id = opened.id
+    if not open_it:
+        print(session_id)
+        return EXIT_OK
+    return run_tui(open_workspace, store, templates, open_id=session_id)

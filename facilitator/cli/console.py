@@ -1,0 +1,98 @@
+"""What every command shares: exit codes, the one-line error, tables, and the standard output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facilitator.base.errors import FacilitatorError, InvalidInput
+from facilitator.base.terminal_text import shown
+
+if TYPE_CHECKING:
+    from facilitator.storage.store import SessionStore
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+# Opens the meeting workspace (the TUI) over a store: (store, templates folder, session id) -> exit code.
+OpenWorkspace = Callable[[Any, "Path | None", "str | None"], int]
+
+
+def run_tui(
+    open_workspace: OpenWorkspace | None, store: SessionStore, templates: Path | None, open_id: str | None = None
+) -> int:
+    if open_workspace is None:
+        raise FacilitatorError("this command line has no meeting workspace; run `facilitator` itself.")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise FacilitatorError(
+            "the meeting workspace needs a terminal; use `facilitator list` or `facilitator export` in scripts."
+        )
+    return open_workspace(store, templates, open_id)
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def short_lived() -> None:
+    """For a command that lists every session and then exits: no cyclic garbage collection.
+
+    The index's 10,000 summaries are acyclic; the collector would walk them again and again (5 ms
+    of `list`) to find nothing, and whatever a command leaves is freed when the process ends.
+    """
+    import gc
+
+    gc.disable()
+
+
+def templates_folder(value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise InvalidInput(f"Templates folder {value} does not exist.")
+    return path
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    rows = [tuple(shown(cell) for cell in row) for row in rows]  # one line per row, nothing for the terminal
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths[4] = min(widths[4], 50)
+    lines = []
+    for row in rows:
+        cells = [cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…" for i, cell in enumerate(row)]
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip())
+    return "\n".join(lines)
+
+
+MAX_MESSAGE = 500
+
+
+def fail(message: str) -> None:
+    """One line on standard error, however long or odd the text quoted in the message."""
+    message = shown(message)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    print(f"facilitator: {message}", file=sys.stderr)
+
+
+def tolerant_stdout() -> None:
+    """Under a non-UTF-8 locale (PYTHONUTF8=0 LC_ALL=C) print what cannot be shown as escapes."""
+    try:
+        if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+
+
+def quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
