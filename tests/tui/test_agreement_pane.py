@@ -7,8 +7,8 @@ from textual.widgets import Checkbox, Markdown, OptionList, SelectionList, Stati
 
 from facilitator.domain.scoring import section_status
 from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
-from facilitator.tui.panes import agreement
 from facilitator.tui.panes.agreement import AgreementPane
+from facilitator.tui.panes.agreement import preview_tab as agreement  # PREVIEW_DELAY lives with the preview
 
 from .pane_harness import PaneHarness, screen_text
 
