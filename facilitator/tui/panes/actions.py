@@ -21,9 +21,11 @@ from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import ActionItem, Decision, parse_optional_date
-from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm, ItemTable, confirm
+from facilitator.tui.dialogs.confirm import confirm
+from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
+from facilitator.tui.widgets.item_table import ItemTable
 
 
 def short_partner(context: MeetingContext, key: str) -> str:

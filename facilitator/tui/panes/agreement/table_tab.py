@@ -17,9 +17,10 @@ from textual.widgets import Static, TabPane
 
 from facilitator.domain import suggestions
 from facilitator.domain.model import Measure
-from facilitator.tui.dialogs.item_forms import ItemTable, confirm
+from facilitator.tui.dialogs.confirm import confirm
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.agreement.tables import TableSpec
+from facilitator.tui.widgets.item_table import ItemTable
 
 TABLE_HINT = "n new · e or Enter edit · del delete"
 

@@ -12,7 +12,8 @@ from rich.text import Text
 
 from facilitator.domain.content import Section
 from facilitator.domain.model import ActionItem, Measure, Role, Session, SponsorMeeting
-from facilitator.tui.dialogs.item_forms import ItemForm, MeasureForm, RoleForm, SponsorMeetingForm, TaskForm
+from facilitator.tui.dialogs.form import ItemForm
+from facilitator.tui.dialogs.item_forms import MeasureForm, RoleForm, SponsorMeetingForm, TaskForm
 from facilitator.tui.meeting_context import MeetingContext
 
 Item = TypeVar("Item")
