@@ -32,12 +32,11 @@ from facilitator.tui.dialogs.field_parsers import optional_date, optional_line, 
 from facilitator.tui.dialogs.form import FormField, ItemForm
 from facilitator.tui.meeting_context import MeetingContext
 
-JOINT = "Joint"
-
 
 def partner_options(session: Session) -> list[tuple[str, str]]:
-    """Select options for "which partner": every partner of the session, then Joint ("")."""
-    return [(p.name, p.key) for p in session.partners] + [(JOINT, "")]
+    """Select options for "which partner": every partner of the session, then joint (""), named as
+    the session names it (`Session.partner_name`), so the forms, the tables and the documents agree."""
+    return [(p.name, p.key) for p in session.partners] + [(session.partner_name(""), "")]
 
 
 class ActionForm(ItemForm[ActionItem]):

@@ -31,7 +31,7 @@ from facilitator.tui.widgets.item_table import ItemTable
 def short_partner(context: MeetingContext, key: str) -> str:
     """A partner as a table shows it: the first word of its name ("Northwind"), or Joint."""
     if not key:
-        return "Joint"
+        return context.session.partner_name(key)  # joint, as the session names it
     partner = context.session.partner(key)
     if partner is None:
         return key
