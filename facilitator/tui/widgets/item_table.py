@@ -127,3 +127,16 @@ class ItemTable(PlainTable):
     def on_resize(self) -> None:
         if self._columns_spec:
             self._fill(self.current_key())
+
+
+class ActionTable(ItemTable):
+    """The action items, one row each: space or x marks the chosen one done (or open again)."""
+
+    # Edit and Delete are on the buttons under the table (and in Help): the footer keeps its room
+    # for the step's and the meeting's keys.
+    BINDINGS = [
+        Binding("n,N", "command('add')", "New"),
+        Binding("e,E", "command('edit')", "Edit", show=False),
+        Binding("space,x", "command('toggle')", "Done", key_display="space"),
+        Binding("delete", "command('delete')", "Delete", key_display="del", show=False),
+    ]
