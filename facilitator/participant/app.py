@@ -11,6 +11,7 @@ from textual.binding import Binding
 from facilitator.domain.content import load_checklist
 from facilitator.participant.ballot_screen import BallotScreen
 from facilitator.participant.join import JoinScreen
+from facilitator.participant.participant_screen import ParticipantScreen
 from facilitator.remote.ballots import Ballot
 from facilitator.remote.room import RoundState, RoundUnreadable, read_round
 from facilitator.storage.layout import ROUND_FILE, ballots_dir
@@ -75,9 +76,8 @@ class ParticipantApp(App):
 
     def poll_round(self) -> None:
         if self.read_round():
-            handler = getattr(self.screen, "round_changed", None)
-            if callable(handler):
-                handler()
+            if isinstance(self.screen, ParticipantScreen):
+                self.screen.round_changed()
 
     def _handle_exception(self, error: Exception) -> None:
         # A participant's page must not end in a traceback: their ballot is already on disk, so say

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,13 +22,14 @@ from facilitator.base.errors import InvalidInput
 from facilitator.domain.formatting import format_score
 from facilitator.domain.model import now_iso
 from facilitator.domain.score_values import DONT_KNOW, NOT_APPLICABLE
+from facilitator.participant.participant_screen import ParticipantScreen
 from facilitator.remote.ballots import BallotScore, clean_comment, read_ballot, write_ballot
 from facilitator.tui.widgets.score_board import SCORE_KEYS, score_text
 
 chip = score_text  # the same coloured chips as on the room's screen
 
 
-class BallotScreen(Screen):
+class BallotScreen(ParticipantScreen):
     class RoundLeft(Message):
         """The participant is out of the round (a new round, taken out): `message` says why."""
 

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from facilitator.base.errors import InvalidInput
+from facilitator.participant.participant_screen import ParticipantScreen
 from facilitator.remote.ballots import clean_participant_name
 from facilitator.remote.joining import NEED_PIN, NOT_SAVED, OLD_PIN, WRONG_CODE, WRONG_PIN, JoinOutcome, try_join
 from facilitator.tui.widgets.toggles import StateRadioButton
@@ -21,7 +21,7 @@ JOIN_IDLE_SECONDS = 15 * 60
 PIN_EXAMPLE = "like ABCD-EFGH"
 
 
-class JoinScreen(Screen):
+class JoinScreen(ParticipantScreen):
     class Joined(Message):
         """The participant has joined the round: `app.ballot` and `app.pin` are theirs now."""
 

@@ -20,6 +20,7 @@ from facilitator.storage import rescue
 from facilitator.storage.store import SessionStore
 from facilitator.tui.exit_guard import ExitGuard
 from facilitator.tui.key_order import KeysInOrder
+from facilitator.tui.screens.hooks import OffersCommands
 from facilitator.tui.textual_compat import (
     discard_output_after_hangup,
     stop_reading_input,
@@ -399,9 +400,8 @@ class FacilitatorApp(App[int]):
             "Help", "Keys of this screen, the scoring scale, and where the checklist comes from", self.action_help
         )
         yield SystemCommand("Light or dark theme", "Switch between the light and dark theme", self.action_toggle_dark)
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            yield from commands()
+        if isinstance(screen, OffersCommands):
+            yield from screen.palette_commands()
         from facilitator.tui.screens.meeting import MeetingScreen
 
         # One meeting at a time: sessions can be opened from the palette while none is open.

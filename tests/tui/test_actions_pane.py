@@ -8,8 +8,10 @@ from textual.widgets import Input, Select, Static
 from facilitator.domain.model import ActionItem
 from facilitator.tui.dialogs.confirm import ConfirmScreen
 from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm
-from facilitator.tui.panes.actions import ActionsPane, ActionTable, DecisionList
+from facilitator.tui.panes.actions import ActionsPane
 from facilitator.tui.panes.close import ClosePane
+from facilitator.tui.widgets.decision_list import DecisionList
+from facilitator.tui.widgets.item_table import ActionTable
 
 from .pane_harness import PaneHarness, screen_text
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Markdown, OptionList, SelectionList, Static, TabbedContent, TextArea
 
 from facilitator.domain.scoring import section_status
-from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm, SponsorMeetingForm
-from facilitator.tui.panes import agreement
+from facilitator.tui.dialogs.item_forms import MeasureForm, SponsorMeetingForm
 from facilitator.tui.panes.agreement import AgreementPane
+from facilitator.tui.panes.agreement import preview_tab as agreement  # PREVIEW_DELAY lives with the preview
+from facilitator.tui.widgets.item_table import ItemTable
 
 from .pane_harness import PaneHarness, screen_text
 

@@ -8,8 +8,8 @@ from textual.widgets._toast import Toast
 
 from facilitator.domain.session_factory import create_session
 from facilitator.tui.app import make_app
-from facilitator.tui.dialogs.item_forms import ItemTable
 from facilitator.tui.screens.meeting import MeetingScreen
+from facilitator.tui.widgets.item_table import ItemTable
 
 SIZE = (100, 30)
 HOSTILE = "Mallory [/x] [b]bold [@click=app.quit]quit[/]"

@@ -11,9 +11,10 @@ from textual.widgets import OptionList, Static
 from facilitator.domain.content import load_checklist
 from facilitator.domain.session_factory import create_session
 from facilitator.reports import render as reports
-from facilitator.tui.dialogs.item_forms import ItemTable, MeasureForm
+from facilitator.tui.dialogs.item_forms import MeasureForm
 from facilitator.tui.panes.agreement import AgreementPane
 from facilitator.tui.panes.close import ClosePane
+from facilitator.tui.widgets.item_table import ItemTable
 
 from .pane_harness import PaneHarness, demo_session, screen_text
 

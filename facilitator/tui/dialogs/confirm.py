@@ -1,10 +1,14 @@
-"""A yes/no question in a small dialog: `ConfirmScreen(title, text, confirm_label)` dismisses with a bool."""
+"""A yes/no question in a small dialog: `ConfirmScreen(title, text, confirm_label)` dismisses with a bool;
+`confirm(...)` asks one before a deletion and runs what follows only on yes."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -50,3 +54,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+def confirm(host: DOMNode, title: str, text: str, on_yes: Callable[[], None], confirm_label: str = "Delete") -> None:
+    """Ask a yes/no question with the shared `ConfirmScreen`; run `on_yes` only on yes."""
+    app = host if isinstance(host, App) else host.app
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            on_yes()
+
+    app.push_screen(ConfirmScreen(title, text, confirm_label, danger=True), answered)

@@ -7,106 +7,37 @@ other panes add linked ones through `item_forms.ActionForm`.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, Static
 from textual.widgets.option_list import Option
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import ActionItem, Decision
 from facilitator.domain.validation import parse_optional_date
-from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm, ItemTable, confirm
+from facilitator.tui.dialogs.confirm import confirm
+from facilitator.tui.dialogs.item_forms import ActionForm, DecisionForm
 from facilitator.tui.meeting_context import MeetingContext
+from facilitator.tui.panes.dates import days_between, nice_date
 from facilitator.tui.panes.pane import MeetingPane
+from facilitator.tui.widgets.decision_list import DecisionList
+from facilitator.tui.widgets.item_table import ActionTable, ItemTable
 
 
 def short_partner(context: MeetingContext, key: str) -> str:
     """A partner as a table shows it: the first word of its name ("Northwind"), or Joint."""
     if not key:
-        return "Joint"
+        return context.session.partner_name(key)  # joint, as the session names it
     partner = context.session.partner(key)
     if partner is None:
         return key
     first = partner.name.split()[0]
     others = [p for p in context.session.partners if p.key != key and p.name.split()[0] == first]
     return partner.name if others else first
-
-
-def nice_date(value: str) -> str:
-    try:
-        day = date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def days_between(start: str, end: str) -> int | None:
-    try:
-        return (date.fromisoformat(end) - date.fromisoformat(start)).days
-    except (TypeError, ValueError):
-        return None
-
-
-class ActionTable(ItemTable):
-    """The action items, one row each: space or x marks the chosen one done (or open again)."""
-
-    # Edit and Delete are on the buttons under the table (and in Help): the footer keeps its room
-    # for the step's and the meeting's keys.
-    BINDINGS = [
-        Binding("n,N", "command('add')", "New"),
-        Binding("e,E", "command('edit')", "Edit", show=False),
-        Binding("space,x", "command('toggle')", "Done", key_display="space"),
-        Binding("delete", "command('delete')", "Delete", key_display="del", show=False),
-    ]
-
-
-class DecisionList(OptionList):
-    """The decisions made in this meeting, newest last."""
-
-    BINDINGS = [
-        Binding("n,N", "command('add')", "New"),
-        Binding("e,E", "command('edit')", "Edit"),
-        Binding("delete", "command('delete')", "Delete", key_display="del"),
-    ]
-
-    class Command(Message):
-        def __init__(self, decision_list: DecisionList, command: str, key: str | None) -> None:
-            super().__init__()
-            self.decision_list = decision_list
-            self.command = command
-            self.key = key
-
-        @property
-        def control(self) -> DecisionList:
-            return self.decision_list
-
-    def current_key(self) -> str | None:
-        if self.highlighted is None or self.option_count == 0:
-            return None
-        return self.get_option_at_index(self.highlighted).id
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "command" and parameters and parameters[0] != "add":
-            return True if self.option_count else None
-        return True
-
-    def action_command(self, command: str) -> None:
-        key = self.current_key()
-        if command != "add" and key is None:
-            return
-        self.post_message(self.Command(self, command, key))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list is self:
-            event.stop()
-            self.post_message(self.Command(self, "edit", event.option.id))
 
 
 class ActionsPane(MeetingPane):

@@ -20,7 +20,7 @@ from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_change, format_index, index_change
 from facilitator.domain.scoring import joint_index, partner_indexes, section_counts, section_status, sections_to_address
 from facilitator.tui.meeting_context import MeetingContext
-from facilitator.tui.panes.actions import days_between, nice_date
+from facilitator.tui.panes.dates import days_between, nice_date
 from facilitator.tui.panes.pane import MeetingPane
 
 BAR_WIDTH = 20

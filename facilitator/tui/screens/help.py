@@ -15,6 +15,8 @@ from facilitator import __version__
 from facilitator.domain.content import Checklist, load_checklist
 from facilitator.domain.scoring import GAP_THRESHOLD
 from facilitator.reports.markdown import inline  # the help is Markdown: shown as written
+from facilitator.tui.meeting_context import MeetingContext
+from facilitator.tui.screens.hooks import InMeeting, NamedInHelp, ShowsChecklist
 
 
 def _own_actions(node: object) -> set[str]:
@@ -124,11 +126,20 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
 
 
 def _checklist_for(screen: Screen | None) -> Checklist:
-    for holder in (screen, getattr(screen, "context", None)):
-        checklist = getattr(holder, "checklist", None)
-        if isinstance(checklist, Checklist):
-            return checklist
+    """The checklist the screen works on (its own, or the open meeting's), else the current one."""
+    if isinstance(screen, ShowsChecklist) and isinstance(screen.checklist, Checklist):
+        return screen.checklist
+    if isinstance(screen, InMeeting) and isinstance(screen.context, MeetingContext):
+        return screen.context.checklist
     return load_checklist()
+
+
+def _name_of(screen: Screen | None) -> str:
+    """How Help names the screen: its HELP_NAME, else its title."""
+    if screen is None:
+        return ""
+    name = screen.HELP_NAME if isinstance(screen, NamedInHelp) else ""
+    return str(name or screen.title or "")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -144,7 +155,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         # Read the keys now, while the screen we came from is still the one on top.
         self.keys = bindings if bindings is not None else (keys_of(screen) if screen is not None else [])
-        self.screen_name = str(getattr(screen, "HELP_NAME", "") or getattr(screen, "title", "") or "")
+        self.screen_name = _name_of(screen)
         self.checklist = _checklist_for(screen)
 
     def compose(self) -> ComposeResult:

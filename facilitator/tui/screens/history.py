@@ -26,8 +26,9 @@ from textual.widgets.option_list import Option
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain import formatting
 from facilitator.domain import history as hist
-from facilitator.domain.formatting import format_agreed, format_index, format_mean, index_change
+from facilitator.domain.formatting import format_agreed, format_index, format_mean
 from facilitator.domain.model import Session
+from facilitator.tui.screens.history_text import delta_text, diff_text, index_delta
 from facilitator.tui.widgets.plain_table import PlainTable
 
 LOADING = "Reading the alliance's sessions…"
@@ -35,17 +36,6 @@ SPARK_LONGEST = 8  # sessions in a trend's chart, at most
 TREND_TITLE_MIN = 18  # a point's title in the trends table: the charts get shorter first
 TABS = {"trends": "Trends", "since": "Since last time", "changes": "Agreement changes", "meetings": "Sponsor meetings"}
 SECTION_MARKS = {"changed": "~", "new": "+", "removed": "−", "unchanged": " ", "empty": " "}
-
-
-def _delta_text(delta: float | None, digits: int = 1) -> Text:
-    shown = formatting.format_change(delta, digits)
-    if delta is None:
-        return Text("")
-    if delta >= hist.CHANGE_THRESHOLD:
-        return Text(f"▲{shown}", style="bold green")
-    if delta <= -hist.CHANGE_THRESHOLD:
-        return Text(f"▼{shown}", style="bold red")
-    return Text(shown, style="dim")
 
 
 class HistoryScreen(Screen[None]):
@@ -190,7 +180,7 @@ class HistoryScreen(Screen[None]):
                 session.date,
                 session.kind,
                 format_index(joint.values[i]),
-                _delta_text(_index_delta(joint.change(i)), 0) if i else "",
+                delta_text(index_delta(joint.change(i)), 0) if i else "",
                 *[format_index(p.values[i]) for p in partners],
                 Text(session.id, no_wrap=True, overflow="ellipsis"),
                 key=session.id,
@@ -316,11 +306,11 @@ class HistoryScreen(Screen[None]):
                 text = Text(hist.spark(series.numeric[: i + 1][-spark_len:]), style="cyan")
                 raw = series.scores[i]
                 text.append(f" {'-' if raw is None else raw} ")
-                text.append_text(_delta_text(series.change(i).delta) if i else Text(""))
+                text.append_text(delta_text(series.change(i).delta) if i else Text(""))
                 cells.append(text)
             joint = Text(hist.spark(point.values[: i + 1][-spark_len:]), style="cyan")
             joint.append(f" {formatting.format_score(None if point.values[i] is None else round(point.values[i], 1))} ")
-            joint.append_text(_delta_text(point.change(i).delta) if i else Text(""))
+            joint.append_text(delta_text(point.change(i).delta) if i else Text(""))
             run = point.gap_run(i)
             if run >= 2:
                 flag_text = Text(f"persistent ×{run}", style="bold yellow")
@@ -389,7 +379,7 @@ class HistoryScreen(Screen[None]):
         for series in indexes:
             change = series.change(seen.index)
             text.append(f"  {series.name} index {format_index(change.before)} → {format_index(change.after)} ")
-            text.append_text(_delta_text(_index_delta(change), 0))
+            text.append_text(delta_text(index_delta(change), 0))
             text.append("\n")
         callouts = seen.callouts
         groups = (
@@ -484,39 +474,3 @@ class HistoryScreen(Screen[None]):
                     lambda key=key: self.action_show_tab(key),
                 )
         yield SystemCommand("Back", "Leave the alliance history", self.action_back)
-
-
-def _index_delta(change: hist.Change) -> int | None:
-    """The change between two indexes as shown (whole numbers), so the arithmetic reads right."""
-    return index_change(change.before, change.after)
-
-
-def diff_text(change: hist.SectionChange, since: str) -> Text:
-    """A section's changes for the screen: removed words struck through in red, added ones in green."""
-    text = Text()
-    text.append(f"{change.number}. {change.title}", style="bold")
-    text.append(f" — {change.status_label.lower()} since {since}\n\n", style="bold yellow" if change.changed else "dim")
-    if not change.lines:
-        text.append("Empty then and now.", style="dim")
-        return text
-    for line in change.lines:
-        if line.kind == "same":
-            text.append(f"  {line.text}\n", style="dim")
-        elif line.kind == "removed":
-            text.append("− ", style="bold red")
-            text.append(f"{line.text}\n", style="red strike")
-        elif line.kind == "added":
-            text.append("+ ", style="bold green")
-            text.append(f"{line.text}\n", style="green")
-        else:
-            text.append("~ ", style="bold yellow")
-            for kind, words in line.segments:
-                # Brackets as well as colours: readable on a projector, in monochrome, when printed.
-                if kind == "removed":
-                    text.append(f"[-{words}-]", style="red strike")
-                elif kind == "added":
-                    text.append(f"{{+{words}+}}", style="bold green")
-                else:
-                    text.append(words)
-            text.append("\n")
-    return text

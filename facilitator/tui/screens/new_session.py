@@ -295,8 +295,12 @@ class NewSessionScreen(EditsRoster, Screen[str | None]):
         return opened.id
 
     def _focus_first_problem(self, errors: FormErrors) -> None:
-        for field_id in ("alliance", "date", "facilitator"):
-            if getattr(errors, field_id):
+        for field_id, problem in (
+            ("alliance", errors.alliance),
+            ("date", errors.date),
+            ("facilitator", errors.facilitator),
+        ):
+            if problem:
                 self.query_one(f"#{field_id}", Input).focus()
                 return
         rows = self.rows()
