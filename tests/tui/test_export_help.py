@@ -124,6 +124,7 @@ async def test_help_shows_keys_scale_and_attribution(app_factory, seeded):
         assert "perception gap" in text
         assert "Stephen M. Dent" in text and "How Well Are You Managing Your Current Partnerships?" in text
         assert "The CEO Refresher (2003)" in text and "facilitator 0.1.0" in text
+        assert "`kind:kickoff`" in text and "`since:2026-01-01`" in text  # how the filter finds sessions
         await pilot.press("f1")  # F1 toggles
         await pilot.pause()
         assert isinstance(app.screen, SessionListScreen)

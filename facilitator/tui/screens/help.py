@@ -16,7 +16,7 @@ from facilitator.domain.content import Checklist, load_checklist
 from facilitator.domain.scoring import GAP_THRESHOLD
 from facilitator.reports.markdown import inline  # the help is Markdown: shown as written
 from facilitator.tui.meeting_context import MeetingContext
-from facilitator.tui.screens.hooks import InMeeting, NamedInHelp, ShowsChecklist
+from facilitator.tui.screens.hooks import ExplainsInHelp, InMeeting, NamedInHelp, ShowsChecklist
 
 
 def _own_actions(node: object) -> set[str]:
@@ -58,7 +58,7 @@ def keys_of(screen: Screen) -> list[tuple[str, str]]:
     return [(" / ".join(dict.fromkeys(displays)), description) for (_action, description), displays in grouped.items()]
 
 
-def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_name: str = "") -> str:
+def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_name: str = "", notes: str = "") -> str:
     lines: list[str] = []
     keys = list(keys)
     lines.append(f"## Keys{f' — {screen_name}' if screen_name else ''}")
@@ -68,6 +68,8 @@ def help_markdown(keys: Iterable[tuple[str, str]], checklist: Checklist, screen_
     else:
         lines.append("This screen has no keys of its own.")
     lines.append("")
+    if notes:
+        lines += [notes.strip(), ""]
     lines.append("## The scoring scale")
     lines.append("")
     lines.append("Each partner scores each point:")
@@ -156,13 +158,14 @@ class HelpScreen(ModalScreen[None]):
         # Read the keys now, while the screen we came from is still the one on top.
         self.keys = bindings if bindings is not None else (keys_of(screen) if screen is not None else [])
         self.screen_name = _name_of(screen)
+        self.notes = screen.HELP_NOTES if isinstance(screen, ExplainsInHelp) else ""
         self.checklist = _checklist_for(screen)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Help", id="title")
             with VerticalScroll(id="body"):
-                yield Markdown(help_markdown(self.keys, self.checklist, self.screen_name), id="text")
+                yield Markdown(help_markdown(self.keys, self.checklist, self.screen_name, self.notes), id="text")
             yield Footer()
 
     def on_mount(self) -> None:

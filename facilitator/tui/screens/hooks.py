@@ -32,6 +32,13 @@ class NamedInHelp(Protocol):
 
 
 @runtime_checkable
+class ExplainsInHelp(Protocol):
+    """A screen with more to explain than its keys: Markdown that Help shows under them."""
+
+    HELP_NOTES: str
+
+
+@runtime_checkable
 class ShowsChecklist(Protocol):
     """A screen about one checklist (the remote panel): Help explains its scale and source."""
 

@@ -59,6 +59,13 @@ class SessionListScreen(Screen[None]):
 
     # Styles: session_list.tcss, read with the app's (see FacilitatorApp.CSS_PATH).
     HELP_NAME = "session list"
+    HELP_NOTES = (
+        "**Finding sessions.** Type in the filter (**/**) words that appear in the alliance, a partner, "
+        "a sponsor, the facilitator, the id or the date, and any of `alliance:`, `partner:`, `sponsor:`, "
+        "`facilitator:` (part of the name), `kind:kickoff` or `kind:review`, `since:2026-01-01`, "
+        "`until:2026-06-30` (both included), `status:ok` or `status:damaged`: every one must match. "
+        "`facilitator list` takes the same as options (`--since 2026-01-01` ...)."
+    )
     AUTO_FOCUS = "#sessions"
     BINDINGS = [
         Binding("n", "new_session", "New"),
