@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from facilitator.storage.store import SessionStore
 
     store = SessionStore(resolve_data_dir(args.data_dir))
-    templates = templates_folder(getattr(args, "export_templates", None) or args.templates)
+    templates = templates_folder(vars(args).get("export_templates") or args.templates)
     command = args.command
     if command is None:
         return run_tui(args.open_workspace, store, templates)

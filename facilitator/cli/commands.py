@@ -41,10 +41,12 @@ def cmd_new(store: SessionStore, args: argparse.Namespace) -> int:
     ):
         for value in values:
             entry, names = _people_of(entries, option, value)
-            if (attribute, id(entry)) not in named:  # named here: these replace the people carried over
-                named.add((attribute, id(entry)))
-                setattr(entry, attribute, [])
-            getattr(entry, attribute).extend(names)
+            first = (attribute, id(entry)) not in named  # named here: these replace the people carried over
+            named.add((attribute, id(entry)))
+            if attribute == "sponsors":
+                entry.sponsors = [*([] if first else entry.sponsors), *names]
+            else:
+                entry.participants = [*([] if first else entry.participants), *names]
     if session is None:
         session = create_session(
             args.alliance, entries, date=args.date, kind=args.kind or "kickoff", facilitator=args.facilitator

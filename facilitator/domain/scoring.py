@@ -165,7 +165,12 @@ def table_rows(session: Session, table: str) -> list[Any]:
     room wrote or kept: a measure the app only suggested is not the room's content yet."""
     if table == "measures":
         return [m for m in session.measures if not m.suggested]
-    return list(getattr(session, table, ()))
+    tables: dict[str, list[Any]] = {
+        "roles": list(session.roles),
+        "tasks": list(session.tasks),
+        "sponsor_meetings": list(session.sponsor_meetings),
+    }
+    return tables.get(table, [])
 
 
 def section_has_content(session: Session, checklist: Checklist, section_key: str) -> bool:

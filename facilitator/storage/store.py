@@ -47,7 +47,7 @@ from facilitator.storage.index_file import (
     open_index,
     read_head,
 )
-from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file
+from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file, trash_dir
 from facilitator.storage.listing_cache import (
     LINKS_FORMAT,
     cache_path,
@@ -132,6 +132,10 @@ class SessionStore:
             for e in entries
             if (name := e.name).endswith(SESSION_SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()
         }
+
+    def trashed(self, session_id: str) -> bool:
+        """Whether a session of this id was moved to the trash (deleted, or replaced by a load)."""
+        return session_file(trash_dir(self.data_dir), session_id).exists()
 
     def ids(self) -> list[str]:
         return sorted(self._session_files())

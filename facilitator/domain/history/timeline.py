@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain.model import Session
@@ -148,7 +148,9 @@ def build_timeline(sessions: Iterable[Session], start: str, *, unreadable: Mappi
 
 
 class _Store(Protocol):  # what load_timeline needs of a store (facilitator.storage.store.SessionStore)
-    def summaries(self) -> list[Any]: ...
+    def links(self) -> Mapping[str, tuple[str, str, str, str]]: ...
+
+    def trashed(self, session_id: str) -> bool: ...
 
     def load(self, id_or_prefix: str) -> Session: ...
 
@@ -166,7 +168,7 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
     wanted = (id_or_alliance or "").strip()
     if not wanted:
         raise InvalidInput("Give a session id or an alliance name; `facilitator list` shows them.")
-    links = _links(store)
+    links = store.links()
     known: dict[str, tuple[str, str, str, str] | None] = dict(links)
     if current is not None and current.id not in known:
         known[current.id] = None  # a session not saved yet still has a history
@@ -191,27 +193,12 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
             if session_id == start:
                 raise
             unreadable[session_id] = str(error)
-    trash = getattr(store, "data_dir", None)
-    if trash is not None:
-        for session in sessions:
-            if (
-                session.follows
-                and session.follows not in known
-                and (trash / "trash" / f"{session.follows}.json").exists()
-            ):
-                unreadable[session.follows] = "it was moved to the trash folder"
+    for session in sessions:
+        if session.follows and session.follows not in known and store.trashed(session.follows):
+            unreadable[session.follows] = "it was moved to the trash folder"
     if not sessions:
         raise SessionNotFound(f"No readable session of '{wanted}'.")
     return build_timeline(sessions, start, unreadable=unreadable)
-
-
-def _links(store: _Store) -> Mapping[str, tuple[str, str, str, str]]:
-    """id -> (status, alliance, follows, problem) of every session file the store holds."""
-    links = getattr(store, "links", None)
-    if links is not None:
-        found: Mapping[str, tuple[str, str, str, str]] = links()
-        return found
-    return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in store.summaries()}
 
 
 def _problem(status: str, problem: str) -> str:
