@@ -19,8 +19,9 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 
 
 def is_control(char: str) -> bool:
-    """C0 and C1 controls (ESC, CSI U+009B...), DEL, line and paragraph separators, bidi controls."""
-    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS
+    """C0 and C1 controls (ESC, CSI U+009B...), DEL, line and paragraph separators, bidi controls,
+    and lone surrogates: a file name's byte 0x9b is one (U+DC9B), and printed it is that byte, CSI."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") or char in BIDI_CONTROLS
 
 
 def _escaped(char: str) -> str:
@@ -37,11 +38,11 @@ def shown(text: str, *, lines: bool = False) -> str:
     return "".join(_escaped(c) if is_control(c) and c not in keep else c for c in text)
 
 
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def json_shown(document: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with the controls it leaves raw (C1,
-    bidi, separators) written as JSON escapes (`\\u009b`, `\\u202e`). The same data for a parser;
+    bidi, separators, lone surrogates) written as JSON escapes (`\\u009b`, `\\u202e`). The same data for a parser;
     nothing for a terminal to act on. json.dumps already escapes C0 controls."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)

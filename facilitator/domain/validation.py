@@ -63,7 +63,7 @@ def check_text(value: str, what: str) -> str:
 def parse_date(value: str, what: str = "Date") -> str:
     """Check a YYYY-MM-DD date and return it in that form."""
     text = value.strip() if isinstance(value, str) else ""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # \d would take ２ and ٣ too
         raise InvalidInput(f"{what} '{clip(value)}' is not a date: use YYYY-MM-DD, for example 2026-03-31.")
     try:
         return date.fromisoformat(text).isoformat()

@@ -9,10 +9,10 @@ or in `UnreadableFile`.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any
+
+from facilitator.storage.plain_files import NotPlainFile, read_plain_file
 
 
 class UnreadableFile(Exception):
@@ -22,23 +22,9 @@ class UnreadableFile(Exception):
 def read_regular_file(path: Path, limit: int) -> bytes:
     """The bytes of `path` if it is a regular file (not a link, FIFO or folder) of at most `limit` bytes."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        raise UnreadableFile(f"cannot be opened ({error.strerror or error})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnreadableFile("is not a plain file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(limit + 1)
-    except OSError as error:
-        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
-    finally:
-        os.close(fd)
-    if len(raw) > limit:
-        raise UnreadableFile(f"is too large (over {limit:,} bytes)")
-    return raw
+        return read_plain_file(path, limit, follow_links=False)
+    except NotPlainFile as problem:
+        raise UnreadableFile(str(problem)) from None
 
 
 def _no_constants(name: str) -> Any:

@@ -121,6 +121,11 @@ class Autosaver:
             self.last_error = f"Could not save: {error.strerror or error}."
             self._report("failed")
             return False
+        except Exception as error:  # noqa: BLE001  the saver thread must outlive any fault: the room is told
+            self._failures += 1
+            self.last_error = f"Could not save ({type(error).__name__}); the work is kept in memory."
+            self._report("failed")
+            return False
         self._failures = 0
         self.last_error = ""
         # The time of this save, read from its stamp (now, should the stamp not be one).

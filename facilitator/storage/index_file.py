@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat as stat_module
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ from tinydb.table import Document, Table
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX
+from facilitator.storage.plain_files import MAX_INDEX_BYTES, NotPlainFile, read_plain_file
 from facilitator.storage.summaries import DOCUMENT_SORT_KEY, DOCUMENT_VALUES, INDEX_COLUMNS, SessionSummary
 
 INDEX_TABLE = "summaries"
@@ -172,6 +174,8 @@ def _valid_rows(rows: list[Any]) -> list[Any]:
                 sum(columns[i])
             for i in _LIST_COLUMNS:
                 "".join(chain.from_iterable(columns[i]))
+            if not set(map(type, columns[8])) <= {type(None), float, int}:
+                raise TypeError  # true is a number to sum() and min(), not an index
             numbers = [value for value in columns[8] if value is not None]
             # NaN and Infinity never get this far: the index is parsed by strict_json.
             if (
@@ -196,9 +200,12 @@ def parse_rows(raw: bytes) -> tuple[list[Any], int] | None:
         or not isinstance(data.get(INDEX_TABLE), list)
     ):
         return None
+    checked_ns = data.get("checked_ns")
+    if type(checked_ns) is not int:
+        return None  # 1e400 is a float (infinity) to json, and no time
     # A row of another shape is left out, and its file read again; one of the right shape but
     # odd values cannot match its file's stamp, so that file is read again too.
-    return _valid_rows(data[INDEX_TABLE]), int(data["checked_ns"])
+    return _valid_rows(data[INDEX_TABLE]), checked_ns
 
 
 CHECKED_TABLE = "checked"  # one document: {"checked_ns": a time before the files were last stat'ed}
@@ -239,9 +246,9 @@ class IndexStorage(Storage):
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_plain_file(self.path, MAX_INDEX_BYTES)
             parsed = parse_rows(raw)
-        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        except (OSError, NotPlainFile, ValueError, TypeError, KeyError, RecursionError, OverflowError):
             parsed = None
         if parsed is None:
             return None  # the index is only a cache: rebuilt from the session files
@@ -294,13 +301,20 @@ def read_head(data_dir: Path, limit: int) -> tuple[list[SessionSummary], int] | 
     checked against its file (see `_unchanged`), so none is stale; files added or changed
     since the index was written are missing until `summaries()` has read them.
     """
-    path = data_dir / INDEX_FILE
+    size = 4096 + limit * 1024
     try:
-        with open(path, "rb") as handle:
-            size = 4096 + limit * 1024
+        fd = os.open(data_dir / INDEX_FILE, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the start
+    except OSError:
+        return None
+    try:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             head = handle.read(size)
     except OSError:
         return None
+    finally:
+        os.close(fd)
     lines = head.split(b"\n")
     if len(head) == size:
         lines.pop()  # perhaps cut off by the read
@@ -310,7 +324,9 @@ def read_head(data_dir: Path, limit: int) -> tuple[list[SessionSummary], int] | 
         header = strict_json.loads(lines[0][: -len(b',"summaries":[')] + b"}")
         if header.get("columns") != list(INDEX_COLUMNS):
             return None
-        trusted_before = int(header["checked_ns"]) - RACY_NS
+        if type(header.get("checked_ns")) is not int or type(header.get("count")) is not int:
+            return None  # 1e400 is no time and no count (json reads it as infinity)
+        trusted_before = header["checked_ns"] - RACY_NS
         rows = []
         for line in lines[1 : limit + 1]:
             row = line.rstrip(b",")
@@ -330,6 +346,6 @@ def read_head(data_dir: Path, limit: int) -> tuple[list[SessionSummary], int] | 
                 continue
             if unchanged(summary, st, trusted_before):
                 result.append(summary)
-        return result, int(header["count"])
-    except (ValueError, TypeError, KeyError, RecursionError):
+        return result, header["count"]
+    except (ValueError, TypeError, KeyError, RecursionError, OverflowError):
         return None

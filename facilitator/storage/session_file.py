@@ -25,6 +25,7 @@ from tinydb.table import Document, Table
 from facilitator.base.errors import InvalidInput, StorageError
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import atomic_write_bytes
+from facilitator.storage.plain_files import MAX_SESSION_BYTES, NotPlainFile, read_plain_file
 
 SESSION_TABLE = "session"
 SESSION_DOC_ID = 1  # the one document of a session file
@@ -43,9 +44,15 @@ def encode_database(data: dict[str, Any]) -> bytes:
     (accents, emoji, a lone surrogate, which must raise UnicodeEncodeError) goes the UTF-8 way.
     """
     text = _ASCII_ENCODE(data)
-    if "\\u" in text:
-        text = _UTF8_ENCODE(data)
-    return text.encode("utf-8")
+    if "\\u" not in text:
+        return text.encode("utf-8")
+    try:
+        return _UTF8_ENCODE(data).encode("utf-8")
+    except UnicodeEncodeError:
+        # A broken surrogate. In the session itself it is refused (UnicodeEncodeError); in a table
+        # another program keeps beside it, it stays escaped as it came, so that table survives.
+        _UTF8_ENCODE(data.get(SESSION_TABLE, {})).encode("utf-8")
+        return text.encode("ascii")
 
 
 class StoredFileError(Exception):
@@ -83,7 +90,10 @@ class AtomicJSONStorage(Storage):
             return self._cache
         if stamp is None:
             return None
-        raw = self.path.read_bytes()
+        try:
+            raw = read_plain_file(self.path, MAX_SESSION_BYTES)
+        except NotPlainFile as problem:
+            raise StoredFileError(f"it {problem}") from None
         if not raw.strip():
             raise StoredFileError("the file is empty")
         try:
@@ -148,10 +158,12 @@ class SessionFile:
 
     def read(self) -> dict[str, Any] | None:
         """The session's document; None when the file is gone. StoredFileError when the file is not
-        a session file: not a database, or its table "session" not exactly one document."""
+        a session file: not a database, or its table "session" not exactly one document (an object,
+        under a document id TinyDB can read)."""
         if not self.path.exists():
             return None
         try:
+            tables = self.database.storage.read()  # TinyDB's own storage: what the table reads
             documents = self.table.all()
         except FileNotFoundError:
             return None
@@ -159,17 +171,39 @@ class SessionFile:
             # A document id that is not a number, a document that is not an object: TinyDB's own
             # conversions refuse them.
             raise StoredFileError("it is not a facilitator session file") from None
-        if len(documents) != 1:
+        raw = (tables or {}).get(SESSION_TABLE)
+        if len(documents) != 1 or not isinstance(raw, dict) or not all(isinstance(d, dict) for d in raw.values()):
             raise StoredFileError("it is not a facilitator session file")
         self.doc_id = documents[0].doc_id
         return documents[0]
 
     def write(self, document: dict[str, Any]) -> None:
-        """Make `document` the session's one document: one atomic replacement of the file."""
-        if self.table.contains(doc_id=self.doc_id):
-            self.table.update(_replace_with(document), doc_ids=[self.doc_id])
-        else:
-            self.table.insert(Document(document, doc_id=self.doc_id))
+        """Make `document` the session's one document: one atomic replacement of the file.
+
+        StorageError, and nothing written, when the file no longer holds just this session
+        (another program replaced it or added documents while the session was open): the room's
+        work stays in memory, and the exit leaves a rescue copy.
+        """
+        try:
+            ids = [doc.doc_id for doc in self.table.all()]  # TinyDB's reading of the ids ("01" is 1)
+            others = [doc_id for doc_id in ids if doc_id != self.doc_id]
+            if others:
+                raise StorageError(
+                    f"{self.path.name} was changed by another program while the session was open "
+                    f"(it now holds {len(others) + 1} documents): not saved over it."
+                )
+            # One write either way: an update that finds nothing would still write the tables.
+            if ids:
+                self.table.update(_replace_with(document), doc_ids=[self.doc_id])
+            else:
+                self.table.insert(Document(document, doc_id=self.doc_id))
+        except StoredFileError as error:
+            raise StorageError(
+                f"{self.path.name} was replaced by another program while the session was open "
+                f"({error}): not saved over it."
+            ) from None
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            raise StorageError(f"Could not save {self.path.name} ({type(error).__name__}).") from None
 
     def close(self) -> None:
         self.database.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
@@ -63,12 +64,21 @@ class SessionFilter:
 EVERY_SESSION = SessionFilter()
 
 
+@functools.lru_cache(maxsize=65_536)
+def folded(text: str) -> str:
+    """`text` as the filter compares it: case, accents and width ignored, so that "jose" finds
+    "José" typed either way (one character, or e and a combining accent), "acme" finds "Ａｃｍｅ" and
+    "istanbul" finds "İstanbul". Cached: the session list folds the same names at every key."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def _contains(value: Any, wanted: str) -> bool:
-    return isinstance(value, str) and wanted in value.casefold()
+    return isinstance(value, str) and wanted in folded(value)
 
 
 def _any_contains(values: Any, wanted: str) -> bool:
-    return isinstance(values, list) and any(isinstance(v, str) and wanted in v.casefold() for v in values)
+    return isinstance(values, list) and any(isinstance(v, str) and wanted in folded(v) for v in values)
 
 
 def searchable_text(document: Mapping[str, Any]) -> str:
@@ -83,7 +93,7 @@ def searchable_text(document: Mapping[str, Any]) -> str:
         document["kind"],
         "" if document["status"] == "ok" else document["status"],
     ]
-    return " ".join(parts).casefold()
+    return folded(" ".join(parts))
 
 
 def _mentions_every(words: tuple[str, ...]) -> QueryInstance:
@@ -102,13 +112,13 @@ def session_query(wanted: SessionFilter) -> QueryInstance:
     session = Query()
     parts: list[QueryInstance] = []
     if wanted.alliance:
-        parts.append(session.alliance.test(_contains, wanted.alliance.casefold()))
+        parts.append(session.alliance.test(_contains, folded(wanted.alliance.strip())))
     if wanted.partner:
-        parts.append(session.partners.test(_any_contains, wanted.partner.casefold()))
+        parts.append(session.partners.test(_any_contains, folded(wanted.partner.strip())))
     if wanted.sponsor:
-        parts.append(session.sponsors.test(_any_contains, wanted.sponsor.casefold()))
+        parts.append(session.sponsors.test(_any_contains, folded(wanted.sponsor.strip())))
     if wanted.facilitator:
-        parts.append(session.facilitator.test(_contains, wanted.facilitator.casefold()))
+        parts.append(session.facilitator.test(_contains, folded(wanted.facilitator.strip())))
     if wanted.kind:
         parts.append(session.kind == wanted.kind)
     if wanted.since:
@@ -120,7 +130,7 @@ def session_query(wanted: SessionFilter) -> QueryInstance:
     elif wanted.status == "damaged":
         parts.append(session.status != "ok")
     if wanted.words:
-        parts.append(_mentions_every(tuple(word.casefold() for word in wanted.words)))
+        parts.append(_mentions_every(tuple(folded(word) for word in wanted.words)))
     if not parts:
         return session.noop()
     return functools.reduce(operator.and_, parts)

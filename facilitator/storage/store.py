@@ -56,7 +56,7 @@ from facilitator.storage.listing_cache import (
     kept_listing,
     write_kept,
 )
-from facilitator.storage.session_file import SessionFile, StoredFileError
+from facilitator.storage.session_file import SESSION_TABLE, SessionFile, StoredFileError
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
 from facilitator.storage.trash import keep_backup, move_companions_to_trash, move_to_trash
 
@@ -64,6 +64,14 @@ if TYPE_CHECKING:
     from facilitator.domain.model import Session
     from facilitator.storage.locking import SessionLock
     from facilitator.storage.session_query import SessionFilter
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file (through links); False for a link that leads nowhere or round in a loop."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 class SessionStore:
@@ -130,7 +138,7 @@ class SessionStore:
         return {
             name[:cut]: e
             for e in entries
-            if (name := e.name).endswith(SESSION_SUFFIX) and name != INDEX_FILE and name[0] != "." and e.is_file()
+            if (name := e.name).endswith(SESSION_SUFFIX) and name != INDEX_FILE and name[0] != "." and _is_file(e)
         }
 
     def trashed(self, session_id: str) -> bool:
@@ -307,8 +315,8 @@ class SessionStore:
             session, _migrated = self._read_session(session_id)
         except SessionNotFound:
             return None  # deleted since the folder was read
-        except NewerSchema as error:
-            summary.status, summary.problem = "newer", str(error)
+        except NewerSchema as error:  # its message names the file, which the listing names already
+            summary.status, summary.problem = "newer", str(error).removeprefix(f"{summary.file}: ")
         except SessionDamaged as error:
             summary.status, summary.problem = "damaged", error.reason
         else:
@@ -459,6 +467,7 @@ class SessionStore:
         from facilitator.domain.model import Session
         from facilitator.storage.migrations import migrate
 
+        doc = _session_in_file(doc)
         try:
             doc, _migrated = migrate(doc)
             session = Session.from_dict(doc)
@@ -468,6 +477,10 @@ class SessionStore:
             raise NewerSchema(f"not imported: {error}") from None
         except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as error:
             raise InvalidSession(f"not a valid session ({type(error).__name__}).") from None
+        if self.path_for(session.id).name == INDEX_FILE:
+            raise InvalidSession(
+                f"not imported: the id '{session.id}' names the data folder's index; give it another id."
+            )
         with self.disk_lock:
             self.ensure_folder()
             if self.path_for(session.id).exists() and not replace:
@@ -495,6 +508,16 @@ class SessionStore:
                 target = move_to_trash(self.data_dir, session_id)
                 move_companions_to_trash(self.data_dir, session_id, target)
                 return target
+
+
+def _session_in_file(doc: Any) -> Any:
+    """The session document itself, given a dump or a session file (a TinyDB database whose table
+    "session" holds one document): a colleague's session file loads like a dump."""
+    if isinstance(doc, dict) and "schema_version" not in doc:
+        table = doc.get(SESSION_TABLE)
+        if isinstance(table, dict) and len(table) == 1:
+            return next(iter(table.values()))
+    return doc
 
 
 class OpenSession:
