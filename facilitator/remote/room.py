@@ -153,6 +153,16 @@ def _number(value: Any) -> float | None:
     return value
 
 
+def _agreed(value: Any) -> int | None:
+    """The room's agreed score: a whole score 0-4 or none, as the session holds it (`PointRecord.agreed`)."""
+    if value is None:
+        return None
+    score = _whole(value)
+    if score > 4:
+        raise ValueError("a score from 0 to 4 expected")
+    return score
+
+
 def _score(value: Any) -> Any:
     return value if isinstance(value, str) and len(value) <= 3 else _number(value)
 
@@ -171,7 +181,7 @@ def _revealed(point: Any) -> RevealedPoint:
         scores={_text(k): _score(v) for k, v in _mapping(point["scores"]).items()},
         voters=voters,
         spread=_number(point.get("spread")),
-        agreed=_number(point.get("agreed")),
+        agreed=_agreed(point.get("agreed")),
     )
 
 
