@@ -97,7 +97,7 @@ class ParticipantServer(Server):
                 close=websocket.close,
                 download_manager=self.download_manager,
                 debug=self.debug,
-                abort=lambda: request.transport is not None and request.transport.abort(),
+                abort=lambda: _drop_connection(request),
             )
             self.services.add(service)
             await service.start(width, height)
@@ -112,8 +112,7 @@ class ParticipantServer(Server):
                     await asyncio.shield(service.stop())
             finally:
                 self.services.discard(service)
-                if request.transport is not None:
-                    request.transport.abort()  # a browser that stopped reading cannot hold the socket
+                _drop_connection(request)  # a browser that stopped reading cannot hold the socket
                 self.connections -= 1
                 self.per_address[peer] -= 1
                 if not self.per_address[peer]:
@@ -146,3 +145,9 @@ class ParticipantServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         # Ctrl+C: end every participant's process before the server goes.
         await asyncio.gather(*(service.stop() for service in list(self.services)), return_exceptions=True)
+
+
+def _drop_connection(request: web.Request) -> None:
+    """Close the browser's connection at once (no closing handshake), if it is still open."""
+    if request.transport is not None:
+        request.transport.abort()
