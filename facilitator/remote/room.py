@@ -47,7 +47,7 @@ class RevealedPoint:
     spread: float | None
     agreed: int | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"scores": self.scores, "voters": self.voters, "spread": self.spread, "agreed": self.agreed}
 
 
@@ -70,7 +70,7 @@ class RoundState:
     def partner_name(self, key: str) -> str:
         return dict(self.partners).get(key, key)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "format": ROUND_FORMAT,
             "version": ROUND_VERSION,
@@ -133,13 +133,13 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _mapping(value: Any) -> dict:
+def _mapping(value: Any) -> dict[Any, Any]:
     if not isinstance(value, dict):
         raise TypeError("an object expected")
     return value
 
 
-def _sequence(value: Any) -> list:
+def _sequence(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise TypeError("a list expected")
     return value
