@@ -18,9 +18,11 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable
+from asyncio.subprocess import Process
+from collections.abc import Awaitable, Callable, Coroutine
 
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
 
 log = logging.getLogger("textual-serve")
 
@@ -47,8 +49,25 @@ def _clamp(value: object, default: int, low: int, high: int) -> int:
 
 
 class ParticipantProcess(AppService):
-    def __init__(self, *args, abort: Callable[[], None], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        command: str,
+        *,
+        write_bytes: Callable[[bytes], Awaitable[None]],
+        write_str: Callable[[str], Awaitable[None]],
+        close: Callable[[], Awaitable[None]],
+        download_manager: DownloadManager,
+        debug: bool = False,
+        abort: Callable[[], None],
+    ) -> None:
+        super().__init__(
+            command,
+            write_bytes=write_bytes,
+            write_str=write_str,
+            close=close,
+            download_manager=download_manager,
+            debug=debug,
+        )
         self.abort_connection = abort  # drops the browser's connection at once (no closing handshake)
         self.browser_gone = False
         self._ended = False
@@ -57,7 +76,7 @@ class ParticipantProcess(AppService):
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
-    async def _open_app_process(self, width: int = 80, height: int = 24):
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         width, height = clamp_size(width, height)
         self._process = process = await asyncio.create_subprocess_shell(
             self.command,
@@ -83,10 +102,11 @@ class ParticipantProcess(AppService):
     async def on_packed(self, payload: bytes) -> None:
         await self._to_browser(super().on_packed(payload))
 
-    async def _to_browser(self, sending) -> None:
+    async def _to_browser(self, sending: Awaitable[None]) -> None:
         """Send to the browser; once it is gone, drop the output but keep reading it."""
         if self.browser_gone:
-            sending.close()
+            if isinstance(sending, Coroutine):
+                sending.close()  # never to be awaited: closed, so Python does not warn that it was not
             return
         try:
             await asyncio.wait_for(sending, SEND_TIMEOUT)
@@ -124,7 +144,7 @@ class ParticipantProcess(AppService):
                     task.cancel()
                 self._task = None
 
-    async def _end(self, process) -> None:
+    async def _end(self, process: Process) -> None:
         exited = asyncio.ensure_future(process.wait())  # completes once it exited and its pipes closed
         done, _ = await asyncio.wait({exited}, timeout=EXIT_GRACE)
         if done:
@@ -142,7 +162,7 @@ class ParticipantProcess(AppService):
             log.error("Participant process %d is still running after SIGKILL", process.pid)
 
     @staticmethod
-    async def _bounded(step) -> None:
+    async def _bounded(step: Awaitable[object]) -> None:
         try:
             await asyncio.wait_for(step, CONTROL_TIMEOUT)
         except (TimeoutError, Exception):  # noqa: BLE001 - the app is going anyway

@@ -42,7 +42,7 @@ class BallotScore:
     comment: str = ""
     at: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "comment": self.comment, "at": self.at}
 
 
@@ -58,7 +58,7 @@ class Ballot:
     updated_at: str = ""
     pin_hash: str = ""  # proves a rejoining person is the one who joined first (see pins.py)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "format": BALLOT_FORMAT,
             "version": BALLOT_VERSION,
@@ -155,7 +155,8 @@ def validate_ballot(
     if not isinstance(partner, str) or partner not in partner_keys:
         raise BallotRefused(f"partner {_short(partner)} is not in this session")
     try:
-        name = clean_participant_name(data.get("name") if isinstance(data.get("name"), str) else "")
+        raw_name = data.get("name")
+        name = clean_participant_name(raw_name if isinstance(raw_name, str) else "")
     except InvalidInput as error:
         raise BallotRefused(str(error)) from None
     expected = participant_id(partner, name)

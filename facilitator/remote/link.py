@@ -13,7 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from facilitator.domain.model import now_iso
 from facilitator.remote.merge import BallotInbox, MergeResult, Participant, RawBallot, withdraw_votes
@@ -40,7 +40,7 @@ class Polled:
 
     state: RoundState | None
     ballots: list[RawBallot] = field(default_factory=list)
-    serving: dict | None = None
+    serving: dict[str, object] | None = None
     generation: int = 0  # the link's round changes seen when the poll began
 
 
@@ -51,9 +51,9 @@ class RemoteLink:
         self.folder = ballots_dir(data_dir, session_id)
         self.inbox = BallotInbox(self.folder)
         self.state: RoundState | None = None
-        self.serving: dict | None = None
-        self._published: dict | None = None
-        self._server: subprocess.Popen | None = None
+        self.serving: dict[str, object] | None = None
+        self._published: dict[str, Any] | None = None
+        self._server: subprocess.Popen[bytes] | None = None
         self._swept = False
         # Bumped by every round change made here (new round, close, removal): a poll that began
         # before one is stale and must not put the old round back on screen.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from facilitator.storage.layout import OWN_BALLOT_FOLDER_FILES
 
 if TYPE_CHECKING:
     from facilitator.domain.content import Checklist
-    from facilitator.domain.model import Session
+    from facilitator.domain.model import PointRecord, Session
     from facilitator.remote.room import RoundState
 
 REFUSED_LOG = "refused.log"
@@ -103,7 +104,7 @@ class BallotInbox:
             changed.append(RawBallot(stem, stamp, _read_limited(entry.path)))
         return changed
 
-    def unsee(self, stems) -> None:
+    def unsee(self, stems: Iterable[str]) -> None:
         """Read these ballots again on the next poll (their reading was dropped as stale)."""
         for stem in stems:
             self._stamps.pop(stem, None)
@@ -208,7 +209,7 @@ def withdraw_votes(session: Session, participant: str) -> set[str]:
     return changed
 
 
-def _withdraw(record, partner_key: str, participant: str) -> bool:
+def _withdraw(record: PointRecord, partner_key: str, participant: str) -> bool:
     votes = record.votes.get(partner_key)
     if not votes or participant not in votes:
         return False
@@ -217,7 +218,9 @@ def _withdraw(record, partner_key: str, participant: str) -> bool:
         del record.votes[partner_key]
         record.scores.pop(partner_key, None)  # that score came from the votes, and none is left
     else:
-        record.scores[partner_key] = record.score_from_votes(partner_key)
+        score = record.score_from_votes(partner_key)
+        assert score is not None  # someone of that partner still votes
+        record.scores[partner_key] = score
     return True
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from facilitator.base.errors import InvalidInput
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_HOPS = 20  # a longer chain is not a real one: read no further than this from the right
 
 
@@ -29,7 +30,7 @@ def parse_trusted(values: Iterable[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _address(text: str) -> Address | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [v6]:port
         text = text[1 : text.index("]")]
@@ -43,7 +44,7 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return mapped or address
 
 
-def is_trusted(address, trusted: tuple[Network, ...]) -> bool:
+def is_trusted(address: Address | None, trusted: tuple[Network, ...]) -> bool:
     return address is not None and any(address.version == net.version and address in net for net in trusted)
 
 

@@ -47,7 +47,7 @@ class RevealedPoint:
     spread: float | None
     agreed: int | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"scores": self.scores, "voters": self.voters, "spread": self.spread, "agreed": self.agreed}
 
 
@@ -70,7 +70,7 @@ class RoundState:
     def partner_name(self, key: str) -> str:
         return dict(self.partners).get(key, key)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "format": ROUND_FORMAT,
             "version": ROUND_VERSION,
@@ -133,13 +133,13 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _mapping(value: Any) -> dict:
+def _mapping(value: Any) -> dict[Any, Any]:
     if not isinstance(value, dict):
         raise TypeError("an object expected")
     return value
 
 
-def _sequence(value: Any) -> list:
+def _sequence(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise TypeError("a list expected")
     return value
@@ -151,6 +151,16 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError("a number expected")
     return value
+
+
+def _agreed(value: Any) -> int | None:
+    """The room's agreed score: a whole score 0-4 or none, as the session holds it (`PointRecord.agreed`)."""
+    if value is None:
+        return None
+    score = _whole(value)
+    if score > 4:
+        raise ValueError("a score from 0 to 4 expected")
+    return score
 
 
 def _score(value: Any) -> Any:
@@ -171,7 +181,7 @@ def _revealed(point: Any) -> RevealedPoint:
         scores={_text(k): _score(v) for k, v in _mapping(point["scores"]).items()},
         voters=voters,
         spread=_number(point.get("spread")),
-        agreed=_number(point.get("agreed")),
+        agreed=_agreed(point.get("agreed")),
     )
 
 

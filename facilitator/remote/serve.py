@@ -13,7 +13,9 @@ import json
 import os
 import shlex
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.base.terminal_text import shown
@@ -21,6 +23,9 @@ from facilitator.remote.ratelimit import MAX_PER_ADDRESS
 from facilitator.remote.room import open_round_for
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
 from facilitator.storage.layout import SERVING_FILE, ballots_dir
+
+if TYPE_CHECKING:
+    from facilitator.storage.store import SessionStore
 
 
 def participant_command(data_dir: Path, session_id: str) -> str:
@@ -41,7 +46,12 @@ def is_loopback(host: str) -> bool:
 
 
 def cmd_serve(
-    store, session_id: str, host: str, port: int, public_url: str | None, trusted_proxies: list[str] = ()
+    store: SessionStore,
+    session_id: str,
+    host: str,
+    port: int,
+    public_url: str | None,
+    trusted_proxies: Iterable[str] = (),
 ) -> int:
     from facilitator.remote.proxies import parse_trusted
 
@@ -118,7 +128,8 @@ def lan_address() -> str:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
-            return probe.getsockname()[0]
+            address: str = probe.getsockname()[0]  # (host, port) for an AF_INET socket
+            return address
     except OSError:
         return socket.gethostname()
 
@@ -159,7 +170,7 @@ def _clear_serving(folder: Path) -> None:
         pass
 
 
-def read_serving(folder: Path) -> dict | None:
+def read_serving(folder: Path) -> dict[str, object] | None:
     """Where `serve` listens for this session, if a serving process is alive."""
     from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
     from facilitator.storage.atomic import pid_alive

@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import shlex
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
@@ -15,7 +16,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from facilitator.remote.app_process import ParticipantProcess, clamp_size
-from facilitator.remote.proxies import client_address
+from facilitator.remote.proxies import Network, client_address
 from facilitator.remote.ratelimit import MAX_CONNECTIONS, MAX_PER_ADDRESS
 
 MAX_MESSAGE = 64 * 1024  # a browser sends keys, sizes and pings: nothing near this
@@ -26,8 +27,18 @@ log = logging.getLogger("textual-serve")
 class ParticipantServer(Server):
     heartbeat = 15.0  # seconds between pings; a browser that does not answer within half of it is gone
 
-    def __init__(self, *args, behind_proxy: bool = False, trusted_proxies: tuple = (), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        command: str,
+        host: str = "localhost",
+        port: int = 8000,
+        title: str | None = None,
+        public_url: str | None = None,
+        *,
+        behind_proxy: bool = False,
+        trusted_proxies: tuple[Network, ...] = (),
+    ) -> None:
+        super().__init__(command, host=host, port=port, title=title, public_url=public_url)
         self.behind_proxy = behind_proxy  # --public-url given: the page's addresses use it
         self.trusted_proxies = trusted_proxies  # --trusted-proxy: only these may tell us a browser's address
         self.connections = 0
@@ -55,7 +66,7 @@ class ParticipantServer(Server):
         return f"{request.scheme}://{request.host}"
 
     @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict:
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
         base = self.base_url(request)
         router = request.app.router
         websocket = router["websocket"].url_for()
@@ -94,10 +105,10 @@ class ParticipantServer(Server):
                 self.command_for(request),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=lambda: _close(websocket),
                 download_manager=self.download_manager,
                 debug=self.debug,
-                abort=lambda: request.transport is not None and request.transport.abort(),
+                abort=lambda: _drop_connection(request),
             )
             self.services.add(service)
             await service.start(width, height)
@@ -112,8 +123,7 @@ class ParticipantServer(Server):
                     await asyncio.shield(service.stop())
             finally:
                 self.services.discard(service)
-                if request.transport is not None:
-                    request.transport.abort()  # a browser that stopped reading cannot hold the socket
+                _drop_connection(request)  # a browser that stopped reading cannot hold the socket
                 self.connections -= 1
                 self.per_address[peer] -= 1
                 if not self.per_address[peer]:
@@ -146,3 +156,14 @@ class ParticipantServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         # Ctrl+C: end every participant's process before the server goes.
         await asyncio.gather(*(service.stop() for service in list(self.services)), return_exceptions=True)
+
+
+def _drop_connection(request: web.Request) -> None:
+    """Close the browser's connection at once (no closing handshake), if it is still open."""
+    if request.transport is not None:
+        request.transport.abort()
+
+
+async def _close(websocket: web.WebSocketResponse) -> None:
+    """Close the websocket, as textual-serve's AppService expects it (it awaits nothing back)."""
+    await websocket.close()

@@ -307,6 +307,26 @@ def test_published_view_shows_nothing_of_unrevealed_points(remote):
     assert link.view(session, CHECKLIST) is None  # nothing new to publish
 
 
+@pytest.mark.parametrize("agreed", [2.5, 7, -1, True, "3"])
+def test_a_round_file_whose_agreed_score_is_not_a_score_reads_as_unreadable(remote, agreed):
+    # The room's agreed score is a whole score 0-4 (as the session holds it); participants are told
+    # "The room agreed on ...", so a damaged file must not put 2.5 or 7 there.
+    from facilitator.remote.room import RoundUnreadable
+
+    session, state, folder, link = remote
+    merge_all(link, session)
+    session.point(POINT).revealed = True
+    session.point(POINT).agreed = 3
+    link.publish(link.view(session, CHECKLIST))
+    assert read_round(folder).revealed[POINT].agreed == 3
+    path = folder / "round.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["revealed"][POINT]["agreed"] = agreed
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RoundUnreadable):
+        read_round(folder)
+
+
 def test_participant_ids_are_stable_file_safe_and_distinct():
     assert participant_id(ACME, "Zoë Brandt") == participant_id(ACME, "  zoë   BRANDT ")
     assert participant_id(ACME, "Zoë Brandt") != participant_id(ACME, "Zoe Brandt")
