@@ -26,6 +26,7 @@ from facilitator.base.errors import (
     SessionNotFound,
     StorageError,
 )
+from facilitator.base.terminal_text import json_shown
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
@@ -883,7 +884,7 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     store = SessionStore(tmp_path / "data")
 
     def fresh() -> str:  # what listing_json must say: the summaries as they are now
-        return summaries_module.summaries_json(SessionStore(store.data_dir).summaries())
+        return json_shown(summaries_module.summaries_json(SessionStore(store.data_dir).summaries()))
 
     with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")) as opened:
         first = opened.id

@@ -91,6 +91,18 @@ def _people_of(entries: list[PartnerEntry], option: str, value: str) -> tuple[Pa
 
 def wanted_sessions(args: argparse.Namespace) -> SessionFilter | None:
     """The sessions `list` was asked for (a SessionFilter), checked: a wrong date is refused."""
+    given = (
+        args.alliance,
+        args.partner,
+        args.sponsor,
+        args.facilitator,
+        args.kind,
+        args.since,
+        args.until,
+        args.status,
+    )
+    if not any(given):
+        return None  # a plain listing: the filter's module (and dataclasses) not even imported
     from facilitator.storage.session_query import SessionFilter
 
     wanted = SessionFilter(
@@ -114,7 +126,7 @@ def cmd_list(store: SessionStore, as_json: bool, wanted: SessionFilter | None = 
 
             print(json_shown(summaries_json(store.summaries(wanted))))
         else:
-            print(json_shown(store.listing_json()))  # the same text as json.dumps(..., indent=2)
+            print(store.listing_json())  # json.dumps(..., indent=2)'s text, terminal controls escaped
         return EXIT_OK
     summaries = store.summaries(wanted) if wanted else store.summaries()
     if not summaries and wanted:
