@@ -57,6 +57,7 @@ from facilitator.storage.listing_cache import (
     kept_listing,
     write_kept,
 )
+from facilitator.storage.open_session import OpenSession
 from facilitator.storage.session_file import SESSION_TABLE, SessionFile, StoredFileError
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
 from facilitator.storage.trash import keep_backup, move_companions_to_trash, move_to_trash
@@ -424,7 +425,7 @@ class SessionStore:
                     # The backup is complete on disk before the file is replaced: a kill at any
                     # moment leaves the old file (and perhaps its backup) or the migrated one.
                     keep_backup(self.path_for(session_id))
-                    self._write(session, file)
+                    self.write_session(session, file)
             except BaseException:
                 lock.release()
                 raise
@@ -445,19 +446,19 @@ class SessionStore:
                     continue
                 file = SessionFile(self.path_for(session.id))
                 try:
-                    self._write(session, file)
+                    self.write_session(session, file)
                 except BaseException:
                     lock.release()
                     raise
                 return OpenSession(self, session, lock, file)
             raise StorageError(f"Could not find a free id for {session.alliance} on {session.date}.")
 
-    def _write(self, session: Session, file: SessionFile) -> str:
+    def write_session(self, session: Session, file: SessionFile) -> str:
         """Write one session's file. Returns the saved_at stamp recorded in it."""
-        session.saved_at = self._write_document(session.to_dict(), session.id, file)
+        session.saved_at = self.write_document(session.to_dict(), session.id, file)
         return session.saved_at
 
-    def _write_document(self, doc: dict[str, Any], session_id: str, file: SessionFile) -> str:
+    def write_document(self, doc: dict[str, Any], session_id: str, file: SessionFile) -> str:
         from facilitator.domain.model import now_iso
 
         saved_at = now_iso()
@@ -493,7 +494,7 @@ class SessionStore:
                     raise self._exists(session.id)
                 if exists:
                     move_to_trash(self.data_dir, session.id, copy=True)
-                self._write(session, SessionFile(self.path_for(session.id)))
+                self.write_session(session, SessionFile(self.path_for(session.id)))
         return session
 
     @staticmethod
@@ -520,37 +521,3 @@ def _session_in_file(doc: Any) -> Any:
         if isinstance(table, dict) and len(table) == 1:
             return next(iter(table.values()))
     return doc
-
-
-class OpenSession:
-    """A session open for writing: the in-memory Session, its lock, and `save()`."""
-
-    def __init__(self, store: SessionStore, session: Session, lock: SessionLock, file: SessionFile) -> None:
-        self.store = store
-        self.session = session
-        self.lock = lock
-        self.file = file
-
-    @property
-    def id(self) -> str:
-        return self.session.id
-
-    def save(self, document: dict[str, Any] | None = None) -> str:
-        """Save the session (or a snapshot of it taken on the UI thread). Returns the saved_at stamp."""
-        if not self.lock.held:
-            raise SessionLocked(f"Session {self.id} is closed; it can no longer be saved.")
-        with self.store.disk_lock:
-            if document is None:
-                return self.store._write(self.session, self.file)
-            # Always this session's own file, whatever id the snapshot carries.
-            return self.store._write_document(document, self.id, self.file)
-
-    def close(self) -> None:
-        self.file.close()
-        self.lock.release()
-
-    def __enter__(self) -> OpenSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

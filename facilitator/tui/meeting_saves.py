@@ -18,7 +18,7 @@ from textual.timer import Timer
 
 from facilitator.domain.model import Session
 from facilitator.storage.autosave import Autosaver, SaveStatus
-from facilitator.storage.store import OpenSession
+from facilitator.storage.open_session import OpenSession
 
 SAVE_DELAY = 0.4  # seconds after the last edit before a snapshot is taken (typing stays smooth)
 

@@ -26,7 +26,7 @@ from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_clock
 from facilitator.remote.link import RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
-from facilitator.storage.store import OpenSession
+from facilitator.storage.open_session import OpenSession
 from facilitator.tui.dialogs.remote_panel import RemoteBadge
 from facilitator.tui.meeting_context import MeetingContext, MeetingHost
 from facilitator.tui.meeting_remote import REMOTE_POLL, MeetingRemote
