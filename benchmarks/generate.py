@@ -38,7 +38,8 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 from facilitator.domain.content import load_checklist
 from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
 from facilitator.domain.session_factory import create_session
-from facilitator.storage.index_file import RACY_NS, write_index
+from facilitator.storage.index_file import RACY_NS
+from facilitator.storage.index_table import write_index
 from facilitator.storage.layout import SESSION_SUFFIX
 from facilitator.storage.session_file import encode_database
 from facilitator.storage.store import SessionStore

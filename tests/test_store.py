@@ -30,7 +30,7 @@ from facilitator.base.terminal_text import json_shown
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
-from facilitator.storage import index_file, listing_cache, session_file
+from facilitator.storage import index_file, index_table, listing_cache, session_file
 from facilitator.storage import summaries as summaries_module
 from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
 from facilitator.storage.data_folder import resolve_data_dir
@@ -635,7 +635,7 @@ def test_a_change_within_one_tick_of_a_coarse_clock_is_still_seen(store, data_di
     with store.open(ids[0]) as opened:
         opened.session.set_score("joint-framework", "alpha", 3)  # 2 -> 3: same size
         opened.save()
-    monkeypatch.setattr(index_file.os, "stat", frozen_stat)
+    monkeypatch.setattr(os, "stat", frozen_stat)
     assert {s.id: s for s in store.summaries()}[ids[0]].joint_index == 75.0
     head, _count = store.cached_head(3)
     assert {s.id: s for s in head}.get(ids[0]) is None or {s.id: s for s in head}[ids[0]].joint_index == 75.0
@@ -651,7 +651,7 @@ def test_rows_of_files_unchanged_for_long_are_trusted(store, data_dir, monkeypat
     assert sorted(calls) == sorted(ids)  # saved less than RACY_NS before the index: read again, once
     calls.clear()
     real_time_ns = time.time_ns
-    monkeypatch.setattr(index_file.time, "time_ns", lambda: real_time_ns() + index_file.RACY_NS)
+    monkeypatch.setattr(time, "time_ns", lambda: real_time_ns() + index_file.RACY_NS)
     SessionStore(data_dir).summaries()  # (as if RACY_NS later) the index is rewritten with trusted rows
     monkeypatch.undo()
     monkeypatch.setattr(SessionStore, "_read_session", lambda self, i, *file: calls.append(i) or real(self, i, *file))
@@ -708,7 +708,7 @@ def test_listing_a_read_only_folder_still_works(store, data_dir, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(index_file, "atomic_write_bytes", refuse)
+    monkeypatch.setattr(index_table, "atomic_write_bytes", refuse)
     assert sorted(s.id for s in store.summaries()) == sorted(ids)
 
 
@@ -972,7 +972,7 @@ def test_an_index_written_again_keeps_its_unchanged_rows_exactly(store, monkeypa
         opened.save()
     reused = []
     index_rows = index_file.index_rows
-    monkeypatch.setattr(index_file, "index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1])
+    monkeypatch.setattr(index_table, "index_rows", lambda raw, kept: reused.append(index_rows(raw, kept)) or reused[-1])
     listed = store.summaries()
     assert sorted(reused[0]) == sorted([ids[0], ids[2]])
     raw = (store.data_dir / INDEX_FILE).read_bytes()

@@ -23,8 +23,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinydb import TinyDB
-
 from facilitator.base.errors import (
     InvalidInput,
     InvalidSession,
@@ -38,16 +36,7 @@ from facilitator.base.terminal_text import json_shown
 from facilitator.storage import index_file
 from facilitator.storage.atomic import private_folder, sweep_orphans
 from facilitator.storage.data_folder import inside_folder, owned_path
-from facilitator.storage.index_file import (
-    CHECKED_DOC_ID,
-    CHECKED_TABLE,
-    INDEX_TABLE,
-    folder_stat,
-    keyed,
-    keys,
-    open_index,
-    read_head,
-)
+from facilitator.storage.index_file import folder_stat, read_head
 from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file, trash_dir
 from facilitator.storage.listing_cache import (
     LINKS_FORMAT,
@@ -58,13 +47,15 @@ from facilitator.storage.listing_cache import (
     write_kept,
 )
 from facilitator.storage.open_session import OpenSession
-from facilitator.storage.session_file import SESSION_TABLE, SessionFile, StoredFileError
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
 from facilitator.storage.trash import keep_backup, move_companions_to_trash, move_to_trash
 
 if TYPE_CHECKING:
+    from tinydb import TinyDB
+
     from facilitator.domain.model import Session
     from facilitator.storage.locking import SessionLock
+    from facilitator.storage.session_file import SessionFile
     from facilitator.storage.session_query import SessionFilter
 
 
@@ -160,6 +151,9 @@ class SessionStore:
         as its document says is taken as it is, the others are read again. Then `wanted` is run
         as a TinyDB query on the table (`session_query`).
         """
+        from facilitator.storage.index_file import INDEX_TABLE
+        from facilitator.storage.index_table import CHECKED_DOC_ID, CHECKED_TABLE, keys, open_index
+
         with self.disk_lock:
             checked_ns = time.time_ns()  # before any stat: see RACY_NS
             names = self.session_names()
@@ -167,7 +161,8 @@ class SessionStore:
                 table = index.table(INDEX_TABLE)
                 checked = index.table(CHECKED_TABLE).get(doc_id=keys([CHECKED_DOC_ID])[0])
                 trusted_before = checked["checked_ns"] - index_file.RACY_NS if checked else 0
-                cached = {s.id: s for s in map(SessionSummary.from_document, table.all())}
+                # One document at a time (iterating the table), not a list of 10,000 copies at once.
+                cached = {s.id: s for s in map(SessionSummary.from_document, table)}
                 result, changed = self._check_summaries(names, cached, trusted_before)
                 listed = result[:]
                 result.sort(key=SORT_KEY, reverse=True)
@@ -188,6 +183,9 @@ class SessionStore:
     ) -> None:
         """Bring the index's table to `result`: the documents of files gone or changed removed, the
         new ones inserted, and the time of the check, in one write (when `index` is closed)."""
+        from facilitator.storage.index_file import INDEX_TABLE
+        from facilitator.storage.index_table import CHECKED_DOC_ID, CHECKED_TABLE, keyed, keys
+
         kept = {s.id for s in result if cached.get(s.id) is s}
         table = index.table(INDEX_TABLE)
         table.remove(doc_ids=keys(session_id for session_id in cached if session_id not in kept))
@@ -358,6 +356,8 @@ class SessionStore:
     def _read_session(self, session_id: str, file: SessionFile | None = None) -> tuple[Session, bool]:
         """The session in its file (through `file`, when the caller keeps it open), and whether it
         was migrated from an older schema on the way."""
+        from facilitator.storage.session_file import SessionFile, StoredFileError  # TinyDB: only to read a file
+
         path = self.path_for(session_id)
         try:
             doc = (file or SessionFile(path, read_only=True)).read()
@@ -418,7 +418,7 @@ class SessionStore:
             self.ensure_folder()
             session_id = self.resolve(id_or_prefix)
             lock = self._session_lock(session_id).acquire()
-            file = SessionFile(self.path_for(session_id))
+            file = session_file_for(self.path_for(session_id))
             try:
                 session, migrated = self._read_session(session_id, file)
                 if migrated:
@@ -444,7 +444,7 @@ class SessionStore:
                 if self.path_for(session.id).exists():
                     lock.release()  # another process created and closed it meanwhile
                     continue
-                file = SessionFile(self.path_for(session.id))
+                file = session_file_for(self.path_for(session.id))
                 try:
                     self.write_session(session, file)
                 except BaseException:
@@ -494,7 +494,7 @@ class SessionStore:
                     raise self._exists(session.id)
                 if exists:
                     move_to_trash(self.data_dir, session.id, copy=True)
-                self.write_session(session, SessionFile(self.path_for(session.id)))
+                self.write_session(session, session_file_for(self.path_for(session.id)))
         return session
 
     @staticmethod
@@ -513,9 +513,18 @@ class SessionStore:
                 return target
 
 
+def session_file_for(path: Path) -> SessionFile:
+    """The session's file opened for writing, through TinyDB (imported only when a file is written)."""
+    from facilitator.storage.session_file import SessionFile
+
+    return SessionFile(path)
+
+
 def _session_in_file(doc: Any) -> Any:
     """The session document itself, given a dump or a session file (a TinyDB database whose table
     "session" holds one document): a colleague's session file loads like a dump."""
+    from facilitator.storage.session_file import SESSION_TABLE
+
     if isinstance(doc, dict) and "schema_version" not in doc:
         table = doc.get(SESSION_TABLE)
         if isinstance(table, dict) and len(table) == 1:
