@@ -91,31 +91,13 @@ def _people_of(entries: list[PartnerEntry], option: str, value: str) -> tuple[Pa
 
 def wanted_sessions(args: argparse.Namespace) -> SessionFilter | None:
     """The sessions `list` was asked for (a SessionFilter), checked: a wrong date is refused."""
-    given = (
-        args.alliance,
-        args.partner,
-        args.sponsor,
-        args.facilitator,
-        args.kind,
-        args.since,
-        args.until,
-        args.status,
-    )
-    if not any(given):
+    options = ("alliance", "partner", "sponsor", "facilitator", "kind", "since", "until", "status")
+    given = {option: vars(args)[option] for option in options}
+    if not any(given.values()):
         return None  # a plain listing: the filter's module (and dataclasses) not even imported
     from facilitator.storage.session_query import SessionFilter
 
-    wanted = SessionFilter(
-        alliance=args.alliance,
-        partner=args.partner,
-        sponsor=args.sponsor,
-        facilitator=args.facilitator,
-        kind=args.kind,
-        since=args.since,
-        until=args.until,
-        status=args.status,
-    )
-    return wanted.checked() if wanted else None  # checking imports the model: only when filtering
+    return SessionFilter(**given).checked()
 
 
 def cmd_list(store: SessionStore, as_json: bool, wanted: SessionFilter | None = None) -> int:

@@ -222,7 +222,7 @@ class SessionStore:
                 except OSError:
                     changed = True  # deleted or moved since the folder was read
                     continue
-                # _unchanged(hit, st, trusted_before), inlined: this runs for every file.
+                # index_file.unchanged(hit, st, trusted_before), inlined: this runs for every file.
                 if (
                     hit.inode == st.st_ino
                     and hit.mtime_ns == st.st_mtime_ns
