@@ -330,8 +330,14 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
     import json
     import os
 
-    from facilitator.storage import index_file, listing_cache
+    from facilitator.storage import index_file, kept_folder, listing_cache
     from facilitator.storage.store import SessionStore
+
+    def kept_as_it_is() -> bool:
+        kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
+        with index_file.folder_stat(store.data_dir) as stat:
+            stale, added = kept.changes(store.session_names(), stat, ".json")
+        return not stale and not added
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(index_file, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
@@ -341,8 +347,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
     with store.create(create_session("Other Alliance", ["East", "West"], date="2026-02-10")) as opened:
         other = opened.id
     assert store.links()[other][1] == "Other Alliance"  # written to the cache
-    cache = listing_cache.cache_path(store.data_dir)
-    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is not None  # and used as it is
+    assert kept_as_it_is()  # and used as it is
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first]
 
     # Edited in place (same inode): the cache must not hide it.
@@ -354,7 +359,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
         handle.write(json.dumps(data))
         handle.truncate()
     assert os.stat(path).st_ino == inode
-    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
+    assert not kept_as_it_is()
     assert [s.id for s in history.load_timeline(store, first).sessions] == [first, other]
 
     # A file added or removed is seen too.

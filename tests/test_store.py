@@ -30,7 +30,8 @@ from facilitator.base.terminal_text import json_shown
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
-from facilitator.storage import index_file, index_table, listing_cache, session_file
+from facilitator.storage import index_file, index_table, kept_folder, listing_cache, session_file
+from facilitator.storage import store as store_module
 from facilitator.storage import summaries as summaries_module
 from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
 from facilitator.storage.data_folder import resolve_data_dir
@@ -878,6 +879,16 @@ def test_list_json_is_exactly_what_json_dumps_writes():
         assert summaries_json(summaries) == expected
 
 
+def _kept_as_it_is(store: SessionStore) -> bool:
+    """Whether the store's kept copy of its folder is usable as it is (no file to read again)."""
+    kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
+    if kept is None:
+        return False
+    with index_file.folder_stat(store.data_dir) as stat:
+        stale, added = kept.changes(store.session_names(), stat, ".json")
+    return not stale and not added
+
+
 def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(index_file, "RACY_NS", 0)  # trust rows at once (no 2 s wait)
@@ -892,10 +903,9 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
         other = opened.id
     text = store.listing_json()
     assert text == fresh() and [s["id"] for s in json.loads(text)] == [other, first]
-    cache = listing_cache.cache_path(store.data_dir)
-    listing = listing_cache.cache_path(store.data_dir, "listings")
-    _rows, token = listing_cache.checked_links(store.data_dir, cache, store.session_names)
-    assert listing_cache.kept_listing(listing, token) == text  # kept, and used as it is
+    assert _kept_as_it_is(store)
+    kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
+    assert str(b"".join(kept.listing()), "utf-8") == text  # kept, and used as it is
     assert store.links()[other][1] == "Other Alliance"  # the links come from the same copy
 
     # Edited in place (same inode, same size): the kept text must not hide it.
@@ -903,9 +913,10 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     before = path.read_bytes()
     time.sleep(0.05)  # a later tick of the file clock (RACY_NS is 0 here; 2 s in real use covers it)
     path.write_bytes(before.replace(b'"Other Alliance"', b'"Otter Alliance"'))
-    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
+    assert not _kept_as_it_is(store)
     assert json.loads(store.listing_json())[0]["alliance"] == "Otter Alliance"
     assert store.listing_json() == fresh()
+    assert store.links()[other][1] == "Otter Alliance"
 
     # Added, removed, damaged: each seen at once.
     with store.create(create_session("Third Alliance", ["A", "B"], date="2026-03-10")) as opened:
@@ -913,26 +924,83 @@ def test_the_kept_listing_is_never_stale(tmp_path, monkeypatch):
     assert [s["id"] for s in json.loads(store.listing_json())] == [third, other, first]
     store.path_for(first).unlink()
     assert [s["id"] for s in json.loads(store.listing_json())] == [third, other]
+    assert first not in store.links()
     path.write_text("{", encoding="utf-8")
     assert json.loads(store.listing_json())[1]["status"] == "damaged"
     assert store.listing_json() == fresh()
-
-    # The links written again without a listing (by the history): the old listing is not used.
-    store.listing_json()
-    with store.create(create_session("Fourth Alliance", ["A", "B"], date="2026-04-10")):
-        pass
-    store.links()
-    checked = listing_cache.checked_links(store.data_dir, cache, store.session_names)
-    assert listing_cache.kept_listing(listing, checked[1]) is None
-    assert store.listing_json() == fresh()
+    assert store.links()[other][0] == "damaged"
 
     # A copy written by other code, or a damaged copy, is not used.
     monkeypatch.setattr(listing_cache, "code_salt", lambda: "other code")
-    assert listing_cache.checked_links(store.data_dir, cache, store.session_names) is None
+    monkeypatch.setattr(kept_folder, "code_salt", lambda: "other code")
+    assert kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir)) is None
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
     assert store.listing_json() == fresh()
-    Path(cache).write_bytes(b"\x00garbage")
-    Path(listing).write_bytes(b"\x00garbage")
+    cache = Path(listing_cache.cache_path(store.data_dir))
+    for garbage in (b"\x00garbage", b"", cache.read_bytes()[:-10], b"\xff\xff\xff\x7f" + b"x" * 100):
+        cache.write_bytes(garbage)
+        assert store.listing_json() == fresh()
+        assert _kept_as_it_is(store)  # and made again
+
+
+def test_a_session_saved_patches_the_kept_listing(tmp_path, monkeypatch):
+    """One file changed among many: only it is read again, and the kept copy is patched (moved
+    to its new place when its date changed), never out of step with the files."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
+    store = SessionStore(tmp_path / "data")
+    ids = []
+    for n in range(8):
+        with store.create(create_session(f"Alliance {n}", ["North", "Süd «x»"], date=f"2026-0{n + 1}-10")) as opened:
+            ids.append(opened.id)
+
+    def fresh() -> str:
+        return json_shown(summaries_module.summaries_json(SessionStore(store.data_dir).summaries()))
+
     assert store.listing_json() == fresh()
+    read_again: list[str] = []
+    summarise_file = SessionStore._summarise_file
+    monkeypatch.setattr(
+        SessionStore, "_summarise_file", lambda self, i, st: read_again.append(i) or summarise_file(self, i, st)
+    )
+    monkeypatch.setattr(SessionStore, "summaries", lambda self, wanted=None: pytest.fail("the index was read"))
+    time.sleep(0.05)
+    with store.open(ids[2]) as opened:  # saved with a later date: it moves to the top
+        opened.session.date = "2026-12-01"
+        opened.session.alliance = "Alliance two, moved"
+        opened.save()
+    listed = json.loads(store.listing_json())
+    assert read_again == [ids[2]]
+    assert [s["id"] for s in listed][:2] == [ids[2], ids[7]] and listed[0]["alliance"] == "Alliance two, moved"
+    assert store.links()[ids[2]][1] == "Alliance two, moved"
+    assert read_again == [ids[2]]  # the patched copy was kept: nothing read again
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
+    assert store.listing_json() == fresh()
+
+    # More files changed than are worth patching: the copy is made again from the index.
+    monkeypatch.setattr(store_module, "MAX_PATCHED", 2)
+    time.sleep(0.05)
+    for session_id in ids[:4]:
+        os.utime(store.path_for(session_id))
+    assert store.listing_json() == fresh() and _kept_as_it_is(store)
+
+
+def test_a_file_changed_just_now_is_read_again_until_it_is_old_enough(tmp_path, monkeypatch):
+    """The racy rule: a file changed within RACY_NS of the check may change again within the
+    same tick of a coarse file clock, so its kept row is not trusted yet."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    store = SessionStore(tmp_path / "data")
+    with store.create(create_session("Harbour Alliance", ["North", "South"], date="2026-01-10")):
+        pass
+    store.listing_json()
+    assert not _kept_as_it_is(store)  # just written: read again next time
+    monkeypatch.setattr(index_file, "RACY_NS", 0)
+    store.listing_json()
+    assert _kept_as_it_is(store)
 
 
 def test_a_file_found_newer_is_read_again_after_an_upgrade(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 
 
 def cache_root() -> str:
@@ -36,16 +37,20 @@ def private_cache_folder(name: str) -> str | None:
     return folder
 
 
-def write_quietly(path: str, data: bytes) -> bool:
+def write_quietly(path: str, data: bytes | Sequence[bytes | memoryview]) -> bool:
     """Replace a cache file (through a temporary file, so a reader never sees half of it); a cache
-    that cannot be written is no error. Returns whether it was written."""
+    that cannot be written is no error. Returns whether it was written. `data`: the bytes, or
+    the parts to write one after the other (a large file is not copied into one buffer first)."""
     import threading
 
     temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         # Private like the folder (0600): a cache can hold what the sessions say (the links' copy).
         with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
         os.replace(temp, path)
         return True
     except (OSError, ValueError):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from facilitator.storage.session_query import SessionFilter
     from facilitator.storage.store import SessionStore
 
-from facilitator.cli.console import EXIT_OK, OpenWorkspace, is_terminal, run_tui, short_lived, table
+from facilitator.cli.console import EXIT_OK, OpenWorkspace, is_terminal, print_utf8, run_tui, short_lived, table
 
 
 def cmd_new(store: SessionStore, args: argparse.Namespace) -> int:
@@ -108,7 +108,8 @@ def cmd_list(store: SessionStore, as_json: bool, wanted: SessionFilter | None = 
 
             print(json_shown(summaries_json(store.summaries(wanted))))
         else:
-            print(store.listing_json())  # json.dumps(..., indent=2)'s text, terminal controls escaped
+            # json.dumps(..., indent=2)'s text, terminal controls escaped, as the store keeps it (UTF-8).
+            print_utf8(store.listing_parts())
         return EXIT_OK
     summaries = store.summaries(wanted) if wanted else store.summaries()
     if not summaries and wanted:

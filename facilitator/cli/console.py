@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,20 @@ def tolerant_stdout() -> None:
             sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
+
+
+def print_utf8(parts: Sequence[bytes | memoryview]) -> None:
+    """Print text already encoded as UTF-8 (its parts, one after the other, and a newline) without
+    decoding it, where standard output takes UTF-8 bytes; elsewhere (another encoding, a stream
+    without bytes) as `print` would."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        print(str(b"".join(parts), "utf-8", "surrogatepass"))
+        return
+    sys.stdout.flush()
+    buffer.writelines(parts)
+    buffer.write(b"\n")
+    buffer.flush()
 
 
 def quiet_stdout() -> None:

@@ -20,6 +20,8 @@ import os
 import stat as stat_module
 import threading
 import time
+from collections.abc import Callable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,15 +39,10 @@ from facilitator.storage import index_file
 from facilitator.storage.atomic import private_folder, sweep_orphans
 from facilitator.storage.data_folder import inside_folder, owned_path
 from facilitator.storage.index_file import folder_stat, read_head
+from facilitator.storage.kept_folder import FolderCopy, copy_of
+from facilitator.storage.kept_folder import read as read_kept
 from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file, trash_dir
-from facilitator.storage.listing_cache import (
-    LINKS_FORMAT,
-    cache_path,
-    checked_links,
-    keep_links,
-    kept_listing,
-    write_kept,
-)
+from facilitator.storage.listing_cache import cache_path
 from facilitator.storage.open_session import OpenSession
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
 from facilitator.storage.trash import keep_backup, move_companions_to_trash, move_to_trash
@@ -57,6 +54,10 @@ if TYPE_CHECKING:
     from facilitator.storage.locking import SessionLock
     from facilitator.storage.session_file import SessionFile
     from facilitator.storage.session_query import SessionFilter
+
+# Files read again to patch the kept copy (`_kept`); more, and the index is brought up to date and
+# the copy made again from it (each file read again costs a few milliseconds).
+MAX_PATCHED = 64
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:
@@ -253,51 +254,71 @@ class SessionStore:
 
     def links(self) -> dict[str, tuple[str, str, str, str]]:
         """What the alliance history needs of every session file: id -> (status, alliance, follows,
-        problem), exactly as `summaries()` would give them now.
-
-        `summaries()` parses the whole index (3.3 MB at 10,000 sessions) to answer this; here the
-        answer is kept in the user's cache folder (`_links_cache`), a compact copy with each file's
-        stamp, and checked the same way: the folder listed, every file stat'ed, and used only when
-        the same names are there and every file is still as its row says (see `_unchanged`, the
-        racy rule included). Anything else (a file added, removed, saved or edited in place since)
-        falls back on `summaries()`, whose answer is kept for the next time.
-        """
-        with self.disk_lock:
-            cache = cache_path(self.data_dir)
-            if cache is not None:
-                kept = checked_links(self.data_dir, cache, self.session_names)
-                if kept is not None:
-                    return {row[0]: row[5:] for row in kept[0]}
-            checked_ns = time.time_ns()
-            summaries = self.summaries()
-            if cache is not None:
-                keep_links(self.data_dir, cache, summaries, checked_ns)
-            return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in summaries}
+        problem), exactly as `summaries()` would give them now (from the kept copy: `_kept`)."""
+        kept = self._kept()
+        if kept is None:
+            return {s.id: (s.status, s.alliance, s.follows, s.problem) for s in self.summaries()}
+        return kept.links()
 
     def listing_json(self) -> str:
         """The text of `facilitator list --json`: `summaries_json(self.summaries())`, with the
-        controls a terminal would act on escaped (`json_shown`: the same data for a parser).
+        controls a terminal would act on escaped (`json_shown`: the same data for a parser)."""
+        return str(b"".join(self.listing_parts()), "utf-8", "surrogatepass")
 
-        A script that lists a large folder again and again gets it without the index being parsed
-        and 10,000 entries formatted again: the text is kept in the user's cache folder with a
-        token it shares with the links' copy (see `links`), and used only when that copy is still
-        good (every file stat'ed) and was written with this very text.
+    def listing_parts(self) -> Sequence[bytes | memoryview]:
+        """`listing_json()` as UTF-8, from the kept copy (`_kept`) without decoding it: the parts
+        to write one after the other."""
+        kept = self._kept()
+        if kept is None:
+            return [json_shown(summaries_json(self.summaries())).encode("utf-8", "surrogatepass")]
+        return kept.listing()
+
+    def _kept(self) -> FolderCopy | None:
+        """What the user's cache keeps of this folder (`kept_folder`), brought up to date.
+
+        A script that lists a large folder again and again, and the alliance history, get their
+        answer without the index being parsed (3.3 MB at 10,000 sessions) and 10,000 entries
+        formatted again: the folder is listed, every file stat'ed, and the copy used for every file
+        still as its stamp says. A few files changed (a session saved, added or deleted): only
+        those are read again, and the copy patched. More, or no usable copy: the summaries are
+        made through the index and kept for the next time. None where nothing can be kept (no
+        cache folder).
         """
         with self.disk_lock:
-            cache = cache_path(self.data_dir)
-            listing = cache_path(self.data_dir, "listings")
-            if cache is not None and listing is not None:
-                kept = checked_links(self.data_dir, cache, self.session_names)
-                text = kept_listing(listing, kept[1]) if kept is not None else None
-                if text is not None:
-                    return text
-            checked_ns = time.time_ns()
-            summaries = self.summaries()
-            text = json_shown(summaries_json(summaries))  # kept as shown: escaping 6 MB costs 10 ms
-            if cache is not None and listing is not None:
-                token = keep_links(self.data_dir, cache, summaries, checked_ns)
-                write_kept(listing, (LINKS_FORMAT, token, text))
-            return text
+            path = cache_path(self.data_dir)
+            if path is None:
+                return None
+            checked_ns = time.time_ns()  # before any stat: see RACY_NS
+            trusted_before = checked_ns - index_file.RACY_NS
+            folder = os.fspath(self.data_dir)
+            kept = read_kept(path, folder)
+            if kept is not None:
+                names = self.session_names()
+                with folder_stat(self.data_dir) as stat:
+                    stale, added = kept.changes(names, stat, SESSION_SUFFIX)
+                    if not stale and not added:
+                        return kept
+                    if len(stale) + len(added) <= MAX_PATCHED:
+                        changed = {kept.ids[row] for row in stale if kept.ids[row] in names} | added
+                        fresh = [s for s in map(self._summarise_now, sorted(changed), repeat(stat)) if s is not None]
+                        try:
+                            copy = kept.patched(stale, fresh, trusted_before)
+                        except (ValueError, TypeError, KeyError):  # a copy that does not add up
+                            copy = None
+                        if copy is not None:
+                            copy.write(path, folder)
+                            return copy
+            copy = copy_of(self.summaries(), trusted_before)
+            copy.write(path, folder)
+            return copy
+
+    def _summarise_now(self, session_id: str, stat: Callable[[str], os.stat_result]) -> SessionSummary | None:
+        """A file's summary, read again (None: it is gone, or is not a file)."""
+        try:
+            st = stat(session_id + SESSION_SUFFIX)
+        except OSError:
+            return None
+        return self._summarise_file(session_id, st) if stat_module.S_ISREG(st.st_mode) else None
 
     def cached_head(self, limit: int) -> tuple[list[SessionSummary], int] | None:
         """The newest `limit` summaries as the index has them, and how many it holds (see `read_head`)."""

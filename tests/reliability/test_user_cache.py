@@ -18,7 +18,7 @@ from store_support import REAL_USER_CACHE, run_facilitator
 from facilitator.base.user_cache import private_cache_folder
 from facilitator.reports import render as reports
 from facilitator.reports import template_cache
-from facilitator.storage.listing_cache import cache_path as _links_cache
+from facilitator.storage.listing_cache import cache_path as _kept_folder
 
 SESSION = rich_session()
 
@@ -92,8 +92,7 @@ def test_the_suite_never_touches_the_real_user_cache(tmp_path, temporary_user_ca
     # Names only this test makes (its template folder, its data folder): in the temporary cache only.
     names = {
         Path("templates") / cache.get_cache_key("agreement.md.j2", str(templates.resolve() / "agreement.md.j2")),
-        Path(_links_cache(data)).relative_to(temporary_user_cache),
-        Path(_links_cache(data, "listings")).relative_to(temporary_user_cache),
+        Path(_kept_folder(data)).relative_to(temporary_user_cache),
     }
     for name in names:
         assert (temporary_user_cache / name).is_file(), name
