@@ -121,14 +121,15 @@ def run(
     if "cli" in wanted:
         results.append(measure("export", F.cli_export, big, session_id, s["cli_runs"], warmup=warmup))
         results.append(measure("list --json", F.cli_list, big, s["cli_runs"], warmup=warmup))
-        extra.append(
+        results.append(
             measure(
                 "export --document scorecard", F.cli_export_scorecard, big, session_id, s["cli_runs"], warmup=warmup
             )
         )
-        extra.append(
+        results.append(
             measure("list --json after a save", F.cli_list_after_a_save, big, session_id, s["cli_runs"], warmup=warmup)
         )
+        results.append(measure("list, filtered", F.cli_list_filtered, big, s["cli_runs"], warmup=warmup))
         imports = F.cli_imports(big, session_id)
         heavy = {cmd: mods for cmd, mods in imports.items() if [m for m in mods if m != "jinja2" or cmd != "export"]}
         notes.append(

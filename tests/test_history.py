@@ -330,13 +330,14 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
     import json
     import os
 
-    from facilitator.storage import index_file, kept_folder, listing_cache
+    from facilitator.storage import file_stamps, index_file, kept_folder, listing_cache
     from facilitator.storage.store import SessionStore
 
     def kept_as_it_is() -> bool:
         kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
-        with index_file.folder_stat(store.data_dir) as stat:
-            stale, added = kept.changes(store.session_names(), stat, ".json")
+        names = [i + ".json" for i in kept.ids]
+        now = file_stamps.PendingStamps(os.fspath(store.data_dir), names).result()
+        stale, added = kept.changes(store.session_names(), now)
         return not stale and not added
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -30,7 +30,7 @@ from facilitator.base.terminal_text import json_shown
 from facilitator.domain.demo import build_demo_session
 from facilitator.domain.model import SCHEMA_VERSION
 from facilitator.domain.session_factory import create_session
-from facilitator.storage import index_file, index_table, kept_folder, listing_cache, session_file
+from facilitator.storage import file_stamps, index_file, index_table, kept_folder, listing_cache, session_file
 from facilitator.storage import store as store_module
 from facilitator.storage import summaries as summaries_module
 from facilitator.storage.atomic import TEMP_PREFIX, sweep_orphans
@@ -884,8 +884,9 @@ def _kept_as_it_is(store: SessionStore) -> bool:
     kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
     if kept is None:
         return False
-    with index_file.folder_stat(store.data_dir) as stat:
-        stale, added = kept.changes(store.session_names(), stat, ".json")
+    names = [i + ".json" for i in kept.ids]
+    now = file_stamps.PendingStamps(os.fspath(store.data_dir), names).result()
+    stale, added = kept.changes(store.session_names(), now)
     return not stale and not added
 
 

@@ -45,7 +45,7 @@ def write_quietly(path: str, data: bytes | Sequence[bytes | memoryview]) -> bool
 
     temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
-        # Private like the folder (0600): a cache can hold what the sessions say (the links' copy).
+        # Private like the folder (0600): a cache can hold what the sessions say (the data folder's kept copy).
         with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
             if isinstance(data, bytes):
                 handle.write(data)

@@ -178,10 +178,14 @@ def cmd_export(
     changes_since: bool = False,
 ) -> int:
     short_lived()
+    changes = True if changes_since else None
+    if document == "scorecard" or changes:
+        # The history will need every file's stamp: a child stats them while Jinja2 is imported,
+        # the session read and the document rendered (`SessionStore.prepare_listing`).
+        store.prepare_listing()
     from facilitator.reports.render import export, needs_history, render
 
     session = store.load(session_id)
-    changes = True if changes_since else None
     history = None
     if needs_history(document, templates, changes):
         from facilitator.domain.history import load_timeline

@@ -189,6 +189,11 @@ def summary_entries(summaries: list[SessionSummary]) -> list[str]:
     return entries
 
 
+def prepare_summarise() -> None:
+    """Import what `summarise` needs (the model, the checklist, the scores), ahead of time."""
+    from facilitator.domain import content, model, scoring  # noqa: F401
+
+
 def summarise(session: Session) -> dict[str, Any]:
     from facilitator.domain.content import UnknownChecklistVersion, load_checklist
     from facilitator.domain.scoring import joint_index

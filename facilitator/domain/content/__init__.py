@@ -183,23 +183,24 @@ def load_checklist(version: int = CURRENT_VERSION) -> Checklist:
 def _parsed(raw: bytes) -> dict[str, Any]:
     """The TOML text parsed, from a copy kept in the user's cache folder when there is one.
 
-    Parsing the checklist costs every export about 8 ms. The copy (marshal, plain data only) is
-    named after the SHA-256 of the TOML bytes, so an edited or another version's file is parsed
-    again; an unreadable or unwritable cache is ignored.
+    Parsing the checklist costs every export about 8 ms. The copy (marshal, plain data only)
+    holds the TOML bytes it was parsed from and is used only for the very same bytes, so an edited
+    or another version's file is parsed again; it is named after their checksum (zlib: hashlib's
+    import costs more than the parse saves). An unreadable or unwritable cache is ignored.
     """
-    import hashlib
     import marshal
+    import zlib
 
     from facilitator.base.user_cache import private_cache_folder, write_quietly
 
     folder = private_cache_folder("checklists")
     path = None
     if folder is not None:
-        path = os.path.join(folder, hashlib.sha256(raw).hexdigest()[:40])
+        path = os.path.join(folder, f"{zlib.crc32(raw):08x}-{len(raw)}")
         try:
             with open(path, "rb") as handle:
-                data = marshal.loads(handle.read())
-            if type(data) is dict:
+                source, data = marshal.loads(handle.read())
+            if source == raw and type(data) is dict:
                 return data
         except (OSError, EOFError, ValueError, TypeError):
             pass
@@ -208,5 +209,5 @@ def _parsed(raw: bytes) -> dict[str, Any]:
     # As read_text() read it: universal newlines.
     data = tomllib.loads(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
     if path is not None:
-        write_quietly(path, marshal.dumps(data))
+        write_quietly(path, marshal.dumps((raw, data)))
     return data
