@@ -219,7 +219,9 @@ def read(path: str, data_dir: str) -> FolderCopy | None:
 
         def section(name: str) -> memoryview:
             offset, length = offsets[name]
-            if type(offset) is not int or type(length) is not int or start + offset + length > len(data):
+            if type(offset) is not int or type(length) is not int or min(offset, length) < 0:
+                raise ValueError("a kept copy that does not add up")
+            if start + offset + length > len(data):
                 raise ValueError("a kept copy cut short")
             return data[start + offset : start + offset + length]
 
