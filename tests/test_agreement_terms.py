@@ -185,3 +185,22 @@ def test_sponsor_meeting_trigger_uses_the_cadence_of_the_alliance() -> None:
     (check,) = agreement_checks.check_triggers(s4, timeline)
     assert check.hit and check.reason == "they met in person once to 2026-03-10"
     assert check.criterion == "sponsors met in person fewer than twice in 12 months"
+
+
+def test_editing_the_roster_keeps_legal_names_and_signatories() -> None:
+    from facilitator.domain.roster import PartnerEntry, apply_roster
+
+    session = plain_session()
+    first = session.partners[0]
+    first.legal_name, first.signatory, first.signatory_title = "One Limited", "Ana Ruiz", "CEO"
+    entries = [PartnerEntry.of(p) for p in session.partners]
+    entries[0].name = "One Renamed"
+    apply_roster(session, entries + [PartnerEntry("Three Ltd")])
+    renamed = session.partners[0]
+    assert (renamed.name, renamed.legal_name, renamed.signatory, renamed.signatory_title) == (
+        "One Renamed",
+        "One Limited",
+        "Ana Ruiz",
+        "CEO",
+    )
+    assert session.partners[2].legal_name == ""
