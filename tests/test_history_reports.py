@@ -154,14 +154,15 @@ def test_changes_since_is_off_by_default_even_with_history(sessions, timeline):
     assert not [t for t in all_text(tokens) if "Since 2025-09-16" in t or "Changes since" in t]
 
 
-def test_our_agreement_is_the_same_without_the_history_unless_changes_since(sessions, timeline):
-    # The export skips the history lookup (a look at every stored session) when the document
-    # does not use it; this pins that our agreement template really does not.
-    for session in sessions:
-        with_history = reports.render(session, "agreement", history=timeline)
-        assert reports.render(session, "agreement") == with_history
-    assert not reports.needs_history("agreement")
-    assert reports.needs_history("agreement", changes_since=True)
+def test_our_agreement_numbers_its_version_from_the_history(sessions, timeline):
+    # Issue 16: the agreement's version is numbered along the alliance's sessions, so the export
+    # looks the history up for the agreement too.
+    for number, session in enumerate(sessions, start=1):
+        with_history = all_text(parse(reports.render(session, "agreement", history=timeline)))
+        assert f"Version: Version {number} (draft)" in with_history[2]
+    alone = all_text(parse(reports.render(sessions[3], "agreement")))
+    assert "Version: Version 2 (draft)" in alone[2]  # on its own it knows only that it follows one
+    assert reports.needs_history("agreement")
     assert reports.needs_history("scorecard")
 
 

@@ -101,7 +101,8 @@ def test_agreement_has_title_partners_and_every_section(session, agreement):
     h2 = headings(agreement, 2)
     assert [h for h in h2 if h in SECTION_HEADINGS] == SECTION_HEADINGS
     assert "Signatures" in h2 and "Appendix A. Health-check snapshot" in h2 and "Appendix B. Open actions" in h2
-    title_block = all_text(agreement)[1]
+    assert all_text(agreement)[1].startswith("DRAFT. Not every section is agreed")  # at the top
+    title_block = all_text(agreement)[2]
     for expected in ("Acme, Globex and Initech", "2026-03-12", "Kick-off meeting", "Frances Allen"):
         assert expected in title_block
 
@@ -122,12 +123,14 @@ def test_every_table_row_has_as_many_cells_as_its_header(session):
 
 
 def test_partner_and_sponsor_table(agreement):
-    table = table_with_header(agreement, "Partner", "Sponsors")
-    assert table[1:] == [
+    table = table_with_header(agreement, "Partner", "Legal name")
+    assert table[0] == ["Partner", "Legal name", "Signatory", "Sponsors", "Team members"]
+    assert [row[:1] + row[3:] for row in table[1:]] == [
         ["Acme", "Ada Lovelace, Brian Kernighan", "Chris Date"],
         ["Globex", "Grace Hopper", "Dennis Ritchie, Edsger Dijkstra"],
         ["Initech", "—", "—"],
     ]
+    assert {tuple(row[1:3]) for row in table[1:]} == {("not given yet", "not named yet")}
 
 
 def test_section_prose_status_and_placeholder(agreement):
@@ -179,14 +182,14 @@ def test_structured_tables(agreement):
 
 
 def test_signature_line_for_every_sponsor(agreement):
-    table = table_with_header(agreement, "Name", "Organisation")
-    assert [row[:2] for row in table[1:]] == [
+    table = table_with_header(agreement, "Name", "Title")
+    assert [[row[0], row[2]] for row in table[1:]] == [
         ["Ada Lovelace", "Acme"],
         ["Brian Kernighan", "Acme"],
         ["Grace Hopper", "Globex"],
         ["____________________", "Initech"],  # a partner without a named sponsor still signs
     ]
-    assert all(set(row[2]) == {"_"} and set(row[3]) == {"_"} for row in table[1:])
+    assert all(set(row[1]) == set(row[3]) == set(row[4]) == {"_"} for row in table[1:])
 
 
 def test_health_snapshot_and_open_actions(session, agreement):
@@ -346,7 +349,7 @@ def test_hostile_text_shows_as_typed_and_keeps_the_structure(text):
     profile = [t for t in section_tokens(agreement, SECTION_HEADINGS[1]) if t.type == "inline"]
     assert [inline_text(t) for t in profile[1:]] == [text]  # after the status line
     if one_line:
-        assert table_with_header(agreement, "Partner", "Sponsors")[1][0] == text
+        assert table_with_header(agreement, "Partner", "Legal name")[1][0] == text
         assert table_with_header(agreement, "#", "Point")[0][2] == text
     scorecard = parse(reports.render(hostile, "scorecard"))
     notes = all_text(section_tokens(scorecard, POINT_HEADINGS[2]))
@@ -364,8 +367,8 @@ def test_hostile_partner_and_alliance_names_in_headings_and_text():
         assert headings(tokens, 1)[0].startswith(session.alliance + ":")
         assert len(headings(tokens, 1)) == 1
     agreement = parse(reports.render(session, "agreement"))
-    assert table_with_header(agreement, "Partner", "Sponsors")[1][0] == HOSTILE_NAME
-    assert all_text(agreement)[1].startswith(f"Partners: {HOSTILE_NAME}, Globex and Initech\n")
+    assert table_with_header(agreement, "Partner", "Legal name")[1][0] == HOSTILE_NAME
+    assert f"\nPartners: {HOSTILE_NAME}, Globex and Initech\n" in all_text(agreement)[2]
 
 
 def test_a_custom_template_that_forgets_filters_is_still_safe(tmp_path):

@@ -6,9 +6,20 @@ the partners disagree by two or more), so the gap board has something to show.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 
-from facilitator.domain.model import ActionItem, Decision, Role, Session, SponsorMeeting
+from facilitator.domain.model import (
+    ActionItem,
+    AgreementTerms,
+    Decision,
+    EscalationStep,
+    ExitTrigger,
+    GovernanceBody,
+    Role,
+    Session,
+    SponsorMeeting,
+)
 from facilitator.domain.score_values import ScoreValue
 from facilitator.domain.session_factory import create_session
 
@@ -63,6 +74,32 @@ SECTIONS = {
         False,
     ),
 }
+
+# Legal name, signatory, signatory's title: the parties of the agreement a sponsor signs.
+SIGNATORIES = {
+    "Northwind Logistics": ("Northwind Logistics S.L.", "Amara Okafor", "Chief Operating Officer"),
+    "Harbourline Freight": ("Harbourline Freight Lda.", "Tomás Ribeiro", "Managing Director"),
+    "Meridian Data Systems": ("Meridian Data Systems GmbH", "Hannah Kowalski", "VP Partnerships"),
+}
+
+GOVERNANCE = [
+    GovernanceBody(
+        "Steering committee", "The three sponsors", "Twice a year, in person", "Strategy, budget, new partners"
+    ),
+    GovernanceBody(
+        "Alliance managers", "Jonas Berg, Priya Natarajan, Ken Watanabe", "Monthly", "Priorities, the work plan"
+    ),
+    GovernanceBody("Operating teams", "Each partner's corridor team", "Weekly", "Day-to-day bookings and loads"),
+]
+ESCALATION = [
+    EscalationStep("Operating teams", "5 working days"),
+    EscalationStep("Alliance managers", "10 working days"),
+    EscalationStep("Steering committee", "30 days"),
+]
+DEADLOCK_RULE = (
+    "If the steering committee cannot agree within 30 days, the sponsors ask an independent "
+    "mediator chosen together; a partner may still leave on six months' notice."
+)
 
 ROLES = [
     ("northwind-logistics", "Jonas Berg", "Alliance manager: runs the monthly operations call"),
@@ -140,5 +177,20 @@ def build_demo_session(today: date | None = None) -> Session:
     ]
     session.decisions = [Decision("Trust is measured by survey before every sponsor meeting", today.isoformat())]
     session.next_meeting = (today + timedelta(days=120)).isoformat()
+    for partner in session.partners:
+        partner.legal_name, partner.signatory, partner.signatory_title = SIGNATORIES[partner.name]
+    session.terms = AgreementTerms(
+        effective_date=(today + timedelta(days=14)).isoformat(),
+        term="Two years, renewed at each review",
+        next_review=(today + timedelta(days=180)).isoformat(),
+        governance=copy.deepcopy(GOVERNANCE),  # each demo session its own rows
+        escalation=copy.deepcopy(ESCALATION),
+        deadlock_rule=DEADLOCK_RULE,
+        triggers=[
+            ExitTrigger("joint-index-below", 40, 2, consequence="renegotiate"),
+            ExitTrigger("sponsor-meetings-below", 2, consequence="renegotiate"),
+            ExitTrigger("partner-index-below", 25, 2, consequence="exit"),
+        ],
+    )
     session.agenda.step = "health-check"
     return session

@@ -60,6 +60,11 @@ class DocumentReader:
         except InvalidInput as error:
             raise InvalidSession(str(error)) from None
 
+    def optional_name(self, key: str) -> str:
+        """A one-line name that may be left empty (absent or "")."""
+        value = self.get(key, str, "")
+        return self.name(key) if value.strip() else value
+
     def date(self, key: str, optional: bool = False) -> str:
         value = self.get(key, str, "" if optional else ...)
         try:

@@ -15,6 +15,7 @@ from typing import Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.agreement_items import ActionItem, Decision, Measure, Role, SponsorMeeting
+from facilitator.domain.agreement_terms import AgreementTerms, EscalationStep, ExitTrigger, GovernanceBody
 from facilitator.domain.document_reader import DocumentReader
 from facilitator.domain.score_values import (
     DONT_KNOW,
@@ -41,6 +42,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "ActionItem",
     "AgendaState",
+    "AgreementTerms",
+    "EscalationStep",
+    "ExitTrigger",
+    "GovernanceBody",
     "CarriedOver",
     "Decision",
     "Measure",
@@ -76,14 +81,33 @@ class Partner:
     name: str
     sponsors: list[str] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
+    # For the agreement a sponsor signs: the organisation's name in law ("Northwind Logistics
+    # S.L."), and the person who signs for it with their title. Empty until the room gives them.
+    legal_name: str = ""
+    signatory: str = ""
+    signatory_title: str = ""
+
+    @property
+    def signing_name(self) -> str:
+        """The name the agreement's parties table and signature block use."""
+        return self.legal_name or self.name
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "key": self.key,
             "name": self.name,
             "sponsors": list(self.sponsors),
             "participants": list(self.participants),
         }
+        # Only when given: the documents of sessions saved before these fields stay as they were.
+        for key, value in (
+            ("legal_name", self.legal_name),
+            ("signatory", self.signatory),
+            ("signatory_title", self.signatory_title),
+        ):
+            if value:
+                data[key] = value
+        return data
 
     @staticmethod
     def read(r: DocumentReader) -> Partner:
@@ -92,6 +116,9 @@ class Partner:
             name=r.name("name"),
             sponsors=r.strings("sponsors"),
             participants=r.strings("participants"),
+            legal_name=r.optional_name("legal_name"),
+            signatory=r.optional_name("signatory"),
+            signatory_title=r.optional_name("signatory_title"),
         )
 
 
@@ -324,6 +351,7 @@ class Session:
     sponsor_meetings: list[SponsorMeeting] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     next_meeting: str = ""
+    terms: AgreementTerms = field(default_factory=AgreementTerms)  # version, dates, governance, exit
     agenda: AgendaState = field(default_factory=AgendaState)
     created_at: str = field(default_factory=now_iso)
     saved_at: str = ""
@@ -375,6 +403,7 @@ class Session:
             "sponsor_meetings": [m.to_dict() for m in self.sponsor_meetings],
             "decisions": [d.to_dict() for d in self.decisions],
             "next_meeting": self.next_meeting,
+            **({"terms": self.terms.to_dict()} if not self.terms.empty else {}),  # older documents as they were
             "agenda": self.agenda.to_dict(),
             "created_at": self.created_at,
             "saved_at": self.saved_at,
@@ -422,6 +451,7 @@ class Session:
             sponsor_meetings=r.items("sponsor_meetings", SponsorMeeting.read),
             decisions=r.items("decisions", Decision.read),
             next_meeting=r.date("next_meeting", optional=True),
+            terms=AgreementTerms.read(r.child("terms")),
             agenda=AgendaState.read(r.child("agenda")),
             created_at=r.text("created_at"),
             saved_at=r.text("saved_at"),

@@ -182,6 +182,13 @@ def apply_roster(session: Session, entries: list[PartnerEntry]) -> None:
     # A new partner never takes the key of one removed now, whose data is being cleared.
     partners = build_partners(entries, keep_keys=True, taken=known)
     removed = known - {p.key for p in partners}
+    # The roster's dialog edits names and people; the agreement's legal names and signatories
+    # (issue 16) stay with the partner they belong to, through a rename too.
+    for partner in partners:
+        before = session.partner(partner.key)
+        if before is not None:
+            partner.legal_name, partner.signatory = before.legal_name, before.signatory
+            partner.signatory_title = before.signatory_title
     for record in session.points.values():
         for key in removed:
             record.scores.pop(key, None)

@@ -11,7 +11,16 @@ from datetime import timedelta
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.content import CURRENT_VERSION, load_checklist
-from facilitator.domain.model import KINDS, CarriedOver, Measure, Partner, SectionDraft, Session, text_digest
+from facilitator.domain.model import (
+    KINDS,
+    AgreementTerms,
+    CarriedOver,
+    Measure,
+    Partner,
+    SectionDraft,
+    Session,
+    text_digest,
+)
 from facilitator.domain.roster import PartnerEntry, build_partners
 from facilitator.domain.validation import check_text, clean_name, parse_date
 
@@ -103,7 +112,10 @@ def follow_up_session(previous: Session, *, date: str | None = None, facilitator
     session = Session(
         id="new",
         alliance=previous.alliance,
-        partners=[Partner(p.key, p.name, list(p.sponsors), list(p.participants)) for p in previous.partners],
+        partners=[
+            Partner(p.key, p.name, list(p.sponsors), list(p.participants), p.legal_name, p.signatory, p.signatory_title)
+            for p in previous.partners
+        ],
         date=follow_up_date(previous.date, date),
         kind="review",
         facilitator=previous.facilitator if facilitator is None else facilitator,
@@ -114,6 +126,7 @@ def follow_up_session(previous: Session, *, date: str | None = None, facilitator
         tasks=copy.deepcopy(previous.tasks),
         sponsor_meetings=copy.deepcopy(previous.sponsor_meetings),
         next_meeting="",
+        terms=_carried_terms(previous),
     )
     for key, draft in previous.sections.items():
         section = session.section(key)
@@ -122,6 +135,15 @@ def follow_up_session(previous: Session, *, date: str | None = None, facilitator
     # Open actions are still open: carry them over, so the review starts by checking them.
     session.actions = [copy.deepcopy(a) for a in previous.actions if a.status == "open"]
     return session
+
+
+def _carried_terms(previous: Session) -> AgreementTerms:
+    """The terms carry over as the review's starting draft; a version the room numbered itself goes
+    on from there (one left at 0 is numbered by the chain of sessions: `agreement_checks`)."""
+    terms = copy.deepcopy(previous.terms)
+    if terms.version:
+        terms.version += 1
+    return terms
 
 
 def _carried(previous: Session, draft: SectionDraft) -> CarriedOver | None:

@@ -220,6 +220,7 @@ def build_context(
             "participants": list(p.participants),
             "index": per_partner[p.key],
             "index_display": formatting.format_index(per_partner[p.key]),
+            **_signing_context(p),
         }
         for p in session.partners
     ]
@@ -273,6 +274,62 @@ def build_context(
         "next_meeting": session.next_meeting,
         "changes_since": None,
         **seen,
+        **_terms_context(session, checklist, history),
+    }
+
+
+def _signing_context(partner: Any) -> dict[str, Any]:
+    """A partner as the agreement's parties table and signature block name it."""
+    return {
+        "legal_name": partner.legal_name,
+        "signing_name": partner.signing_name,
+        "signatory": partner.signatory,
+        "signatory_title": partner.signatory_title,
+    }
+
+
+def _terms_context(
+    session: Session, checklist: content.Checklist, timeline: history_module.Timeline | None
+) -> dict[str, Any]:
+    """`terms` (version, dates, governance, escalation, deadlock rule, exit triggers checked) and
+    `exit_triggers_hit` (one line per trigger hit), for both documents."""
+    from facilitator.domain import agreement_checks
+
+    terms = session.terms
+    checks = agreement_checks.check_triggers(session, timeline)
+    final = agreement_checks.is_final(session, checklist)
+    return {
+        "terms": {
+            "version": agreement_checks.version_number(session, timeline),
+            "version_label": agreement_checks.version_label(session, timeline),
+            "final": final,
+            "draft": not final,
+            "effective_date": terms.effective_date,
+            "term": terms.term,
+            "next_review": terms.next_review,
+            "governance": [
+                {"layer": g.layer, "who": g.who, "how_often": g.how_often, "decides": g.decides}
+                for g in terms.governance
+            ],
+            "escalation": [
+                {"level": number, "who": e.who, "time_limit": e.time_limit}
+                for number, e in enumerate(terms.escalation, start=1)
+            ],
+            "deadlock_rule": terms.deadlock_rule,
+            "triggers": [
+                {
+                    "kind": c.trigger.kind,
+                    "criterion": c.criterion,
+                    "consequence": c.trigger.consequence,
+                    "consequence_label": c.consequence_label,
+                    "hit": c.hit,
+                    "state": c.state,
+                    "reason": c.reason,
+                }
+                for c in checks
+            ],
+        },
+        "exit_triggers_hit": agreement_checks.triggers_hit(session, timeline),
     }
 
 

@@ -79,11 +79,12 @@ def template_path(document: str, templates_dir: Path | None = None) -> Path:
 def needs_history(document: str, templates_dir: Path | None = None, changes_since: Any = None) -> bool:
     """Whether rendering `document` needs the alliance's earlier sessions (`history.load_timeline`).
 
-    Looking them up costs a look at every stored session. Our agreement template shows them only
-    for "changes since"; the scorecard (trend, cadence) and any customised template may use them
-    anywhere. Without them a document is rendered as the session seen on its own.
+    Looking them up costs a look at every stored session. Both our documents use them: the
+    agreement numbers its version along the alliance's sessions and checks its exit triggers over
+    the reviews running (issue 16), the scorecard shows trend and cadence. Without them a document
+    is rendered as the session seen on its own.
     """
-    return templates_dir is not None or document != "agreement" or bool(changes_since)
+    return True
 
 
 def _check_document(document: str) -> None:

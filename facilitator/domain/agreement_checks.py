@@ -1,0 +1,184 @@
+"""What the agreement's terms say about a session and its alliance's history: the agreement's version
+number and label, whether it is final, and which exit or renegotiation triggers are hit.
+
+Pure Python. The functions other parts use (reports, the TUI, the sponsor pack's headers):
+
+- `version_number(session, timeline)` and `version_label(session, timeline)` ("Version 3");
+- `is_final(session, checklist)`: every section agreed and endorsed by every partner (else DRAFT);
+- `check_triggers(session, timeline)`: every trigger with its state and a one-line reason;
+- `triggers_hit(session, timeline)`: the one-line reasons of the triggers hit only.
+
+**Version.** One version per session of the alliance: a kick-off's agreement is version 1, the
+review that follows it version 2, and so on along the `follows` links. A number the room set itself
+(`AgreementTerms.version`, for an alliance that had an agreement before it used the app) is used as
+it is, and the sessions that follow count on from it. A link to a session that cannot be read (a
+gap in the timeline) counts as one session, and the count goes on from the alliance's latest
+readable session before it. Without the timeline (a report rendered on its own) a session that
+follows another is version 2, unless the room set a number. A kick-off that follows nothing is
+version 1 even when the alliance has older sessions by the same name: it starts a new agreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilitator.domain import content, scoring
+from facilitator.domain.agreement_terms import ExitTrigger
+from facilitator.domain.history.score_trends import checklist_for
+from facilitator.domain.history.sponsor_cadence import cadence
+from facilitator.domain.history.timeline import Timeline
+from facilitator.domain.model import Session
+
+TRIGGER_KIND_LABELS = {
+    "joint-index-below": "Joint index below a threshold",
+    "partner-index-below": "A partner's index below a threshold",
+    "sponsor-meetings-below": "Too few in-person sponsor meetings",
+}
+CONSEQUENCE_LABELS = {"renegotiate": "Renegotiate the agreement", "exit": "A partner may exit"}
+
+
+# --------------------------------------------------------------------------------------------
+# Version and finality
+
+
+def version_number(session: Session, timeline: Timeline | None = None) -> int:
+    """The agreement's version at this session (see the module's notes)."""
+    by_id = {s.id: s for s in timeline.sessions} if timeline is not None else {}
+    steps, current, seen = 0, session, {session.id}
+    while True:
+        if current.terms.version:
+            return current.terms.version + steps
+        if not current.follows:
+            return 1 + steps
+        before = by_id.get(current.follows)
+        if before is None:
+            # A gap: it counts as one session, and the count goes on from the alliance's latest
+            # session dated before the current one, if the timeline has one.
+            earlier = [s for s in timeline.sessions if s.date < current.date and s.id not in seen] if timeline else []
+            if not earlier:
+                return 2 + steps
+            steps, before = steps + 1, earlier[-1]
+        if before.id in seen:  # a loop of links in a hand-edited file
+            return 2 + steps
+        steps, current = steps + 1, before
+        seen.add(current.id)
+
+
+def version_label(session: Session, timeline: Timeline | None = None) -> str:
+    return f"Version {version_number(session, timeline)}"
+
+
+def is_final(session: Session, checklist: content.Checklist) -> bool:
+    """Every section of the agreement agreed and endorsed by every partner: no longer a draft."""
+    partners = {p.key for p in session.partners}
+    for section in checklist.sections:
+        draft = session.sections.get(section.key)
+        if draft is None or not draft.agreed or not partners <= set(draft.endorsed_by):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Exit and renegotiation triggers
+
+
+@dataclass(frozen=True)
+class TriggerCheck:
+    """A trigger as checked at one session: hit, not hit, or not checkable yet (None)."""
+
+    trigger: ExitTrigger
+    hit: bool | None
+    criterion: str  # the trigger in words: "joint index below 40 at 2 health checks running"
+    reason: str  # one line: why it is hit, not hit, or cannot be checked
+
+    @property
+    def state(self) -> str:
+        return {True: "hit", False: "not hit", None: "not checkable yet"}[self.hit]
+
+    @property
+    def consequence_label(self) -> str:
+        return CONSEQUENCE_LABELS.get(self.trigger.consequence, self.trigger.consequence)
+
+
+def describe_trigger(trigger: ExitTrigger, session: Session) -> str:
+    """The criterion in words, as the agreement prints it."""
+    running = "" if trigger.running == 1 else f" at {trigger.running} health checks running"
+    if trigger.kind == "joint-index-below":
+        return f"joint health index below {trigger.threshold}{running or ' at a health check'}"
+    if trigger.kind == "partner-index-below":
+        who = f"{session.partner_name(trigger.partner)}'s" if trigger.partner else "a partner's"
+        return f"{who} own index below {trigger.threshold}{running or ' at a health check'}"
+    times = {1: "once", 2: "twice"}.get(trigger.threshold, f"{trigger.threshold} times")
+    return f"sponsors met in person fewer than {times} in 12 months"
+
+
+def check_triggers(session: Session, timeline: Timeline | None = None) -> list[TriggerCheck]:
+    """Every trigger of the session's agreement, checked against the session and the sessions of
+    the alliance up to it (the timeline; without it, the session on its own)."""
+    timeline = _timeline_with(session, timeline)
+    index = timeline.index_of(session.id)
+    known = timeline.sessions[: (index if index is not None else len(timeline.sessions) - 1) + 1]
+    return [_check(trigger, session, known, timeline) for trigger in session.terms.triggers]
+
+
+def triggers_hit(session: Session, timeline: Timeline | None = None) -> list[str]:
+    """One line per trigger hit: what it is, why, and what follows. Empty when none is hit."""
+    return [
+        f"{check.criterion[0].upper()}{check.criterion[1:]}: {check.reason} ({check.consequence_label.lower()})."
+        for check in check_triggers(session, timeline)
+        if check.hit
+    ]
+
+
+def _timeline_with(session: Session, timeline: Timeline | None) -> Timeline:
+    if timeline is None or not timeline.sessions:
+        return Timeline.single(session)
+    return timeline.with_session(session)
+
+
+def _check(trigger: ExitTrigger, session: Session, known: list[Session], timeline: Timeline) -> TriggerCheck:
+    criterion = describe_trigger(trigger, session)
+    if trigger.kind == "sponsor-meetings-below":
+        seen = cadence(timeline, timeline.index_of(session.id), required=trigger.threshold)
+        hit = seen.count < trigger.threshold
+        return TriggerCheck(trigger, hit, criterion, f"they met in person {_times(seen.count)} to {seen.reference}")
+    scored = [(s, _indexes(s)) for s in known]
+    scored = [(s, figures) for s, figures in scored if figures[0] is not None]  # health checks held
+    last = scored[-trigger.running :]
+    if len(last) < trigger.running:
+        have = len(scored)
+        return TriggerCheck(trigger, None, criterion, f"{have} health check{'s' * (have != 1)} scored so far")
+    if trigger.kind == "joint-index-below":
+        values = [figures[0] for _s, figures in last]
+        hit = all(v is not None and v < trigger.threshold for v in values)
+        shown = ", ".join(f"{v:g}" for v in values if v is not None)
+        return TriggerCheck(trigger, hit, criterion, f"joint index {shown} ({_dates(last)})")
+    keys = [trigger.partner] if trigger.partner else [p.key for p in session.partners]
+    below = [
+        key
+        for key in keys
+        if all((v := figures[1].get(key)) is not None and v < trigger.threshold for _s, figures in last)
+    ]
+    if below:
+        detail = "; ".join(f"{session.partner_name(k)} {_series(last, k)}" for k in below)
+        return TriggerCheck(trigger, True, criterion, f"{detail} ({_dates(last)})")
+    if trigger.partner and session.partner(trigger.partner) is None:
+        return TriggerCheck(trigger, None, criterion, "that partner is no longer in the alliance")
+    return TriggerCheck(trigger, False, criterion, f"no partner's index below {trigger.threshold} ({_dates(last)})")
+
+
+def _indexes(session: Session) -> tuple[float | None, dict[str, float | None]]:
+    checklist = checklist_for(session.checklist_version)
+    return scoring.joint_index(session, checklist), scoring.partner_indexes(session, checklist)
+
+
+def _series(last: list[tuple[Session, tuple[float | None, dict[str, float | None]]]], key: str) -> str:
+    return ", ".join(f"{v:g}" for _s, figures in last if (v := figures[1].get(key)) is not None)
+
+
+def _dates(last: list[tuple[Session, tuple[float | None, dict[str, float | None]]]]) -> str:
+    return ", ".join(s.date for s, _figures in last)
+
+
+def _times(count: int) -> str:
+    return {0: "not once", 1: "once", 2: "twice"}.get(count, f"{count} times")
