@@ -179,10 +179,9 @@ def cmd_export(
 ) -> int:
     short_lived()
     changes = True if changes_since else None
-    if document == "scorecard" or changes:
-        # The history will need every file's stamp: a child stats them while Jinja2 is imported,
-        # the session read and the document rendered (`SessionStore.prepare_listing`).
-        store.prepare_listing()
+    # Both documents look the alliance's history up (`needs_history`), which needs every file's
+    # stamp: a child stats them while Jinja2 is imported and the session read (`prepare_listing`).
+    store.prepare_listing()
     from facilitator.reports.render import export, needs_history, render
 
     session = store.load(session_id)
