@@ -24,7 +24,7 @@ def test_the_demo_agreement_carries_version_dates_parties_governance_triggers_an
     texts = all_text(tokens)
     assert texts[1].startswith("DRAFT.")
     title = texts[2].splitlines()
-    assert title[0] == "Version: Version 1 (draft)"
+    assert title[0] == "Version 1 (draft)"
     assert "Effective date: 2026-03-16" in title and "Next review: 2026-08-29" in title
     assert "Term: Two years, renewed at each review" in title
     parties = table_with_header(tokens, "Partner", "Legal name")
@@ -78,7 +78,7 @@ def test_terms_not_agreed_say_so_in_one_line_and_a_final_agreement_is_no_draft()
         draft = session.section(section.key)
         draft.text, draft.agreed, draft.endorsed_by = "Agreed text.", True, [p.key for p in session.partners]
     final = all_text(parse(render(session, "agreement")))
-    assert not any("DRAFT" in t for t in final) and final[1].startswith("Version: Version 1\n")
+    assert not any("DRAFT" in t for t in final) and final[1].startswith("Version 1\n")
 
 
 def test_hostile_text_in_the_new_fields_shows_as_typed():
