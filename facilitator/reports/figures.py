@@ -115,9 +115,7 @@ def _radar(context: dict[str, Any]) -> Figure:
         high, low = max(v for _, v in known), min(v for _, v in known)
         highest = _points_named([n for n, v in known if v == high])
         lowest = _points_named([n for n, v in known if v == low])
-        spread = f"highest {_score(high)} on {highest}" + (
-            f"; lowest {_score(low)} on {lowest}" if low != high else ""
-        )
+        spread = f"highest {_score(high)} on {highest}" + (f"; lowest {_score(low)} on {lowest}" if low != high else "")
         rows.append(f"- {markdown.inline(partner['name'])} (index {partner['index_display']}): {spread}.")
     settled = [(pt["number"], pt["agreed"]) for pt in points if pt["agreed"] is not None]
     if settled:
@@ -156,7 +154,9 @@ def _heatmap(context: dict[str, Any]) -> Figure:
     if gaps:
         lines.append(
             "Perception gaps (partners 2 or more apart): "
-            + "; ".join(f"{pt['number']}. {markdown.inline(pt['title'])} (spread {pt['spread_display']})" for pt in gaps)
+            + "; ".join(
+                f"{pt['number']}. {markdown.inline(pt['title'])} (spread {pt['spread_display']})" for pt in gaps
+            )
             + "."
         )
     else:
@@ -179,9 +179,7 @@ def _trend(series: list[dict[str, Any]]) -> Figure:
     from facilitator.reports.charts.trend import trend_svg
 
     title = "Joint health index by session"
-    svg = trend_svg(
-        title, [s["date"] for s in series], [s["index"] for s in series], [s["display"] for s in series]
-    )
+    svg = trend_svg(title, [s["date"] for s in series], [s["index"] for s in series], [s["display"] for s in series])
     table = ["| Session | Joint index (0-100) |", "|---|--:|"]
     table += [f"| {markdown.cell(s['date'])} | {markdown.cell(s['display'])} |" for s in series]
     return _figure(TREND, title, svg, "\n".join(table))

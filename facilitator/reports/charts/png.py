@@ -18,7 +18,10 @@ EXTRA_HINT = "install the documents extra: pip install 'facilitator[documents]'"
 PPI = 192.0  # twice the SVG's CSS pixels (96 a inch): sharp on an A4 page at the width Word gives it
 _WIDTH = re.compile(r'<svg[^>]*?\swidth="(\d+(?:\.\d+)?)"')
 # The SVG reaches Typst as a string input, never as a file name or as Typst source.
-_PAGE = '#set page(width: auto, height: auto, margin: 0pt)\n#image(bytes(sys.inputs.svg), format: "svg", width: {width}pt)\n'
+_PAGE = (
+    "#set page(width: auto, height: auto, margin: 0pt)\n"
+    '#image(bytes(sys.inputs.svg), format: "svg", width: {width}pt)\n'
+)
 
 
 def svg_to_png(svg: str, *, ppi: float = PPI) -> bytes:
@@ -37,7 +40,9 @@ def svg_to_png(svg: str, *, ppi: float = PPI) -> bytes:
             ignore_system_fonts=True,
         )
     except (RuntimeError, ValueError) as error:
-        raise ReportError(f"Could not draw a chart as PNG: {str(error).splitlines()[0] if str(error) else error}.") from None
+        raise ReportError(
+            f"Could not draw a chart as PNG: {str(error).splitlines()[0] if str(error) else error}."
+        ) from None
     if isinstance(result, list):  # one page, always; a list only if Typst ever split it
         result = result[0]
     return bytes(result)

@@ -40,13 +40,22 @@ def radar_svg(title: str, axes: Sequence[str], lines: Sequence[Line], top: int =
         )
     for i in range(count):
         x, y = at(i, top)
-        body.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{svg.GRID}" stroke-width="0.8"/>')
+        body.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{svg.GRID}" stroke-width="0.8"/>'
+        )
     # The scale between the first two spokes, where no marker sits.
     for level in range(1, top + 1):
         angle = -math.pi / 2 + math.pi / count
         r = RADIUS * level / top
         body.append(
-            svg.text(cx + r * math.cos(angle), cy + r * math.sin(angle) + 4, str(level), size=11, anchor="middle", fill="#666666")
+            svg.text(
+                cx + r * math.cos(angle),
+                cy + r * math.sin(angle) + 4,
+                str(level),
+                size=11,
+                anchor="middle",
+                fill="#666666",
+            )
         )
     for i, label in enumerate(axes):
         angle = -math.pi / 2 + i * 2 * math.pi / count

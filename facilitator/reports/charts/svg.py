@@ -184,7 +184,9 @@ def polyline(points: list[tuple[float, float] | None], style: LineStyle, *, clos
     ]
 
 
-def legend(x: float, y: float, entries: list[tuple[str, LineStyle]], width: float, limit: int = 34) -> tuple[list[str], float]:
+def legend(
+    x: float, y: float, entries: list[tuple[str, LineStyle]], width: float, limit: int = 34
+) -> tuple[list[str], float]:
     """A legend of line samples with their markers, in as many columns as fit `width`; returns
     the elements and the height used."""
     column = 250.0

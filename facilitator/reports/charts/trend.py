@@ -28,9 +28,11 @@ def trend_svg(title: str, dates: Sequence[str], values: Sequence[float | None], 
             f'stroke-width="{1.2 if level in (0, 100) else 0.6}"/>'
         )
         body.append(svg.text(LEFT - 8, y + 4, str(level), size=11, anchor="end", fill="#555555"))
-    body.append(svg.text(16, TOP + plot_h / 2, "Joint index", size=11, anchor="middle", fill="#555555").replace(
-        "<text ", f'<text transform="rotate(-90 16 {TOP + plot_h / 2:.1f})" ', 1
-    ))
+    body.append(
+        svg.text(16, TOP + plot_h / 2, "Joint index", size=11, anchor="middle", fill="#555555").replace(
+            "<text ", f'<text transform="rotate(-90 16 {TOP + plot_h / 2:.1f})" ', 1
+        )
+    )
     style = svg.LineStyle("#000000", "", "circle", width=2.5)
     points = [None if v is None else at(i, v) for i, v in enumerate(values)]
     body.extend(svg.polyline(points, style))
