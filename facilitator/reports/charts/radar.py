@@ -11,6 +11,7 @@ from facilitator.reports.charts import svg
 WIDTH = 720
 CHART_HEIGHT = 540  # above the legend
 RADIUS = 175
+MARKER_GAP = 11  # pixels between markers of the same score on a spoke
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,26 @@ def radar_svg(title: str, axes: Sequence[str], lines: Sequence[Line], top: int =
         top_line = y - (len(parts) - 1) * 7 + (4 if math.sin(angle) > 0.5 else 0)
         for n, part in enumerate(parts):
             body.append(svg.text(x, top_line + n * 15 + 4, part, size=12.5, anchor=anchor))
-    for line in lines:
+    # Lines first, then the markers on top; partners giving a point the same score have their
+    # markers set side by side across the spoke, so that none hides another.
+    sharing: dict[tuple[int, float], list[int]] = {}
+    for n, line in enumerate(lines):
+        for i, v in enumerate(line.values):
+            if v is not None:
+                sharing.setdefault((i, v), []).append(n)
+    markers: list[str] = []
+    for n, line in enumerate(lines):
         points = [None if v is None else at(i, v) for i, v in enumerate(line.values)]
         body.extend(svg.polyline(points, line.style, closed=True))
-        body.extend(svg.marker(line.style.marker, p[0], p[1], line.style) for p in points if p is not None)
+        for i, (v, p) in enumerate(zip(line.values, points)):
+            if v is None or p is None:
+                continue
+            together = sharing[(i, v)]
+            shift = (together.index(n) - (len(together) - 1) / 2) * MARKER_GAP
+            angle = -math.pi / 2 + i * 2 * math.pi / count
+            x, y = p[0] - shift * math.sin(angle), p[1] + shift * math.cos(angle)
+            markers.append(svg.marker(line.style.marker, x, y, line.style))
+    body.extend(markers)
     legend, height = svg.legend(40, CHART_HEIGHT + 10, [(line.name, line.style) for line in lines], WIDTH - 60)
     body.extend(legend)
     description = "Radar chart: " + "; ".join(line.name for line in lines) + f". Scores 0 (centre) to {top} (edge)."
