@@ -129,7 +129,7 @@ def render(
             with_history=needs_history(document, templates_dir, changes_since),
             today=_today() if today is None else today,
         )
-        context["figures"] = figure_links(session, document, history)
+        context["figures"] = figure_links(document, context)
     except FacilitatorError as error:
         raise ReportError(str(error)) from None
     if changes_since is True:
@@ -147,15 +147,14 @@ def _today() -> str:
     return datetime.date.today().isoformat()
 
 
-def figure_links(session: Session, document: str, history: history_module.Timeline | None) -> list[dict[str, Any]]:
+def figure_links(document: str, context: dict[str, Any]) -> list[dict[str, Any]]:
     """The document's figures as a template sees them: name, title, link (`figures/<name>.svg`) and
-    the text equivalent, already escaped Markdown."""
-    from facilitator.reports.figures import document_figures
+    the text equivalent (Markdown already escaped), drawn from the context just built."""
+    if document != "scorecard":
+        return []
+    from facilitator.reports.figures import figure_entries, scorecard_figures
 
-    return [
-        {"name": f.name, "title": f.title, "link": f.link, "text": f.text}
-        for f in document_figures(session, document, history)
-    ]
+    return figure_entries(scorecard_figures(context))
 
 
 def export(
