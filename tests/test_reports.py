@@ -232,8 +232,9 @@ def test_scorecard_contents(session, scorecard):
     scale = table_with_header(scorecard, "Score", "Meaning")
     assert [row[:2] for row in scale[1:]] == [[str(s.value), s.label] for s in CHECKLIST.scale + CHECKLIST.special]
     scores = table_with_header(scorecard, "#", "Point")
-    assert scores[0][-4:] == ["Mean", "Spread", "Agreed", "Flag"]
-    assert scores[1][2:] == ["3", "3", "2", "2.7", "1", "3", ""]
+    assert scores[0][-2:] == ["Joint", "Flag"]
+    assert scores[1][2:] == ["3", "3", "2", "3", ""]  # point 1: agreed 3 (the partners' mean 2.7)
+    assert scores[3][2:] == ["0", "4", "2", "2.0", "gap"]  # point 3: not agreed, the mean
     expected_order = [s.key for s in scoring.discussion_order(scoring.all_point_stats(session, CHECKLIST))]
     discuss = section_tokens(scorecard, "Discuss first")
     assert [t.type for t in discuss].count("list_item_open") == len(expected_order)
@@ -300,6 +301,14 @@ def test_scorecard_has_the_full_action_plan_the_decisions_and_the_next_meeting(s
     assert all_text(section_tokens(scorecard, "Next meeting"))[0] == "2026-09-15"
 
 
+PAGE_FIT_PARTNERS = (
+    ["Acme", "Globex"],
+    ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"],
+    ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems", "Southbay Ports"],
+    [f"Partner {i}" for i in range(8)],
+)
+
+
 def test_scorecard_tables_fit_the_page_in_pandoc_html():
     """pandoc sizes a long table's columns by the dashes of its delimiter row: together they stay
     within the page, the flag and status columns keep room for their words, the title the most."""
@@ -307,7 +316,7 @@ def test_scorecard_tables_fit_the_page_in_pandoc_html():
 
     import pypandoc
 
-    for names in (["Acme", "Globex"], ["Acme", "Globex", "Initech"], [f"Partner {i}" for i in range(12)]):
+    for names in PAGE_FIT_PARTNERS:
         html = pypandoc.convert_text(
             reports.render(rich_session(partner_names=names), "scorecard", today="2026-04-20"),
             "html",
@@ -323,6 +332,44 @@ def test_scorecard_tables_fit_the_page_in_pandoc_html():
                 assert widths[1] == max(widths)  # the point's title
 
 
+def test_no_scorecard_table_overflows_the_page_in_a_browser(tmp_path):
+    """In pandoc's own HTML page (text 36em wide, narrower than A4) a table wider than the text is cut
+    off behind a scroll bar: Chromium lays each out and no table may be wider than its box."""
+    import pypandoc
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from history_support import build_sessions  # noqa: E402
+    from facilitator.domain.history import build_timeline
+
+    pages = [rich_session(partner_names=names) for names in PAGE_FIT_PARTNERS]
+    reviews = build_sessions()
+    documents = [reports.render(s, "scorecard", today="2026-04-20") for s in pages]
+    documents.append(reports.render(reviews[3], "scorecard", history=build_timeline(reviews, reviews[3].id)))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+            for number, markdown_text in enumerate(documents):
+                target = tmp_path / f"scorecard-{number}.html"
+                pypandoc.convert_text(
+                    markdown_text, "html", format="markdown", outputfile=str(target), extra_args=["--standalone"]
+                )
+                page.goto(target.as_uri())
+                sizes = page.evaluate(
+                    "[...document.querySelectorAll('table')].map(t => [t.rows[0].cells[0].textContent, "
+                    "t.rows[0].cells[t.rows[0].cells.length - 1].textContent, t.scrollWidth, t.clientWidth])"
+                )
+                assert len(sizes) >= 5
+                for first, last, wide, box in sizes:
+                    assert wide <= box, f"scorecard {number}: the table '{first} ... {last}' is cut off"
+        finally:
+            browser.close()
+
+
 def test_a_scorecard_without_notes_actions_or_decisions_says_so_once():
     session = Session(id="bare", alliance="Bare", partners=make_partners(["A", "B"]), date="2026-01-01", created_at="x")
     tokens = parse(reports.render(session, "scorecard"))
@@ -333,10 +380,19 @@ def test_a_scorecard_without_notes_actions_or_decisions_says_so_once():
 
 
 def test_two_partners_and_many_partners_render():
-    for names in (["Acme", "Globex"], [f"Partner {i}" for i in range(12)]):
-        session = rich_session(partner_names=names)
-        tokens = parse(reports.render(session, "scorecard"))
+    for names in (["Acme", "Globex"], ["Acme", "Globex", "Initech"]):
+        tokens = parse(reports.render(rich_session(partner_names=names), "scorecard"))
         assert table_with_header(tokens, "#", "Point")[0][2 : 2 + len(names)] == names
+    # More than three: short column heads, spelt out above the table, so the table fits the page.
+    names = ["Northwind Logistics", "Harbourline Freight"] + [f"Partner {i}" for i in range(10)]
+    tokens = parse(reports.render(rich_session(partner_names=names), "scorecard"))
+    labels = ["NL", "HF"] + [f"P{i}" for i in range(10)]
+    from facilitator.reports.context import column_labels
+
+    assert column_labels(["P 3", "Beta", "Beta", "!!!"]) == ["P3", "B", "P7", "P4"]  # never the same twice
+    assert table_with_header(tokens, "#", "Point")[0][2 : 2 + len(names)] == labels
+    key = next(t for t in all_text(section_tokens(tokens, "Scores")) if t.startswith("Columns:"))
+    assert key == "Columns: " + "; ".join(f"{label} = {name}" for label, name in zip(labels, names)) + "."
 
 
 def test_empty_session_renders():

@@ -287,6 +287,9 @@ def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
     triggers hit (filled in by the agreement's trigger checks; empty until then), the figures
     (filled in by `render`) and the summary paragraph, written from the data as plain text (the
     template escapes it like any other value)."""
+    labels = column_labels([p["name"] for p in context["partners"]])
+    for partner, label in zip(context["partners"], labels):
+        partner["label"] = label
     actions = context["actions"]
     for entry in actions["all"]:
         entry["overdue"] = bool(today and not entry["done"] and entry["due"] and entry["due"] < today)
@@ -295,6 +298,26 @@ def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
     extras: dict[str, Any] = {"as_of": today, "exit_triggers_hit": [], "exit_triggers_checked": False, "figures": []}
     extras["summary"] = summary_paragraph({**context, **extras})
     return extras
+
+
+FULL_NAME_COLUMNS = 3  # up to this many partners, the scores table heads its columns with full names
+
+
+def column_labels(names: list[str]) -> list[str]:
+    """Column heads for the partners in a table that must fit a page: the names themselves for up to
+    three partners, else short labels (the initials, "P2" where they would be empty or repeat), which
+    the document then spells out in a key."""
+    if len(names) <= FULL_NAME_COLUMNS:
+        return list(names)
+    labels: list[str] = []
+    for number, name in enumerate(names, start=1):
+        words = ["".join(ch for ch in word if ch.isalnum()) for word in name.split()]
+        label = "".join(w if w.isdigit() else w[0].upper() for w in words if w)[:4]
+        suffix = number
+        while not label or label in labels or label in names:
+            label, suffix = f"P{suffix}", suffix + len(names)
+        labels.append(label)
+    return labels
 
 
 def summary_paragraph(context: dict[str, Any]) -> str:
@@ -342,7 +365,8 @@ def summary_paragraph(context: dict[str, Any]) -> str:
         text = f"{_count(open_count, 'action')} open"
         if overdue:
             text += f", {overdue} of them overdue as of {context['as_of']}"
-        sentences.append(f"{text}; {len(actions['done'])} done.")
+        done = len(actions["done"])
+        sentences.append(f"{text}; {done or 'none'} done.")
     return " ".join(sentences)
 
 
