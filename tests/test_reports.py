@@ -340,9 +340,9 @@ def test_no_scorecard_table_overflows_the_page_in_a_browser(tmp_path):
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
         pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    from history_support import build_sessions
     from playwright.sync_api import sync_playwright
 
-    from history_support import build_sessions  # noqa: E402
     from facilitator.domain.history import build_timeline
 
     pages = [rich_session(partner_names=names) for names in PAGE_FIT_PARTNERS]
