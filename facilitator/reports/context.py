@@ -332,14 +332,15 @@ def summary_paragraph(context: dict[str, Any]) -> str:
         trend = context.get("trend")
         if trend and trend["indexes"]:
             joint = trend["indexes"][0]
-            change = joint["change_display"]
+            delta = formatting.index_change(joint["before"], joint["after"])
             since = f"the {trend['since_kind_label'].lower()} of {trend['since']}"
-            if change == "-":
+            if delta is None:
                 index += f" (no joint index at {since} to compare with)"
-            elif change == "±0":
+            elif delta == 0:
                 index += f", unchanged since {since}"
             else:
-                index += f", {change} since {since} ({joint['before_display']})"
+                way = "up" if delta > 0 else "down"
+                index += f", {way} {abs(delta)} from {joint['before_display']} at {since}"
         sentences.append(index + ".")
     first = context["discuss_first"]
     if first:
