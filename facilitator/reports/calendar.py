@@ -26,7 +26,7 @@ def session_calendar(session: Session, context: dict[str, Any]) -> str:
     try:
         import icalendar
     except ImportError:
-        raise ReportError("The calendar export needs icalendar: pip install 'facilitator[documents]'.") from None
+        raise ReportError("The calendar export needs icalendar, which is missing: reinstall facilitator.") from None
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
