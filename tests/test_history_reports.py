@@ -263,3 +263,14 @@ def test_context_stays_plain_data(sessions, timeline):
 def test_export_writes_with_history(tmp_path, sessions, timeline):
     path = reports.export(sessions[3], "scorecard", tmp_path / "s.md", history=timeline)
     assert "Trend since 2025-09-16" in headings(parse(path.read_text(encoding="utf-8")), 2)
+
+
+def test_scorecard_summary_of_a_review_tells_the_change_of_the_joint_index(sessions, timeline):
+    summary = " ".join(
+        all_text(section_tokens(parse(reports.render(sessions[3], "scorecard", history=timeline)), "Summary"))
+    )
+    assert "The joint health index is 58 out of 100, down 1 from 59 at the review meeting of 2025-09-16." in summary
+    first = " ".join(
+        all_text(section_tokens(parse(reports.render(sessions[0], "scorecard", history=timeline)), "Summary"))
+    )
+    assert "since" not in first and " from " not in first  # the kick-off has nothing to compare with

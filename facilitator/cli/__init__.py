@@ -20,6 +20,7 @@ from facilitator.cli.commands import (
     cmd_demo,
     cmd_dump,
     cmd_export,
+    cmd_export_data,
     cmd_history,
     cmd_list,
     cmd_load,
@@ -92,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     if command == "show":
         return cmd_show(store, args.session)
     if command == "export":
+        if args.export_format in ("ics", "csv"):
+            return cmd_export_data(store, args.session, args.export_format, args.output)
         return cmd_export(store, args.session, args.document, templates, args.output, args.changes_since)
     if command == "history":
         return cmd_history(store, args.target, args.json)

@@ -83,6 +83,14 @@ def _export_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     sub.add_argument(
+        "--format",
+        dest="export_format",
+        choices=["md", "ics", "csv"],
+        default="md",
+        help="md: the document; ics: the sponsor meetings, action due dates and next meeting as a "
+        "calendar; csv: the action plan (both ignore --document)",
+    )
+    sub.add_argument(
         "--changes-since",
         action="store_true",
         help="agreement: mark each section changed or not since the previous session of the "

@@ -209,6 +209,46 @@ def cmd_export(
     return EXIT_OK
 
 
+def cmd_export_data(store: SessionStore, session_id: str, export_format: str, output: str | None) -> int:
+    """`export --format ics|csv`: the session's dates as a calendar, or its action plan as CSV."""
+    short_lived()
+    import datetime
+
+    from facilitator.base.errors import ReportError
+    from facilitator.domain import content
+    from facilitator.reports.context import build_context
+    from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
+
+    session = store.load(session_id)
+    try:
+        checklist = content.load_checklist(session.checklist_version)
+    except FacilitatorError as error:
+        raise ReportError(str(error)) from None
+    context = build_context(session, checklist, with_history=False, today=datetime.date.today().isoformat())
+    if export_format == "ics":
+        from facilitator.reports.calendar import session_calendar
+
+        text, what = session_calendar(session, context), "calendar"
+    else:
+        from facilitator.reports.action_plan_csv import action_plan_csv
+
+        text, what = action_plan_csv(context), "action plan"
+    if not output:
+        sys.stdout.write(shown(text, lines=True) if is_terminal(sys.stdout) else text)
+        sys.stdout.flush()
+        return EXIT_OK
+    path = Path(output).expanduser()
+    store.check_output_path(path)
+    # A CSV file starts with a byte-order mark: spreadsheets then read its names as UTF-8.
+    data = ("\ufeff" + text if export_format == "csv" else text).encode("utf-8")
+    try:
+        atomic_write_bytes(path, data, mode=PRIVATE_FILE if store.holds(path) else None, new_mode=SHARED_FILE)
+    except OSError as error:
+        raise ReportError(f"Cannot write the {what} to {path}: {error.strerror or error}.") from None
+    print(shown(f"Wrote the {what} of {session.id} to {path}"), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_history(store: SessionStore, target: str, as_json: bool) -> int:
     short_lived()
     from facilitator.domain.history import load_timeline

@@ -35,6 +35,7 @@ def build_context(
     history: history_module.Timeline | None = None,
     *,
     with_history: bool = True,
+    today: str = "",
 ) -> dict[str, Any]:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
 
@@ -44,6 +45,8 @@ def build_context(
     before and its agreement changes. Without it the session is seen on its own.
     `with_history=False` leaves out `previous`, `trend`, `changes`, `cadence` and `history`
     altogether, for a template that does not use them (see `needs_history`).
+    `today` (an ISO date) is what "overdue" is measured against: the caller passes the clock's date,
+    tests a fixed one; empty, no action is called overdue.
     """
     names = {p.key: p.name for p in session.partners}
     partner_order = {p.key: i for i, p in enumerate(session.partners)}
@@ -124,7 +127,8 @@ def build_context(
             }
         )
     for entry in points:
-        entry["noted"] = bool(entry["notes"].strip() or entry["comments"] or entry["actions"])
+        entry["notes_or_comments"] = bool(entry["notes"].strip() or entry["comments"])
+        entry["noted"] = bool(entry["notes_or_comments"] or entry["actions"])
     points_by_key = {p["key"]: p for p in points}
     joint = scoring.joint_index(session, checklist)
     per_partner = scoring.partner_indexes(session, checklist)
@@ -233,7 +237,7 @@ def build_context(
             change = by_key.get(entry["key"])
             if change:
                 entry["change"], entry["change_label"] = change["status"], change["status_label"]
-    return {
+    result = {
         "title": {
             "alliance": session.alliance,
             "kind": session.kind,
@@ -331,6 +335,101 @@ def _terms_context(
         },
         "exit_triggers_hit": agreement_checks.triggers_hit(session, timeline),
     }
+    result.update(_board_summary(result, today))
+    return result
+
+
+def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
+    """What the scorecard's summary and action plan add: overdue actions as of `today`, the exit
+    triggers hit (filled in by the agreement's trigger checks; empty until then), the figures
+    (filled in by `render`) and the summary paragraph, written from the data as plain text (the
+    template escapes it like any other value)."""
+    labels = column_labels([p["name"] for p in context["partners"]])
+    for partner, label in zip(context["partners"], labels):
+        partner["label"] = label
+    actions = context["actions"]
+    for entry in actions["all"]:
+        entry["overdue"] = bool(today and not entry["done"] and entry["due"] and entry["due"] < today)
+        entry["plan_status"] = "Overdue" if entry["overdue"] else entry["status_label"]
+    actions["overdue"] = [a for a in actions["all"] if a["overdue"]]
+    extras: dict[str, Any] = {"as_of": today, "exit_triggers_hit": [], "exit_triggers_checked": False, "figures": []}
+    extras["summary"] = summary_paragraph({**context, **extras})
+    return extras
+
+
+FULL_NAME_COLUMNS = 3  # up to this many partners, the scores table heads its columns with full names
+
+
+def column_labels(names: list[str]) -> list[str]:
+    """Column heads for the partners in a table that must fit a page: the names themselves for up to
+    three partners, else short labels (the initials, "P2" where they would be empty or repeat), which
+    the document then spells out in a key."""
+    if len(names) <= FULL_NAME_COLUMNS:
+        return list(names)
+    labels: list[str] = []
+    for number, name in enumerate(names, start=1):
+        words = ["".join(ch for ch in word if ch.isalnum()) for word in name.split()]
+        label = "".join(w if w.isdigit() else w[0].upper() for w in words if w)[:4]
+        suffix = number
+        while not label or label in labels or label in names:
+            label, suffix = f"P{suffix}", suffix + len(names)
+        labels.append(label)
+    return labels
+
+
+def summary_paragraph(context: dict[str, Any]) -> str:
+    """One paragraph for a board: the joint index and its change, the points to discuss first, the
+    sponsor-meeting verdict, exit triggers hit, open and overdue actions. Plain text, from `context`."""
+    health = context["health"]
+    sentences = []
+    if health["joint"] is None:
+        sentences.append("No point has a score yet, so there is no joint health index.")
+    else:
+        index = f"The joint health index is {health['joint_display']} out of 100"
+        trend = context.get("trend")
+        if trend and trend["indexes"]:
+            joint = trend["indexes"][0]
+            delta = formatting.index_change(joint["before"], joint["after"])
+            since = f"the {trend['since_kind_label'].lower()} of {trend['since']}"
+            if delta is None:
+                index += f" (no joint index at {since} to compare with)"
+            elif delta == 0:
+                index += f", unchanged since {since}"
+            else:
+                way = "up" if delta > 0 else "down"
+                index += f", {way} {abs(delta)} from {joint['before_display']} at {since}"
+        sentences.append(index + ".")
+    first = context["discuss_first"]
+    if first:
+        named = [f"{p['number']}. {p['title']} ({p['flag']})" for p in first[:3]]
+        more = f", and {len(first) - 3} more" if len(first) > 3 else ""
+        sentences.append("Discuss first: " + "; ".join(named) + more + ".")
+    else:
+        sentences.append("No point shows a perception gap or a weak score.")
+    cadence = context.get("cadence")
+    if cadence:
+        verdict = "met" if cadence["met"] else "not met"
+        sentences.append(f"Sponsor meetings (point 6): {verdict}; {cadence['short']}.")
+    triggers = context.get("exit_triggers_hit") or []
+    if triggers:
+        sentences.append(f"Exit or renegotiation triggers hit: {'; '.join(triggers)}.")
+    elif context.get("exit_triggers_checked"):
+        sentences.append("No exit or renegotiation trigger is hit.")
+    actions = context["actions"]
+    open_count, overdue = len(actions["open"]), len(actions["overdue"])
+    if not actions["all"]:
+        sentences.append("No actions were recorded.")
+    else:
+        text = f"{_count(open_count, 'action')} open"
+        if overdue:
+            text += f", {overdue} of them overdue as of {context['as_of']}"
+        done = len(actions["done"])
+        sentences.append(f"{text}; {done or 'none'} done.")
+    return " ".join(sentences)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict[str, Any]:
@@ -359,6 +458,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
             "reference": cadence.reference,
             "window_start": cadence.window_start,
             "summary": cadence.summary(),
+            "short": cadence.short(),
             "basis": history_module.CADENCE_BASIS,
             "in_person": [m.date for m in cadence.in_person],
             "remote": [m.date for m in cadence.remote],
@@ -373,6 +473,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
             "position": index + 1,
             "gaps": [g.describe() for g in seen.gaps],
             "note": _history_note(session, previous, seen.gaps),
+            "joint_series": _joint_series(seen.trends, index),
         },
     }
     if previous is None:
@@ -491,6 +592,14 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         ],
     }
     return result
+
+
+def _joint_series(trends: history_module.Trends, index: int) -> list[dict[str, Any]]:
+    """The joint index at each session up to this one, oldest first (the trend chart's points)."""
+    return [
+        {"date": date, "index": value, "display": formatting.format_index(value)}
+        for date, value in zip(trends.dates[: index + 1], trends.joint.values[: index + 1])
+    ]
 
 
 def _history_note(session: Session, previous: Session | None, gaps: list[Any]) -> str:

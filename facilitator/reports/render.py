@@ -104,12 +104,14 @@ def render(
     changes_since: Any = None,
     history: history_module.Timeline | None = None,
     timeout: float = RENDER_TIMEOUT,
+    today: str | None = None,
 ) -> str:
     """Render one document of `DOCUMENTS` as Markdown. Raises ReportError, never anything else.
 
     `history`: the alliance's timeline, for the trend table and the agreement changes.
     `changes_since`: the agreement's "changes since" flag (off by default); True names the date of
     the session before, a text names whatever it says.
+    `today`: the ISO date actions are overdue against (default the clock's).
     """
     _check_document(document)
     _check_jinja_version()
@@ -122,8 +124,13 @@ def render(
     _check_template_file(path)
     try:
         context = build_context(
-            session, checklist, history, with_history=needs_history(document, templates_dir, changes_since)
+            session,
+            checklist,
+            history,
+            with_history=needs_history(document, templates_dir, changes_since),
+            today=_today() if today is None else today,
         )
+        context["figures"] = figure_links(document, context)
     except FacilitatorError as error:
         raise ReportError(str(error)) from None
     if changes_since is True:
@@ -135,6 +142,22 @@ def render(
     return _render_in_child(folder, path, context, timeout)
 
 
+def _today() -> str:
+    import datetime
+
+    return datetime.date.today().isoformat()
+
+
+def figure_links(document: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's figures as a template sees them: name, title, link (`figures/<name>.svg`) and
+    the text equivalent (Markdown already escaped), drawn from the context just built."""
+    if document != "scorecard":
+        return []
+    from facilitator.reports.figures import figure_entries, scorecard_figures
+
+    return figure_entries(scorecard_figures(context))
+
+
 def export(
     session: Session,
     document: str,
@@ -144,6 +167,7 @@ def export(
     changes_since: Any = None,
     history: history_module.Timeline | None = None,
     private: bool = False,
+    today: str | None = None,
 ) -> Path:
     """Render a document and write it to `path` atomically. Returns the path written.
 
@@ -153,7 +177,7 @@ def export(
     The document is rendered in full before anything is written, so a broken template or a
     runaway loop leaves an earlier export untouched.
     """
-    text = render(session, document, templates_dir, changes_since=changes_since, history=history)
+    text = render(session, document, templates_dir, changes_since=changes_since, history=history, today=today)
     path = Path(path)
     if path.is_dir():
         raise ReportError(f"Cannot write the {document} to {path}: that is a folder; give a file name.")

@@ -339,7 +339,8 @@ def _fields() -> list[Field]:
         f += [Field(f"task{i}.text", False, "cell", None), Field(f"task{i}.owner", False, "cell-", None)]
         f += [Field(f"meeting{i}.notes", False, "cell-", None), Field(f"decision{i}.text", False, "cell", None)]
     for i in range(4):
-        f += [Field(f"action{i}.text", False, "cell", "inline"), Field(f"action{i}.owner", False, "cell-", "inline")]
+        # The scorecard's action plan is a table of every action.
+        f += [Field(f"action{i}.text", False, "cell", "cell"), Field(f"action{i}.owner", False, "cell-", "cell-")]
     return f
 
 

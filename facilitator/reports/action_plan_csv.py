@@ -1,0 +1,45 @@
+"""The action plan as CSV, to load into whatever tracker the partners use: every action, as the
+scorecard's action plan shows it.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or a carriage
+return) as a formula, so such a cell gets a leading apostrophe: text typed in the room stays text
+(OWASP's advice on CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+HEADER = ("Action", "Point", "Owner", "Partner", "Due", "Status", "Overdue", "Session", "Id")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> str:
+    """A cell's text, with a leading apostrophe where a spreadsheet would read a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def action_plan_csv(context: dict[str, Any]) -> str:
+    """`context`: `build_context`'s (with `today` given, for the overdue column)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    session_id = context["title"]["session_id"]
+    for action in context["actions"]["all"]:
+        point = f"{action['point_number']}. {action['point_title']}" if action["point_number"] is not None else ""
+        row = (
+            action["text"],
+            point,
+            action["owner"],
+            action["partner"],
+            action["due"],
+            action["status_label"],
+            "yes" if action.get("overdue") else "",
+            session_id,
+            action["id"],
+        )
+        writer.writerow([neutralised(cell) for cell in row])
+    return out.getvalue()
