@@ -280,6 +280,8 @@ def build_context(
         **seen,
         **_terms_context(session, checklist, history),
     }
+    result.update(_board_summary(result, today))
+    return result
 
 
 def _signing_context(partner: Any) -> dict[str, Any]:
@@ -335,13 +337,11 @@ def _terms_context(
         },
         "exit_triggers_hit": agreement_checks.triggers_hit(session, timeline),
     }
-    result.update(_board_summary(result, today))
-    return result
 
 
 def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
     """What the scorecard's summary and action plan add: overdue actions as of `today`, the exit
-    triggers hit (filled in by the agreement's trigger checks; empty until then), the figures
+    triggers hit (from the agreement's trigger checks), the figures
     (filled in by `render`) and the summary paragraph, written from the data as plain text (the
     template escapes it like any other value)."""
     labels = column_labels([p["name"] for p in context["partners"]])
@@ -352,7 +352,15 @@ def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
         entry["overdue"] = bool(today and not entry["done"] and entry["due"] and entry["due"] < today)
         entry["plan_status"] = "Overdue" if entry["overdue"] else entry["status_label"]
     actions["overdue"] = [a for a in actions["all"] if a["overdue"]]
-    extras: dict[str, Any] = {"as_of": today, "exit_triggers_hit": [], "exit_triggers_checked": False, "figures": []}
+    # The triggers as the agreement's checks found them (`_terms_context`); "no trigger is hit" is
+    # said only when at least one could be checked.
+    checked = any(trigger["hit"] is not None for trigger in context["terms"]["triggers"])
+    extras: dict[str, Any] = {
+        "as_of": today,
+        "exit_triggers_hit": context["exit_triggers_hit"],
+        "exit_triggers_checked": checked,
+        "figures": [],
+    }
     extras["summary"] = summary_paragraph({**context, **extras})
     return extras
 
