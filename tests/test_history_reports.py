@@ -159,9 +159,9 @@ def test_our_agreement_numbers_its_version_from_the_history(sessions, timeline):
     # looks the history up for the agreement too.
     for number, session in enumerate(sessions, start=1):
         with_history = all_text(parse(reports.render(session, "agreement", history=timeline)))
-        assert f"Version: Version {number} (draft)" in with_history[2]
+        assert f"Version {number} (draft)" in with_history[2]
     alone = all_text(parse(reports.render(sessions[3], "agreement")))
-    assert "Version: Version 2 (draft)" in alone[2]  # on its own it knows only that it follows one
+    assert "Version 2 (draft)" in alone[2]  # on its own it knows only that it follows one
     assert reports.needs_history("agreement")
     assert reports.needs_history("scorecard")
 
