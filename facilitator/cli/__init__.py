@@ -92,7 +92,16 @@ def run(args: argparse.Namespace) -> int:
     if command == "show":
         return cmd_show(store, args.session)
     if command == "export":
-        return cmd_export(store, args.session, args.document, templates, args.output, args.changes_since)
+        return cmd_export(
+            store,
+            args.session,
+            args.document,
+            templates,
+            args.output,
+            args.changes_since,
+            fmt=args.export_format,
+            reference_doc=args.reference_doc,
+        )
     if command == "history":
         return cmd_history(store, args.target, args.json)
     if command == "dump":
