@@ -67,12 +67,21 @@ PREAMBLE = r"""
 """
 
 
+TYPST_TEXT = Path(__file__).with_name("typst_text.lua")  # every text a string literal: never markup
+# Characters Typst takes for a line break: a literal holds them, but pandoc's own text between the
+# literals is kept on its lines too. Shown as a space, as a PDF would show them anyway.
+_TYPST_LINE_BREAKS = {ord(c): " " for c in "\x0b\x0c\x85\u2028\u2029"}
+
+
 def to_pdf(markdown: str, meta: DocumentMeta, figures: Sequence[Figure] = ()) -> bytes:
     try:
         import typst
     except ImportError:
         raise missing_extra("PDF") from None
-    body = run_pandoc(markdown, "typst", what="PDF", figures=[f.name for f in figures]).decode("utf-8")
+    body = run_pandoc(
+        markdown, "typst", what="PDF", figures=[f.name for f in figures], args=[f"--lua-filter={TYPST_TEXT}"]
+    ).decode("utf-8")
+    body = body.translate(_TYPST_LINE_BREAKS)
     inputs = {"heading": meta.heading, "date": meta.date, "draft": "yes" if meta.draft else "no"}
     with tempfile.TemporaryDirectory(prefix="facilitator-pdf-") as folder:
         root = Path(folder)
