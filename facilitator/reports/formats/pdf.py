@@ -53,7 +53,7 @@ PREAMBLE = r"""
 #show heading.where(level: 3): set text(11pt)
 #set table(inset: 5pt, stroke: 0.5pt + luma(150))
 #show table.cell.where(y: 0): strong
-#show table: set text(9pt)
+#show table: set text(9pt, hyphenate: true)  // a long word in a narrow column breaks, never overflows
 // pandoc's cells are aligned `auto`: left, not the centre of the figure around the table.
 #show table: it => { set align(left); it }
 #show figure.where(kind: table): set block(breakable: true)
