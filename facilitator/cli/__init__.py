@@ -95,7 +95,16 @@ def run(args: argparse.Namespace) -> int:
     if command == "export":
         if args.export_format in ("ics", "csv"):
             return cmd_export_data(store, args.session, args.export_format, args.output)
-        return cmd_export(store, args.session, args.document, templates, args.output, args.changes_since)
+        return cmd_export(
+            store,
+            args.session,
+            args.document,
+            templates,
+            args.output,
+            args.changes_since,
+            fmt=args.export_format,
+            reference_doc=args.reference_doc,
+        )
     if command == "history":
         return cmd_history(store, args.target, args.json)
     if command == "dump":

@@ -77,18 +77,35 @@ def _session_argument(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("session", metavar="ID")
 
 
+# The formats `export --format` offers: the documents' (facilitator.reports.formats.DOCUMENT_FORMATS,
+# named here so that parsing imports no converter); add a format by adding its name and its branch
+# in commands.cmd_export.
+EXPORT_FORMATS = ("md", "html", "pdf", "docx", "ics", "csv")
+
+
 def _export_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("session", metavar="ID")
-    sub.add_argument("--document", choices=["agreement", "scorecard"], default="agreement")
-    sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
-    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    sub.add_argument(
+        "--document",
+        choices=["agreement", "scorecard", "pack"],
+        default="agreement",
+        help="pack: both documents in every format into the folder -o names",
+    )
     sub.add_argument(
         "--format",
         dest="export_format",
-        choices=["md", "ics", "csv"],
-        default="md",
-        help="md: the document; ics: the sponsor meetings, action due dates and next meeting as a "
-        "calendar; csv: the action plan (both ignore --document)",
+        choices=EXPORT_FORMATS,
+        help="md (the default), html, pdf or docx: the document; ics: the sponsor meetings, action due "
+        "dates and next meeting as a calendar; csv: the action plan (both ignore --document)",
+    )
+    sub.add_argument(
+        "--reference-doc",
+        metavar="FILE",
+        help="docx: a Word file whose styles to use (default: reference.docx in the templates folder, else ours)",
+    )
+    sub.add_argument("--templates", dest="export_templates", metavar="DIR", help="folder of customised templates")
+    sub.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (a folder for pack) instead of standard output"
     )
     sub.add_argument(
         "--changes-since",
@@ -142,7 +159,7 @@ COMMANDS = {
     "new": ("create a session and print its id", _new_arguments),
     "list": ("list saved sessions", _list_arguments),
     "show": ("print a readable summary of a session", _session_argument),
-    "export": ("render the agreement or scorecard as Markdown", _export_arguments),
+    "export": ("the agreement or scorecard as Markdown, HTML, PDF or Word", _export_arguments),
     "history": ("sessions of an alliance over time: trends, sponsor meetings, agreement changes", _history_arguments),
     "dump": ("write a session as JSON", _dump_arguments),
     "load": ("import a session from a JSON file made by dump", _load_arguments),

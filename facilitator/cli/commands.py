@@ -14,6 +14,7 @@ from facilitator.base.terminal_text import json_shown, shown
 if TYPE_CHECKING:
     from facilitator.domain.model import Session
     from facilitator.domain.roster import PartnerEntry
+    from facilitator.reports.figure import Figure
     from facilitator.storage.session_query import SessionFilter
     from facilitator.storage.store import SessionStore
 
@@ -176,8 +177,13 @@ def cmd_export(
     templates: Path | None,
     output: str | None,
     changes_since: bool = False,
+    *,
+    fmt: str | None = None,
+    reference_doc: str | None = None,
 ) -> int:
     short_lived()
+    if document == "pack" or (fmt or "md") != "md":
+        return _export_converted(store, session_id, document, templates, output, changes_since, fmt, reference_doc)
     changes = True if changes_since else None
     # Both documents look the alliance's history up (`needs_history`), which needs every file's
     # stamp: a child stats them while Jinja2 is imported and the session read (`prepare_listing`).
@@ -247,6 +253,108 @@ def cmd_export_data(store: SessionStore, session_id: str, export_format: str, ou
         raise ReportError(f"Cannot write the {what} to {path}: {error.strerror or error}.") from None
     print(shown(f"Wrote the {what} of {session.id} to {path}"), file=sys.stderr)
     return EXIT_OK
+
+
+def _export_converted(
+    store: SessionStore,
+    session_id: str,
+    document: str,
+    templates: Path | None,
+    output: str | None,
+    changes_since: bool,
+    fmt: str | None,
+    reference_doc: str | None,
+) -> int:
+    """`export --format html|pdf|docx`, and `--document pack`: both documents in every format.
+
+    Everything is rendered and converted before anything is written, so a failed conversion
+    leaves the earlier files as they were.
+    """
+    from facilitator.reports.formats import BINARY, NAMES, SUFFIXES, Output, written
+
+    if document == "pack":
+        if fmt is not None:
+            raise InvalidInput("--document pack writes every format: leave out --format.")
+        if not output:
+            raise InvalidInput("--document pack writes several files: name a folder with -o DIR.")
+    fmt = fmt or "md"
+    if not output and fmt in BINARY and is_terminal(sys.stdout):
+        raise InvalidInput(f"A {NAMES[fmt]} is not for the terminal: write it to a file with -o FILE.")
+    store.prepare_listing()  # the scorecard's history needs every file's stamp (see cmd_export)
+    session = store.load(session_id)
+    documents = ("agreement", "scorecard") if document == "pack" else (document,)
+    formats = tuple(SUFFIXES) if document == "pack" else (fmt,)
+    reference = _reference_doc(reference_doc, templates, formats)
+    converted: dict[tuple[str, str], bytes] = {}
+    figures: dict[str, tuple[Figure, ...]] = {}
+    for name in documents:
+        each_format, figures[name] = _converted(store, session, name, templates, changes_since, formats, reference)
+        converted.update({(name, each): data for each, data in each_format.items()})
+    if not output:
+        (data,) = converted.values()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    if document == "pack":
+        folder = Path(output).expanduser()
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise FacilitatorError(f"Cannot make the folder {output}: {error.strerror or error}.") from None
+        if not folder.is_dir():
+            raise InvalidInput(f"{output} is a file: --document pack writes into a folder.")
+        targets = {key: folder / f"{session.id}-{key[0]}{SUFFIXES[key[1]]}" for key in converted}
+    else:
+        targets = {key: Path(output).expanduser() for key in converted}
+    for path in targets.values():
+        store.check_output_path(path)
+    outputs = [Output(targets[key], data, figures[key[0]] if key[1] == "md" else ()) for key, data in converted.items()]
+    paths = written(outputs, private=store.holds(targets[next(iter(targets))]))
+    where = targets[next(iter(targets))].parent if document == "pack" else paths[0]
+    print(shown(f"Wrote the {document} of {session.id} to {where}"), file=sys.stderr)
+    return EXIT_OK
+
+
+def _reference_doc(given: str | None, templates: Path | None, formats: tuple[str, ...]) -> Path | None:
+    if "docx" not in formats:
+        if given:
+            raise InvalidInput("--reference-doc is for Word documents: add --format docx.")
+        return None
+    from facilitator.reports.formats.docx import reference_doc
+
+    return reference_doc(Path(given) if given else None, templates)
+
+
+def _converted(
+    store: SessionStore,
+    session: Session,
+    document: str,
+    templates: Path | None,
+    changes_since: bool,
+    formats: tuple[str, ...],
+    reference: Path | None,
+) -> tuple[dict[str, bytes], tuple[Figure, ...]]:
+    """One document rendered as Markdown once, then converted to each of `formats`; and the
+    figures it shows (written beside a Markdown file)."""
+    from facilitator.reports.document_meta import document_meta
+    from facilitator.reports.figures import document_figures
+    from facilitator.reports.formats import convert
+    from facilitator.reports.render import needs_history, render
+
+    changes = True if changes_since else None
+    history = None
+    if needs_history(document, templates, changes):
+        from facilitator.domain.history import load_timeline
+
+        try:
+            history = load_timeline(store, session.id, current=session)
+        except FacilitatorError:
+            history = None
+    markdown = render(session, document, templates, changes_since=changes, history=history)
+    meta = document_meta(session, document, history)
+    figures = document_figures(session, document, history)
+    return {fmt: convert(markdown, fmt, meta, figures, reference) for fmt in formats}, figures
 
 
 def cmd_history(store: SessionStore, target: str, as_json: bool) -> int:

@@ -190,6 +190,13 @@ def export(
     except OSError as error:
         reason = error.strerror or str(error)
         raise ReportError(f"Cannot write the {document} to {path}: {reason}.") from None
+    if templates_dir is None:
+        # The charts the document links to (`figures/<name>.svg`), beside it. A customised template
+        # may link to none of them; ours does.
+        from facilitator.reports.figures import document_figures
+        from facilitator.reports.formats.figures_out import write_svg_files
+
+        write_svg_files(path.parent, document_figures(session, document, history))
     return path
 
 

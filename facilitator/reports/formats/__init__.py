@@ -1,0 +1,116 @@
+"""The documents in other formats, made from the Markdown our templates render (the single source).
+
+`convert(markdown, fmt, meta, figures)` gives a document's bytes in one of `DOCUMENT_FORMATS`:
+
+- `md`: the Markdown as rendered;
+- `html`: one self-contained page (`html.py`);
+- `pdf`: through pandoc's Typst writer and Typst (`pdf.py`, which says why not WeasyPrint);
+- `docx`: through pandoc with a reference document for the house style (`docx.py`).
+
+Every page of the PDF and the Word document carries the alliance, the title, the version, DRAFT
+while the agreement is not final, and "Page x of y" (`document_meta.DocumentMeta`); the HTML
+shows the same header and prints it on every page.
+
+The converters (pandoc from `pypandoc-binary`, Typst from `typst`) are the optional extra
+`facilitator[documents]`, imported only inside the functions that run them; without it, asking
+for html, pdf or docx raises `DocumentsExtraMissing`, one line naming the extra.
+
+`written(...)` writes what was converted: everything is converted first, then each file is
+replaced atomically, so a failed conversion leaves every earlier file as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.base.errors import ReportError
+from facilitator.reports.document_meta import DocumentMeta
+from facilitator.reports.figure import Figure
+
+DOCUMENT_FORMATS = ("md", "html", "pdf", "docx")
+SUFFIXES = {"md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"}
+NAMES = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word document"}
+BINARY = frozenset({"pdf", "docx"})  # never printed to a terminal
+
+
+@dataclass(frozen=True)
+class Conversion:
+    markdown: str
+    meta: DocumentMeta
+    figures: tuple[Figure, ...] = ()
+    reference_doc: Path | None = None  # docx only: the house style; None for ours
+
+
+def _md(job: Conversion) -> bytes:
+    return job.markdown.encode("utf-8")
+
+
+def _html(job: Conversion) -> bytes:
+    from facilitator.reports.formats.html import to_html
+
+    return to_html(job.markdown, job.meta, job.figures)
+
+
+def _pdf(job: Conversion) -> bytes:
+    from facilitator.reports.formats.pdf import to_pdf
+
+    return to_pdf(job.markdown, job.meta, job.figures)
+
+
+def _docx(job: Conversion) -> bytes:
+    from facilitator.reports.formats.docx import to_docx
+
+    return to_docx(job.markdown, job.meta, job.figures, job.reference_doc)
+
+
+CONVERTERS: dict[str, Callable[[Conversion], bytes]] = {"md": _md, "html": _html, "pdf": _pdf, "docx": _docx}
+
+
+def convert(
+    markdown: str,
+    fmt: str,
+    meta: DocumentMeta,
+    figures: Sequence[Figure] = (),
+    reference_doc: Path | None = None,
+) -> bytes:
+    """The document in `fmt`, as bytes. ReportError (one line) on any failure."""
+    converter = CONVERTERS.get(fmt)
+    if converter is None:
+        raise ReportError(f"Unknown format '{fmt}': choose one of {', '.join(DOCUMENT_FORMATS)}.")
+    return converter(Conversion(markdown, meta, tuple(figures), reference_doc))
+
+
+@dataclass(frozen=True)
+class Output:
+    path: Path
+    data: bytes
+    figures: tuple[Figure, ...] = ()  # SVG files to write beside it (a Markdown export links them)
+
+
+def written(outputs: Sequence[Output], *, private: bool = False) -> list[Path]:
+    """Write every output atomically (the figures of each into `figures/` beside it); the paths.
+
+    Called once everything is converted: nothing is written for a conversion that failed.
+    """
+    from facilitator.reports.formats.figures_out import write_svg_files
+    from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
+
+    paths: list[Path] = []
+    for output in outputs:
+        path = output.path
+        if path.is_dir():
+            raise ReportError(f"Cannot write {path}: that is a folder; give a file name.")
+        if not path.parent.is_dir():
+            raise ReportError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    for output in outputs:
+        try:
+            atomic_write_bytes(output.path, output.data, mode=PRIVATE_FILE if private else None, new_mode=SHARED_FILE)
+        except PermissionError:
+            raise ReportError(f"Cannot write {output.path}: permission denied.") from None
+        except OSError as error:
+            raise ReportError(f"Cannot write {output.path}: {error.strerror or error}.") from None
+        paths.append(output.path)
+        paths += write_svg_files(output.path.parent, output.figures)
+    return paths

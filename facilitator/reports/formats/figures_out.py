@@ -1,0 +1,50 @@
+"""How each format carries the figures a document links to (`facilitator.reports.figure`).
+
+The Markdown links a figure as `![title](figures/<name>.svg)`. A Markdown export writes the SVG
+files beside the document; HTML and Word get the picture inside the file, as a `data:` URI in
+place of the link (SVG for HTML, where an <img> cannot run a script or fetch anything; PNG for
+Word, which cannot show SVG everywhere); the PDF's Typst reads the SVG files from a private folder.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from pathlib import Path
+
+from facilitator.base.errors import ReportError
+from facilitator.reports.figure import FIGURES_FOLDER, Figure
+from facilitator.storage.atomic import SHARED_FILE, atomic_write_bytes
+
+
+def _data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def embedded(markdown: str, figures: Sequence[Figure], *, png: bool) -> str:
+    """`markdown` with each figure's link replaced by its picture as a `data:` URI.
+
+    Only a link written by the template can match: typed text reaches the Markdown escaped, its
+    brackets behind backslashes, so it holds no `](figures/...)` that is a link.
+    """
+    for figure in figures:
+        picture = _data_uri("image/png", figure.png()) if png else _data_uri("image/svg+xml", figure.svg.encode())
+        markdown = markdown.replace(f"]({figure.link})", f"]({picture})")
+    return markdown
+
+
+def write_svg_files(folder: Path, figures: Sequence[Figure], *, what: str = "figures") -> list[Path]:
+    """Write `folder/figures/<name>.svg` for each figure (atomically); the paths written."""
+    if not figures:
+        return []
+    target = folder / FIGURES_FOLDER
+    written = []
+    try:
+        target.mkdir(exist_ok=True)
+        for figure in figures:
+            path = target / f"{figure.name}.svg"
+            atomic_write_bytes(path, figure.svg.encode("utf-8"), new_mode=SHARED_FILE)
+            written.append(path)
+    except OSError as error:
+        raise ReportError(f"Cannot write the {what} to {target}: {error.strerror or error}.") from None
+    return written

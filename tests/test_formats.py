@@ -1,0 +1,262 @@
+"""The documents as HTML, PDF and Word (issue 16): read back with html.parser, pypdf and python-docx."""
+
+from __future__ import annotations
+
+import re
+import sys
+import zipfile
+
+import pytest
+from format_readers import (
+    docx_document,
+    docx_parts,
+    field_codes,
+    html_facts,
+    markdown_headings,
+    markdown_table_rows,
+    pdf_pages,
+)
+from report_helpers import rich_session
+
+from facilitator.domain.model import SectionDraft
+from facilitator.reports import formats
+from facilitator.reports.document_meta import document_meta
+from facilitator.reports.figure import Figure
+from facilitator.reports.formats import convert, pandoc
+from facilitator.reports.render import render
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" viewBox="0 0 240 120">'
+    '<rect x="10" y="10" width="100" height="100" fill="#777"/><circle cx="180" cy="60" r="40"/></svg>'
+)
+
+
+def _png() -> bytes:
+    import typst
+
+    return typst.compile(
+        b'#set page(width: auto, height: auto, margin: 0pt)\n#image(bytes(sys.inputs.at("svg")))',
+        format="png",
+        sys_inputs={"svg": SVG},
+    )
+
+
+FIGURE = Figure("test-chart", "Squares and circles", SVG, "One square, one circle.", _png)
+
+
+def _markdown(session, document, figure=False):
+    text = render(session, document)
+    if figure:
+        text += f"\n\n![{FIGURE.title}]({FIGURE.link})\n\n{FIGURE.text}\n"
+    return text
+
+
+@pytest.fixture(scope="module")
+def session():
+    return rich_session()
+
+
+@pytest.fixture(scope="module")
+def converted(session):
+    """Each document in each format, made once for the module (the figure in the scorecard)."""
+    out = {}
+    for document in ("agreement", "scorecard"):
+        text = _markdown(session, document, figure=document == "scorecard")
+        figures = (FIGURE,) if document == "scorecard" else ()
+        meta = document_meta(session, document)
+        out[document] = {"md": text} | {fmt: convert(text, fmt, meta, figures) for fmt in ("html", "pdf", "docx")}
+    return out
+
+
+def test_only_an_agreement_agreed_and_endorsed_in_full_is_final(session):
+    assert document_meta(session, "agreement").draft
+    assert not document_meta(session, "scorecard").draft
+    final = rich_session()
+    keys = [p.key for p in final.partners]
+    from facilitator.domain import content
+
+    for section in content.load_checklist(final.checklist_version).sections:
+        final.sections[section.key] = SectionDraft(text="Agreed.", agreed=True, endorsed_by=list(keys))
+    assert not document_meta(final, "agreement").draft
+    final.sections[section.key].endorsed_by = keys[:-1]  # one partner short
+    assert document_meta(final, "agreement").draft
+    meta = document_meta(final, "agreement")
+    assert meta.heading == "Northern Logistics Alliance · Partnership agreement"
+
+
+@pytest.mark.parametrize("document", ["agreement", "scorecard"])
+def test_pdf_has_every_heading_the_header_and_page_x_of_y(converted, document):
+    pages = pdf_pages(converted[document]["pdf"])
+    whole = re.sub(r"\s+", " ", " ".join(pages))
+    for _, heading in markdown_headings(converted[document]["md"]):
+        assert re.sub(r"\s+", " ", heading) in whole
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Northern Logistics Alliance" in text
+        assert ("DRAFT" in text) == (document == "agreement")
+
+
+@pytest.mark.parametrize("document", ["agreement", "scorecard"])
+def test_docx_headings_tables_header_and_page_fields(converted, document):
+    data, markdown = converted[document]["docx"], converted[document]["md"]
+    word = docx_document(data)
+    headings = [
+        (int(p.style.name.split()[-1]), p.text)
+        for p in word.paragraphs
+        if p.style.name.startswith("Heading") or p.style.name == "Title"
+    ]
+    assert [text for _, text in headings] == [text for _, text in markdown_headings(markdown)]
+    assert [len(table.rows) for table in word.tables] == markdown_table_rows(markdown)
+    header = " ".join(p.text for p in word.sections[-1].header.paragraphs)
+    assert "Northern Logistics Alliance · " in header
+    assert ("DRAFT" in header) == (document == "agreement")
+    assert sorted(field_codes(data)) == ["NUMPAGES", "PAGE"]
+    footer = docx_parts(data)["word/facilitator-footer.xml"]
+    assert "Page " in footer and " of " in footer
+
+
+def test_docx_uses_the_figure_as_png_and_the_default_house_style(converted):
+    data = converted["scorecard"]["docx"]
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert media and z.read(media[0]).startswith(b"\x89PNG")
+    styles = docx_parts(data)["word/styles.xml"]
+    assert 'w:fill="E8ECEF"' in styles  # our reference document's shaded table head
+
+
+def test_html_is_self_contained_and_shows_the_header(converted):
+    for document in ("agreement", "scorecard"):
+        facts = html_facts(converted[document]["html"])
+        assert "script" not in facts.tags
+        assert all(src.startswith("data:image/") for src in facts.img_srcs)
+        assert not [h for h in facts.hrefs if not h.startswith("#")]
+        text = " ".join(facts.text)
+        assert "Northern Logistics Alliance · " in text
+        assert ("DRAFT" in text) == (document == "agreement")
+    assert html_facts(converted["scorecard"]["html"]).img_srcs[0].startswith("data:image/svg+xml;base64,")
+    assert b"counter(pages)" in converted["agreement"]["html"]  # "Page x of y" when printed
+
+
+def test_pdf_shows_the_figure(converted, session):
+    text = " ".join(pdf_pages(converted["scorecard"]["pdf"]))
+    assert FIGURE.title in text and FIGURE.text in text
+    without = convert(_markdown(session, "scorecard"), "pdf", document_meta(session, "scorecard"))
+    assert len(converted["scorecard"]["pdf"]) > len(without) + 300  # the drawing is in it
+
+
+def test_a_figure_not_handed_over_and_remote_images_and_links_are_dropped(session, tmp_path):
+    text = _markdown(session, "agreement") + (
+        "\n\n![remote](http://example.com/t.png) ![local](/etc/hostname) ![other](figures/other.svg) "
+        "[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [ok](https://example.com)\n\n<script>alert(1)</script>\n"
+    )
+    meta = document_meta(session, "agreement")
+    facts = html_facts(convert(text, "html", meta))
+    assert facts.img_srcs == [] and "script" not in facts.tags
+    assert facts.hrefs == ["https://example.com"]
+    word = convert(text, "docx", meta)
+    assert not [n for n in zipfile.ZipFile(__import__("io").BytesIO(word)).namelist() if "media" in n]
+    pdf = " ".join(pdf_pages(convert(text, "pdf", meta)))
+    assert "remote" in pdf and "alert(1)" in pdf
+
+
+@pytest.mark.parametrize("fmt, module", [("html", "pypandoc"), ("docx", "pypandoc"), ("pdf", "typst")])
+def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as when not installed
+    pandoc.pandoc_path.cache_clear()
+    try:
+        with pytest.raises(pandoc.DocumentsExtraMissing) as raised:
+            convert("# x\n", fmt, document_meta(session, "agreement"))
+    finally:
+        pandoc.pandoc_path.cache_clear()
+    assert "pip install 'facilitator[documents]'" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_markdown_is_unchanged_by_the_formats(session):
+    text = render(session, "agreement")
+    assert convert(text, "md", document_meta(session, "agreement")) == text.encode("utf-8")
+    assert formats.DOCUMENT_FORMATS == ("md", "html", "pdf", "docx")
+
+
+# --------------------------------------------------------------------------------------------
+# The command line
+
+
+@pytest.fixture
+def demo(cli):
+    result = cli("demo", "--no-open")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_export_format_pdf_and_docx_to_files(cli, demo, tmp_path):
+    for fmt in ("pdf", "docx", "html"):
+        target = tmp_path / f"agreement.{fmt}"
+        result = cli("export", demo, "--format", fmt, "-o", str(target))
+        assert result.returncode == 0, result.stderr
+        assert target.stat().st_size > 1000
+    assert pdf_pages(target.with_suffix(".pdf").read_bytes())
+    assert docx_document(target.with_suffix(".docx").read_bytes()).paragraphs
+
+
+def test_pack_writes_both_documents_in_every_format(cli, demo, tmp_path):
+    folder = tmp_path / "pack"
+    result = cli("export", demo, "--document", "pack", "-o", str(folder))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(f"{demo}-{d}.{s}" for d in ("agreement", "scorecard") for s in ("md", "html", "pdf", "docx"))
+
+
+def test_a_failed_conversion_leaves_the_earlier_files_untouched(cli, demo, tmp_path):
+    folder = tmp_path / "pack"
+    assert cli("export", demo, "--document", "pack", "-o", str(folder)).returncode == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "agreement.md.j2").write_text("# {{ title.alliance }} changed\n")
+    (templates / "scorecard.md.j2").write_text("{{ nonsense.missing }}\n")
+    result = cli("export", demo, "--document", "pack", "--templates", str(templates), "-o", str(folder))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_reference_doc_from_the_option_or_the_templates_folder(cli, demo, tmp_path):
+    from facilitator.reports.formats.docx import DEFAULT_REFERENCE
+
+    ours = tmp_path / "house.docx"
+    with zipfile.ZipFile(DEFAULT_REFERENCE) as source, zipfile.ZipFile(ours, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/styles.xml":
+                data = data.replace(b'w:fill="E8ECEF"', b'w:fill="ABCDEF"')
+            target.writestr(item, data)
+    out = tmp_path / "a.docx"
+    assert cli("export", demo, "--format", "docx", "--reference-doc", str(ours), "-o", str(out)).returncode == 0
+    assert 'w:fill="ABCDEF"' in docx_parts(out.read_bytes())["word/styles.xml"]
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "reference.docx").write_bytes(ours.read_bytes())
+    for name in ("agreement", "scorecard"):
+        from facilitator.reports.render import template_path
+
+        (templates / f"{name}.md.j2").write_bytes(template_path(name).read_bytes())
+    out.unlink()
+    assert cli("export", demo, "--format", "docx", "--templates", str(templates), "-o", str(out)).returncode == 0
+    assert 'w:fill="ABCDEF"' in docx_parts(out.read_bytes())["word/styles.xml"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--document", "pack"], "name a folder with -o DIR"),
+        (["--document", "pack", "--format", "pdf", "-o", "x"], "leave out --format"),
+        (["--format", "pdf", "--reference-doc", "x.docx", "-o", "a.pdf"], "--format docx"),
+        (["--format", "docx", "--reference-doc", "missing.docx", "-o", "a.docx"], "not found"),
+    ],
+)
+def test_export_mistakes_are_one_line(cli, demo, tmp_path, args, message):
+    result = cli("export", demo, *args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
