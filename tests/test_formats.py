@@ -22,6 +22,7 @@ from facilitator.domain.model import SectionDraft
 from facilitator.reports import formats
 from facilitator.reports.document_meta import document_meta
 from facilitator.reports.figure import Figure
+from facilitator.reports.figures import document_figures
 from facilitator.reports.formats import convert, pandoc
 from facilitator.reports.render import render
 
@@ -62,7 +63,8 @@ def converted(session):
     out = {}
     for document in ("agreement", "scorecard"):
         text = _markdown(session, document, figure=document == "scorecard")
-        figures = (FIGURE,) if document == "scorecard" else ()
+        # The document's own charts (the scorecard's radar and heatmap), and a hand-made one.
+        figures = document_figures(session, document, None) + ((FIGURE,) if document == "scorecard" else ())
         meta = document_meta(session, document)
         out[document] = {"md": text} | {fmt: convert(text, fmt, meta, figures) for fmt in ("html", "pdf", "docx")}
     return out
@@ -80,8 +82,11 @@ def test_only_an_agreement_agreed_and_endorsed_in_full_is_final(session):
     assert not document_meta(final, "agreement").draft
     final.sections[section.key].endorsed_by = keys[:-1]  # one partner short
     assert document_meta(final, "agreement").draft
-    meta = document_meta(final, "agreement")
-    assert meta.heading == "Northern Logistics Alliance · Partnership agreement"
+    assert (
+        document_meta(final, "agreement").heading == "Northern Logistics Alliance · Partnership agreement · Version 1"
+    )
+    # The version is the agreement's: the scorecard's header names none.
+    assert document_meta(final, "scorecard").heading == "Northern Logistics Alliance · Health-check scorecard"
 
 
 @pytest.mark.parametrize("document", ["agreement", "scorecard"])
@@ -108,6 +113,7 @@ def test_docx_headings_tables_header_and_page_fields(converted, document):
     ]
     assert [text for _, text in headings] == [text for _, text in markdown_headings(markdown)]
     assert [len(table.rows) for table in word.tables] == markdown_table_rows(markdown)
+    assert docx_parts(data)["word/document.xml"].count("<w:drawing") == markdown.count("](figures/")  # each chart
     header = " ".join(p.text for p in word.sections[-1].header.paragraphs)
     assert "Northern Logistics Alliance · " in header
     assert ("DRAFT" in header) == (document == "agreement")
@@ -204,14 +210,18 @@ def test_pack_writes_both_documents_in_every_format(cli, demo, tmp_path):
     folder = tmp_path / "pack"
     result = cli("export", demo, "--document", "pack", "-o", str(folder))
     assert result.returncode == 0, result.stderr
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
     assert names == sorted(f"{demo}-{d}.{s}" for d in ("agreement", "scorecard") for s in ("md", "html", "pdf", "docx"))
+    # The Markdown's charts beside it, as its links name them.
+    markdown = (folder / f"{demo}-scorecard.md").read_text(encoding="utf-8")
+    linked = sorted(re.findall(r"\]\((figures/[^)]+\.svg)\)", markdown))
+    assert linked and sorted(f"figures/{p.name}" for p in (folder / "figures").iterdir()) == linked
 
 
 def test_a_failed_conversion_leaves_the_earlier_files_untouched(cli, demo, tmp_path):
     folder = tmp_path / "pack"
     assert cli("export", demo, "--document", "pack", "-o", str(folder)).returncode == 0
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "agreement.md.j2").write_text("# {{ title.alliance }} changed\n")
@@ -219,7 +229,7 @@ def test_a_failed_conversion_leaves_the_earlier_files_untouched(cli, demo, tmp_p
     result = cli("export", demo, "--document", "pack", "--templates", str(templates), "-o", str(folder))
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
 def test_reference_doc_from_the_option_or_the_templates_folder(cli, demo, tmp_path):

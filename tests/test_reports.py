@@ -756,7 +756,9 @@ def test_failed_export_leaves_the_earlier_file_identical(tmp_path, session):
     with pytest.raises(ReportError):
         reports.export(session, "scorecard", target, runaway)
     assert target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["scorecard.md", "templates"]  # no temporary left
+    # No temporary left: the document, its charts, the templates.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "scorecard.md", "templates"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["scorecard-heatmap.svg", "scorecard-radar.svg"]
 
 
 def test_export_path_errors_are_one_sentence(tmp_path, session):

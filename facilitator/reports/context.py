@@ -420,7 +420,8 @@ def summary_paragraph(context: dict[str, Any]) -> str:
         sentences.append(f"Sponsor meetings (point 6): {verdict}; {cadence['short']}.")
     triggers = context.get("exit_triggers_hit") or []
     if triggers:
-        sentences.append(f"Exit or renegotiation triggers hit: {'; '.join(triggers)}.")
+        hit = "; ".join(reason.rstrip(".") for reason in triggers)  # each reason is a sentence
+        sentences.append(f"Exit or renegotiation triggers hit: {hit}.")
     elif context.get("exit_triggers_checked"):
         sentences.append("No exit or renegotiation trigger is hit.")
     actions = context["actions"]

@@ -50,7 +50,8 @@ def document_meta(session: Session, document: str, history: Timeline | None = No
     return DocumentMeta(
         alliance=session.alliance,
         title=TITLES[document],
-        version_label=agreement_checks.version_label(session, history),
+        # The version is the agreement's: a scorecard records scores, it has no versions.
+        version_label=agreement_checks.version_label(session, history) if document == "agreement" else "",
         draft=document == "agreement" and not agreement_checks.is_final(session, checklist),
         date=session.date,
     )

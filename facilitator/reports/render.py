@@ -196,7 +196,7 @@ def export(
         from facilitator.reports.figures import document_figures
         from facilitator.reports.formats.figures_out import write_svg_files
 
-        write_svg_files(path.parent, document_figures(session, document, history))
+        write_svg_files(path.parent, document_figures(session, document, history), private=private)
     return path
 
 

@@ -112,5 +112,5 @@ def written(outputs: Sequence[Output], *, private: bool = False) -> list[Path]:
         except OSError as error:
             raise ReportError(f"Cannot write {output.path}: {error.strerror or error}.") from None
         paths.append(output.path)
-        paths += write_svg_files(output.path.parent, output.figures)
+        paths += write_svg_files(output.path.parent, output.figures, private=private)
     return paths

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from facilitator.base.errors import ReportError
 from facilitator.reports.figure import FIGURES_FOLDER, Figure
-from facilitator.storage.atomic import SHARED_FILE, atomic_write_bytes
+from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
 
 
 def _data_uri(mime: str, data: bytes) -> str:
@@ -33,17 +33,21 @@ def embedded(markdown: str, figures: Sequence[Figure], *, png: bool) -> str:
     return markdown
 
 
-def write_svg_files(folder: Path, figures: Sequence[Figure], *, what: str = "figures") -> list[Path]:
-    """Write `folder/figures/<name>.svg` for each figure (atomically); the paths written."""
+def write_svg_files(
+    folder: Path, figures: Sequence[Figure], *, what: str = "figures", private: bool = False
+) -> list[Path]:
+    """Write `folder/figures/<name>.svg` for each figure (atomically); the paths written.
+    `private`: 0600 whatever, like the document beside them (written into the data folder)."""
     if not figures:
         return []
     target = folder / FIGURES_FOLDER
     written = []
     try:
-        target.mkdir(exist_ok=True)
+        target.mkdir(mode=0o700 if private else 0o777, exist_ok=True)
         for figure in figures:
             path = target / f"{figure.name}.svg"
-            atomic_write_bytes(path, figure.svg.encode("utf-8"), new_mode=SHARED_FILE)
+            mode = PRIVATE_FILE if private else None
+            atomic_write_bytes(path, figure.svg.encode("utf-8"), mode=mode, new_mode=SHARED_FILE)
             written.append(path)
     except OSError as error:
         raise ReportError(f"Cannot write the {what} to {target}: {error.strerror or error}.") from None
