@@ -85,3 +85,61 @@ async def test_the_toast_names_each_document_with_its_own_file(app_factory, stor
         .read_text(encoding="utf-8")
         .startswith("# Coastal Corridor Alliance: Partnership health")
     )
+
+
+async def _wait_for_status(app, pilot, dialog, rounds: int = 100) -> str:
+    from textual.widgets import Static
+
+    for _ in range(rounds):
+        await pilot.pause(0.1)
+        text = str(dialog.query_one("#status", Static).render())
+        if not dialog.writing and text and "Writing" not in text:
+            return text
+    raise AssertionError("the write did not finish")
+
+
+async def test_the_scorecard_as_word_from_the_keyboard(app_factory, store, tmp_path, monkeypatch):
+    """Format chosen with the keys, the file name follows it, and the Word file holds the charts."""
+    import io
+
+    import docx
+
+    monkeypatch.chdir(tmp_path)
+    session = store.load(seed_demo(store))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(app, pilot, session, "scorecard")
+        path = dialog.query_one("#path", Input)
+        assert path.value.endswith(f"{session.id}-scorecard.md")
+        dialog.query_one("#format").focus()
+        await pilot.press("right", "right", "right", "enter")  # Markdown, HTML, PDF, Word
+        await settle(app, pilot)
+        assert dialog.format == "docx" and path.value.endswith(f"{session.id}-scorecard.docx")
+        await pilot.press("ctrl+s")
+        status = await _wait_for_status(app, pilot, dialog)
+        assert "Wrote the scorecard" in status, status
+        word = docx.Document(io.BytesIO((tmp_path / f"{session.id}-scorecard.docx").read_bytes()))
+        assert word.inline_shapes and len(word.inline_shapes) >= 2  # the radar and the heatmap, as pictures
+        assert any("Summary" == p.text for p in word.paragraphs)
+
+
+async def test_a_missing_documents_extra_is_said_in_the_dialog(app_factory, store, tmp_path, monkeypatch):
+    import sys
+
+    from facilitator.reports.formats import pandoc
+
+    monkeypatch.setitem(sys.modules, "pypandoc", None)  # its import fails, as when not installed
+    pandoc.pandoc_path.cache_clear()
+    session = store.load(seed_demo(store))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(app, pilot, session, "agreement")
+        dialog.query_one("#path", Input).value = str(tmp_path / "agreement.html")
+        dialog.query_one("#format-html").value = True
+        await settle(app, pilot)
+        assert dialog.format == "html"
+        await pilot.press("ctrl+s")
+        status = await _wait_for_status(app, pilot, dialog)
+        assert "pip install 'facilitator[documents]'" in status, status
+        assert not (tmp_path / "agreement.html").exists()
+    pandoc.pandoc_path.cache_clear()  # found again by the next test

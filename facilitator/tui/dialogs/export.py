@@ -1,4 +1,8 @@
-"""Export a session's agreement or scorecard as a Markdown file, with a live preview.
+"""Export a session's agreement or scorecard as Markdown, HTML, PDF or Word, with a live preview.
+
+The preview is the Markdown (the one source every format is made from); HTML, PDF and Word are
+converted from it in the writing worker (`facilitator.reports.formats`), which needs the
+`documents` extra: without it the dialog says which extra to install.
 
 Rendering and writing both run in thread workers (a custom template may take up to the report
 layer's deadline); every problem is shown inside the dialog as one sentence, never a traceback.
@@ -26,11 +30,15 @@ if TYPE_CHECKING:
     from facilitator.storage.store import SessionStore
 
 DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
+# The formats offered (facilitator.reports.formats.DOCUMENT_FORMATS; named here so that opening the
+# dialog imports no converter) and each file's suffix.
+FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word"}
+SUFFIXES = {"md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"}
 CHANGES_LABEL = "Mark the changes since the session before (agreement)"
 
 
-def default_path(session: Session, document: str, folder: Path | None = None) -> Path:
-    return (folder or Path.cwd()) / f"{session.id}-{document}.md"
+def default_path(session: Session, document: str, folder: Path | None = None, fmt: str = "md") -> Path:
+    return (folder or Path.cwd()) / f"{session.id}-{document}{SUFFIXES[fmt]}"
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -78,6 +86,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.templates = templates
         self.store = store  # the session's data folder: its history, and the files not to write over
         self.document = document if document in DOCUMENT_LABELS else "agreement"
+        self.format = "md"
         self.written: Path | None = None  # the last file written
         self.written_files: dict[str, Path] = {}  # document -> the file written for it in this dialog
         self.writing = False
@@ -100,6 +109,10 @@ class ExportScreen(ModalScreen[Path | None]):
                         yield StateRadioButton(label, value=key == self.document, id=key)
                 yield Button("Write (ctrl+s)", id="write", variant="primary")
                 yield Button("Close (esc)", id="close")
+            with RadioSet(id="format") as formats:
+                formats.border_title = "Format"
+                for key, label in FORMAT_LABELS.items():
+                    yield StateRadioButton(label, value=key == self.format, id=f"format-{key}")
             # Offered only once an earlier session of the alliance is known to exist (looked up on mount).
             yield StateCheckbox(
                 CHANGES_LABEL + " — looking for an earlier session…",
@@ -219,19 +232,37 @@ class ExportScreen(ModalScreen[Path | None]):
 
     @on(RadioSet.Changed, "#document")
     def _document_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
         document = event.pressed.id or "agreement"
         if document == self.document:
             return
-        path_input = self.query_one("#path", Input)
-        old_default = str(default_path(self.session, self.document))
+        self._follow_the_path(document, self.format)
         self.document = document
-        if path_input.value.strip() == old_default:
-            path_input.value = str(default_path(self.session, document))
-        elif path_input.value.strip().endswith(f"-{'scorecard' if document == 'agreement' else 'agreement'}.md"):
-            other = "scorecard" if document == "agreement" else "agreement"
-            path_input.value = path_input.value.strip()[: -len(f"-{other}.md")] + f"-{document}.md"
         self._set_status("")
         self.render_preview()
+
+    @on(RadioSet.Changed, "#format")
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        fmt = (event.pressed.id or "format-md").removeprefix("format-")
+        if fmt == self.format or fmt not in FORMAT_LABELS:
+            return
+        self._follow_the_path(self.document, fmt)
+        self.format = fmt
+        self._set_status("")
+
+    def _follow_the_path(self, document: str, fmt: str) -> None:
+        """The file name follows the document and the format chosen, where it still names the old
+        ones (the default, or a name of the facilitator's own ending the same way)."""
+        path_input = self.query_one("#path", Input)
+        value = path_input.value.strip()
+        old_ending = f"-{self.document}{SUFFIXES[self.format]}"
+        if value == str(default_path(self.session, self.document, fmt=self.format)):
+            path_input.value = str(default_path(self.session, document, fmt=fmt))
+        elif value.endswith(old_ending):
+            path_input.value = value[: -len(old_ending)] + f"-{document}{SUFFIXES[fmt]}"
+        elif value.endswith(SUFFIXES[self.format]):
+            path_input.value = value[: -len(SUFFIXES[self.format])] + SUFFIXES[fmt]
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -241,13 +272,16 @@ class ExportScreen(ModalScreen[Path | None]):
         problem = ""
         path = None
         if not raw:
-            problem = "Give the file to write, for example " + str(default_path(self.session, self.document))
+            problem = "Give the file to write, for example " + str(
+                default_path(self.session, self.document, fmt=self.format)
+            )
         else:
             path = Path(raw).expanduser()
             if not path.is_absolute():
                 path = Path.cwd() / path
             if path.is_dir():
-                problem = f"{path} is a folder: add a file name, for example {self.session.id}-{self.document}.md"
+                example = f"{self.session.id}-{self.document}{SUFFIXES[self.format]}"
+                problem = f"{path} is a folder: add a file name, for example {example}"
             elif not path.parent.is_dir():
                 problem = f"The folder {path.parent} does not exist."
             else:
@@ -310,24 +344,29 @@ class ExportScreen(ModalScreen[Path | None]):
     def _start_write(self, path: Path) -> None:
         self.writing = True
         self.query_one("#write", Button).disabled = True
-        self._set_status(f"Writing the {self.document}…")
-        self._write_document(self.document, path)
+        what = self.document if self.format == "md" else f"{self.document} as {FORMAT_LABELS[self.format]}"
+        self._set_status(f"Writing the {what}…")
+        self._write_document(self.document, self.format, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
-    def _write_document(self, document: str, path: Path) -> None:
+    def _write_document(self, document: str, fmt: str, path: Path) -> None:
         from facilitator.reports.render import export
 
         try:
             store = self.store
-            written = export(
-                self.session,
-                document,
-                path,
-                self.templates,
-                history=self._history_for(document),
-                changes_since=self.changes_since or None,
-                private=store is not None and store.holds(path),
-            )
+            private = store is not None and store.holds(path)
+            if fmt == "md":
+                written = export(
+                    self.session,
+                    document,
+                    path,
+                    self.templates,
+                    history=self._history_for(document),
+                    changes_since=self.changes_since or None,
+                    private=private,
+                )
+            else:
+                written = self._convert_and_write(document, fmt, path, private)
         except FacilitatorError as error:
             self.post_message(self.Written(document, None, str(error)))
         except OSError as error:
@@ -336,6 +375,26 @@ class ExportScreen(ModalScreen[Path | None]):
             self.post_message(self.Written(document, None, f"{type(error).__name__}: {error}"))
         else:
             self.post_message(self.Written(document, Path(written)))
+
+    def _convert_and_write(self, document: str, fmt: str, path: Path, private: bool) -> Path:
+        """The document rendered as Markdown, converted to `fmt` and written (worker thread)."""
+        from facilitator.reports.document_meta import document_meta
+        from facilitator.reports.figures import document_figures
+        from facilitator.reports.formats import Output, convert, written
+        from facilitator.reports.render import render
+
+        history = self._history_for(document)
+        markdown = render(
+            self.session, document, self.templates, history=history, changes_since=self.changes_since or None
+        )
+        reference = None
+        if fmt == "docx":
+            from facilitator.reports.formats.docx import reference_doc
+
+            reference = reference_doc(None, self.templates)
+        meta = document_meta(self.session, document, history)
+        data = convert(markdown, fmt, meta, document_figures(self.session, document, history), reference)
+        return written([Output(path, data, ())], private=private)[0]
 
     def on_export_screen_written(self, message: Written) -> None:
         self.writing = False
