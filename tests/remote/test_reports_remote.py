@@ -42,10 +42,12 @@ def test_scorecard_prints_the_mean_the_range_and_the_comments():
     row = next(r for r in table if r[0] == str(number))
     partners = len(session.partners)
     assert row[2] == "2.5"  # Acme: the mean of 1 and 4
-    assert row[2 + partners + 1] == "2.5"  # spread: Globex's 0 to Acme's 2.5
+    assert row[2 + partners] == "1.2"  # joint: the mean of Acme's 2.5 and Globex's 0
+    discuss = all_text(section_tokens(tokens, "Discuss first"))
+    assert any(line.startswith("7. Relational measures too") and "spread 2.5" in line for line in discuss)
     text = all_text(tokens)
     assert any("Acme 2 people (range 1-4)" in line for line in text)
-    notes = all_text(section_tokens(tokens, "Notes and actions by point"))
+    notes = all_text(section_tokens(tokens, "Notes by point"))
     assert "Ana Ruiz (Acme): We only measure cost" in notes
     assert not any("Bo Chen (" in line for line in notes)  # no comment, no line
 
@@ -53,7 +55,7 @@ def test_scorecard_prints_the_mean_the_range_and_the_comments():
 def test_a_hostile_comment_stays_one_plain_list_item():
     session = session_with_votes(comment=HOSTILE_NAME + "\n# not a heading\n| not | a table |")
     tokens = parse(render(session, "scorecard"))
-    notes = section_tokens(tokens, "Notes and actions by point")
+    notes = section_tokens(tokens, "Notes by point")
     assert not [t for t in notes if t.type in ("html_block", "html_inline", "table_open")]
     assert any(line.startswith("Ana Ruiz (Acme): <b>Acme</b>") for line in all_text(notes))
 

@@ -40,6 +40,42 @@ _CONTENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xm
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+MAX_REFERENCE_BYTES = 50_000_000  # unpacked: a house style is a few hundred kilobytes
+MAX_REFERENCE_PARTS = 1_000
+# What a reference document must not carry into every document made with it: links to files
+# outside it (a remote template Word fetches when the document is opened, pictures), a template
+# to attach, and field codes (ours, PAGE and NUMPAGES, are added afterwards).
+_REFERENCE_HAZARDS = (
+    (re.compile(rb'TargetMode\s*=\s*"External"'), "links to files outside itself"),
+    (re.compile(rb"<w:attachedTemplate\b"), "attaches a template"),
+    (re.compile(rb"<w:(?:instrText|fldSimple)\b"), "holds field codes"),
+)
+
+
+_KEPT_BY_PANDOC = re.compile(r"word/(?:_rels/)?(?:settings|header\d*|footer\d*)\.xml(?:\.rels)?$")
+
+
+def _check_reference(path: Path) -> None:
+    """Refuse a reference document that would pile up memory when unpacked (a zip bomb makes
+    pandoc take gigabytes) or that would carry links, a template or fields into our documents."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_REFERENCE_PARTS or sum(p.file_size for p in parts) > MAX_REFERENCE_BYTES:
+                raise ReportError(f"Reference document {path} is too large to be a house style; use a smaller one.")
+            for part in parts:
+                # pandoc writes the body, the notes and their relationships afresh (its own
+                # reference has sample links there); the settings, headers and footers it keeps.
+                if not _KEPT_BY_PANDOC.match(part.filename):
+                    continue
+                data = archive.read(part)
+                for pattern, what in _REFERENCE_HAZARDS:
+                    if pattern.search(data):
+                        raise ReportError(f"Reference document {path} {what} ({part.filename}); use one without.")
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
+        raise ReportError(f"Reference document {path} cannot be read as a .docx file ({error}).") from None
+
+
 def reference_doc(given: Path | None, templates_dir: Path | None) -> Path:
     """The reference document to use: the one given, else the templates folder's, else ours."""
     if given is not None:
@@ -48,6 +84,7 @@ def reference_doc(given: Path | None, templates_dir: Path | None) -> Path:
             raise ReportError(f"Reference document {path} not found (--reference-doc).")
         if not zipfile.is_zipfile(path):
             raise ReportError(f"Reference document {path} is not a .docx file.")
+        _check_reference(path)
         return path
     if templates_dir is not None and (Path(templates_dir) / REFERENCE_NAME).is_file():
         return reference_doc(Path(templates_dir) / REFERENCE_NAME, None)

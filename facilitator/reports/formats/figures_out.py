@@ -41,6 +41,9 @@ def write_svg_files(
     if not figures:
         return []
     target = folder / FIGURES_FOLDER
+    if target.is_symlink():
+        # Someone else's link would take the charts (and their names) wherever it points.
+        raise ReportError(f"Cannot write the {what} to {target}: it is a link, not a folder; remove it.")
     written = []
     try:
         target.mkdir(mode=0o700 if private else 0o777, exist_ok=True)
