@@ -88,9 +88,11 @@ def cmd_serve(
             file=sys.stderr,
         )
     print("\nThe facilitator's screen shows who has joined and scored; a new round there changes the code.")
-    print("Press Ctrl+C to stop serving.", flush=True)
 
-    from facilitator.remote.web import ParticipantServer  # aiohttp and textual-serve: only now that they are needed
+    # aiohttp and textual-serve: only now that they are needed. Imported before "Press Ctrl+C" is
+    # printed: a Ctrl+C pressed during their import (a second or more on a busy machine) could be
+    # swallowed by a library's import and leave the server running.
+    from facilitator.remote.web import ParticipantServer
 
     server = ParticipantServer(
         participant_command(store.data_dir, session_id),
@@ -102,6 +104,7 @@ def cmd_serve(
         trusted_proxies=trusted,
     )
     _write_serving(folder, url, host, port)
+    print("Press Ctrl+C to stop serving.", flush=True)
     try:
         server.serve()
     except OSError as error:
