@@ -37,6 +37,15 @@ def start_serve(data_dir: Path, *args: str) -> subprocess.Popen:
     )
 
 
+def serving(proc) -> str:
+    """What serve printed up to the moment it serves (its signal handling set up): a Ctrl+C sent
+    before that can be lost in the web server's start-up, as it can for a person at the keyboard."""
+    printed = read_until(proc.stdout, "Ctrl+C")
+    printed += read_until(proc.stdout, "Serving on")
+    time.sleep(0.3)  # the handlers are installed as the server's start-up ends
+    return printed
+
+
 def read_until(stream, marker: str, timeout: float = 30) -> str:
     seen = []
     deadline = time.monotonic() + timeout
@@ -89,7 +98,7 @@ def test_serve_starts_a_round_when_none_is_open(store):
         session_id = opened.id
     proc = start_serve(store.data_dir, session_id, "--port", str(free_port()))
     try:
-        printed = read_until(proc.stdout, "Ctrl+C")
+        printed = serving(proc)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
@@ -143,7 +152,7 @@ def test_behind_a_proxy_the_page_uses_the_public_url(store):
         "127.0.0.1",
     )
     try:
-        read_until(proc.stdout, "Ctrl+C")
+        serving(proc)
     finally:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=20)
