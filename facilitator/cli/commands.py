@@ -12,6 +12,7 @@ from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.base.terminal_text import json_shown, shown
 
 if TYPE_CHECKING:
+    from facilitator.domain.history import Timeline
     from facilitator.domain.model import Session
     from facilitator.domain.roster import PartnerEntry
     from facilitator.reports.figure import Figure
@@ -188,19 +189,10 @@ def cmd_export(
     # Both documents look the alliance's history up (`needs_history`), which needs every file's
     # stamp: a child stats them while Jinja2 is imported and the session read (`prepare_listing`).
     store.prepare_listing()
-    from facilitator.reports.render import export, needs_history, render
+    from facilitator.reports.render import export, render
 
     session = store.load(session_id)
-    history = None
-    if needs_history(document, templates, changes):
-        from facilitator.domain.history import load_timeline
-
-        try:
-            # The trend and the agreement changes need the alliance's earlier sessions; a damaged or
-            # missing one is reported in the document, and the export goes ahead without it.
-            history = load_timeline(store, session.id, current=session)
-        except FacilitatorError:
-            history = None
+    history = _document_history(store, session, document, templates, changes)
     if output:
         path = Path(output).expanduser()
         store.check_output_path(path)
@@ -213,6 +205,25 @@ def cmd_export(
         sys.stdout.write(shown(text, lines=True) if is_terminal(sys.stdout) else text)
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _document_history(
+    store: SessionStore, session: Session, document: str, templates: Path | None, changes: bool | None
+) -> Timeline | None:
+    """The alliance's timeline if `document` uses it (`needs_history`), else None.
+
+    The version, the trend and the agreement changes need the alliance's earlier sessions; a
+    damaged or missing one is reported in the document, and the export goes ahead without it."""
+    from facilitator.reports.render import needs_history
+
+    if not needs_history(document, templates, changes):
+        return None
+    from facilitator.domain.history import load_timeline
+
+    try:
+        return load_timeline(store, session.id, current=session)
+    except FacilitatorError:
+        return None
 
 
 def cmd_export_data(store: SessionStore, session_id: str, export_format: str, output: str | None) -> int:
@@ -340,17 +351,10 @@ def _converted(
     from facilitator.reports.document_meta import document_meta
     from facilitator.reports.figures import document_figures
     from facilitator.reports.formats import convert
-    from facilitator.reports.render import needs_history, render
+    from facilitator.reports.render import render
 
     changes = True if changes_since else None
-    history = None
-    if needs_history(document, templates, changes):
-        from facilitator.domain.history import load_timeline
-
-        try:
-            history = load_timeline(store, session.id, current=session)
-        except FacilitatorError:
-            history = None
+    history = _document_history(store, session, document, templates, changes)
     markdown = render(session, document, templates, changes_since=changes, history=history)
     meta = document_meta(session, document, history)
     figures = document_figures(session, document, history)
