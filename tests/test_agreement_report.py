@@ -49,7 +49,7 @@ def test_the_demo_agreement_carries_version_dates_parties_governance_triggers_an
     assert triggers[2] == [
         "sponsors met in person fewer than twice in 12 months",
         "Renegotiate the agreement",
-        "Hit: they met in person once to 2026-03-02",
+        "Hit: they met in person once in the 12 months to 2026-03-02",
     ]
     assert triggers[1][2] == "Not checkable yet: 1 health check scored so far"
     signatures = table_with_header(tokens, "Name", "Title")
@@ -116,7 +116,7 @@ def test_both_documents_get_the_triggers_hit_in_their_context():
     session = build_demo_session(DEMO_DATE)
     context = build_context(session, load_checklist(1))
     assert context["exit_triggers_hit"] == [
-        "Sponsors met in person fewer than twice in 12 months: they met in person once to 2026-03-02 "
+        "Sponsors met in person fewer than twice in 12 months: they met in person once in the 12 months to 2026-03-02 "
         "(renegotiate the agreement)."
     ]
     assert context["terms"]["version_label"] == "Version 1" and context["terms"]["draft"]

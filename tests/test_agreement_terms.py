@@ -183,7 +183,7 @@ def test_sponsor_meeting_trigger_uses_the_cadence_of_the_alliance() -> None:
     s4.terms.triggers = [ExitTrigger("sponsor-meetings-below", 2)]
     assert [c.hit for c in agreement_checks.check_triggers(s2, timeline)] == [False]
     (check,) = agreement_checks.check_triggers(s4, timeline)
-    assert check.hit and check.reason == "they met in person once to 2026-03-10"
+    assert check.hit and check.reason == "they met in person once in the 12 months to 2026-03-10"
     assert check.criterion == "sponsors met in person fewer than twice in 12 months"
 
 

@@ -24,18 +24,11 @@ from dataclasses import dataclass
 
 from facilitator.domain import content, scoring
 from facilitator.domain.agreement_terms import ExitTrigger
+from facilitator.domain.formatting import shown_index
 from facilitator.domain.history.score_trends import checklist_for
 from facilitator.domain.history.sponsor_cadence import cadence
 from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.model import Session
-
-TRIGGER_KIND_LABELS = {
-    "joint-index-below": "Joint index below a threshold",
-    "partner-index-below": "A partner's index below a threshold",
-    "sponsor-meetings-below": "Too few in-person sponsor meetings",
-}
-CONSEQUENCE_LABELS = {"renegotiate": "Renegotiate the agreement", "exit": "A partner may exit"}
-
 
 # --------------------------------------------------------------------------------------------
 # Version and finality
@@ -97,19 +90,12 @@ class TriggerCheck:
 
     @property
     def consequence_label(self) -> str:
-        return CONSEQUENCE_LABELS.get(self.trigger.consequence, self.trigger.consequence)
+        return self.trigger.consequence_label
 
 
 def describe_trigger(trigger: ExitTrigger, session: Session) -> str:
     """The criterion in words, as the agreement prints it."""
-    running = "" if trigger.running == 1 else f" at {trigger.running} health checks running"
-    if trigger.kind == "joint-index-below":
-        return f"joint health index below {trigger.threshold}{running or ' at a health check'}"
-    if trigger.kind == "partner-index-below":
-        who = f"{session.partner_name(trigger.partner)}'s" if trigger.partner else "a partner's"
-        return f"{who} own index below {trigger.threshold}{running or ' at a health check'}"
-    times = {1: "once", 2: "twice"}.get(trigger.threshold, f"{trigger.threshold} times")
-    return f"sponsors met in person fewer than {times} in 12 months"
+    return trigger.criterion(session.partner_name(trigger.partner) if trigger.partner else "")
 
 
 def check_triggers(session: Session, timeline: Timeline | None = None) -> list[TriggerCheck]:
@@ -141,7 +127,9 @@ def _check(trigger: ExitTrigger, session: Session, known: list[Session], timelin
     if trigger.kind == "sponsor-meetings-below":
         seen = cadence(timeline, timeline.index_of(session.id), required=trigger.threshold)
         hit = seen.count < trigger.threshold
-        return TriggerCheck(trigger, hit, criterion, f"they met in person {_times(seen.count)} to {seen.reference}")
+        return TriggerCheck(
+            trigger, hit, criterion, f"they met in person {_times(seen.count)} in the 12 months to {seen.reference}"
+        )
     scored = [(s, _indexes(s)) for s in known]
     scored = [(s, figures) for s, figures in scored if figures[0] is not None]  # health checks held
     last = scored[-trigger.running :]
@@ -167,16 +155,19 @@ def _check(trigger: ExitTrigger, session: Session, known: list[Session], timelin
     return TriggerCheck(trigger, False, criterion, f"no partner's index below {trigger.threshold} ({_dates(last)})")
 
 
-def _indexes(session: Session) -> tuple[float | None, dict[str, float | None]]:
+def _indexes(session: Session) -> tuple[int | None, dict[str, int | None]]:
+    """The session's indexes as every screen and document shows them (whole numbers): a trigger
+    "below 60" must not be hit by an index shown as 60."""
     checklist = checklist_for(session.checklist_version)
-    return scoring.joint_index(session, checklist), scoring.partner_indexes(session, checklist)
+    partners = scoring.partner_indexes(session, checklist)
+    return shown_index(scoring.joint_index(session, checklist)), {k: shown_index(v) for k, v in partners.items()}
 
 
-def _series(last: list[tuple[Session, tuple[float | None, dict[str, float | None]]]], key: str) -> str:
+def _series(last: list[tuple[Session, tuple[int | None, dict[str, int | None]]]], key: str) -> str:
     return ", ".join(f"{v:g}" for _s, figures in last if (v := figures[1].get(key)) is not None)
 
 
-def _dates(last: list[tuple[Session, tuple[float | None, dict[str, float | None]]]]) -> str:
+def _dates(last: list[tuple[Session, tuple[int | None, dict[str, int | None]]]]) -> str:
     return ", ".join(s.date for s, _figures in last)
 
 

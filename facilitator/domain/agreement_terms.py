@@ -24,6 +24,12 @@ MAX_TERM = 200
 # Exit and renegotiation triggers the app can check, each against figures it already computes.
 TRIGGER_KINDS = ("joint-index-below", "partner-index-below", "sponsor-meetings-below")
 CONSEQUENCES = ("renegotiate", "exit")
+TRIGGER_KIND_LABELS = {
+    "joint-index-below": "Joint index below a threshold",
+    "partner-index-below": "A partner's index below a threshold",
+    "sponsor-meetings-below": "Too few in-person sponsor meetings",
+}
+CONSEQUENCE_LABELS = {"renegotiate": "Renegotiate the agreement", "exit": "A partner may exit"}
 # What a trigger's parameters may be: the threshold N (an index 0-100, or a number of meetings)
 # and K, the number of health checks running it must hold at.
 INDEX_RANGE = (0, 100)
@@ -106,6 +112,22 @@ class ExitTrigger:
             "partner": self.partner,
             "consequence": self.consequence,
         }
+
+    def criterion(self, partner_name: str = "") -> str:
+        """The criterion in words, as the agreement prints it; `partner_name` names the partner of
+        a partner-index trigger ("" for any partner)."""
+        running = "" if self.running == 1 else f" at {self.running} health checks running"
+        if self.kind == "joint-index-below":
+            return f"joint health index below {self.threshold}{running or ' at a health check'}"
+        if self.kind == "partner-index-below":
+            who = f"{partner_name}'s" if partner_name else "a partner's"
+            return f"{who} own index below {self.threshold}{running or ' at a health check'}"
+        times = {1: "once", 2: "twice"}.get(self.threshold, f"{self.threshold} times")
+        return f"sponsors met in person fewer than {times} in 12 months"
+
+    @property
+    def consequence_label(self) -> str:
+        return CONSEQUENCE_LABELS.get(self.consequence, self.consequence)
 
     @staticmethod
     def read(r: DocumentReader) -> ExitTrigger:
