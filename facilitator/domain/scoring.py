@@ -161,14 +161,18 @@ def sections_to_address(session: Session, checklist: Checklist) -> set[str]:
 
 
 def table_rows(session: Session, table: str) -> list[Any]:
-    """The rows of one of the agreement's tables (measures, roles, tasks, sponsor_meetings) that the
-    room wrote or kept: a measure the app only suggested is not the room's content yet."""
+    """The rows of one of the agreement's tables (measures, roles, tasks, sponsor_meetings, governance,
+    escalation, triggers) that the room wrote or kept: a measure the app only suggested is not the
+    room's content yet."""
     if table == "measures":
         return [m for m in session.measures if not m.suggested]
     tables: dict[str, list[Any]] = {
         "roles": list(session.roles),
         "tasks": list(session.tasks),
         "sponsor_meetings": list(session.sponsor_meetings),
+        "governance": list(session.terms.governance),
+        "escalation": list(session.terms.escalation),
+        "triggers": list(session.terms.triggers),
     }
     return tables.get(table, [])
 

@@ -16,6 +16,15 @@ def required_line(what: str) -> Callable[[str], str]:
     return parse
 
 
+def optional_name(what: str) -> Callable[[str], str]:
+    """A one-line name that may be left empty (a partner's legal name, a signatory)."""
+
+    def parse(value: str) -> str:
+        return clean_name(value, what) if value.strip() else ""
+
+    return parse
+
+
 def optional_line(what: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         text = check_text(value, what).strip()

@@ -1,15 +1,15 @@
 """The agreement step's pane: its layout, the section shown, and the edits the room makes to it.
 
 Its parts, each in its own module: the section list (`section_list`), the sign-off (`sign_off`),
-the questions to ask (`prompts`), the section's table (`table_tab`, on the specs in `tables`) and
-the preview (`preview_tab`).
+the questions to ask (`prompts`), the section's tables (`table_tab`, on the specs in `tables`), the
+terms and signatories (`terms_tab`) and the preview (`preview_tab`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -18,9 +18,11 @@ from textual.widgets import Checkbox, OptionList, SelectionList, Static, TabbedC
 
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.content import Section
+from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.reconfirm import can_reconfirm, endorsement_phrase, reconfirm
 from facilitator.domain.scoring import section_status, sections_to_address
 from facilitator.domain.validation import check_text
+from facilitator.tui.alliance_timeline import nearby_timeline, read_alliance_timeline
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.agreement.preview_tab import PreviewTab
 from facilitator.tui.panes.agreement.prompts import section_prompts
@@ -28,7 +30,8 @@ from facilitator.tui.panes.agreement.section_list import SectionList
 from facilitator.tui.panes.agreement.sign_off import SignOff
 from facilitator.tui.panes.agreement.status import endorsers, status_content
 from facilitator.tui.panes.agreement.table_tab import TableTab
-from facilitator.tui.panes.agreement.tables import TableSpec, table_for
+from facilitator.tui.panes.agreement.tables import TableSpec, tables_for
+from facilitator.tui.panes.agreement.terms_tab import TermsTab
 from facilitator.tui.panes.pane import MeetingPane
 
 WIDE = 110  # pane width from which the prompts sit beside the editor
@@ -127,6 +130,7 @@ class AgreementPane(MeetingPane):
         Binding("f7", "endorse", "Endorse", priority=True),
         Binding("f8", "toggle_preview", "Preview"),
         Binding("f9", "show_table", "Table"),
+        Binding("ctrl+g", "show_terms", "Terms"),
         Binding("alt+up,ctrl+pageup", "section(-1)", "◀ Section", show=False),
         Binding("alt+down,ctrl+pagedown", "section(1)", "Section ▶", show=False),
     ]
@@ -153,6 +157,7 @@ class AgreementPane(MeetingPane):
                         yield TextArea(id="section-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
                     yield Static("", id="text-error")
                 yield TableTab(self.context, id="tab-table")
+                yield TermsTab(self.context, id="tab-terms")
                 yield PreviewTab(self.context, id="tab-preview")
 
     @property
@@ -168,6 +173,10 @@ class AgreementPane(MeetingPane):
         return self.query_one("#tab-table", TableTab)
 
     @property
+    def _terms_tab(self) -> TermsTab:
+        return self.query_one("#tab-terms", TermsTab)
+
+    @property
     def _preview(self) -> PreviewTab:
         return self.query_one("#tab-preview", PreviewTab)
 
@@ -175,7 +184,20 @@ class AgreementPane(MeetingPane):
         self.query_one("#section-text", TextArea).border_title = "Text of the section"
         self._section_list.add_sections()
         self._ready = True
+        self._terms_tab.timeline = nearby_timeline(self.context)
         self.refresh_from_session()
+        self._read_timeline()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="agreement-timeline")
+    def _read_timeline(self) -> None:
+        """The alliance's sessions, for the version number the Terms tab shows."""
+        timeline = read_alliance_timeline(self.context)
+        if timeline is not None:
+            self.app.call_from_thread(self._timeline_read, timeline)
+
+    def _timeline_read(self, timeline: Timeline) -> None:
+        self._terms_tab.timeline = timeline
+        self._terms_tab.refresh_summary()
 
     def on_resize(self) -> None:
         width = self.size.width
@@ -217,8 +239,8 @@ class AgreementPane(MeetingPane):
     def _status(self, key: str) -> str:
         return section_status(self.session, self.checklist, key, self._to_address)
 
-    def _table_spec(self) -> TableSpec[Any] | None:
-        return table_for(self.section)
+    def _table_specs(self) -> list[TableSpec[Any]]:
+        return tables_for(self.section)
 
     def refresh_from_session(self) -> None:
         if not self._ready:
@@ -230,6 +252,7 @@ class AgreementPane(MeetingPane):
         if section_list.highlighted != self.section_index:
             section_list.highlighted = self.section_index
         self._load_section()
+        self._terms_tab.refresh_summary()
         self._preview.mark_stale()
 
     def _load_section(self) -> None:
@@ -252,8 +275,8 @@ class AgreementPane(MeetingPane):
         self._preview.section_number = section.number
 
         tabs = self.query_one("#agreement-tabs", TabbedContent)
-        spec = self._table_spec()
-        if spec is None:
+        specs = self._table_specs()
+        if not specs:
             if tabs.active == "tab-table":
                 # The focus must not vanish with the hidden table: this pane's keys (Alt+arrows,
                 # F6-F9) work only while the focus is inside it.
@@ -263,11 +286,11 @@ class AgreementPane(MeetingPane):
                 if in_table:
                     editor.focus()
             tabs.hide_tab("tab-table")
-            self._table_tab.spec = None  # the hidden table's keys do nothing
+            self._table_tab.specs = []  # the hidden table's keys do nothing
         else:
             tabs.show_tab("tab-table")
-            tabs.get_tab("tab-table").label = spec.title
-            self._table_tab.show_table(spec)
+            tabs.get_tab("tab-table").label = specs[0].title if len(specs) == 1 else "Tables"
+            self._table_tab.show_tables(specs)
         self.refresh_bindings()
 
     def _show_prompts(self) -> None:
@@ -392,13 +415,20 @@ class AgreementPane(MeetingPane):
         message.stop()
         self._preview.mark_stale()
         self._refresh_statuses()
+        self._terms_tab.refresh_summary()  # it counts the governance rows and the triggers
+        self.edited(message.what)
+
+    @on(TermsTab.TermsChanged)
+    def _terms_changed(self, message: TermsTab.TermsChanged) -> None:
+        message.stop()
+        self._preview.mark_stale()
         self.edited(message.what)
 
     # -- keys -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_table":
-            return self._table_spec() is not None
+            return bool(self._table_specs())
         return True
 
     def action_toggle_agreed(self) -> None:
@@ -425,11 +455,26 @@ class AgreementPane(MeetingPane):
             self._preview.render_if_stale()
 
     def action_show_table(self) -> None:
-        if self._table_spec() is None:
+        if not self._table_specs():
             return
         tabs = self.query_one("#agreement-tabs", TabbedContent)
         tabs.active = "tab-table"
         self._table_tab.focus_table()
+
+    def action_show_terms(self) -> None:
+        tabs = self.query_one("#agreement-tabs", TabbedContent)
+        if tabs.active == "tab-terms":
+            tabs.active = "tab-draft"
+            self.query_one("#section-text", TextArea).focus()
+            return
+        tabs.active = "tab-terms"
+        self._terms_tab.focus_body()
+
+    def action_edit_terms(self) -> None:
+        self._terms_tab.edit_terms()
+
+    def action_edit_signatories(self) -> None:
+        self._terms_tab.edit_signatories()
 
     @on(TabbedContent.TabActivated, "#agreement-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -460,6 +505,16 @@ class AgreementPane(MeetingPane):
         )
         yield SystemCommand(
             "Agreement: preview the whole document", "F8 switches between draft and preview", self.action_toggle_preview
+        )
+        yield SystemCommand(
+            "Agreement: edit the terms (version, effective date, term, next review, deadlock rule)",
+            "Ctrl+G shows them in the Terms tab; t there edits them",
+            self.action_edit_terms,
+        )
+        yield SystemCommand(
+            "Agreement: edit the parties' legal names and signatories",
+            "For the parties table and the signature block; s in the Terms tab",
+            self.action_edit_signatories,
         )
         for index, section in enumerate(self.checklist.sections):
             yield SystemCommand(

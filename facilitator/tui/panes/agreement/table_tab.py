@@ -1,9 +1,10 @@
-"""The Table tab: the structured items of the section shown (its measures, roles, work plan or
-sponsor meetings), with keys to add, edit, delete, or keep what the app suggested.
+"""The Table tab: the structured items of the section shown (its measures, roles, work plan,
+sponsor meetings, governance bodies, escalation ladder or exit triggers), with keys to add, edit,
+delete, or keep what the app suggested.
 
-The pane hands the tab the section's `TableSpec` (data down); the tab opens the forms, changes the
-session's list, and posts `TableTab.ItemsChanged` (up), so the pane refreshes what depends on it
-and reports the edit.
+The pane hands the tab the section's `TableSpec`s (data down): one table each, stacked, titled,
+Tab moving between them. The tab opens the forms, changes the session's lists, and posts
+`TableTab.ItemsChanged` (up), so the pane refreshes what depends on it and reports the edit.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ from facilitator.domain import suggestions
 from facilitator.domain.model import Measure
 from facilitator.tui.dialogs.confirm import confirm
 from facilitator.tui.meeting_context import MeetingContext
-from facilitator.tui.panes.agreement.tables import TableSpec
+from facilitator.tui.panes.agreement.tables import MAX_TABLES, TableSpec
 from facilitator.tui.widgets.item_table import ItemTable
 
 TABLE_HINT = "n new · e or Enter edit · del delete"
+MANY_TABLES_HINT = TABLE_HINT + " · Tab next table"
+
+
+def table_id(index: int) -> str:
+    """The first table keeps the id it always had; the others are numbered from 2."""
+    return "section-table" if index == 0 else f"section-table-{index + 1}"
 
 
 class TableTab(TabPane):
@@ -44,33 +51,63 @@ class TableTab(TabPane):
     def __init__(self, context: MeetingContext, **kwargs) -> None:
         super().__init__("Table", **kwargs)
         self.context = context
-        self.spec: TableSpec[Any] | None = None  # the table of the section shown, if it keeps one
+        self.specs: list[TableSpec[Any]] = []  # the tables of the section shown (none: it keeps none)
+
+    @property
+    def spec(self) -> TableSpec[Any] | None:
+        """The section's first table, if it keeps one."""
+        return self.specs[0] if self.specs else None
 
     def compose(self) -> ComposeResult:
-        yield ItemTable(id="section-table")
+        for index in range(MAX_TABLES):
+            yield ItemTable(id=table_id(index))
         yield Static(TABLE_HINT, id="table-hint")
 
-    def show_table(self, spec: TableSpec[Any], select: str | None = None) -> None:
-        """Fill the table with the session's items of this kind; the cursor moves to `select`."""
-        self.spec = spec
+    def _tables(self) -> list[ItemTable]:
+        return [self.query_one(f"#{table_id(index)}", ItemTable) for index in range(MAX_TABLES)]
+
+    def show_tables(self, specs: list[TableSpec[Any]], select: str | None = None) -> None:
+        """Fill one table for each spec with the session's items of its kind, the others hidden;
+        the cursor moves to the item `select` names, in whichever table holds it."""
+        self.specs = list(specs)
         session = self.context.session
-        items = spec.items(session)
-        keepable = {item.id for item in items if spec.suggested(item)}
-        self.query_one("#section-table", ItemTable).show(
-            list(spec.columns),
-            [(item.id, spec.cells(session, item)) for item in items],
-            select=select,
-            keepable=keepable,
-        )
-        self.query_one("#table-hint", Static).update(TABLE_HINT + (" · k keep suggested" if keepable else ""))
+        any_keepable = False
+        for index, table in enumerate(self._tables()):
+            spec = self.specs[index] if index < len(self.specs) else None
+            table.display = spec is not None
+            if spec is None:
+                table.clear(columns=True)
+                continue
+            items = spec.items(session)
+            keepable = {item.id for item in items if spec.suggested(item)}
+            any_keepable = any_keepable or bool(keepable)
+            table.show(
+                list(spec.columns),
+                [(item.id, spec.cells(session, item)) for item in items],
+                select=select,
+                keepable=keepable,
+            )
+            # Several tables: each says what it is (one table's title is the tab's own label).
+            table.border_title = f"{spec.title} ({len(items)})" if len(self.specs) > 1 else None
+        hint = MANY_TABLES_HINT if len(self.specs) > 1 else TABLE_HINT
+        self.query_one("#table-hint", Static).update(hint + (" · k keep suggested" if any_keepable else ""))
+
+    def show_table(self, spec: TableSpec[Any], select: str | None = None) -> None:
+        self.show_tables([spec], select=select)
 
     def focus_table(self) -> None:
         self.query_one("#section-table", ItemTable).focus()
 
-    @on(ItemTable.Command, "#section-table")
+    def _spec_of(self, table: ItemTable) -> TableSpec[Any] | None:
+        for index, candidate in enumerate(self._tables()):
+            if candidate is table and index < len(self.specs):
+                return self.specs[index]
+        return None
+
+    @on(ItemTable.Command)
     def _table_command(self, message: ItemTable.Command) -> None:
         message.stop()
-        spec = self.spec
+        spec = self._spec_of(message.table)
         if spec is None:
             return
         items = spec.items(self.context.session)
@@ -119,5 +156,5 @@ class TableTab(TabPane):
         self.post_message(self.ItemsChanged(spec.name))
 
     def _refill(self, select: str | None = None) -> None:
-        if self.spec is not None:
-            self.show_table(self.spec, select=select)
+        if self.specs:
+            self.show_tables(self.specs, select=select)

@@ -1,6 +1,6 @@
-"""The tables some sections keep beside their text: measures, roles, the work plan and the sponsor
-meetings. One `TableSpec` a kind: where its items live in the session, how a row reads, which form
-edits one."""
+"""The tables some sections keep beside their text: measures, roles, the work plan, the sponsor
+meetings, the governance bodies, the escalation ladder and the exit triggers. One `TableSpec` a
+kind: where its items live in the session, how a row reads, which form edits one."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 
+from facilitator.domain.agreement_terms import EscalationStep, ExitTrigger, GovernanceBody
 from facilitator.domain.content import Section
 from facilitator.domain.model import ActionItem, Measure, Role, Session, SponsorMeeting
 from facilitator.tui.dialogs.form import ItemForm
 from facilitator.tui.dialogs.item_forms import MeasureForm, RoleForm, SponsorMeetingForm, TaskForm
+from facilitator.tui.dialogs.terms_forms import EscalationStepForm, ExitTriggerForm, GovernanceBodyForm
 from facilitator.tui.meeting_context import MeetingContext
 
 Item = TypeVar("Item")
@@ -86,12 +88,45 @@ SPONSOR_MEETINGS = TableSpec[SponsorMeeting](
     describe=lambda m: f"the meeting of {m.date}",
 )
 
-TABLES: dict[str, TableSpec[Any]] = {spec.name: spec for spec in (MEASURES, ROLES, TASKS, SPONSOR_MEETINGS)}
+GOVERNANCE = TableSpec[GovernanceBody](
+    name="governance",
+    items=lambda s: s.terms.governance,
+    title="Governance bodies",
+    noun="governance body",
+    columns=(("Layer", None), ("Decides", 28), ("Who", 20), ("How often", 14)),
+    cells=lambda s, g: (g.layer, g.decides or "—", g.who or "—", g.how_often or "—"),
+    form=GovernanceBodyForm,
+    describe=lambda g: g.layer,
+)
+
+ESCALATION = TableSpec[EscalationStep](
+    name="escalation",
+    items=lambda s: s.terms.escalation,
+    title="Escalation ladder",
+    noun="escalation step",
+    columns=(("Level", 5), ("Who", None), ("Time limit", 20)),
+    cells=lambda s, e: (str(s.terms.escalation.index(e) + 1), e.who, e.time_limit or "—"),
+    form=EscalationStepForm,
+    describe=lambda e: e.who,
+)
+
+TRIGGERS = TableSpec[ExitTrigger](
+    name="triggers",
+    items=lambda s: s.terms.triggers,
+    title="Exit triggers",
+    noun="trigger",
+    columns=(("Trigger", None), ("Then", 26)),
+    cells=lambda s, t: (t.criterion(s.partner_name(t.partner) if t.partner else ""), t.consequence_label),
+    form=ExitTriggerForm,
+    describe=lambda t: t.criterion(),
+)
+
+TABLES: dict[str, TableSpec[Any]] = {
+    spec.name: spec for spec in (MEASURES, ROLES, TASKS, SPONSOR_MEETINGS, GOVERNANCE, ESCALATION, TRIGGERS)
+}
+MAX_TABLES = 3  # the most tables one section keeps (governance: its meetings, its bodies, its ladder)
 
 
-def table_for(section: Section) -> TableSpec[Any] | None:
-    """The table the section keeps, if any: the first of its structured kinds that has one."""
-    for name in section.structured:
-        if name in TABLES:
-            return TABLES[name]
-    return None
+def tables_for(section: Section) -> list[TableSpec[Any]]:
+    """The tables the section keeps, in the order its `structured` names them (at most MAX_TABLES)."""
+    return [TABLES[name] for name in section.structured if name in TABLES][:MAX_TABLES]
