@@ -1,6 +1,7 @@
 """Close: what the meeting produced, on one screen, before the facilitator exports and ends.
 
 The joint and per-partner health index (against the previous session when there is one), the
+agreement's exit and renegotiation triggers checked against the alliance's history, the
 decisions, the agreed sections, the open actions with owners and due dates, and the next meeting.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -16,9 +17,12 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from facilitator.base.errors import FacilitatorError
+from facilitator.domain.agreement_checks import TriggerCheck, check_triggers
 from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_change, format_index, index_change
+from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.scoring import joint_index, partner_indexes, section_counts, section_status, sections_to_address
+from facilitator.tui.alliance_timeline import nearby_timeline, read_alliance_timeline
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.dates import days_between, nice_date
 from facilitator.tui.panes.pane import MeetingPane
@@ -56,6 +60,21 @@ def index_line(
     )
 
 
+def _trigger_line(check: TriggerCheck) -> Content:
+    """One trigger: its state in words and a mark (never colour alone), the criterion, why."""
+    mark, style = {True: ("⚠ HIT", "$error"), False: ("✓ not hit", "$success"), None: ("… not yet", "$text-muted")}[
+        check.hit
+    ]
+    then = f" → {check.consequence_label.lower()}" if check.hit else ""
+    return Content.from_markup(
+        f"[b {style}]$mark[/] $criterion[$text-muted]: $reason[/][b]$then[/]",
+        mark=mark,
+        criterion=check.criterion[0].upper() + check.criterion[1:],
+        reason=check.reason,
+        then=then,
+    )
+
+
 class ClosePane(MeetingPane):
     """The end of the meeting: a summary the room can read, and the way to the exported documents."""
 
@@ -85,6 +104,9 @@ class ClosePane(MeetingPane):
         padding: 0 1;
         height: auto;
     }
+    ClosePane #close-triggers .-hit {
+        color: $error;
+    }
     ClosePane #close-buttons {
         height: 3;
         align-horizontal: left;
@@ -102,12 +124,15 @@ class ClosePane(MeetingPane):
     def __init__(self, context: MeetingContext, **kwargs) -> None:
         super().__init__(context, **kwargs)
         self._ready = False
+        self._timeline: Timeline | None = nearby_timeline(context)  # the alliance's, once read
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="close-body") as body:
             body.border_title = "Before we close"
             yield Static("Health index", classes="close-heading -first")
             yield Static("", id="close-health", classes="close-block")
+            yield Static("Exit and renegotiation triggers", classes="close-heading", id="close-triggers-heading")
+            yield Static("", id="close-triggers", classes="close-block")
             yield Static("Next meeting", classes="close-heading")
             yield Static("", id="close-next", classes="close-block")
             yield Static("Agreement", classes="close-heading")
@@ -123,6 +148,19 @@ class ClosePane(MeetingPane):
     def on_mount(self) -> None:
         self._ready = True
         self.refresh_from_session()
+        if self.session.terms.triggers:
+            self._read_timeline()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="close-timeline")
+    def _read_timeline(self) -> None:
+        """The alliance's sessions: the triggers are checked over health checks running."""
+        timeline = read_alliance_timeline(self.context)
+        if timeline is not None:
+            self.app.call_from_thread(self._timeline_read, timeline)
+
+    def _timeline_read(self, timeline: Timeline) -> None:
+        self._timeline = timeline
+        self._show_triggers()
 
     def on_resize(self) -> None:
         if self._ready:
@@ -140,6 +178,7 @@ class ClosePane(MeetingPane):
         if not self._ready:
             return
         self.query_one("#close-health", Static).update(self._health())
+        self._show_triggers()
         self.query_one("#close-sections", Static).update(self._sections())
         decisions = self.session.decisions
         self.query_one("#close-decisions-heading", Static).update(f"Decisions ({len(decisions)})")
@@ -185,6 +224,25 @@ class ClosePane(MeetingPane):
             )
         )
         return Content("\n").join(lines)
+
+    def trigger_checks(self) -> list[TriggerCheck]:
+        """The agreement's triggers, checked now (the room's latest scores count)."""
+        return check_triggers(self.session, self._timeline)
+
+    def _show_triggers(self) -> None:
+        checks = self.trigger_checks()
+        heading = self.query_one("#close-triggers-heading", Static)
+        block = self.query_one("#close-triggers", Static)
+        heading.display = block.display = bool(checks)
+        if not checks:
+            return
+        hit = sum(1 for c in checks if c.hit)
+        heading.update(
+            f"Exit and renegotiation triggers ({hit} of {len(checks)} hit)"
+            if hit
+            else f"Exit and renegotiation triggers (none of {len(checks)} hit)"
+        )
+        block.update(Content("\n").join(_trigger_line(c) for c in checks))
 
     def _sections(self) -> Content:
         to_address = sections_to_address(self.session, self.checklist)

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain import formatting
 from facilitator.domain import history as hist
+from facilitator.domain.agreement_checks import check_triggers, triggers_hit
 from facilitator.domain.formatting import format_agreed, format_index, format_mean
 from facilitator.domain.model import Session
 from facilitator.tui.screens.history_text import delta_text, diff_text, index_delta
@@ -85,6 +86,7 @@ class HistoryScreen(Screen[None]):
             yield Sparkline([], id="joint-spark")
             yield Static("", id="joint-values")
         yield Static("", id="cadence")
+        yield Static("", id="triggers")
         with TabbedContent(id="history-tabs", initial="tab-trends"):
             with TabPane(TABS["trends"], id="tab-trends"):
                 yield PlainTable(id="trends", cursor_type="row", zebra_stripes=True)
@@ -109,6 +111,7 @@ class HistoryScreen(Screen[None]):
     def _show_loaded(self, loaded: bool) -> None:
         for selector in ("#timeline", "#joint-row", "#cadence", "#history-tabs"):
             self.query_one(selector).display = loaded
+        self.query_one("#triggers").display = loaded and bool(self.history and self.history.session.terms.triggers)
         self.query_one("#history-gaps").display = loaded and bool(self.history and self.history.timeline.gaps)
         self.query_one("#history-status").display = not loaded
 
@@ -153,15 +156,18 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#timeline", DataTable)
         table.clear(columns=True)
         partners = seen.trends.partners
-        partner_width = 12
+        with_triggers = any(s.terms.triggers for s in seen.timeline.sessions)
+        partner_width = 10 if with_triggers else 12  # the triggers' column takes its room from them
         width = (self.size.width or 100) - 4  # the screen's padding and a scrollbar
-        used = 10 + 7 + 5 + 6 + partner_width * len(partners) + 2 * (5 + len(partners))
+        used = 10 + 7 + 5 + 6 + partner_width * len(partners) + 2 * (5 + len(partners)) + (9 if with_triggers else 0)
         table.add_column("Date", width=10)
         table.add_column("Kind", width=7)
         table.add_column("Joint", width=5)
         table.add_column("Change", width=6)
         for partner in partners:
             table.add_column(Text(partner.name, overflow="ellipsis", no_wrap=True), width=partner_width)
+        if with_triggers:
+            table.add_column("Triggers", width=8)
         table.add_column("Session", width=max(12, width - used))
         self._rows = []
         for i, session in enumerate(seen.timeline.sessions):
@@ -172,6 +178,7 @@ class HistoryScreen(Screen[None]):
                     "",
                     "",
                     *[""] * len(partners),
+                    *([""] if with_triggers else []),
                     Text(gap.id, style="yellow", no_wrap=True, overflow="ellipsis"),
                 )
                 self._rows.append(None)
@@ -182,6 +189,7 @@ class HistoryScreen(Screen[None]):
                 format_index(joint.values[i]),
                 delta_text(index_delta(joint.change(i)), 0) if i else "",
                 *[format_index(p.values[i]) for p in partners],
+                *([_triggers_cell(session, seen.timeline)] if with_triggers else []),
                 Text(session.id, no_wrap=True, overflow="ellipsis"),
                 key=session.id,
             )
@@ -247,10 +255,29 @@ class HistoryScreen(Screen[None]):
         span = f"{sessions[0].date} to {sessions[-1].date}" if len(sessions) > 1 else sessions[0].date
         self.query_one("#history-subtitle", Static).update(Text(f"{count}, {span} · {compare}"))
         self._fill_cadence()
+        self._fill_triggers()
         self._fill_trends()
         self._fill_since()
         self._fill_sections()
         self._fill_meetings()
+
+    def _fill_triggers(self) -> None:
+        """The exit and renegotiation triggers of the chosen session's agreement, as checked then."""
+        seen = self.history
+        widget = self.query_one("#triggers", Static)
+        checks = check_triggers(seen.session, seen.timeline) if seen else []
+        widget.display = bool(checks)
+        if not checks:
+            return
+        hit = [c for c in checks if c.hit]
+        widget.set_class(bool(hit), "-hit")
+        if not hit:
+            widget.update(Text(f"✓ Exit triggers: none of {len(checks)} hit at this session."))
+            return
+        text = Text(f"⚠ Exit triggers hit at this session ({len(hit)} of {len(checks)}):", style="bold")
+        for line in triggers_hit(seen.session, seen.timeline):
+            text.append(f"\n  • {line}", style="")
+        widget.update(text)
 
     def _fill_cadence(self) -> None:
         cadence = self.history.cadence
@@ -474,3 +501,12 @@ class HistoryScreen(Screen[None]):
                     lambda key=key: self.action_show_tab(key),
                 )
         yield SystemCommand("Back", "Leave the alliance history", self.action_back)
+
+
+def _triggers_cell(session: Session, timeline: hist.Timeline) -> Text:
+    """How many triggers of the session's agreement were hit at it, with a mark (not colour alone)."""
+    checks = check_triggers(session, timeline)
+    hit = sum(1 for check in checks if check.hit)
+    if hit:
+        return Text(f"⚠ {hit} hit", style="bold red")
+    return Text("none hit" if checks else "—", style="dim")
