@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from facilitator.domain.history import Timeline
     from facilitator.domain.model import Session
     from facilitator.domain.roster import PartnerEntry
-    from facilitator.reports.figure import Figure
     from facilitator.storage.session_query import SessionFilter
     from facilitator.storage.store import SessionStore
 
@@ -292,19 +291,25 @@ def _export_converted(
     if not output and fmt in BINARY and is_terminal(sys.stdout):
         raise InvalidInput(f"A {NAMES[fmt]} is not for the terminal: write it to a file with -o FILE.")
     store.prepare_listing()  # the scorecard's history needs every file's stamp (see cmd_export)
+    from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_outputs
+
     session = store.load(session_id)
-    documents = ("agreement", "scorecard") if document == "pack" else (document,)
+    documents = PACK_DOCUMENTS if document == "pack" else (document,)
     formats = tuple(SUFFIXES) if document == "pack" else (fmt,)
     reference = _reference_doc(reference_doc, templates, formats)
-    converted: dict[tuple[str, str], bytes] = {}
-    figures: dict[str, tuple[Figure, ...]] = {}
-    for name in documents:
-        each_format, figures[name] = _converted(store, session, name, templates, changes_since, formats, reference)
-        converted.update({(name, each): data for each, data in each_format.items()})
+    changes = True if changes_since else None
+    items = converted_documents(
+        session,
+        documents,
+        formats,
+        lambda name: _document_history(store, session, name, templates, changes),
+        templates=templates,
+        changes_since=changes_since,
+        reference_doc=reference,
+    )
     if not output:
-        (data,) = converted.values()
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(items[0].data)
         sys.stdout.buffer.flush()
         return EXIT_OK
     if document == "pack":
@@ -315,14 +320,13 @@ def _export_converted(
             raise FacilitatorError(f"Cannot make the folder {output}: {error.strerror or error}.") from None
         if not folder.is_dir():
             raise InvalidInput(f"{output} is a file: --document pack writes into a folder.")
-        targets = {key: folder / f"{session.id}-{key[0]}{SUFFIXES[key[1]]}" for key in converted}
+        outputs = pack_outputs(folder, session.id, items)
     else:
-        targets = {key: Path(output).expanduser() for key in converted}
-    for path in targets.values():
-        store.check_output_path(path)
-    outputs = [Output(targets[key], data, figures[key[0]] if key[1] == "md" else ()) for key, data in converted.items()]
-    paths = written(outputs, private=store.holds(targets[next(iter(targets))]))
-    where = targets[next(iter(targets))].parent if document == "pack" else paths[0]
+        outputs = [Output(Path(output).expanduser(), items[0].data, items[0].figures)]
+    for each in outputs:
+        store.check_output_path(each.path)
+    paths = written(outputs, private=store.holds(outputs[0].path))
+    where = outputs[0].path.parent if document == "pack" else paths[0]
     print(shown(f"Wrote the {document} of {session.id} to {where}"), file=sys.stderr)
     return EXIT_OK
 
@@ -335,30 +339,6 @@ def _reference_doc(given: str | None, templates: Path | None, formats: tuple[str
     from facilitator.reports.formats.docx import reference_doc
 
     return reference_doc(Path(given) if given else None, templates)
-
-
-def _converted(
-    store: SessionStore,
-    session: Session,
-    document: str,
-    templates: Path | None,
-    changes_since: bool,
-    formats: tuple[str, ...],
-    reference: Path | None,
-) -> tuple[dict[str, bytes], tuple[Figure, ...]]:
-    """One document rendered as Markdown once, then converted to each of `formats`; and the
-    figures it shows (written beside a Markdown file)."""
-    from facilitator.reports.document_meta import document_meta
-    from facilitator.reports.figures import document_figures
-    from facilitator.reports.formats import convert
-    from facilitator.reports.render import render
-
-    changes = True if changes_since else None
-    history = _document_history(store, session, document, templates, changes)
-    markdown = render(session, document, templates, changes_since=changes, history=history)
-    meta = document_meta(session, document, history)
-    figures = document_figures(session, document, history)
-    return {fmt: convert(markdown, fmt, meta, figures, reference) for fmt in formats}, figures
 
 
 def cmd_history(store: SessionStore, target: str, as_json: bool) -> int:

@@ -143,3 +143,60 @@ async def test_a_missing_documents_extra_is_said_in_the_dialog(app_factory, stor
         assert "pip install 'facilitator[documents]'" in status, status
         assert not (tmp_path / "agreement.html").exists()
     pandoc.pandoc_path.cache_clear()  # found again by the next test
+
+
+async def test_the_sponsor_pack_from_the_dialog_writes_both_documents_in_every_format(
+    app_factory, store, tmp_path, monkeypatch
+):
+    """Pack chosen with the keys: the path becomes a folder, eight files are written into it, each
+    readable by its own reader; writing it again asks before replacing them."""
+    import io
+
+    import docx
+    import pypdf
+    from markdown_it import MarkdownIt
+
+    from facilitator.tui.dialogs.confirm import ConfirmScreen
+
+    monkeypatch.chdir(tmp_path)
+    session = store.load(seed_demo(store))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(app, pilot, session, "agreement")
+        path = dialog.query_one("#path", Input)
+        dialog.query_one("#format").focus()
+        await pilot.press("right", "right", "right", "right", "enter")  # ... Word, Sponsor pack
+        await settle(app, pilot)
+        assert dialog.format == "pack"
+        folder = tmp_path / f"{session.id}-sponsor-pack"
+        assert path.value == str(folder)
+        await pilot.press("ctrl+s")
+        status = await _wait_for_status(app, pilot, dialog)
+        assert status.startswith(f"Wrote the sponsor pack into {folder}"), status
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+        assert names == sorted(
+            f"{session.id}-{document}{suffix}"
+            for document in ("agreement", "scorecard")
+            for suffix in (".md", ".html", ".pdf", ".docx")
+        )
+        agreement_md = (folder / f"{session.id}-agreement.md").read_text(encoding="utf-8")
+        headings = [t.content for t in MarkdownIt().parse(agreement_md) if t.type == "inline"]
+        assert "Signatures" in headings
+        pdf = pypdf.PdfReader(io.BytesIO((folder / f"{session.id}-scorecard.pdf").read_bytes()))
+        assert len(pdf.pages) >= 2 and "Summary" in "".join(page.extract_text() for page in pdf.pages)
+        word = docx.Document(io.BytesIO((folder / f"{session.id}-agreement.docx").read_bytes()))
+        assert any(p.text == "Signatures" for p in word.paragraphs)
+        assert (folder / "figures").is_dir()  # the scorecard's Markdown links its charts beside it
+
+        before = (folder / f"{session.id}-agreement.pdf").stat().st_mtime_ns
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # keep them
+        await pilot.pause()
+        assert (folder / f"{session.id}-agreement.pdf").stat().st_mtime_ns == before
+
+        # Back to one file: the default name follows.
+        dialog.query_one("#format-md").value = True
+        await settle(app, pilot)
+        assert path.value == str(tmp_path / f"{session.id}-agreement.md")

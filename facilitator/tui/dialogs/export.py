@@ -1,4 +1,5 @@
-"""Export a session's agreement or scorecard as Markdown, HTML, PDF or Word, with a live preview.
+"""Export a session's agreement or scorecard as Markdown, HTML, PDF or Word, or the sponsor pack
+(both documents in every format, into one folder), with a live preview.
 
 The preview is the Markdown (the one source every format is made from); HTML, PDF and Word are
 converted from it in the writing worker (`facilitator.reports.formats`), which needs the
@@ -32,12 +33,18 @@ if TYPE_CHECKING:
 DOCUMENT_LABELS = {"agreement": "Agreement", "scorecard": "Scorecard"}
 # The formats offered (facilitator.reports.formats.DOCUMENT_FORMATS; named here so that opening the
 # dialog imports no converter) and each file's suffix.
-FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word"}
+FORMAT_LABELS = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word", "pack": "Sponsor pack"}
 SUFFIXES = {"md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx"}
+PACK = "pack"  # both documents in every format, into a folder
+PACK_FOLDER = "sponsor-pack"
 CHANGES_LABEL = "Mark the changes since the session before (agreement)"
+WRITTEN_LABELS = {**DOCUMENT_LABELS, PACK: "Sponsor pack"}
 
 
 def default_path(session: Session, document: str, folder: Path | None = None, fmt: str = "md") -> Path:
+    """The file a document is written to by default; for the pack, the folder."""
+    if fmt == PACK:
+        return (folder or Path.cwd()) / f"{session.id}-{PACK_FOLDER}"
     return (folder or Path.cwd()) / f"{session.id}-{document}{SUFFIXES[fmt]}"
 
 
@@ -249,13 +256,24 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         self._follow_the_path(self.document, fmt)
         self.format = fmt
-        self._set_status("")
+        self.query_one("#path", Input).border_title = "Save into the folder" if fmt == PACK else "Save to"
+        self._set_status(
+            "The pack holds the agreement and the scorecard, each as Markdown, HTML, PDF and Word; "
+            "the preview shows the document chosen above."
+            if fmt == PACK
+            else ""
+        )
 
     def _follow_the_path(self, document: str, fmt: str) -> None:
         """The file name follows the document and the format chosen, where it still names the old
         ones (the default, or a name of the facilitator's own ending the same way)."""
         path_input = self.query_one("#path", Input)
         value = path_input.value.strip()
+        if PACK in (fmt, self.format):
+            # To or from the pack's folder: only a default name is changed, to the other default.
+            if value == str(default_path(self.session, self.document, fmt=self.format)):
+                path_input.value = str(default_path(self.session, document, fmt=fmt))
+            return
         old_ending = f"-{self.document}{SUFFIXES[self.format]}"
         if value == str(default_path(self.session, self.document, fmt=self.format)):
             path_input.value = str(default_path(self.session, document, fmt=fmt))
@@ -267,7 +285,10 @@ class ExportScreen(ModalScreen[Path | None]):
     # -- writing ------------------------------------------------------------------------------
 
     def target(self) -> Path | None:
-        """The file to write, or None (with the problem shown under the path) when there is none."""
+        """The file to write (the folder, for the pack), or None (with the problem shown under the
+        path) when there is none."""
+        if self.format == PACK:
+            return self._pack_folder()
         raw = self.query_one("#path", Input).value.strip()
         problem = ""
         path = None
@@ -288,6 +309,34 @@ class ExportScreen(ModalScreen[Path | None]):
                 problem = self._owned_by_the_data_folder(path)
         self._show_path_problem(problem)
         return None if problem else path
+
+    def _pack_folder(self) -> Path | None:
+        raw = self.query_one("#path", Input).value.strip()
+        problem = ""
+        folder = None
+        if not raw:
+            problem = "Give the folder to write the pack into, for example " + str(
+                default_path(self.session, self.document, fmt=PACK)
+            )
+        else:
+            folder = Path(raw).expanduser()
+            if not folder.is_absolute():
+                folder = Path.cwd() / folder
+            if folder.exists() and not folder.is_dir():
+                problem = f"{folder} is a file: the pack is written into a folder."
+            elif not folder.parent.is_dir():
+                problem = f"The folder {folder.parent} does not exist."
+            else:
+                problem = next(filter(None, (self._owned_by_the_data_folder(f) for f in self._pack_files(folder))), "")
+        self._show_path_problem(problem)
+        return None if problem else folder
+
+    def _pack_files(self, folder: Path) -> list[Path]:
+        return [
+            folder / f"{self.session.id}-{document}{suffix}"
+            for document in DOCUMENT_LABELS
+            for suffix in SUFFIXES.values()
+        ]
 
     def _owned_by_the_data_folder(self, path: Path) -> str:
         """Why `path` must not be written (a session file, the index, a lock...), or ""."""
@@ -322,7 +371,26 @@ class ExportScreen(ModalScreen[Path | None]):
         if path is None:
             self.query_one("#path", Input).focus()
             return
-        if path.exists():
+        existing = [f for f in self._pack_files(path) if f.exists()] if self.format == PACK else []
+        if existing:
+            from facilitator.tui.dialogs.confirm import ConfirmScreen
+
+            def replace_them(replace: bool | None) -> None:
+                if replace:
+                    self._start_write(path)
+
+            count = f"{len(existing)} file{'s' if len(existing) != 1 else ''}"
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Replace {count} of an earlier pack?",
+                    f"{path} already holds {count} of this session's pack. Writing replaces them.",
+                    "Replace",
+                    "Keep them",
+                ),
+                replace_them,
+            )
+            return
+        if path.exists() and self.format != PACK:
             from facilitator.tui.dialogs.confirm import ConfirmScreen
 
             def answered(replace: bool | None) -> None:
@@ -344,9 +412,14 @@ class ExportScreen(ModalScreen[Path | None]):
     def _start_write(self, path: Path) -> None:
         self.writing = True
         self.query_one("#write", Button).disabled = True
-        what = self.document if self.format == "md" else f"{self.document} as {FORMAT_LABELS[self.format]}"
+        if self.format == PACK:
+            what = "sponsor pack (eight files; a PDF takes a few seconds)"
+        elif self.format == "md":
+            what = self.document
+        else:
+            what = f"{self.document} as {FORMAT_LABELS[self.format]}"
         self._set_status(f"Writing the {what}…")
-        self._write_document(self.document, self.format, path)
+        self._write_document(PACK if self.format == PACK else self.document, self.format, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-write")
     def _write_document(self, document: str, fmt: str, path: Path) -> None:
@@ -355,7 +428,9 @@ class ExportScreen(ModalScreen[Path | None]):
         try:
             store = self.store
             private = store is not None and store.holds(path)
-            if fmt == "md":
+            if fmt == PACK:
+                written = self._write_pack(path, private)
+            elif fmt == "md":
                 written = export(
                     self.session,
                     document,
@@ -375,6 +450,28 @@ class ExportScreen(ModalScreen[Path | None]):
             self.post_message(self.Written(document, None, f"{type(error).__name__}: {error}"))
         else:
             self.post_message(self.Written(document, Path(written)))
+
+    def _write_pack(self, folder: Path, private: bool) -> Path:
+        """Both documents in every format, converted, then written into `folder` (worker thread)."""
+        from facilitator.reports.formats import DOCUMENT_FORMATS, written
+        from facilitator.reports.formats.docx import reference_doc
+        from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_outputs
+
+        items = converted_documents(
+            self.session,
+            PACK_DOCUMENTS,
+            DOCUMENT_FORMATS,
+            self._history_for,
+            templates=self.templates,
+            changes_since=self.changes_since,
+            reference_doc=reference_doc(None, self.templates),
+        )
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise FacilitatorError(f"Cannot make the folder {folder}: {error.strerror or error}.") from None
+        written(pack_outputs(folder, self.session.id, items), private=private)
+        return folder
 
     def _convert_and_write(self, document: str, fmt: str, path: Path, private: bool) -> Path:
         """The document rendered as Markdown, converted to `fmt` and written (worker thread)."""
@@ -404,6 +501,13 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         self.written = message.path
         self.written_files[message.document] = message.path
+        if message.document == PACK:
+            self._set_status(
+                f"Wrote the sponsor pack into {message.path}: the agreement and the scorecard, "
+                "each as Markdown, HTML, PDF and Word.",
+                ok=True,
+            )
+            return
         self._set_status(f"Wrote the {message.document} to {message.path} — the file is complete.", ok=True)
 
     def _set_status(self, text: str, *, error: bool = False, ok: bool = False) -> None:
@@ -428,8 +532,8 @@ class ExportScreen(ModalScreen[Path | None]):
             # Said again once the dialog is gone, for whoever looks up only now: each document by
             # name with its own file, so a scorecard is never announced with the agreement's path.
             # (A toast from an earlier export may still be on screen: the title names this one.)
-            names = [DOCUMENT_LABELS[document] for document in self.written_files]
-            lines = [f"{DOCUMENT_LABELS[document]}: {path}" for document, path in self.written_files.items()]
+            names = [WRITTEN_LABELS[document] for document in self.written_files]
+            lines = [f"{WRITTEN_LABELS[document]}: {path}" for document, path in self.written_files.items()]
             self.notify(
                 "\n".join(lines), title=(" and ".join(names) + " written").capitalize(), timeout=6, markup=False
             )
