@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from format_readers import (
     pdf_pages,
 )
 from report_helpers import rich_session
+from store_support import ROOT, cli_env
 
 from facilitator.base.errors import ReportError
 from facilitator.domain.model import SectionDraft
@@ -196,6 +198,61 @@ def demo(cli):
     result = cli("demo", "--no-open")
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+# The converters are imported when a document is converted, never before: not by a listing, not
+# by the TUI's start (pandoc's module alone costs 35 ms, Typst's 30 ms).
+def _converter_modules(modules) -> list[str]:
+    return sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in ("pypandoc", "typst")
+        or m == "facilitator.reports.formats"
+        or m.startswith("facilitator.reports.formats.")
+    )
+
+
+def test_list_does_not_import_the_converters(cli, demo):
+    for args in (["list"], ["list", "--json"], ["list", "--status", "ok"]):
+        result = cli(*args, flags=["-X", "importtime"])
+        assert result.returncode == 0, result.stderr
+        modules = [
+            line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+        ]
+        assert "facilitator.storage.store" in modules, "no -X importtime output"
+        assert _converter_modules(modules) == [], args
+
+
+TUI_START = """
+import asyncio, sys
+from facilitator.tui.app import make_app
+
+async def start():
+    app = make_app(data_dir=sys.argv[1])
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(2):  # the list's rows are read by a worker
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        print(type(app.screen).__name__, app.screen.table.row_count)
+
+asyncio.run(start())
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("pypandoc", "typst")
+    or m == "facilitator.reports.formats" or m.startswith("facilitator.reports.formats."))) or "none")
+"""
+
+
+def test_the_tui_start_does_not_import_the_converters(cli, demo, data_dir):
+    """The app started (headless) to its session list, the demo session in it."""
+    result = subprocess.run(
+        [sys.executable, "-c", TUI_START, str(data_dir)],
+        cwd=ROOT,
+        env=cli_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[:2] == ["SessionListScreen 1", "none"], result.stdout
 
 
 def test_export_format_pdf_and_docx_to_files(cli, demo, tmp_path):
