@@ -183,6 +183,59 @@ def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
     assert "\n" not in str(raised.value)
 
 
+def test_pandoc_is_found_in_the_wheel_without_importing_pypandoc(tmp_path, monkeypatch):
+    """`pypandoc/files/pandoc`, found from the package's files: pypandoc's import and look-up
+    (35 ms) are skipped. A package without the binary, or PYPANDOC_PANDOC, leaves it to pypandoc."""
+    package = tmp_path / "pypandoc"
+    (package / "files").mkdir(parents=True)
+    (package / "__init__.py").write_text("raise ImportError('found without being imported')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "pypandoc", raising=False)
+    monkeypatch.delenv("PYPANDOC_PANDOC", raising=False)
+    assert pandoc.bundled_pandoc() is None  # plain pypandoc: no binary in its files
+    binary = package / "files" / "pandoc"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o644)
+    assert pandoc.bundled_pandoc() is None  # not executable
+    binary.chmod(0o755)
+    assert pandoc.bundled_pandoc() == str(binary)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        assert pandoc.pandoc_path() == str(binary)
+    finally:
+        pandoc.pandoc_path.cache_clear()
+    assert "pypandoc" not in sys.modules
+    monkeypatch.setenv("PYPANDOC_PANDOC", "/opt/pandoc/bin/pandoc")
+    assert pandoc.bundled_pandoc() is None  # the user's choice: pypandoc's look-up honours it
+
+
+def test_without_the_bundled_binary_pypandoc_finds_pandoc(monkeypatch):
+    fake = type(sys)("pypandoc")
+    fake.get_pandoc_path = lambda: "/usr/bin/pandoc"
+    monkeypatch.setitem(sys.modules, "pypandoc", fake)
+    monkeypatch.setattr(pandoc, "bundled_pandoc", lambda: None)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        assert pandoc.pandoc_path() == "/usr/bin/pandoc"
+    finally:
+        pandoc.pandoc_path.cache_clear()
+
+
+def test_the_installed_wheels_pandoc_is_the_one_pypandoc_bundles():
+    probe = (
+        "import sys; from facilitator.reports.formats.pandoc import bundled_pandoc; "
+        "print(bundled_pandoc(), 'pypandoc' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    found, imported = result.stdout.split()
+    import pypandoc
+
+    ours = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
+    if not ours.is_file():
+        pytest.skip("pypandoc without its binary (not pypandoc-binary)")
+    assert Path(found).resolve() == ours and imported == "False"
+
+
 def test_markdown_is_unchanged_by_the_formats(session):
     text = render(session, "agreement")
     assert convert(text, "md", document_meta(session, "agreement")) == text.encode("utf-8")
