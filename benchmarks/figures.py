@@ -38,6 +38,11 @@ class Figure:
     samples: list[float] = field(default_factory=list)
     floors: list[float] = field(default_factory=list)
     note: str = ""
+    missing: str = ""  # why it was not measured (an optional extra not installed); "" when measured
+
+    @property
+    def measured(self) -> bool:
+        return not self.missing
 
     @property
     def value(self) -> float:
@@ -56,13 +61,25 @@ class Figure:
 
     @property
     def holds(self) -> bool:
-        return self.limit is None or self.ratio <= self.limit
+        """Within its target. A figure not measured holds nothing (the summary counts it apart)."""
+        return self.measured and (self.limit is None or self.ratio <= self.limit)
 
     @property
     def informational(self) -> bool:
         return self.limit is None
 
     def row(self) -> dict:
+        if not self.measured:
+            return {
+                "figure": self.name,
+                "value": "not measured",
+                "floor": self.floor,
+                "baseline": "-",
+                "ratio": "-",
+                "target": self.target,
+                "holds": f"not measured ({self.missing})",
+                "runs": 0,
+            }
         return {
             "figure": self.name,
             "value": _fmt(self.value, self.unit),
@@ -316,6 +333,116 @@ def cli_imports(store: Path, session_id: str) -> dict[str, list[str]]:
         }
         found[" ".join(args[:1])] = sorted({m.split(".")[0] for m in modules} & {"textual", "rich", "jinja2"})
     return found
+
+
+# -- the converted formats (the documents extra) -----------------------------------------------
+
+BARE_CONVERT = HERE / "bare_convert.py"
+
+
+def documents_extra_missing() -> str:
+    """Why the converted formats cannot be measured, in a few words; "" when they can (pandoc
+    found the way our code finds it, and Typst importable)."""
+    import importlib.util
+
+    from facilitator.reports.formats.pandoc import DocumentsExtraMissing, pandoc_path
+
+    absent = []
+    try:
+        pandoc_path()
+    except DocumentsExtraMissing:
+        absent.append("pandoc")
+    if importlib.util.find_spec("typst") is None:
+        absent.append("typst")
+    return f"no {' or '.join(absent)}: the documents extra is not installed" if absent else ""
+
+
+def cli_export_html(store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None) -> Figure:
+    """`export --format html` against the import floor of the other commands: what a person waits
+    for, pandoc included."""
+    figure = Figure(
+        "`facilitator export --format html` of the largest session (whole process)",
+        '`python -c "import tinydb, jinja2"`',
+        "<= 1.5x",
+        "s",
+        1.5,
+    )
+    figure.missing = documents_extra_missing()
+    if figure.missing:
+        return figure
+    env = _env(store)
+    argv = [*facilitator_command(), "export", session_id, "--format", "html"]
+    if warmup:
+        time_process(argv, env), time_process(IMPORT_FLOOR, env)
+    figure.samples, figure.floors = interleave(
+        runs, lambda: time_process(argv, env), lambda: time_process(IMPORT_FLOOR, env), progress
+    )
+    return figure
+
+
+def cli_export_docx(store: Path, session_id: str, runs: int, progress=lambda text: None) -> Figure:
+    figure = Figure(
+        "`facilitator export --format docx` of the largest session (whole process)",
+        "`bare_convert.py`: pandoc alone on the same Markdown, reference doc and options",
+        "<= 1.2x",
+        "s",
+        1.2,
+    )
+    return _against_bare_converters(figure, store, ["export", session_id, "--format", "docx"], runs, progress)
+
+
+def cli_export_pdf(store: Path, session_id: str, runs: int, progress=lambda text: None) -> Figure:
+    figure = Figure(
+        "`facilitator export --format pdf` of the largest session (whole process)",
+        "`bare_convert.py`: pandoc to Typst, then the Typst compile, alone on the same input",
+        "<= 1.2x",
+        "s",
+        1.2,
+    )
+    return _against_bare_converters(figure, store, ["export", session_id, "--format", "pdf"], runs, progress)
+
+
+def cli_export_pack(store: Path, session_id: str, runs: int, progress=lambda text: None) -> Figure:
+    """Both documents in the four formats, into a folder, against the sum of the conversions:
+    the same pandoc runs and Typst compiles, one after the other in one process."""
+    figure = Figure(
+        "`facilitator export --document pack -o DIR` of the largest session (2 documents x 4 formats)",
+        "`bare_convert.py`: the same {jobs} alone, one after the other",
+        "<= 1.2x",
+        "s",
+        1.2,
+    )
+    args = ["export", session_id, "--document", "pack", "-o", "{work}/pack"]
+    return _against_bare_converters(figure, store, args, runs, progress)
+
+
+def _against_bare_converters(figure: Figure, store: Path, args: list[str], runs: int, progress) -> Figure:
+    """`facilitator *args` against `bare_convert.py replay` of the conversions that command makes.
+
+    The command is run once first through `bare_convert.py record` (not counted), which saves what
+    our code hands pandoc and Typst; that run also brings the converters and the session into the
+    page cache, so there is no other warm-up (the quick run stays short)."""
+    figure.missing = documents_extra_missing()
+    if figure.missing:
+        figure.floor = figure.floor.replace("{jobs}", "conversions")
+        return figure
+    from .bare_convert import jobs_summary
+
+    env = _env(store)
+    work = Path(tempfile.mkdtemp(prefix="facilitator-formats-"))
+    try:
+        args = [arg.replace("{work}", str(work)) for arg in args]
+        jobs = work / "jobs"
+        time_process([PYTHON, str(BARE_CONVERT), "record", str(jobs), "--", *args], env)
+        figure.floor = figure.floor.replace("{jobs}", jobs_summary(jobs))
+        ours = [*facilitator_command(), *args]
+        bare = [PYTHON, str(BARE_CONVERT), "replay", str(jobs)]
+        figure.samples, figure.floors = interleave(
+            runs, lambda: time_process(ours, env), lambda: time_process(bare, env), progress
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return figure
 
 
 # -- autosave --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from format_readers import (
     pdf_pages,
 )
 from report_helpers import rich_session
+from store_support import ROOT, cli_env
 
 from facilitator.base.errors import ReportError
 from facilitator.domain.model import SectionDraft
@@ -181,6 +183,59 @@ def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
     assert "\n" not in str(raised.value)
 
 
+def test_pandoc_is_found_in_the_wheel_without_importing_pypandoc(tmp_path, monkeypatch):
+    """`pypandoc/files/pandoc`, found from the package's files: pypandoc's import and look-up
+    (35 ms) are skipped. A package without the binary, or PYPANDOC_PANDOC, leaves it to pypandoc."""
+    package = tmp_path / "pypandoc"
+    (package / "files").mkdir(parents=True)
+    (package / "__init__.py").write_text("raise ImportError('found without being imported')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "pypandoc", raising=False)
+    monkeypatch.delenv("PYPANDOC_PANDOC", raising=False)
+    assert pandoc.bundled_pandoc() is None  # plain pypandoc: no binary in its files
+    binary = package / "files" / "pandoc"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o644)
+    assert pandoc.bundled_pandoc() is None  # not executable
+    binary.chmod(0o755)
+    assert pandoc.bundled_pandoc() == str(binary)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        assert pandoc.pandoc_path() == str(binary)
+    finally:
+        pandoc.pandoc_path.cache_clear()
+    assert "pypandoc" not in sys.modules
+    monkeypatch.setenv("PYPANDOC_PANDOC", "/opt/pandoc/bin/pandoc")
+    assert pandoc.bundled_pandoc() is None  # the user's choice: pypandoc's look-up honours it
+
+
+def test_without_the_bundled_binary_pypandoc_finds_pandoc(monkeypatch):
+    fake = type(sys)("pypandoc")
+    fake.get_pandoc_path = lambda: "/usr/bin/pandoc"
+    monkeypatch.setitem(sys.modules, "pypandoc", fake)
+    monkeypatch.setattr(pandoc, "bundled_pandoc", lambda: None)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        assert pandoc.pandoc_path() == "/usr/bin/pandoc"
+    finally:
+        pandoc.pandoc_path.cache_clear()
+
+
+def test_the_installed_wheels_pandoc_is_the_one_pypandoc_bundles():
+    probe = (
+        "import sys; from facilitator.reports.formats.pandoc import bundled_pandoc; "
+        "print(bundled_pandoc(), 'pypandoc' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    found, imported = result.stdout.split()
+    import pypandoc
+
+    ours = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
+    if not ours.is_file():
+        pytest.skip("pypandoc without its binary (not pypandoc-binary)")
+    assert Path(found).resolve() == ours and imported == "False"
+
+
 def test_markdown_is_unchanged_by_the_formats(session):
     text = render(session, "agreement")
     assert convert(text, "md", document_meta(session, "agreement")) == text.encode("utf-8")
@@ -196,6 +251,61 @@ def demo(cli):
     result = cli("demo", "--no-open")
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+# The converters are imported when a document is converted, never before: not by a listing, not
+# by the TUI's start (pandoc's module alone costs 35 ms, Typst's 30 ms).
+def _converter_modules(modules) -> list[str]:
+    return sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in ("pypandoc", "typst")
+        or m == "facilitator.reports.formats"
+        or m.startswith("facilitator.reports.formats.")
+    )
+
+
+def test_list_does_not_import_the_converters(cli, demo):
+    for args in (["list"], ["list", "--json"], ["list", "--status", "ok"]):
+        result = cli(*args, flags=["-X", "importtime"])
+        assert result.returncode == 0, result.stderr
+        modules = [
+            line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+        ]
+        assert "facilitator.storage.store" in modules, "no -X importtime output"
+        assert _converter_modules(modules) == [], args
+
+
+TUI_START = """
+import asyncio, sys
+from facilitator.tui.app import make_app
+
+async def start():
+    app = make_app(data_dir=sys.argv[1])
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(2):  # the list's rows are read by a worker
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        print(type(app.screen).__name__, app.screen.table.row_count)
+
+asyncio.run(start())
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("pypandoc", "typst")
+    or m == "facilitator.reports.formats" or m.startswith("facilitator.reports.formats."))) or "none")
+"""
+
+
+def test_the_tui_start_does_not_import_the_converters(cli, demo, data_dir):
+    """The app started (headless) to its session list, the demo session in it."""
+    result = subprocess.run(
+        [sys.executable, "-c", TUI_START, str(data_dir)],
+        cwd=ROOT,
+        env=cli_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[:2] == ["SessionListScreen 1", "none"], result.stdout
 
 
 def test_export_format_pdf_and_docx_to_files(cli, demo, tmp_path):

@@ -63,7 +63,7 @@ def scorecard_figures(context: dict[str, Any]) -> tuple[Figure, ...]:
 
 def _figure(name: str, title: str, svg: str, text: str) -> Figure:
     def png() -> bytes:
-        from facilitator.reports.charts.png import svg_to_png
+        from facilitator.reports.formats.png import svg_to_png
 
         return svg_to_png(svg)
 

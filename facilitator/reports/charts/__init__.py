@@ -9,6 +9,8 @@ for XML in one place (`svg.text`), and nothing refers outside the file.
 
 - `svg`: the document, escaped text, markers and line styles shared by the charts.
 - `radar`, `heatmap`, `trend`: one chart each, from plain numbers and names.
-- `png`: the same picture as PNG (for Word), through Typst (the `documents` extra), imported
-  only when a PNG is asked for.
+
+The same picture as PNG (for Word) is drawn by Typst in `facilitator.reports.formats.png`, with
+the other converters of the `documents` extra (only that package imports them), and only when a
+PNG is asked for.
 """

@@ -5,7 +5,8 @@ twice the SVG's pixels. Its own fonts are inside the wheel, so the picture is th
 machine and needs no system font or library (resvg, also pip-only, draws text only with the
 system's fonts: without them the labels vanish; and cairosvg needs the system's libcairo).
 Measured on the scorecard's heatmap: typst 60-80 ms, resvg 120-210 ms. Imported here, only
-when a PNG is asked for.
+when a PNG is asked for; this package is the only one that imports pandoc's and Typst's modules
+(an import-linter contract).
 """
 
 from __future__ import annotations
