@@ -18,7 +18,6 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from facilitator.base.errors import ReportError
 from facilitator.reports.document_meta import DocumentMeta
@@ -53,6 +52,12 @@ _REFERENCE_HAZARDS = (
 
 
 _KEPT_BY_PANDOC = re.compile(r"word/(?:_rels/)?(?:settings|header\d*|footer\d*)\.xml(?:\.rels)?$")
+
+
+def _xml_text(text: str) -> str:
+    """Text for an XML element: &, < and > escaped (xml.sax.saxutils.escape does the same, but
+    importing it pulls in urllib's HTTP client, 25-37 ms of every Word export)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _check_reference(path: Path) -> None:
@@ -100,7 +105,7 @@ def to_docx(markdown: str, meta: DocumentMeta, figures: Sequence[Figure] = (), r
 
 def _run(text: str, bold: bool = False) -> str:
     props = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    return f'<w:r>{props}<w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r>'
+    return f'<w:r>{props}<w:t xml:space="preserve">{_xml_text(_NOT_XML.sub("", text))}</w:t></w:r>'
 
 
 def _field(instruction: str) -> str:
