@@ -170,7 +170,7 @@ def test_a_figure_not_handed_over_and_remote_images_and_links_are_dropped(sessio
     assert "remote" in pdf and "alert(1)" in pdf
 
 
-@pytest.mark.parametrize("fmt, module", [("html", "pypandoc"), ("docx", "pypandoc"), ("pdf", "typst")])
+@pytest.mark.parametrize("fmt, module", [("docx", "pypandoc"), ("pdf", "typst")])
 def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
     monkeypatch.setitem(sys.modules, module, None)  # import fails as when not installed
     pandoc.pandoc_path.cache_clear()
@@ -181,6 +181,18 @@ def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
         pandoc.pandoc_path.cache_clear()
     assert "pip install 'facilitator[documents]'" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_html_needs_no_extra(session, monkeypatch):
+    """The HTML is written by markdown-it-py, in this process: pandoc and Typst are not needed."""
+    monkeypatch.setitem(sys.modules, "pypandoc", None)
+    monkeypatch.setitem(sys.modules, "typst", None)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        facts = html_facts(convert(_markdown(session, "agreement"), "html", document_meta(session, "agreement")))
+    finally:
+        pandoc.pandoc_path.cache_clear()
+    assert "table" in facts.tags and "Signatures" in facts.text
 
 
 def test_pandoc_is_found_in_the_wheel_without_importing_pypandoc(tmp_path, monkeypatch):

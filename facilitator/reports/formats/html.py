@@ -1,6 +1,7 @@
 """The document as one self-contained HTML page, for a browser or to print from one.
 
-pandoc writes the body; the page around it is ours: a running header (alliance, title, version,
+markdown-it-py writes the body (`html_body`, in this process: no pandoc, no extra needed); the
+page around it is ours: a running header (alliance, title, version,
 DRAFT) shown on screen and repeated on every printed page, print CSS with "Page x of y" in the page
 margin, the figures inside the file, and a Content-Security-Policy that lets the page run no script
 and load nothing from anywhere, whatever a customised template wrote.
@@ -14,7 +15,7 @@ from html import escape
 from facilitator.reports.document_meta import DocumentMeta
 from facilitator.reports.figure import Figure
 from facilitator.reports.formats.figures_out import embedded
-from facilitator.reports.formats.pandoc import run_pandoc
+from facilitator.reports.formats.html_body import html_body
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -44,7 +45,7 @@ footer.running { display: none; }
 
 
 def to_html(markdown: str, meta: DocumentMeta, figures: Sequence[Figure] = ()) -> bytes:
-    body = run_pandoc(embedded(markdown, figures, png=False), "html5", what="HTML").decode("utf-8")
+    body = html_body(embedded(markdown, figures, png=False))
     draft = '<span class="draft">DRAFT</span>' if meta.draft else ""
     page = f"""<!DOCTYPE html>
 <html lang="en">
