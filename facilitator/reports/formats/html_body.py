@@ -30,12 +30,16 @@ def html_body(markdown: str) -> str:
     return _LONE_PICTURE.sub(r"<figure>\1</figure>", _parser().render(markdown))
 
 
+class _SafeMarkdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        """Which targets may be parsed as a target at all (markdown-it's own check refuses
+        data:image/svg+xml, our figures); `_keep_safe` then tells links and images apart."""
+        return bool(SAFE_LINK.match(url) or SAFE_IMAGE.match(url))
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    # markdown-it's own check refuses data:image/svg+xml, our figures; ours says which targets
-    # may be parsed as a target at all, and `_keep_safe` then tells links and images apart.
-    md.validateLink = lambda url: bool(SAFE_LINK.match(url) or SAFE_IMAGE.match(url))
+    md = _SafeMarkdown("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.core.ruler.push("facilitator_safe", _keep_safe)
     return md
 
