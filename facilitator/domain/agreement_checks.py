@@ -109,9 +109,14 @@ def check_triggers(session: Session, timeline: Timeline | None = None) -> list[T
 
 def triggers_hit(session: Session, timeline: Timeline | None = None) -> list[str]:
     """One line per trigger hit: what it is, why, and what follows. Empty when none is hit."""
+    return hit_lines(check_triggers(session, timeline))
+
+
+def hit_lines(checks: list[TriggerCheck]) -> list[str]:
+    """`triggers_hit` from checks already made."""
     return [
         f"{check.criterion[0].upper()}{check.criterion[1:]}: {check.reason} ({check.consequence_label.lower()})."
-        for check in check_triggers(session, timeline)
+        for check in checks
         if check.hit
     ]
 

@@ -335,7 +335,7 @@ def _terms_context(
                 for c in checks
             ],
         },
-        "exit_triggers_hit": agreement_checks.triggers_hit(session, timeline),
+        "exit_triggers_hit": agreement_checks.hit_lines(checks),
     }
 
 

@@ -1,6 +1,7 @@
 """The charts each document shows, as `Figure`s, made from the data its template sees.
 
-`document_figures(session, document, history)` is what the writers of each format ask for (the
+`document_figures(session, document, history)` gives a document's figures on their own; the
+writers get them from `render.render_with_figures`, drawn from the context the template saw (the
 scorecard: a radar of the points by partner, a heatmap of points by partner with the gaps
 marked, and for a session with earlier ones the joint index over them; the agreement: none).
 `scorecard_figures(context)` makes the same from a context already built, so the figures and

@@ -41,6 +41,7 @@ from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_t
 
 if TYPE_CHECKING:
     from facilitator.domain import history as history_module
+    from facilitator.reports.figure import Figure
 
 DOCUMENTS = ("agreement", "scorecard")
 TEMPLATE_SUFFIX = ".md.j2"
@@ -113,6 +114,24 @@ def render(
     the session before, a text names whatever it says.
     `today`: the ISO date actions are overdue against (default the clock's).
     """
+    text, _figures = render_with_figures(
+        session, document, templates_dir, changes_since=changes_since, history=history, timeout=timeout, today=today
+    )
+    return text
+
+
+def render_with_figures(
+    session: Session,
+    document: str = "agreement",
+    templates_dir: Path | None = None,
+    *,
+    changes_since: Any = None,
+    history: history_module.Timeline | None = None,
+    timeout: float = RENDER_TIMEOUT,
+    today: str | None = None,
+) -> tuple[str, tuple[Figure, ...]]:
+    """`render`, and the figures the document links to, drawn from the same context: what every
+    writer needs, built once (the context is most of an export's own time)."""
     _check_document(document)
     _check_jinja_version()
     try:
@@ -130,7 +149,8 @@ def render(
             with_history=needs_history(document, templates_dir, changes_since),
             today=_today() if today is None else today,
         )
-        context["figures"] = figure_links(document, context)
+        figures = _figures(document, context)
+        context["figures"] = _figure_entries(figures)
     except FacilitatorError as error:
         raise ReportError(str(error)) from None
     if changes_since is True:
@@ -138,8 +158,8 @@ def render(
     context["changes_since"] = changes_since or None
     if templates_dir is None:
         # Our own templates cannot loop away or pile up memory: rendered here, without a process.
-        return _render_template(folder, path, context)
-    return _render_in_child(folder, path, context, timeout)
+        return _render_template(folder, path, context), figures
+    return _render_in_child(folder, path, context, timeout), figures
 
 
 def _today() -> str:
@@ -148,14 +168,23 @@ def _today() -> str:
     return datetime.date.today().isoformat()
 
 
-def figure_links(document: str, context: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's figures as a template sees them: name, title, link (`figures/<name>.svg`) and
-    the text equivalent (Markdown already escaped), drawn from the context just built."""
+def _figures(document: str, context: dict[str, Any]) -> tuple[Figure, ...]:
+    """The document's figures, drawn from the context just built (the scorecard's; none else)."""
     if document != "scorecard":
-        return []
-    from facilitator.reports.figures import figure_entries, scorecard_figures
+        return ()
+    from facilitator.reports.figures import scorecard_figures
 
-    return figure_entries(scorecard_figures(context))
+    return scorecard_figures(context)
+
+
+def _figure_entries(figures: tuple[Figure, ...]) -> list[dict[str, Any]]:
+    """The figures as a template sees them: name, title, link (`figures/<name>.svg`) and the text
+    equivalent (Markdown already escaped)."""
+    if not figures:
+        return []
+    from facilitator.reports.figures import figure_entries
+
+    return figure_entries(figures)
 
 
 def export(
@@ -177,7 +206,9 @@ def export(
     The document is rendered in full before anything is written, so a broken template or a
     runaway loop leaves an earlier export untouched.
     """
-    text = render(session, document, templates_dir, changes_since=changes_since, history=history, today=today)
+    text, figures = render_with_figures(
+        session, document, templates_dir, changes_since=changes_since, history=history, today=today
+    )
     path = Path(path)
     if path.is_dir():
         raise ReportError(f"Cannot write the {document} to {path}: that is a folder; give a file name.")
@@ -193,10 +224,9 @@ def export(
     if templates_dir is None:
         # The charts the document links to (`figures/<name>.svg`), beside it. A customised template
         # may link to none of them; ours does.
-        from facilitator.reports.figures import document_figures
         from facilitator.reports.formats.figures_out import write_svg_files
 
-        write_svg_files(path.parent, document_figures(session, document, history), private=private)
+        write_svg_files(path.parent, figures, private=private)
     return path
 
 

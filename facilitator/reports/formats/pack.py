@@ -45,16 +45,14 @@ def converted_documents(
     """Every document in every format. `history_for(document)` gives the alliance's timeline
     when the document uses it (else None); ReportError, one line, on any failure."""
     from facilitator.reports.document_meta import document_meta
-    from facilitator.reports.figures import document_figures
-    from facilitator.reports.render import render
+    from facilitator.reports.render import render_with_figures
 
     changes = True if changes_since else None
     items: list[Converted] = []
     for document in documents:
         history = history_for(document)
-        markdown = render(session, document, templates, changes_since=changes, history=history)
+        markdown, figures = render_with_figures(session, document, templates, changes_since=changes, history=history)
         meta = document_meta(session, document, history)
-        figures = document_figures(session, document, history)
         for fmt in formats:
             data = convert(markdown, fmt, meta, figures, reference_doc)
             items.append(Converted(document, fmt, data, tuple(figures) if fmt == "md" else ()))

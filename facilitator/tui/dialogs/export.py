@@ -476,12 +476,11 @@ class ExportScreen(ModalScreen[Path | None]):
     def _convert_and_write(self, document: str, fmt: str, path: Path, private: bool) -> Path:
         """The document rendered as Markdown, converted to `fmt` and written (worker thread)."""
         from facilitator.reports.document_meta import document_meta
-        from facilitator.reports.figures import document_figures
         from facilitator.reports.formats import Output, convert, written
-        from facilitator.reports.render import render
+        from facilitator.reports.render import render_with_figures
 
         history = self._history_for(document)
-        markdown = render(
+        markdown, figures = render_with_figures(
             self.session, document, self.templates, history=history, changes_since=self.changes_since or None
         )
         reference = None
@@ -490,7 +489,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
             reference = reference_doc(None, self.templates)
         meta = document_meta(self.session, document, history)
-        data = convert(markdown, fmt, meta, document_figures(self.session, document, history), reference)
+        data = convert(markdown, fmt, meta, figures, reference)
         return written([Output(path, data, ())], private=private)[0]
 
     def on_export_screen_written(self, message: Written) -> None:

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain import formatting
 from facilitator.domain import history as hist
-from facilitator.domain.agreement_checks import check_triggers, triggers_hit
+from facilitator.domain.agreement_checks import check_triggers, hit_lines
 from facilitator.domain.formatting import format_agreed, format_index, format_mean
 from facilitator.domain.model import Session
 from facilitator.tui.screens.history_text import delta_text, diff_text, index_delta
@@ -275,7 +275,7 @@ class HistoryScreen(Screen[None]):
             widget.update(Text(f"✓ Exit triggers: none of {len(checks)} hit at this session."))
             return
         text = Text(f"⚠ Exit triggers hit at this session ({len(hit)} of {len(checks)}):", style="bold")
-        for line in triggers_hit(seen.session, seen.timeline):
+        for line in hit_lines(checks):
             text.append(f"\n  • {line}", style="")
         widget.update(text)
 
