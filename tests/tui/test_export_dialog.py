@@ -134,14 +134,14 @@ async def test_a_missing_documents_extra_is_said_in_the_dialog(app_factory, stor
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_export(app, pilot, session, "agreement")
-        dialog.query_one("#path", Input).value = str(tmp_path / "agreement.html")
-        dialog.query_one("#format-html").value = True
+        dialog.query_one("#path", Input).value = str(tmp_path / "agreement.docx")
+        dialog.query_one("#format-docx").value = True
         await settle(app, pilot)
-        assert dialog.format == "html"
+        assert dialog.format == "docx"
         await pilot.press("ctrl+s")
         status = await _wait_for_status(app, pilot, dialog)
         assert "pip install 'facilitator[documents]'" in status, status
-        assert not (tmp_path / "agreement.html").exists()
+        assert not (tmp_path / "agreement.docx").exists()
     pandoc.pandoc_path.cache_clear()  # found again by the next test
 
 
