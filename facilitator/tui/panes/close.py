@@ -237,11 +237,14 @@ class ClosePane(MeetingPane):
         if not checks:
             return
         hit = sum(1 for c in checks if c.hit)
-        heading.update(
-            f"Exit and renegotiation triggers ({hit} of {len(checks)} hit)"
-            if hit
-            else f"Exit and renegotiation triggers (none of {len(checks)} hit)"
-        )
+        unchecked = sum(1 for c in checks if c.hit is None)
+        if hit:
+            state = f"{hit} of {len(checks)} hit"
+        elif unchecked == len(checks):
+            state = "not checkable yet"
+        else:
+            state = f"none of {len(checks)} hit"
+        heading.update(f"Exit and renegotiation triggers ({state})")
         block.update(Content("\n").join(_trigger_line(c) for c in checks))
 
     def _sections(self) -> Content:

@@ -122,10 +122,10 @@ class TermsTab(TabPane):
             signer = f"{p.signatory}, {p.signatory_title}" if p.signatory and p.signatory_title else p.signatory
             lines.append(
                 Content.from_markup(
-                    "• [b]$name[/]: $legal · signed by $signer",
+                    "• [b]$name[/]: $legal · $signer",
                     name=p.name,
                     legal=legal,
-                    signer=signer or "not named yet",
+                    signer=f"signed by {signer}" if signer else "signatory not named yet",
                 )
             )
         lines += [Content(""), Content.from_markup(self._tables_line(terms))]
