@@ -102,6 +102,14 @@ def test_formulas_are_neutralised_in_the_csv():
     assert neutralised("2026-04-15") == "2026-04-15" and neutralised(None) == ""
 
 
+def test_formulas_behind_spaces_or_in_full_width_forms_are_neutralised_too():
+    """An importer that trims spaces, or a spreadsheet that takes ＝ for =, would run these."""
+    for typed in ("  =1+1", "\u3000=1+1", "＝HYPERLINK(1)", "﹦1", "＋1", "－1", "＠SUM(A1)", " \t=1"):
+        assert neutralised(typed) == "'" + typed, typed
+    for typed in ("Review = done", "1-2 weeks", "a@b.example", "２０２６"):
+        assert neutralised(typed) == typed, typed
+
+
 def test_export_format_ics_and_csv_from_the_command_line(cli, tmp_path):
     demo = cli("demo", "--no-open").stdout.strip()
     result = cli("export", demo, "--format", "ics")

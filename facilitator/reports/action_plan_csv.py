@@ -3,13 +3,16 @@ scorecard's action plan shows it.
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or a carriage
 return) as a formula, so such a cell gets a leading apostrophe: text typed in the room stays text
-(OWASP's advice on CSV injection).
+(OWASP's advice on CSV injection). The start is read as an importer may read it: after the spaces
+an import trims, and with full-width and small forms (`＝`, `﹦`, `＋`...) folded to the plain
+ones (NFKC), which some spreadsheets also take as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from typing import Any
 
 HEADER = ("Action", "Point", "Owner", "Partner", "Due", "Status", "Overdue", "Session", "Id")
@@ -19,7 +22,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def neutralised(value: object) -> str:
     """A cell's text, with a leading apostrophe where a spreadsheet would read a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    start = unicodedata.normalize("NFKC", text.lstrip()[:2])
+    return "'" + text if start.startswith(_FORMULA_START) else text
 
 
 def action_plan_csv(context: dict[str, Any]) -> str:
