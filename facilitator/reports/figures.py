@@ -140,7 +140,11 @@ def _heatmap(context: dict[str, Any]) -> Figure:
     from facilitator.reports.charts.heatmap import Row, heatmap_svg
 
     points = context["points"]
-    columns = [p["name"] for p in context["partners"]] + ["Joint (agreed or mean)"]
+    # The columns are named as the Scores table names them: full names up to three partners, else
+    # the short labels its "Columns:" line explains (full names would not fit a page's width).
+    partners = context["partners"]
+    short = [p["label"] for p in partners] != [p["name"] for p in partners]
+    columns = [p["label"] if short else p["name"] for p in partners] + ["Joint" if short else "Joint (agreed or mean)"]
     rows = []
     for pt in points:
         cells = tuple((_number(s["value"]), s["display"] if s["value"] is not None else "–") for s in pt["scores"])

@@ -10,12 +10,15 @@ from facilitator.reports.charts import svg
 
 # Light to dark with the score, one hue: the order reads in grey too, and the number is in the cell.
 SHADES = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")
-LABEL_WIDTH = 300
-CELL_WIDTH = 96
+LABEL_WIDTH = 275
+CELL_WIDTH = 96  # the widest a column gets
+MIN_CELL_WIDTH = 58
 CELL_HEIGHT = 30
 FLAG_WIDTH = 100
-HEADER_HEIGHT = 58
 TOP = 40
+# A page fits the chart to its text width (about 800 of these units at the sizes below): more
+# partners get narrower columns rather than a wider chart, whose every label a page would shrink.
+FIT_WIDTH = 800
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,11 @@ class Row:
 
 
 def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: int = 4) -> str:
-    width = LABEL_WIDTH + CELL_WIDTH * len(columns) + FLAG_WIDTH + 20
+    room = (FIT_WIDTH - LABEL_WIDTH - FLAG_WIDTH - 20) // max(1, len(columns))
+    cell_width = max(MIN_CELL_WIDTH, min(CELL_WIDTH, room))
+    headers = [svg.wrap(name, max(6, int(cell_width / 7.6))) for name in columns]
+    header_height = 28 + 15 * max([1] + [len(parts) for parts in headers])
+    width = LABEL_WIDTH + cell_width * len(columns) + FLAG_WIDTH + 20
     width = max(width, 520)
     body: list[str] = [svg.text(20, 26, title, size=16, weight="bold")]
     # "Don't know" and "not applicable" are hatched: on record, but not a score to shade.
@@ -36,14 +43,13 @@ def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: in
         '<line x1="0" y1="0" x2="0" y2="8" stroke="#bbbbbb" stroke-width="2"/>'
         "</pattern>"
     )
-    for c, name in enumerate(columns):
-        x = LABEL_WIDTH + c * CELL_WIDTH + CELL_WIDTH / 2
-        parts = svg.wrap(name, 13)
+    for c, parts in enumerate(headers):
+        x = LABEL_WIDTH + c * cell_width + cell_width / 2
         for n, part in enumerate(parts):
             body.append(
                 svg.text(
                     x,
-                    TOP + HEADER_HEIGHT - 10 - (len(parts) - 1 - n) * 15,
+                    TOP + header_height - 10 - (len(parts) - 1 - n) * 15,
                     part,
                     size=12,
                     anchor="middle",
@@ -51,13 +57,13 @@ def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: in
                 )
             )
     body.append(
-        svg.text(LABEL_WIDTH + CELL_WIDTH * len(columns) + 12, TOP + HEADER_HEIGHT - 10, "Flag", size=12, weight="bold")
+        svg.text(LABEL_WIDTH + cell_width * len(columns) + 12, TOP + header_height - 10, "Flag", size=12, weight="bold")
     )
     for r, row in enumerate(rows):
-        y = TOP + HEADER_HEIGHT + r * CELL_HEIGHT
+        y = TOP + header_height + r * CELL_HEIGHT
         body.append(svg.text(10, y + CELL_HEIGHT / 2 + 4, svg.shorten(row.label, 40), size=12.5))
         for c, (value, shown) in enumerate(row.cells):
-            x = LABEL_WIDTH + c * CELL_WIDTH
+            x = LABEL_WIDTH + c * cell_width
             if value is None:
                 fill = "url(#unknown)" if shown.strip() not in ("", "–", "-") else "#ffffff"
                 ink = svg.INK
@@ -65,10 +71,10 @@ def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: in
                 level = min(max(int(value + 0.5), 0), top)
                 fill = SHADES[min(level, len(SHADES) - 1)]
                 ink = "#ffffff" if level >= 3 else svg.INK
-            body.append(_box(x + 1, y + 1, CELL_WIDTH - 2, CELL_HEIGHT - 2, fill))
+            body.append(_box(x + 1, y + 1, cell_width - 2, CELL_HEIGHT - 2, fill))
             body.append(
                 svg.text(
-                    x + CELL_WIDTH / 2,
+                    x + cell_width / 2,
                     y + CELL_HEIGHT / 2 + 5,
                     shown or "–",
                     size=14,
@@ -77,7 +83,7 @@ def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: in
                     fill=ink,
                 )
             )
-        flag_x = LABEL_WIDTH + CELL_WIDTH * len(columns)
+        flag_x = LABEL_WIDTH + cell_width * len(columns)
         if "gap" in row.flags:
             # A heavy dashed frame round the whole row, and the word: a gap reads without colour.
             body.append(_gap_frame(5, y + 3, flag_x + FLAG_WIDTH - 5, CELL_HEIGHT - 6))
@@ -85,7 +91,7 @@ def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: in
             body.append(
                 svg.text(flag_x + 12, y + CELL_HEIGHT / 2 + 5, ", ".join(row.flags).upper(), size=12.5, weight="bold")
             )
-    key_y = TOP + HEADER_HEIGHT + len(rows) * CELL_HEIGHT + 24
+    key_y = TOP + header_height + len(rows) * CELL_HEIGHT + 24
     x = 10.0
     for level, shade in enumerate(SHADES[: top + 1]):
         body.append(_box(x, key_y - 12, 22, 18, shade))
