@@ -420,7 +420,8 @@ def summary_paragraph(context: dict[str, Any]) -> str:
         sentences.append(f"Sponsor meetings (point 6): {verdict}; {cadence['short']}.")
     triggers = context.get("exit_triggers_hit") or []
     if triggers:
-        hit = "; ".join(reason.rstrip(".") for reason in triggers)  # each reason is a sentence
+        # The criteria only: the list under the summary gives each one's reason and consequence.
+        hit = "; ".join(line.split(": ", 1)[0].rstrip(".") for line in triggers)
         sentences.append(f"Exit or renegotiation triggers hit: {hit}.")
     elif context.get("exit_triggers_checked"):
         sentences.append("No exit or renegotiation trigger is hit.")
