@@ -716,8 +716,8 @@ def test_render_uses_the_sessions_checklist_version(monkeypatch):
     def load(version: int = 1):
         if version == 2:
             base = real(1)
-            sections = tuple(dataclasses.replace(s, title=f"{s.title} (v2)") for s in base.sections)
-            return dataclasses.replace(base, version=2, source="Checklist two source.", sections=sections)
+            sections = tuple(s._replace(title=f"{s.title} (v2)") for s in base.sections)
+            return base._replace(version=2, source="Checklist two source.", sections=sections)
         return real(version)
 
     monkeypatch.setattr(content, "load_checklist", load)

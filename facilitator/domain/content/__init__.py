@@ -7,9 +7,8 @@ so an old session still opens and reports with the questions the room actually a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from facilitator.base.errors import FacilitatorError
 
@@ -17,9 +16,11 @@ CURRENT_VERSION = 1
 # The TOML files sit next to this module (importlib.resources would cost every export 2 ms to import).
 _FOLDER = os.path.dirname(os.path.abspath(__file__))
 
+# The records below never change once loaded: NamedTuples, which Python builds about eight times
+# faster than frozen dataclasses, and every command imports this module.
 
-@dataclass(frozen=True)
-class ScaleLevel:
+
+class ScaleLevel(NamedTuple):
     """One level of the scoring scale (0-4), or a special answer."""
 
     value: int | str  # 0..4, or "?" / "n/a" for the special answers
@@ -27,8 +28,7 @@ class ScaleLevel:
     anchor: str
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One of the ten checklist points: its question, what 'in place' means, why it matters."""
 
     key: str
@@ -41,8 +41,7 @@ class Point:
     sections: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One section of the partnership agreement: its prompts and the points it answers."""
 
     key: str
@@ -54,8 +53,7 @@ class Section:
     structured: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     """A quality of a healthy alliance the checklist looks for."""
 
     key: str
@@ -63,8 +61,7 @@ class Attribute:
     description: str
 
 
-@dataclass(frozen=True)
-class AgendaStep:
+class AgendaStep(NamedTuple):
     """A step of the meeting's agenda, with its planned minutes."""
 
     key: str
@@ -73,8 +70,7 @@ class AgendaStep:
     guidance: str
 
 
-@dataclass(frozen=True)
-class DefaultMeasure:
+class DefaultMeasure(NamedTuple):
     """A measure a new agreement suggests, until the room keeps, edits or drops it."""
 
     name: str
@@ -85,8 +81,7 @@ class DefaultMeasure:
     covers: tuple[str, ...] = ()  # words in a room's own measure name that mean the same ground
 
 
-@dataclass(frozen=True)
-class Checklist:
+class Checklist(NamedTuple):
     """One version of the checklist: scale, points, agreement sections, agenda and measures."""
 
     version: int
