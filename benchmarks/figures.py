@@ -359,7 +359,7 @@ def documents_extra_missing() -> str:
 
 def cli_export_html(store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None) -> Figure:
     """`export --format html` against the import floor of the other commands: what a person waits
-    for, pandoc included."""
+    for (the HTML is written in process, by markdown-it-py)."""
     figure = Figure(
         "`facilitator export --format html` of the largest session (whole process)",
         '`python -c "import tinydb, jinja2"`',

