@@ -164,10 +164,10 @@ class HistoryScreen(Screen[None]):
         table.add_column("Kind", width=7)
         table.add_column("Joint", width=5)
         table.add_column("Change", width=6)
+        if with_triggers:  # before the partners: seen on a narrow screen too
+            table.add_column("Triggers", width=8)
         for partner in partners:
             table.add_column(Text(partner.name, overflow="ellipsis", no_wrap=True), width=partner_width)
-        if with_triggers:
-            table.add_column("Triggers", width=8)
         table.add_column("Session", width=max(12, width - used))
         self._rows = []
         for i, session in enumerate(seen.timeline.sessions):
@@ -177,8 +177,8 @@ class HistoryScreen(Screen[None]):
                     Text(gap.label, style="yellow"),
                     "",
                     "",
-                    *[""] * len(partners),
                     *([""] if with_triggers else []),
+                    *[""] * len(partners),
                     Text(gap.id, style="yellow", no_wrap=True, overflow="ellipsis"),
                 )
                 self._rows.append(None)
@@ -188,8 +188,8 @@ class HistoryScreen(Screen[None]):
                 session.kind,
                 format_index(joint.values[i]),
                 delta_text(index_delta(joint.change(i)), 0) if i else "",
-                *[format_index(p.values[i]) for p in partners],
                 *([_triggers_cell(session, seen.timeline)] if with_triggers else []),
+                *[format_index(p.values[i]) for p in partners],
                 Text(session.id, no_wrap=True, overflow="ellipsis"),
                 key=session.id,
             )
