@@ -20,6 +20,7 @@ version 1 even when the alliance has older sessions by the same name: it starts 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from facilitator.domain import content, scoring
@@ -103,11 +104,36 @@ def describe_trigger(trigger: ExitTrigger, session: Session) -> str:
 
 def check_triggers(session: Session, timeline: Timeline | None = None) -> list[TriggerCheck]:
     """Every trigger of the session's agreement, checked against the session and the sessions of
-    the alliance up to it (the timeline; without it, the session on its own)."""
-    timeline = _timeline_with(session, timeline)
-    index = timeline.index_of(session.id)
-    known = timeline.sessions[: (index if index is not None else len(timeline.sessions) - 1) + 1]
-    return [_check(trigger, session, known, timeline) for trigger in session.terms.triggers]
+    its agreement before it (see `agreement_sessions`; without a timeline, the session alone)."""
+    timeline = _agreement_timeline(session, _timeline_with(session, timeline))
+    indexes: dict[str, tuple[int | None, dict[str, int | None]]] = {}  # each session's, worked out once
+
+    def indexes_of(s: Session) -> tuple[int | None, dict[str, int | None]]:
+        if s.id not in indexes:
+            indexes[s.id] = _indexes(s)
+        return indexes[s.id]
+
+    return [_check(trigger, session, timeline, indexes_of) for trigger in session.terms.triggers]
+
+
+def agreement_sessions(session: Session, timeline: Timeline) -> list[Session]:
+    """The sessions of this session's agreement, oldest first, ending with it: the sessions it
+    follows, link by link, back to its kick-off. Another session that only shares the alliance's
+    name (a practice run, a namesake, a file someone shared) is not part of it and counts for no
+    trigger: the version numbering starts a new agreement at a kick-off in the same way."""
+    by_id = {s.id: s for s in timeline.sessions}
+    chain, current, seen = [session], session, {session.id}
+    while current.kind != "kickoff" and current.follows in by_id and current.follows not in seen:
+        current = by_id[current.follows]
+        seen.add(current.id)
+        chain.append(current)
+    return list(reversed(chain))
+
+
+def _agreement_timeline(session: Session, timeline: Timeline) -> Timeline:
+    chain = agreement_sessions(session, timeline)
+    ids = {s.id for s in chain}
+    return Timeline(timeline.alliance, chain, [g for g in timeline.gaps if g.referenced_by in ids], session.id)
 
 
 def triggers_hit(session: Session, timeline: Timeline | None = None) -> list[str]:
@@ -130,7 +156,12 @@ def _timeline_with(session: Session, timeline: Timeline | None) -> Timeline:
     return timeline.with_session(session)
 
 
-def _check(trigger: ExitTrigger, session: Session, known: list[Session], timeline: Timeline) -> TriggerCheck:
+def _check(
+    trigger: ExitTrigger,
+    session: Session,
+    timeline: Timeline,
+    indexes_of: Callable[[Session], tuple[int | None, dict[str, int | None]]],
+) -> TriggerCheck:
     criterion = describe_trigger(trigger, session)
     if trigger.kind == "sponsor-meetings-below":
         seen = cadence(timeline, timeline.index_of(session.id), required=trigger.threshold)
@@ -138,7 +169,7 @@ def _check(trigger: ExitTrigger, session: Session, known: list[Session], timelin
         return TriggerCheck(
             trigger, hit, criterion, f"they met in person {_times(seen.count)} in the 12 months to {seen.reference}"
         )
-    scored = [(s, _indexes(s)) for s in known]
+    scored = [(s, indexes_of(s)) for s in timeline.sessions]
     scored = [(s, figures) for s, figures in scored if figures[0] is not None]  # health checks held
     last = scored[-trigger.running :]
     if len(last) < trigger.running:
@@ -149,6 +180,8 @@ def _check(trigger: ExitTrigger, session: Session, known: list[Session], timelin
         hit = all(v is not None and v < trigger.threshold for v in values)
         shown = ", ".join(f"{v:g}" for v in values if v is not None)
         return TriggerCheck(trigger, hit, criterion, f"joint index {shown} ({_dates(last)})")
+    if trigger.partner and session.partner(trigger.partner) is None:
+        return TriggerCheck(trigger, None, criterion, "that partner is no longer in the alliance")
     keys = [trigger.partner] if trigger.partner else [p.key for p in session.partners]
     below = [
         key
@@ -158,8 +191,12 @@ def _check(trigger: ExitTrigger, session: Session, known: list[Session], timelin
     if below:
         detail = "; ".join(f"{session.partner_name(k)} {_series(last, k)}" for k in below)
         return TriggerCheck(trigger, True, criterion, f"{detail} ({_dates(last)})")
-    if trigger.partner and session.partner(trigger.partner) is None:
-        return TriggerCheck(trigger, None, criterion, "that partner is no longer in the alliance")
+    # A partner without an index (it answered "?" throughout, or was not there) cannot be said to
+    # be above the threshold: the trigger is not checkable, not "not hit".
+    unknown = [key for key in keys if any(figures[1].get(key) is None for _s, figures in last)]
+    if unknown:
+        names = ", ".join(session.partner_name(k) for k in unknown)
+        return TriggerCheck(trigger, None, criterion, f"no index for {names} ({_dates(last)})")
     return TriggerCheck(trigger, False, criterion, f"no partner's index below {trigger.threshold} ({_dates(last)})")
 
 
