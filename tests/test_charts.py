@@ -116,6 +116,38 @@ def test_the_radar_draws_a_line_per_partner_and_the_agreed_scores():
         assert any(point.title.startswith(t.split(". ", 1)[-1]) or t in point.title for t in legend)
 
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="DejaVu Sans, the charts' font, to measure the names with")
+def test_a_long_partner_name_in_the_radar_legend_ends_before_the_next_column():
+    """ "Sunrise Port Authority of Valencia" ran on over the next column's line sample."""
+    from PIL import ImageFont
+
+    names = ["Sunrise Port Authority of Valencia", "Northwind Logistics", "Atlas Customs Brokers", "Greenway"]
+    session = rich_session(partner_names=names)
+    root = ET.fromstring(document_figures(session, "scorecard")[0].svg.encode())
+    samples = [line for line in root.iter(f"{SVG}line") if float(line.get("x2")) - float(line.get("x1")) == 40]
+    font = ImageFont.truetype(str(DEJAVU), 13)
+    legend = {"".join(t.itertext()): t for t in root.iter(f"{SVG}text")}
+    assert names[0] in legend  # whole, not shortened
+    for name in [*names, "Agreed by the room"]:
+        text = legend[name]
+        x, y = float(text.get("x")), float(text.get("y"))
+        end = x + font.getlength(name)
+        after = [float(line.get("x1")) for line in samples if float(line.get("y1")) == y and float(line.get("x1")) > x]
+        assert all(end < start - 4 for start in after), (name, end, after)
+        assert end < float(root.get("width"))
+
+
+def test_the_heatmaps_column_heads_are_whole_with_three_partners():
+    """The joint column's head was cut to "Joint (agreed or…"."""
+    session = rich_session(partner_names=["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"])
+    heads = texts(by_name(document_figures(session, "scorecard"))[HEATMAP].svg)
+    assert not [t for t in heads if t.endswith("…")]
+    assert " ".join(heads).count("Joint (agreed or mean)") == 1
+
+
 def test_the_heatmap_prints_every_score_and_frames_the_gaps_scoring_finds():
     session = rich_session()
     heatmap = document_figures(session, "scorecard")[1]

@@ -347,6 +347,10 @@ def _board_summary(context: dict[str, Any], today: str) -> dict[str, Any]:
     labels = column_labels([p["name"] for p in context["partners"]])
     for partner, label in zip(context["partners"], labels):
         partner["label"] = label
+    # The trend table's columns take the same labels (a partner not in this session, its name).
+    by_key = {partner["key"]: partner["label"] for partner in context["partners"]}
+    for partner in (context.get("trend") or {}).get("partners", []):
+        partner["label"] = by_key.get(partner["key"], partner["name"])
     actions = context["actions"]
     for entry in actions["all"]:
         entry["overdue"] = bool(today and not entry["done"] and entry["due"] and entry["due"] < today)

@@ -34,7 +34,8 @@ class Row(NamedTuple):
 def heatmap_svg(title: str, columns: Sequence[str], rows: Sequence[Row], top: int = 4) -> str:
     room = (FIT_WIDTH - LABEL_WIDTH - FLAG_WIDTH - 20) // max(1, len(columns))
     cell_width = max(MIN_CELL_WIDTH, min(CELL_WIDTH, room))
-    headers = [svg.wrap(name, max(6, int(cell_width / 7.6))) for name in columns]
+    # Up to three lines a column head: on two, "Joint (agreed or mean)" lost its end to an ellipsis.
+    headers = [svg.wrap(name, max(6, int(cell_width / 7.6)), lines=3) for name in columns]
     header_height = 28 + 15 * max([1] + [len(parts) for parts in headers])
     width = LABEL_WIDTH + cell_width * len(columns) + FLAG_WIDTH + 20
     width = max(width, 520)

@@ -187,13 +187,24 @@ def polyline(points: list[tuple[float, float] | None], style: LineStyle, *, clos
     ]
 
 
+LEGEND_CHAR = 7.0  # a legend's average character at 13 px in DejaVu Sans, with a margin (names measure 6.4-6.8)
+
+
 def legend(
     x: float, y: float, entries: list[tuple[str, LineStyle]], width: float, limit: int = 34
 ) -> tuple[list[str], float]:
     """A legend of line samples with their markers, in as many columns as fit `width`; returns
-    the elements and the height used."""
-    column = 250.0
+    the elements and the height used.
+
+    A column is as wide as its longest name needs (`LEGEND_CHAR` a character at 13 px): a long
+    name ran on over the next column's line sample ("...of Valencia✕— Atlas Customs Brokers").
+    """
+    longest = max((len(" ".join(str(name).split())) for name, _ in entries), default=0)
+    column = max(250.0, 48 + LEGEND_CHAR * min(longest, limit) + 16)
     columns = max(1, int(width // column))
+    if columns == 1:
+        column = width
+    limit = min(limit, int((column - 48 - 16) / LEGEND_CHAR))
     body: list[str] = []
     for i, (name, style) in enumerate(entries):
         cx = x + (i % columns) * column

@@ -11,7 +11,9 @@ never load it. Every run reads the Markdown from standard input and:
 - the `markdown` reader without raw HTML, raw TeX, raw attributes or a YAML header: what could
   still be markup in the source stays text;
 - `safe.lua` beside this module: only our own figures as images, no link but http(s), mailto and
-  anchors, nothing raw.
+  anchors, nothing raw;
+- `figure_title.lua`: a chart alone, without the caption pandoc would make of its title (the
+  chart draws its title itself).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from facilitator.base.errors import ReportError
 EXTRA_HINT = "install the documents extra: pip install 'facilitator[documents]'"
 READER = "markdown-smart-raw_html-raw_tex-raw_attribute-yaml_metadata_block-tex_math_dollars"
 SAFE_FILTER = Path(__file__).with_name("safe.lua")
+FIGURE_FILTER = Path(__file__).with_name("figure_title.lua")  # no caption repeating a chart's title
 PANDOC_TIMEOUT = 120.0  # seconds; a long session converts in about one
 
 
@@ -93,6 +96,7 @@ def run_pandoc(
         f"--from={READER}",
         f"--to={writer}",
         f"--lua-filter={SAFE_FILTER}",
+        f"--lua-filter={FIGURE_FILTER}",
         f"--metadata=facilitator-figures:{','.join(figures)}",
         *args,
         "--output=-",
