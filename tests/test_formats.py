@@ -495,3 +495,19 @@ def test_a_figures_link_next_to_the_export_is_not_followed(cli, demo, tmp_path):
     result = cli("export", demo, "--document", "scorecard", "-o", str(out / "s.md"))
     assert result.returncode == 1 and "is a link" in result.stderr
     assert (elsewhere / "scorecard-radar.svg").read_text(encoding="utf-8") == "keep"
+
+
+def test_the_pack_folder_is_checked_before_it_is_made(cli, demo, data_dir, tmp_path):
+    """A pack named like a session's lock, a ballots folder or a link to elsewhere is refused,
+    and nothing is made (red team: a folder named <id>.lock locked the session out)."""
+    link = tmp_path / "elsewhere-link"
+    link.symlink_to(tmp_path)
+    for target, said in (
+        (data_dir / f"{demo}.lock", "lock file"),
+        (data_dir / "zz.ballots", "keeps in the data folder"),
+        (link, "is a link"),
+    ):
+        result = cli("export", demo, "--document", "pack", "-o", str(target))
+        assert result.returncode == 1 and said in result.stderr, result.stderr
+    assert not (data_dir / f"{demo}.lock").is_dir() and not (data_dir / "zz.ballots").exists()
+    assert cli("delete", demo).returncode == 0  # the session is not locked out

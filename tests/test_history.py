@@ -378,3 +378,14 @@ def test_checklist_cache_gives_the_same_checklist(tmp_path, monkeypatch):
     assert list((tmp_path / "cache" / "facilitator" / "checklists").iterdir())
     assert content.load_checklist(1) == parsed  # from the copy
     content.load_checklist.cache_clear()
+
+
+def test_a_session_dated_in_the_first_year_has_a_cadence_not_a_crash():
+    """A typing slip in a shared file (0001-01-05) must not end the app: the window starts at
+    the calendar's first day (red team)."""
+    from facilitator.domain.history import Timeline, history_at
+    from facilitator.domain.session_factory import create_session
+
+    session = create_session("Early Alliance", ["Acme", "Globex"], date="0001-01-05")
+    seen = history_at(Timeline.single(session))
+    assert seen.cadence.window_start == "0001-01-01" and not seen.cadence.met

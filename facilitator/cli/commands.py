@@ -314,6 +314,11 @@ def _export_converted(
         return EXIT_OK
     if document == "pack":
         folder = Path(output).expanduser()
+        # The folder itself, before it is made: not a name the data folder owns (a session's lock,
+        # a session file, the trash), not a link to somewhere else.
+        store.check_output_path(folder)
+        if folder.is_symlink():
+            raise InvalidInput(f"{output} is a link: write the pack into a folder of your own.")
         try:
             folder.mkdir(exist_ok=True)
         except OSError as error:

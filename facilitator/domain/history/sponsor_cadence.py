@@ -123,7 +123,8 @@ def cadence(
     known = timeline.sessions[: index + 1]
     ref = known[-1]
     end = Date.fromisoformat(ref.date)
-    start = (end - timedelta(days=window_days)).isoformat()
+    # A session dated in the first year (a typing slip in a file) has no year before it to count.
+    start = (end - timedelta(days=window_days) if end.toordinal() > window_days else Date.min).isoformat()
     by_id = {s.id: s for s in known}
     ancestors: list[Session] = []
     current, seen = ref, {ref.id}

@@ -322,12 +322,15 @@ class ExportScreen(ModalScreen[Path | None]):
             folder = Path(raw).expanduser()
             if not folder.is_absolute():
                 folder = Path.cwd() / folder
-            if folder.exists() and not folder.is_dir():
+            if folder.is_symlink():
+                problem = f"{folder} is a link: write the pack into a folder of your own."
+            elif folder.exists() and not folder.is_dir():
                 problem = f"{folder} is a file: the pack is written into a folder."
             elif not folder.parent.is_dir():
                 problem = f"The folder {folder.parent} does not exist."
             else:
-                problem = next(filter(None, (self._owned_by_the_data_folder(f) for f in self._pack_files(folder))), "")
+                owned = (self._owned_by_the_data_folder(f) for f in [folder, *self._pack_files(folder)])
+                problem = next(filter(None, owned), "")
         self._show_path_problem(problem)
         return None if problem else folder
 
