@@ -76,7 +76,11 @@ def test_terms_not_agreed_say_so_in_one_line_and_a_final_agreement_is_no_draft()
     assert "No exit or renegotiation triggers agreed yet." in all_text(section_tokens(tokens, EXIT))
     for section in checklist.sections:
         draft = session.section(section.key)
-        draft.text, draft.agreed, draft.endorsed_by = "Agreed text.", True, [p.key for p in session.partners]
+        draft.agreed, draft.endorsed_by = True, [p.key for p in session.partners]
+    # Ticked agreed and endorsed with nothing written: still a draft, not a text to sign.
+    assert any("DRAFT" in t for t in all_text(parse(render(session, "agreement"))))
+    for section in checklist.sections:
+        session.section(section.key).text = "Agreed text."
     final = all_text(parse(render(session, "agreement")))
     assert not any("DRAFT" in t for t in final) and final[1].startswith("Version 1\n")
 

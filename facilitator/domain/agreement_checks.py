@@ -63,11 +63,14 @@ def version_label(session: Session, timeline: Timeline | None = None) -> str:
 
 
 def is_final(session: Session, checklist: content.Checklist) -> bool:
-    """Every section of the agreement agreed and endorsed by every partner: no longer a draft."""
+    """Every section of the agreement written, agreed and endorsed by every partner: no longer a
+    draft. (A section ticked agreed with nothing in it is not a text to sign.)"""
     partners = {p.key for p in session.partners}
     for section in checklist.sections:
         draft = session.sections.get(section.key)
         if draft is None or not draft.agreed or not partners <= set(draft.endorsed_by):
+            return False
+        if not scoring.section_has_content(session, checklist, section.key):
             return False
     return True
 
