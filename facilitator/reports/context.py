@@ -425,7 +425,12 @@ def summary_paragraph(context: dict[str, Any]) -> str:
     triggers = context.get("exit_triggers_hit") or []
     if triggers:
         # The criteria only: the list under the summary gives each one's reason and consequence.
-        hit = "; ".join(line.split(": ", 1)[0].rstrip(".") for line in triggers)
+        criteria = [t["criterion"] for t in (context.get("terms") or {}).get("triggers", []) if t["hit"]]
+        hit = (
+            "; ".join(c[0].upper() + c[1:] for c in criteria)
+            if criteria
+            else "; ".join(t.rstrip(".") for t in triggers)
+        )
         sentences.append(f"Exit or renegotiation triggers hit: {hit}.")
     elif context.get("exit_triggers_checked"):
         sentences.append("No exit or renegotiation trigger is hit.")
