@@ -272,7 +272,13 @@ class HistoryScreen(Screen[None]):
         hit = [c for c in checks if c.hit]
         widget.set_class(bool(hit), "-hit")
         if not hit:
-            widget.update(Text(f"✓ Exit triggers: none of {len(checks)} hit at this session."))
+            checkable = [c for c in checks if c.hit is not None]
+            if not checkable:
+                widget.update(Text(f"… Exit triggers: none of {len(checks)} checkable yet at this session."))
+            else:
+                unchecked = len(checks) - len(checkable)
+                rest = f" ({unchecked} not checkable yet)" if unchecked else ""
+                widget.update(Text(f"✓ Exit triggers: none of {len(checks)} hit at this session{rest}."))
             return
         text = Text(f"⚠ Exit triggers hit at this session ({len(hit)} of {len(checks)}):", style="bold")
         for line in hit_lines(checks):
