@@ -21,6 +21,7 @@ from facilitator.domain.model import (
     ExitTrigger,
     GovernanceBody,
     Session,
+    SponsorMeeting,
 )
 from facilitator.domain.session_factory import create_session, follow_up_session
 
@@ -185,6 +186,35 @@ def test_sponsor_meeting_trigger_uses_the_cadence_of_the_alliance() -> None:
     (check,) = agreement_checks.check_triggers(s4, timeline)
     assert check.hit and check.reason == "they met in person once in the 12 months to 2026-03-10"
     assert check.criterion == "sponsors met in person fewer than twice in 12 months"
+
+
+def test_a_namesake_session_not_in_the_agreement_changes_no_trigger() -> None:
+    """Only the sessions this one follows, back to its kick-off, count: a session that merely
+    shares the alliance's name (a practice run, a file someone shared) with every score 0 and
+    three in-person meetings must not make a trigger hit or hide one (red team)."""
+    sessions = build_sessions()
+    s4 = sessions[3]
+    s4.terms.triggers = [ExitTrigger("joint-index-below", 60, 2), ExitTrigger("sponsor-meetings-below", 2)]
+    before = [(c.hit, c.reason) for c in agreement_checks.check_triggers(s4, build_timeline(sessions, IDS[-1]))]
+    namesake = create_session(s4.alliance.upper(), ["One Ltd", "Two Ltd"], date="2026-03-01")
+    for point in CHECKLIST.points:
+        for partner in namesake.partners:
+            namesake.set_score(point.key, partner.key, 0)
+    namesake.sponsor_meetings = [SponsorMeeting(d, "in person") for d in ("2025-06-01", "2025-10-01", "2026-01-01")]
+    timeline = build_timeline([*sessions, namesake], IDS[-1])
+    assert namesake in timeline.sessions  # the history shows it; the agreement does not count it
+    assert [(c.hit, c.reason) for c in agreement_checks.check_triggers(s4, timeline)] == before
+
+
+def test_a_partner_without_an_index_makes_its_trigger_not_checkable() -> None:
+    session = plain_session()
+    one, two = session.partners
+    for point in CHECKLIST.points:
+        session.set_score(point.key, one.key, "?")
+        session.set_score(point.key, two.key, 4)
+    session.terms.triggers = [ExitTrigger("partner-index-below", 60, 1)]
+    (check,) = agreement_checks.check_triggers(session)
+    assert check.hit is None and check.reason == "no index for One Ltd (2026-01-10)"
 
 
 def test_editing_the_roster_keeps_legal_names_and_signatories() -> None:
