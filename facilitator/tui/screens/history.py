@@ -146,7 +146,11 @@ class HistoryScreen(Screen[None]):
         self._fill_gaps()
         self._show_loaded(True)
         self._show_focus()
-        self.query_one("#timeline", DataTable).focus()
+        timeline_table = self.query_one("#timeline", DataTable)
+        timeline_table.focus()
+        # Filled while hidden, a height-auto table can keep the height it had empty (seen once in
+        # a full run: the rows never drawn); measure it again once it is shown.
+        self.call_after_refresh(timeline_table.refresh, layout=True)
 
     # -- the timeline -------------------------------------------------------------------------
 
