@@ -22,9 +22,7 @@ def read_alliance_timeline(context: MeetingContext) -> Timeline | None:
             return load_timeline(context.store, session.id, current=session)
         except (FacilitatorError, OSError):
             pass
-    if context.previous is not None:
-        return Timeline.single(context.previous).with_session(session)
-    return None
+    return nearby_timeline(context)
 
 
 def nearby_timeline(context: MeetingContext) -> Timeline | None:

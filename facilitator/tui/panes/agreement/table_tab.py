@@ -92,9 +92,6 @@ class TableTab(TabPane):
         hint = MANY_TABLES_HINT if len(self.specs) > 1 else TABLE_HINT
         self.query_one("#table-hint", Static).update(hint + (" · k keep suggested" if any_keepable else ""))
 
-    def show_table(self, spec: TableSpec[Any], select: str | None = None) -> None:
-        self.show_tables([spec], select=select)
-
     def focus_table(self) -> None:
         self.query_one("#section-table", ItemTable).focus()
 
