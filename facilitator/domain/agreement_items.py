@@ -8,10 +8,10 @@ importable from `model` with its other dataclasses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from facilitator.domain.document_reader import DocumentReader
+from facilitator.domain.records import field, record
 
 MEASURE_KINDS = ("economic", "relational")
 ACTION_STATUSES = ("open", "done")
@@ -24,7 +24,7 @@ def new_item_id() -> str:
     return uuid.uuid4().hex[:8]
 
 
-@dataclass
+@record
 class Measure:
     """A way the alliance measures its success: economic or relational, with a target and an owner."""
 
@@ -67,7 +67,7 @@ class Measure:
         )
 
 
-@dataclass
+@record
 class Role:
     """Who does what for a partner (or jointly)."""
 
@@ -89,7 +89,7 @@ class Role:
         )
 
 
-@dataclass
+@record
 class ActionItem:
     """An action item from the meeting, or a task of the agreement's joint work plan."""
 
@@ -125,7 +125,7 @@ class ActionItem:
         )
 
 
-@dataclass
+@record
 class SponsorMeeting:
     """A sponsor meeting held or planned: its date, in person or remote, and notes."""
 
@@ -151,7 +151,7 @@ class SponsorMeeting:
         )
 
 
-@dataclass
+@record
 class Decision:
     """A decision the room took, with its date."""
 

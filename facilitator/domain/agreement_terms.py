@@ -10,12 +10,12 @@ history (its version number, whether it is final, which triggers are hit) is in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.agreement_items import new_item_id
 from facilitator.domain.document_reader import DocumentReader
+from facilitator.domain.records import field, record
 from facilitator.domain.validation import MAX_ITEMS, check_text, clip
 
 MAX_VERSION = 10_000
@@ -37,7 +37,7 @@ MEETINGS_RANGE = (0, 52)
 RUNNING_RANGE = (1, 20)
 
 
-@dataclass
+@record
 class GovernanceBody:
     """One layer of the alliance's governance: who sits in it, how often it meets, what it decides."""
 
@@ -67,7 +67,7 @@ class GovernanceBody:
         )
 
 
-@dataclass
+@record
 class EscalationStep:
     """One rung of the escalation ladder: who takes a disagreement up, and how long they have
     before it goes to the next rung. Its level is its place in the ladder (1 is the first)."""
@@ -84,7 +84,7 @@ class EscalationStep:
         return EscalationStep(id=r.text("id") or new_item_id(), who=r.name("who"), time_limit=r.text("time_limit"))
 
 
-@dataclass
+@record
 class ExitTrigger:
     """A criterion the app checks at every review, and what follows when it is met.
 
@@ -165,7 +165,7 @@ def check_review_after_start(effective_date: str, next_review: str) -> None:
         raise InvalidInput(f"The next review ({next_review}) is before the effective date ({effective_date}).")
 
 
-@dataclass
+@record
 class AgreementTerms:
     """The agreement's version, dates, governance and exit terms.
 

@@ -9,7 +9,6 @@ the path of the first bad field) before anything uses it. The checks of single v
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.agreement_items import ActionItem, Decision, Measure, Role, SponsorMeeting
 from facilitator.domain.agreement_terms import AgreementTerms, EscalationStep, ExitTrigger, GovernanceBody
 from facilitator.domain.document_reader import DocumentReader
+from facilitator.domain.records import field, record
 from facilitator.domain.score_values import (
     DONT_KNOW,
     NOT_APPLICABLE,
@@ -73,7 +73,7 @@ def now_iso() -> str:
 # The parts of a session
 
 
-@dataclass
+@record
 class Partner:
     """A partner organisation of the alliance: its sponsors and the people in the room."""
 
@@ -122,7 +122,7 @@ class Partner:
         )
 
 
-@dataclass
+@record
 class Vote:
     """One person's score for a point, sent from their own device (see `facilitator.remote`)."""
 
@@ -147,7 +147,7 @@ class Vote:
         )
 
 
-@dataclass
+@record
 class PointRecord:
     """One checklist point in one session: the partners' scores and what the room said.
 
@@ -205,7 +205,7 @@ class PointRecord:
         return NOT_APPLICABLE if all(vote.score == NOT_APPLICABLE for vote in votes) else DONT_KNOW
 
 
-@dataclass
+@record
 class CarriedOver:
     """What a section was when a follow-up review took it over: agreed or not, endorsed by whom, at
     which session, and a digest of its text then (so the review can tell whether it changed since)."""
@@ -243,7 +243,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
+@record
 class SectionDraft:
     """The room's draft of one agreement section, whether it is agreed, and who endorsed it.
 
@@ -277,7 +277,7 @@ class SectionDraft:
         return self.carried is not None and self.carried.text_digest == text_digest(self.text)
 
 
-@dataclass
+@record
 class AgendaState:
     """Where the meeting is: the current step, time spent per step, the point on screen."""
 
@@ -330,7 +330,7 @@ class AgendaState:
 # The session
 
 
-@dataclass
+@record
 class Session:
     """One meeting of an alliance: partners, scores, the agreement draft, actions and the agenda."""
 

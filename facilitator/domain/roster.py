@@ -8,10 +8,9 @@ the key, so a renamed partner keeps every one of them. Pure Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import ActionItem, Partner, Role, Session
+from facilitator.domain.records import field, record
 from facilitator.domain.validation import MAX_PARTNERS, clean_name, slugify
 
 FIELDS = ("name", "sponsors", "participants")
@@ -27,7 +26,7 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names)
 
 
-@dataclass
+@record
 class PartnerEntry:
     """One partner as typed: its name, sponsors and team members. `key` names the partner of the
     session this entry edits ("" for a new partner)."""
@@ -42,7 +41,7 @@ class PartnerEntry:
         return PartnerEntry(partner.name, list(partner.sponsors), list(partner.participants), partner.key)
 
 
-@dataclass
+@record
 class RosterProblems:
     """What is wrong with a roster: per entry (index -> field, message), and overall."""
 
@@ -127,7 +126,7 @@ def build_partners(
 # -- editing the roster of a session ---------------------------------------------------------
 
 
-@dataclass
+@record
 class PartnerHoldings:
     """What a partner has in a session: what removing it deletes, and what it leaves unlinked."""
 
@@ -189,10 +188,10 @@ def apply_roster(session: Session, entries: list[PartnerEntry]) -> None:
         if before is not None:
             partner.legal_name, partner.signatory = before.legal_name, before.signatory
             partner.signatory_title = before.signatory_title
-    for record in session.points.values():
+    for point_record in session.points.values():
         for key in removed:
-            record.scores.pop(key, None)
-            record.votes.pop(key, None)
+            point_record.scores.pop(key, None)
+            point_record.votes.pop(key, None)
     for draft in session.sections.values():
         draft.endorsed_by = [key for key in draft.endorsed_by if key not in removed]
     for item in _partner_items(session):

@@ -7,10 +7,11 @@ discussion. Health indexes run 0-100 (the mean score as a share of the top score
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import combinations
 from math import fsum
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from facilitator.domain.records import record
 
 if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
     from facilitator.domain.content import Checklist
@@ -94,7 +95,7 @@ def point_stats(session: Session, point_key: str) -> PointStats:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VoteSpread:
     """How the people of one partner scored a point from their own devices."""
 

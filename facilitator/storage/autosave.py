@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.formatting import format_clock
+from facilitator.domain.records import record
 
 RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)  # seconds between retries after a failed save
 
@@ -27,8 +27,10 @@ class Saver(Protocol):
     def save(self, document: dict[str, Any] | None = None) -> str: ...
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SaveStatus:
+    """What the autosaver last did, as the footer shows it."""
+
     state: str  # "saved" | "saving" | "failed" | "idle"
     saved_at: str = ""  # HH:MM:SS of the last successful save
     message: str = ""  # for "failed": what went wrong

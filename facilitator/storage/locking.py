@@ -16,11 +16,11 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from facilitator.base.errors import SessionLocked, StorageError
+from facilitator.domain.records import record
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import pid_alive
 
@@ -35,8 +35,10 @@ BUSY_RETRIES = 5
 BUSY_DELAY = 0.01
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LockHolder:
+    """Who holds a session's lock: the process, its machine and when it took it."""
+
     pid: int
     host: str
     since: str

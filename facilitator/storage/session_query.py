@@ -12,20 +12,21 @@ import functools
 import operator
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from tinydb import Query
 from tinydb.queries import QueryInstance
 
 from facilitator.base.errors import InvalidInput
+from facilitator.domain.records import record
 
 STATUSES = ("ok", "damaged")  # damaged: every file that cannot be opened here (damaged, or newer)
 
 T = TypeVar("T", bound=Mapping[str, Any])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SessionFilter:
     """What to find. Texts match a part of the value, ignoring case; dates are ISO (YYYY-MM-DD),
     both ends included; `words`: each must appear in the alliance, a partner, a sponsor, the

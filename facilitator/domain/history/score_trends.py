@@ -4,13 +4,13 @@ the health indexes over time; persistent gaps."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from facilitator.domain import scoring
 from facilitator.domain.content import CURRENT_VERSION, Checklist, UnknownChecklistVersion, load_checklist
 from facilitator.domain.formatting import format_change, format_score
 from facilitator.domain.history.timeline import Timeline
+from facilitator.domain.records import record
 
 if TYPE_CHECKING:
     pass
@@ -158,7 +158,7 @@ class Callout(NamedTuple):
         return f"{where}: the perception gap has closed"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Trends:
     """The points and indexes over the alliance's sessions."""
 

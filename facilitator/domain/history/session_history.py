@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from facilitator.domain.history.agreement_changes import SectionChange, timeline_changes
@@ -10,6 +10,7 @@ from facilitator.domain.history.score_trends import Callout, Trends, trends
 from facilitator.domain.history.sponsor_cadence import Cadence, cadence
 from facilitator.domain.history.timeline import Gap, Timeline
 from facilitator.domain.model import Session
+from facilitator.domain.records import record
 
 if TYPE_CHECKING:
     pass
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 # Everything for one session, as used by reports, the CLI and the screen
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SessionHistory:
     """The history as seen from one session of the timeline."""
 

@@ -4,13 +4,13 @@ recorded in the agreement."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.model import Session
+from facilitator.domain.records import record
 
 if TYPE_CHECKING:
     pass
@@ -59,7 +59,7 @@ class MissedMeeting(NamedTuple):
         return f"{self.date}: planned in person (recorded {self.planned_in}), not recorded as held"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cadence:
     """Whether sponsors met face to face often enough, and the meetings that count."""
 

@@ -4,11 +4,11 @@ same alliance name; a link that cannot be followed is a `Gap`, not an error."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain.model import Session
+from facilitator.domain.records import field, record
 
 if TYPE_CHECKING:
     pass
@@ -44,7 +44,7 @@ class Gap(NamedTuple):
         return f"Session {self.id} (followed by {self.referenced_by}) {what}: {self.reason}"
 
 
-@dataclass
+@record
 class Timeline:
     """The sessions of one alliance, oldest first, and the gaps in their `follows` links."""
 
@@ -150,7 +150,7 @@ def build_timeline(sessions: Iterable[Session], start: str, *, unreadable: Mappi
     return Timeline(alliance=latest.alliance, sessions=members, gaps=gaps, focus=focus or latest.id)
 
 
-class _Store(Protocol):  # what load_timeline needs of a store (facilitator.storage.store.SessionStore)
+class TimelineStore(Protocol):  # what load_timeline needs of a store (facilitator.storage.store.SessionStore)
     def links(self) -> Mapping[str, tuple[str, str, str, str]]: ...
 
     def trashed(self, session_id: str) -> bool: ...
@@ -160,7 +160,7 @@ class _Store(Protocol):  # what load_timeline needs of a store (facilitator.stor
     def resolve(self, id_or_prefix: str) -> str: ...
 
 
-def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None = None) -> Timeline:
+def load_timeline(store: TimelineStore, id_or_alliance: str, *, current: Session | None = None) -> Timeline:
     """Read the timeline of a session (id, or unique start of one) or of an alliance (its name).
 
     Uses what the store knows of every session (its `links()`: status, alliance, follows,
@@ -184,7 +184,7 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
         records[current.id] = (current.alliance.casefold(), current.follows)
     start_ids = {start} if start in records else {i for i, (name, _f) in records.items() if name == start.casefold()}
     members = related_ids(records, start_ids)
-    unreadable = {i: _problem(link[0], link[3]) for i, link in links.items() if link[0] != "ok"}
+    unreadable = {i: problem_reason(link[0], link[3]) for i, link in links.items() if link[0] != "ok"}
     sessions = []
     for session_id in sorted(members):
         if current is not None and session_id == current.id:
@@ -204,13 +204,14 @@ def load_timeline(store: _Store, id_or_alliance: str, *, current: Session | None
     return build_timeline(sessions, start, unreadable=unreadable)
 
 
-def _problem(status: str, problem: str) -> str:
+def problem_reason(status: str, problem: str) -> str:
+    """Why a session file cannot be used, as a gap says it (`status`: newer or damaged)."""
     if status == "newer":
         return f"it was saved by a newer facilitator ({problem})"
     return f"it is damaged ({problem})" if problem else "it is damaged"
 
 
-def _resolve_start(store: _Store, wanted: str, known: Mapping[str, tuple[str, str, str, str] | None]) -> str:
+def _resolve_start(store: TimelineStore, wanted: str, known: Mapping[str, tuple[str, str, str, str] | None]) -> str:
     """A session id, or an alliance name as stored, from what was typed.
 
     `known`: id -> (status, alliance, follows, problem), or None for a session not saved yet.
