@@ -185,9 +185,6 @@ def cmd_export(
     if document == "pack" or (fmt or "md") != "md":
         return _export_converted(store, session_id, document, templates, output, changes_since, fmt, reference_doc)
     changes = True if changes_since else None
-    # Both documents look the alliance's history up (`needs_history`), which needs every file's
-    # stamp: a child stats them while Jinja2 is imported and the session read (`prepare_listing`).
-    store.prepare_listing()
     from facilitator.reports.render import export, render
 
     session = store.load(session_id)
@@ -209,20 +206,17 @@ def cmd_export(
 def _document_history(
     store: SessionStore, session: Session, document: str, templates: Path | None, changes: bool | None
 ) -> Timeline | None:
-    """The alliance's timeline if `document` uses it (`needs_history`), else None.
+    """The session's own line (`load_lineage`) if `document` uses it (`needs_history`), else None.
 
-    The version, the trend and the agreement changes need the alliance's earlier sessions; a
-    damaged or missing one is reported in the document, and the export goes ahead without it."""
+    The version, the trend and the agreement changes need the sessions it follows; a damaged or
+    missing one is reported in the document, and the export goes ahead without it."""
     from facilitator.reports.render import needs_history
 
     if not needs_history(document, templates, changes):
         return None
-    from facilitator.domain.history import load_timeline
+    from facilitator.domain.history.lineage import load_lineage
 
-    try:
-        return load_timeline(store, session.id, current=session)
-    except FacilitatorError:
-        return None
+    return load_lineage(store, session)
 
 
 def cmd_export_data(store: SessionStore, session_id: str, export_format: str, output: str | None) -> int:
@@ -290,7 +284,6 @@ def _export_converted(
     fmt = fmt or "md"
     if not output and fmt in BINARY and is_terminal(sys.stdout):
         raise InvalidInput(f"A {NAMES[fmt]} is not for the terminal: write it to a file with -o FILE.")
-    store.prepare_listing()  # the scorecard's history needs every file's stamp (see cmd_export)
     from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_outputs
 
     session = store.load(session_id)

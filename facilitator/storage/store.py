@@ -387,13 +387,7 @@ class SessionStore:
             raise InvalidInput("Give a session id (or the start of one); `facilitator list` shows them.")
         # A whole id (as the store names files: lower-case letters, digits, dashes) needs no reading
         # of a folder of 10,000 names.
-        if (
-            wanted.isascii()
-            and wanted.replace("-", "").isalnum()
-            and wanted == wanted.lower()
-            and wanted + SESSION_SUFFIX != INDEX_FILE
-            and os.path.isfile(self.path_for(wanted))
-        ):
+        if is_session_id(wanted) and os.path.isfile(self.path_for(wanted)):
             return wanted
         ids = self.ids()
         if wanted in ids:
@@ -437,6 +431,16 @@ class SessionStore:
         if session.id != session_id:
             raise SessionDamaged(path, f"it holds session '{session.id}', not '{session_id}'")
         return session, migrated
+
+    def load_exact(self, session_id: str) -> Session:
+        """The session whose id is exactly `session_id`: no prefix matched, no folder listed. For
+        a `follows` link, which names one file or none (and, from a file someone shared, may name
+        anything: only a name the store could have given is looked for)."""
+        if not is_session_id(session_id):
+            raise SessionNotFound(f"No session '{session_id}' in {self.data_dir}.")
+        with self.disk_lock:
+            session, _migrated = self._read_session(session_id)
+            return session
 
     def load(self, id_or_prefix: str) -> Session:
         """Read a session for viewing or export. Older schemas are migrated in memory only."""
@@ -564,6 +568,17 @@ class SessionStore:
                 target = move_to_trash(self.data_dir, session_id)
                 move_companions_to_trash(self.data_dir, session_id, target)
                 return target
+
+
+def is_session_id(text: str) -> bool:
+    """Whether `text` is an id as the store names files: lower-case letters, digits and dashes."""
+    return (
+        bool(text)
+        and text.isascii()
+        and text.replace("-", "").isalnum()
+        and text == text.lower()
+        and text + SESSION_SUFFIX != INDEX_FILE
+    )
 
 
 def session_file_for(path: Path) -> SessionFile:

@@ -12,6 +12,9 @@ Rules, in one place:
 - **Timeline.** Sessions linked by `follows` (back and forward), plus the sessions of the same
   alliance name (ignoring case) that are not linked, in date order. A `follows` link to a session
   that is missing or cannot be read is a gap, reported with its id; the history goes on without it.
+- **A session's own line** (`lineage.load_lineage`). What documents show: the session and those
+  it follows, link by link, read file by file (no look at the rest of the folder). A namesake
+  that is not linked is in the alliance's timeline, not in the line.
 - **Trends.** Per checklist point and partner, the score at each session; the change is measured
   against the session just before in the timeline. A change of 1 or more is an improvement or a
   regression. A perception gap (spread of 2 or more) in two or more consecutive sessions is a

@@ -214,16 +214,17 @@ class ExportScreen(ModalScreen[Path | None]):
         return self._timeline() if needs_history(document, self.templates, self.changes_since) else None
 
     def _timeline(self):
-        """The alliance's sessions, for the scorecard's trend and the agreement's changes (worker thread).
+        """The session's own line (`load_lineage`), for the version, the trend and the agreement's
+        changes (worker thread), exactly as `facilitator export` reads it.
 
-        A damaged or missing earlier session only shortens the history; without a store or a
-        readable history the document is rendered on its own."""
+        A damaged or missing earlier session only shortens the history; without a store the
+        document is rendered on its own."""
         if not self._history_read:
-            from facilitator.domain.history import load_timeline
+            from facilitator.domain.history.lineage import load_lineage
 
             store = self.store
             try:
-                self._history = load_timeline(store, self.session.id, current=self.session) if store else None
+                self._history = load_lineage(store, self.session) if store else None
             except (FacilitatorError, OSError):
                 self._history = None
             self._history_read = True
