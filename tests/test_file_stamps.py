@@ -33,7 +33,7 @@ def _expected(folder, names):
 def test_a_child_and_this_process_give_the_same_stamps(folder, monkeypatch):
     names = [f"s{n}.json" for n in range(30)] + ["gone.json", "s3.json"]
     monkeypatch.setattr(file_stamps, "MIN_FILES_FOR_A_CHILD", 1)
-    monkeypatch.setattr(file_stamps, "_may_fork", lambda: True)
+    monkeypatch.setattr(file_stamps, "_cores_to_fork_on", lambda: 2)
     pending = PendingStamps(os.fspath(folder), names)
     assert pending.in_child
     from_child = pending.result()
@@ -48,7 +48,7 @@ def test_a_child_that_fails_is_not_trusted(folder, monkeypatch):
     """A child that dies, or sends less than it should, leaves the stamps to be taken here."""
     names = [f"s{n}.json" for n in range(30)]
     monkeypatch.setattr(file_stamps, "MIN_FILES_FOR_A_CHILD", 1)
-    monkeypatch.setattr(file_stamps, "_may_fork", lambda: True)
+    monkeypatch.setattr(file_stamps, "_cores_to_fork_on", lambda: 2)
     monkeypatch.setattr(file_stamps, "stamps_of", _dies_in_the_child(file_stamps.stamps_of))
     pending = PendingStamps(os.fspath(folder), names)
     assert pending.in_child
@@ -84,9 +84,11 @@ def test_no_child_where_it_would_not_be_safe(folder, monkeypatch):
 
 def test_a_pending_check_never_collected_leaves_no_child(folder, monkeypatch):
     monkeypatch.setattr(file_stamps, "MIN_FILES_FOR_A_CHILD", 1)
-    monkeypatch.setattr(file_stamps, "_may_fork", lambda: True)
+    monkeypatch.setattr(file_stamps, "_cores_to_fork_on", lambda: 2)
     pending = PendingStamps(os.fspath(folder), ["s1.json"])
-    pid = pending._child[0]
+    pids = [child[0] for child in pending._children]
+    assert len(pids) == 2
     del pending
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # reaped already
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already

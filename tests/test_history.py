@@ -337,7 +337,7 @@ def test_links_cache_sees_an_alliance_changed_in_place(tmp_path, monkeypatch):
         kept = kept_folder.read(listing_cache.cache_path(store.data_dir), os.fspath(store.data_dir))
         names = [i + ".json" for i in kept.ids]
         now = file_stamps.PendingStamps(os.fspath(store.data_dir), names).result()
-        stale, added = kept.changes(store.session_names(), now)
+        stale, added = kept.changes(store.folder_entries(), now)
         return not stale and not added
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -886,7 +886,7 @@ def _kept_as_it_is(store: SessionStore) -> bool:
         return False
     names = [i + ".json" for i in kept.ids]
     now = file_stamps.PendingStamps(os.fspath(store.data_dir), names).result()
-    stale, added = kept.changes(store.session_names(), now)
+    stale, added = kept.changes(store.folder_entries(), now)
     return not stale and not added
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from facilitator.base.terminal_text import json_shown
 from facilitator.storage.file_stamps import STAMP_FIELDS
+from facilitator.storage.layout import SESSION_SUFFIX, session_id_of
 from facilitator.storage.listing_cache import code_salt
 from facilitator.storage.summaries import SessionSummary, summary_entries
 
@@ -66,6 +67,7 @@ class FolderCopy:
         self.lengths = lengths
         self._columns = dict(columns)
         self.distrusted = frozenset(distrusted)
+        self._file_names: list[str] | None = None
 
     def listing(self) -> Sequence[bytes | memoryview]:
         """The text of `list --json`, as UTF-8 bytes: the parts to write one after the other."""
@@ -80,21 +82,27 @@ class FolderCopy:
     def links(self) -> Links:
         return dict(zip(self.ids, zip(*(self.column(name) for name in LINK_COLUMNS))))
 
-    def changes(self, names: set[str], now: array[int]) -> tuple[set[int], set[str]]:
-        """The rows whose file is gone, changed or distrusted, and the names of the files not in
-        the copy (new since it was written). `names`: the folder's session ids now; `now`: the
-        stamps of the copy's files now (`file_stamps`). Both empty: the copy is as the folder is."""
-        ids = self.ids
-        added = names.difference(ids) if len(names) != len(ids) or not names.issuperset(ids) else set()
+    def changes(self, entries: set[str], now: array[int]) -> tuple[set[int], set[str]]:
+        """The rows whose file is gone, changed or distrusted, and the ids of the session files not
+        in the copy (new since it was written). `entries`: the names of everything in the folder
+        now (`SessionStore.folder_entries`); `now`: the stamps of the copy's files now
+        (`file_stamps`). Both empty: the copy is as the folder is. Compared as whole sets and
+        arrays first, row by row only where they differ: 10,000 rows in well under a millisecond."""
+        files = self.file_names()
+        expected = set(files)
+        added = {i for name in entries - expected if (i := session_id_of(name)) is not None}
         stale = set(self.distrusted)
         if now != self.stamps:
-            kept, width = self.stamps, STAMP_FIELDS
-            stale.update(
-                i for i in range(len(ids)) if now[i * width : (i + 1) * width] != kept[i * width : (i + 1) * width]
-            )
-        if added or len(names) != len(ids):
-            stale.update(i for i, session_id in enumerate(ids) if session_id not in names)
+            stale.update(_differing_rows(now, self.stamps))
+        if not entries.issuperset(expected):
+            stale.update(row for row, name in enumerate(files) if name not in entries)
         return stale, added
+
+    def file_names(self) -> list[str]:
+        """The file name of each row (`<id>.json`), in order."""
+        if self._file_names is None:
+            self._file_names = [session_id + SESSION_SUFFIX for session_id in self.ids]
+        return self._file_names
 
     def patched(self, stale: set[int], fresh: Sequence[SessionSummary], trusted_before: int) -> FolderCopy:
         """The copy without the `stale` rows and with the `fresh` summaries in their place (by the
@@ -256,6 +264,23 @@ class _LazyColumn:
         if type(values) is not list or len(values) != self.rows:
             raise ValueError("a kept column that does not add up")
         return values
+
+
+def _differing_rows(now: array[int], kept: array[int], block: int = 256) -> list[int]:
+    """The rows whose stamps differ between two arrays of the same rows: compared a block of
+    rows at a time (in C), then row by row inside the blocks that differ."""
+    width = STAMP_FIELDS
+    rows = max(len(now), len(kept)) // width
+    found = []
+    for start in range(0, rows, block):
+        low, high = start * width, min(start + block, rows) * width
+        if now[low:high] != kept[low:high]:
+            found += [
+                row
+                for row in range(start, min(start + block, rows))
+                if now[row * width : (row + 1) * width] != kept[row * width : (row + 1) * width]
+            ]
+    return found
 
 
 def _summary_stamp(s: SessionSummary) -> tuple[int, int, int, int]:

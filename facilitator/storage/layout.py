@@ -25,6 +25,14 @@ ATTEMPTS_FILE = "attempts.json"  # wrong codes and PINs, by address, for the rat
 OWN_BALLOT_FOLDER_FILES = frozenset({ROUND_FILE, SERVING_FILE, ATTEMPTS_FILE})
 
 
+def session_id_of(name: str) -> str | None:
+    """The session id a folder entry's name holds (`<id>.json`), or None for any other entry: the
+    index, a lock, a ballots folder, the trash, a hidden or temporary file."""
+    if name.endswith(SESSION_SUFFIX) and name[0] != "." and name != INDEX_FILE:
+        return name[: -len(SESSION_SUFFIX)]
+    return None
+
+
 def session_file(data_dir: Path, session_id: str) -> Path:
     return Path(data_dir) / f"{session_id}{SESSION_SUFFIX}"
 

@@ -39,7 +39,15 @@ from facilitator.storage import index_file
 from facilitator.storage.atomic import private_folder, sweep_orphans
 from facilitator.storage.data_folder import inside_folder, owned_path
 from facilitator.storage.index_file import folder_stat, read_head
-from facilitator.storage.layout import INDEX_FILE, SESSION_SUFFIX, TRASH, lock_file, session_file, trash_dir
+from facilitator.storage.layout import (
+    INDEX_FILE,
+    SESSION_SUFFIX,
+    TRASH,
+    lock_file,
+    session_file,
+    session_id_of,
+    trash_dir,
+)
 from facilitator.storage.listing_cache import cache_path
 from facilitator.storage.open_session import OpenSession
 from facilitator.storage.summaries import SORT_KEY, SessionSummary, summaries_json, summarise
@@ -197,14 +205,16 @@ class SessionStore:
     def session_names(self) -> set[str]:
         """The ids of the `<id>.json` names in the folder. Names only (no stat per entry, as scandir's
         is_file() would cost): the stat each listed file gets anyway tells a file from a folder."""
+        return {session_id for name in self.folder_entries() if (session_id := session_id_of(name)) is not None}
+
+    def folder_entries(self) -> set[str]:
+        """The names of everything in the folder, sessions or not (see `layout.session_id_of`)."""
         try:
-            names = os.listdir(self.data_dir)
+            return set(os.listdir(self.data_dir))
         except FileNotFoundError:
             return set()
         except OSError as error:
             raise StorageError(f"Cannot read the data folder {self.data_dir}: {error.strerror or error}.") from None
-        cut = -len(SESSION_SUFFIX)
-        return {name[:cut] for name in names if name.endswith(SESSION_SUFFIX) and name[0] != "." and name != INDEX_FILE}
 
     def _check_summaries(
         self, names: set[str], cached: dict[str, SessionSummary], trusted_before: int
@@ -292,7 +302,7 @@ class SessionStore:
         kept = read_kept(path, os.fspath(self.data_dir))
         if kept is None:
             return checked_ns, None, None
-        names = [i + SESSION_SUFFIX for i in kept.ids]
+        names = kept.file_names()
         return checked_ns, kept, PendingStamps(os.fspath(self.data_dir), names)
 
     def _kept(self) -> FolderCopy | None:
@@ -321,13 +331,13 @@ class SessionStore:
                     from facilitator.storage.summaries import prepare_summarise
 
                     prepare_summarise()
-                names = self.session_names()
+                entries = self.folder_entries()
                 now = pending.result()
-                stale, added = kept.changes(names, now)
+                stale, added = kept.changes(entries, now)
                 if not stale and not added:
                     return kept
                 if len(stale) + len(added) <= MAX_PATCHED:
-                    changed = {kept.ids[row] for row in stale if kept.ids[row] in names} | added
+                    changed = {kept.ids[row] for row in stale if kept.ids[row] + SESSION_SUFFIX in entries} | added
                     with folder_stat(self.data_dir) as stat:
                         fresh = [s for s in map(self._summarise_now, sorted(changed), repeat(stat)) if s is not None]
                     try:
