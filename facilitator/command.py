@@ -4,10 +4,15 @@ the TUI (nor Textual)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Most commands run for a fraction of a second and exit: without the cyclic collector, which
+    # would walk the objects the imports make again and again to find nothing (5% of an export).
+    # The long-lived ones, the meeting workspace and `serve`, turn it back on (`cli.console`).
+    gc.disable()
     from facilitator.cli import main as run_command_line
     from facilitator.tui.launch import open_workspace
 

@@ -4,6 +4,7 @@ command as a real subprocess."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,14 @@ def cli(data_dir: Path):
         return run_facilitator(data_dir, *args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def collector_back_on():
+    """A command run in this process turns the cyclic garbage collector off, as a short command
+    does (`facilitator.command`): the tests after it run with it on again."""
+    yield
+    gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -470,3 +470,46 @@ def test_an_empty_default_folder_points_to_an_earlier_versions_sessions(tmp_path
     listed = run_facilitator(tmp_path, "list", env=env, cwd=checkout).stdout
     assert f"No sessions yet in {tmp_path / 'xdg' / 'facilitator' / 'sessions'}" in listed
     assert f"earlier version are in {checkout / 'sessions'}" in listed
+
+
+class _Terminal:
+    """Standard input or output that says it is a terminal (pytest's are not)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return True
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def test_the_workspace_and_serve_run_with_the_garbage_collector_on(data_dir, saved_id, monkeypatch):
+    """A short command starts with the cyclic collector off (it exits in a moment); the meeting
+    workspace and `serve` run for hours and must collect."""
+    import gc
+    import sys
+
+    from facilitator import command
+    from facilitator.cli import main
+    from facilitator.remote import serve
+
+    seen: dict[str, bool] = {}
+
+    def workspace(store, templates, open_id):
+        seen["workspace"] = gc.isenabled()
+        return 0
+
+    def fake_serve(*args, **kwargs):
+        seen["serve"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(sys, "stdin", _Terminal(sys.stdin))
+    monkeypatch.setattr(sys, "stdout", _Terminal(sys.stdout))
+    monkeypatch.setattr(serve, "cmd_serve", fake_serve)
+    monkeypatch.setattr("facilitator.tui.launch.open_workspace", workspace)
+    assert command.main(["--data-dir", str(data_dir)]) == 0
+    gc.disable()  # as the start of `facilitator serve` leaves it
+    assert main(["--data-dir", str(data_dir), "serve", saved_id], open_workspace=workspace) == 0
+    assert seen == {"workspace": True, "serve": True}

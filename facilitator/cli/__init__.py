@@ -33,6 +33,7 @@ from facilitator.cli.console import (
     EXIT_OK,
     OpenWorkspace,
     fail,
+    long_lived,
     quiet_stdout,
     run_tui,
     templates_folder,
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "serve":
         from facilitator.remote.serve import cmd_serve  # aiohttp and textual-serve only; never Textual itself
 
+        long_lived()
         return cmd_serve(store, args.session, args.host, args.port, args.public_url, args.trusted_proxy)
     if command == "demo":
         return cmd_demo(store, templates, open_it=not args.no_open, open_workspace=args.open_workspace)

@@ -29,6 +29,7 @@ def run_tui(
         raise FacilitatorError(
             "the meeting workspace needs a terminal; use `facilitator list` or `facilitator export` in scripts."
         )
+    long_lived()
     return open_workspace(store, templates, open_id)
 
 
@@ -37,6 +38,14 @@ def is_terminal(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def long_lived() -> None:
+    """For a command that keeps running (the meeting workspace, `serve`): the cyclic garbage
+    collector on, whatever a short command's start turned off (`facilitator.command`)."""
+    import gc
+
+    gc.enable()
 
 
 def short_lived() -> None:
