@@ -50,6 +50,10 @@ _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)")
 _FANCY_MARKER = re.compile(r"^([A-Za-z]+|#)([.)])(?=[ \t]|$)")
 # pandoc's grid tables (`+---+`) and any '(' or '+' opening a line.
 _LINE_OPENERS = ("(", "+")
+# The characters a line must start with for `_BLOCK_START`, a delimiter row or `_LINE_OPENERS` to
+# apply (a blank or tab never starts the escaped core), and for `_FANCY_MARKER`.
+_BLOCK_FIRST = frozenset("#-+=:|(")
+_FANCY_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#")
 # GFM links a bare "www." as it links "https://" (the ':' of which is escaped already), after any
 # character but a letter or digit: also after '_', which a regex's word boundary counts as a letter.
 _BARE_WWW = re.compile(r"(?i)(?<![a-z0-9])(www)\.")
@@ -92,25 +96,30 @@ def _escape_line(line: str) -> str:
     trail = len(line) - len(line.rstrip(_TRIMMED))
     core = line[lead : len(line) - trail]
 
-    delimiter_row = _DELIMITER_ROW.fullmatch(core) is not None
+    # Each regex below runs only where its first character could match (this runs for every line
+    # of every section: a paragraph of prose is one line).
+    delimiter_row = "-" in core and _DELIMITER_ROW.fullmatch(core) is not None
     core = core.translate(_ALWAYS_ESCAPED)
     # A '#' run at the very end would be read as a heading's closing sequence.
     if core.endswith("#"):
         core = _CLOSING_HASHES.sub(lambda m: m.group(1) + "".join("\\#" for _ in m.group(2)), core)
     # The value may start a line, so what it starts with must not open a block. (Quotes,
     # `*` bullets and `_`/`*` thematic breaks are already escaped above.)
-    if (_BLOCK_START.match(core) or delimiter_row or core.startswith(_LINE_OPENERS)) and core[0] != "\\":
+    first = core[0]
+    if first in _BLOCK_FIRST and (_BLOCK_START.match(core) or delimiter_row or first in _LINE_OPENERS):
         core = "\\" + core
-    else:
-        core = _ORDERED_MARKER.sub(r"\1\\\2", core, count=1)
-        core = _FANCY_MARKER.sub(r"\1\\\2", core, count=1)
-    # The regex scans the whole line (a paragraph of prose: most of the time spent here); a plain
-    # search first finds the lines that can hold "www." at all.
+    elif first.isdecimal() or first in _FANCY_FIRST:
+        marker = _ORDERED_MARKER.match(core) or _FANCY_MARKER.match(core)
+        if marker is not None:
+            core = f"{marker.group(1)}\\{core[marker.end(1) :]}"
+    # The regex scans the whole line; a plain search first finds the lines that can hold "www.".
     if "." in core and "www." in core.lower():
         core = _BARE_WWW.sub(r"\1\\.", core)
     # An image needs '![' and '[' is escaped; escape '!' anyway so the source reads plainly.
-    core = core.replace("!\\[", "\\!\\[")
-
+    if "!" in core:
+        core = core.replace("!\\[", "\\!\\[")
+    if not lead and not trail:
+        return core
     head = "".join(map(_reference, line[:lead]))
     tail = "".join(map(_reference, line[len(line) - trail :]))
     return head + core + tail
