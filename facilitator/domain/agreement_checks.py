@@ -18,7 +18,8 @@ follows another is version 2, unless the room set a number. A kick-off that foll
 version 1 even when the alliance has older sessions by the same name: it starts a new agreement.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: a NamedTuple compiles each field's annotation
+# when it is a string (about 0.1 ms a class, paid by every command that imports this module).
 
 from collections.abc import Callable
 from typing import NamedTuple
