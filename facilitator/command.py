@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -14,6 +16,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The long-lived ones, the meeting workspace and `serve`, turn it back on (`cli.console`).
     gc.disable()
     from facilitator.cli import main as run_command_line
-    from facilitator.tui.launch import open_workspace
 
-    return run_command_line(argv, open_workspace=open_workspace)
+    return run_command_line(argv, open_workspace=_open_workspace)
+
+
+def _open_workspace(store: Any, templates: Path | None, open_id: str | None) -> int:
+    from facilitator.tui.launch import open_workspace  # only when the workspace opens
+
+    return open_workspace(store, templates, open_id)
