@@ -1,8 +1,6 @@
 """`python -m facilitator` is the same command as `facilitator`."""
 
-import sys
-
-from facilitator.command import main
+from facilitator.command import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

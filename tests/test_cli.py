@@ -513,3 +513,21 @@ def test_the_workspace_and_serve_run_with_the_garbage_collector_on(data_dir, sav
     gc.disable()  # as the start of `facilitator serve` leaves it
     assert main(["--data-dir", str(data_dir), "serve", saved_id], open_workspace=workspace) == 0
     assert seen == {"workspace": True, "serve": True}
+
+
+def test_a_short_command_leaves_its_files_whole_and_its_output_complete(cli, data_dir, tmp_path):
+    """Short commands leave without tearing the interpreter down (`facilitator.command.run`): what
+    they wrote must be on disk, closed and unlocked, and their output complete, pipe or file."""
+    made = cli("new", "--alliance", "Quick Exit Alliance", "--partner", "North", "--partner", "South")
+    assert made.returncode == 0, made.stderr
+    session_id = made.stdout.strip()
+    out = tmp_path / "agreement.md"
+    exported = cli("export", session_id, "-o", str(out))
+    piped = cli("export", session_id)
+    listed = cli("list", "--json")
+    assert exported.returncode == piped.returncode == listed.returncode == 0
+    assert out.read_text(encoding="utf-8") == piped.stdout
+    assert piped.stdout.rstrip().endswith("The CEO Refresher (2003).*")
+    assert [entry["id"] for entry in json.loads(listed.stdout)] == [session_id]
+    left = {p.name for p in data_dir.iterdir()}
+    assert left - {"index.json"} == {f"{session_id}.json"}, left  # no lock, no temporary file

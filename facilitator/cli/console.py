@@ -40,12 +40,22 @@ def is_terminal(stream: Any) -> bool:
         return False
 
 
+_long_lived = False  # set by long_lived(): see facilitator.command.run
+
+
 def long_lived() -> None:
     """For a command that keeps running (the meeting workspace, `serve`): the cyclic garbage
-    collector on, whatever a short command's start turned off (`facilitator.command`)."""
+    collector on, whatever a short command's start turned off, and a usual exit at the end
+    (`facilitator.command`)."""
     import gc
 
+    global _long_lived
+    _long_lived = True
     gc.enable()
+
+
+def is_long_lived() -> bool:
+    return _long_lived
 
 
 def short_lived() -> None:
