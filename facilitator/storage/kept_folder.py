@@ -58,7 +58,7 @@ class FolderCopy:
         stamps: array[int],
         listing: Sequence[bytes | memoryview],
         lengths: array[int],
-        columns: Mapping[str, list[Any] | _LazyColumn],
+        columns: Mapping[str, list[Any] | _LazyColumn | _PatchedColumn],
         distrusted: Sequence[int],
     ) -> None:
         self.ids = ids
@@ -75,7 +75,7 @@ class FolderCopy:
 
     def column(self, name: str) -> list[Any]:
         value = self._columns[name]
-        if isinstance(value, _LazyColumn):  # read from the cache: loaded when first asked for
+        if not isinstance(value, list):  # read from the cache, or patched: made when first asked for
             value = self._columns[name] = value.load()
         return value
 
@@ -116,9 +116,7 @@ class FolderCopy:
                 pieces.append((row, event))
             pieces += inserts.get(event, ())
             row = event + 1 if event in stale else event
-        columns = {name: self.column(name) for name in COLUMNS}
         ids: list[str] = []
-        new_columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
         stamps, lengths, chunks, distrusted = array("q"), array("q"), [], []
         listing, width, separator = self._listing_text(), STAMP_FIELDS, len(_SEPARATOR)
         fresh_entries = dict(zip(map(id, fresh), _encoded_entries(fresh)))
@@ -126,8 +124,6 @@ class FolderCopy:
             if isinstance(piece, tuple):
                 start, end = piece
                 ids += self.ids[start:end]
-                for name, column in columns.items():
-                    new_columns[name] += column[start:end]
                 stamps.extend(self.stamps[start * width : end * width])
                 lengths.extend(self.lengths[start:end])
                 offset = len(_OPENING) + sum(self.lengths[:start]) + separator * start
@@ -137,13 +133,14 @@ class FolderCopy:
                 if _distrust(piece, trusted_before):
                     distrusted.append(len(ids))
                 ids.append(piece.id)
-                for name in COLUMNS:
-                    new_columns[name].append(getattr(piece, name))
                 stamps.extend(_summary_stamp(piece))
                 entry = fresh_entries[id(piece)]
                 lengths.append(len(entry))
                 chunks.append(entry)
-        return FolderCopy(ids, stamps, _joined(chunks), lengths, new_columns, distrusted)
+        # The columns only when asked for (the alliance history, writing the copy): the listing
+        # needs none of them.
+        columns = {name: _PatchedColumn(self, name, pieces) for name in COLUMNS}
+        return FolderCopy(ids, stamps, _joined(chunks), lengths, columns, distrusted)
 
     def _listing_text(self) -> bytes | memoryview:
         return self._listing[0] if len(self._listing) == 1 else b"".join(self._listing)
@@ -281,6 +278,22 @@ def _differing_rows(now: array[int], kept: array[int], block: int = 256) -> list
                 if now[row * width : (row + 1) * width] != kept[row * width : (row + 1) * width]
             ]
     return found
+
+
+class _PatchedColumn:
+    """A column of a patched copy: the kept rows' values in runs, and the fresh summaries' own."""
+
+    def __init__(self, kept: FolderCopy, name: str, pieces: Sequence[tuple[int, int] | SessionSummary]) -> None:
+        self.kept, self.name, self.pieces = kept, name, pieces
+
+    def load(self) -> list[Any]:
+        column, values = self.kept.column(self.name), []
+        for piece in self.pieces:
+            if isinstance(piece, tuple):
+                values += column[piece[0] : piece[1]]
+            else:
+                values.append(getattr(piece, self.name))
+        return values
 
 
 def _summary_stamp(s: SessionSummary) -> tuple[int, int, int, int]:
