@@ -175,11 +175,14 @@ def test_a_figure_not_handed_over_and_remote_images_and_links_are_dropped(sessio
     text = _markdown(session, "agreement") + (
         "\n\n![remote](http://example.com/t.png) ![local](/etc/hostname) ![other](figures/other.svg) "
         "[x](javascript:alert(1)) [y](JAVASCRIPT:alert(1)) [ok](https://example.com)\n\n<script>alert(1)</script>\n"
+        '\n[![inner](http://example.com/i.png) linked](data:text/html,x "a \\" title") <b onclick="x()">b</b>\n'
     )
     meta = document_meta(session, "agreement")
     facts = html_facts(convert(text, "html", meta))
-    assert facts.img_srcs == [] and "script" not in facts.tags
+    assert facts.img_srcs == [] and "script" not in facts.tags and not facts.handlers
     assert facts.hrefs == ["https://example.com"]
+    shown = " ".join(" ".join(facts.text).split())  # what a link or picture not kept leaves: its words
+    assert all(words in shown for words in ("remote", "local", "other", "x y ok", "inner linked"))
     word = convert(text, "docx", meta)
     assert not [n for n in zipfile.ZipFile(__import__("io").BytesIO(word)).namelist() if "media" in n]
     pdf = " ".join(pdf_pages(convert(text, "pdf", meta)))
@@ -200,7 +203,7 @@ def test_without_the_extra_one_line_names_it(session, monkeypatch, fmt, module):
 
 
 def test_html_needs_no_extra(session, monkeypatch):
-    """The HTML is written by markdown-it-py, in this process: pandoc and Typst are not needed."""
+    """The HTML is written by cmark-gfm, in this process: pandoc and Typst are not needed."""
     monkeypatch.setitem(sys.modules, "pypandoc", None)
     monkeypatch.setitem(sys.modules, "typst", None)
     pandoc.pandoc_path.cache_clear()

@@ -3,7 +3,7 @@
 `convert(markdown, fmt, meta, figures)` gives a document's bytes in one of `DOCUMENT_FORMATS`:
 
 - `md`: the Markdown as rendered;
-- `html`: one self-contained page (`html.py`, its body by markdown-it-py in this process);
+- `html`: one self-contained page (`html.py`, its body by cmark-gfm in this process);
 - `pdf`: through pandoc's Typst writer and Typst (`pdf.py`, which says why not WeasyPrint);
 - `docx`: through pandoc with a reference document for the house style (`docx.py`).
 
@@ -14,7 +14,7 @@ shows the same header and prints it on every page.
 The converters (pandoc from `pypandoc-binary`, Typst from `typst`) are the optional extra
 `facilitator[documents]`, imported only inside the functions that run them; without it, asking
 for pdf or docx raises `DocumentsExtraMissing`, one line naming the extra. The HTML needs neither:
-markdown-it-py writes it (`html_body`).
+cmark-gfm writes it (`html_body`).
 
 `written(...)` writes what was converted: everything is converted first, then each file is
 replaced atomically, so a failed conversion leaves every earlier file as it was.

@@ -17,7 +17,7 @@ from facilitator.reports.figure import FIGURES_FOLDER, Figure
 from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
 
 
-def _data_uri(mime: str, data: bytes) -> str:
+def data_uri(mime: str, data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -28,7 +28,7 @@ def embedded(markdown: str, figures: Sequence[Figure], *, png: bool) -> str:
     brackets behind backslashes, so it holds no `](figures/...)` that is a link.
     """
     for figure in figures:
-        picture = _data_uri("image/png", figure.png()) if png else _data_uri("image/svg+xml", figure.svg.encode())
+        picture = data_uri("image/png", figure.png()) if png else data_uri("image/svg+xml", figure.svg.encode())
         markdown = markdown.replace(f"]({figure.link})", f"]({picture})")
     return markdown
 

@@ -1,6 +1,6 @@
 """The document as one self-contained HTML page, for a browser or to print from one.
 
-markdown-it-py writes the body (`html_body`, in this process: no pandoc, no extra needed); the
+cmark-gfm writes the body (`html_body`, in this process: no pandoc, no extra needed); the
 page around it is ours: a running header (alliance, title, version,
 DRAFT) shown on screen and repeated on every printed page, print CSS with "Page x of y" in the page
 margin, the figures inside the file, and a Content-Security-Policy that lets the page run no script
@@ -14,7 +14,6 @@ from html import escape
 
 from facilitator.reports.document_meta import DocumentMeta
 from facilitator.reports.figure import Figure
-from facilitator.reports.formats.figures_out import embedded
 from facilitator.reports.formats.html_body import html_body
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -31,6 +30,7 @@ table { border-collapse: collapse; width: 100%; margin: .8rem 0 1.2rem; font-siz
 th, td { border: 1px solid #9aa4ad; padding: .3rem .45rem; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
 th { background: #e8ecef; }
+th, td:first-child { overflow-wrap: normal; } /* headings and numbers whole: no "Join t", no "1 0" */
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: .9rem; color: #3d4650; }
 footer.running { display: none; }
@@ -45,7 +45,7 @@ footer.running { display: none; }
 
 
 def to_html(markdown: str, meta: DocumentMeta, figures: Sequence[Figure] = ()) -> bytes:
-    body = html_body(embedded(markdown, figures, png=False))
+    body = html_body(markdown, figures)
     draft = '<span class="draft">DRAFT</span>' if meta.draft else ""
     page = f"""<!DOCTYPE html>
 <html lang="en">
