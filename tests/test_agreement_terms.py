@@ -74,6 +74,19 @@ def test_terms_and_signatories_round_trip_exactly() -> None:
         (lambda d: d["terms"]["triggers"][0].update(consequence="sue"), r"terms.triggers\[0\].consequence"),
         (lambda d: d["terms"]["governance"].append({"layer": ""}), r"terms.governance\[0\].layer"),
         (lambda d: d["partners"][0].update(signatory="a\nb"), r"partners\[0\].signatory"),
+        # A file someone shared: an escape sequence or a bidi override in a one-line cell would act
+        # on the terminal, or show the row's words in another order.
+        (lambda d: d["terms"].update(term="3 years\u202e"), "terms.term cannot hold control characters"),
+        (lambda d: d["terms"].update(deadlock_rule="\x1b[2J"), "terms.deadlock_rule cannot hold control characters"),
+        (
+            lambda d: d["terms"]["governance"].append({"layer": "Board", "decides": "budget\u2066x"}),
+            r"terms.governance\[0\].decides cannot hold control characters",
+        ),
+        (
+            lambda d: d["terms"]["escalation"].append({"who": "Sponsors", "time_limit": "5 days\x9b"}),
+            r"terms.escalation\[0\].time_limit cannot hold control characters",
+        ),
+        (lambda d: d["terms"]["triggers"][0].update(partner="\u202eone-ltd"), r"terms.triggers\[0\].partner"),
     ],
 )
 def test_bad_terms_are_refused_with_the_path_of_the_field(change, message) -> None:
@@ -89,6 +102,8 @@ def test_typed_term_and_dates_are_checked() -> None:
     assert check_term("  3 years ") == "3 years"
     with pytest.raises(InvalidInput, match="one line"):
         check_term("3\nyears")
+    with pytest.raises(InvalidInput, match="control characters"):
+        check_term("3 years\x1b[31m")
     with pytest.raises(InvalidInput, match="before the effective date"):
         check_review_after_start("2026-05-01", "2026-04-01")
     check_review_after_start("2026-05-01", "")

@@ -16,7 +16,7 @@ from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.agreement_items import new_item_id
 from facilitator.domain.document_reader import DocumentReader
 from facilitator.domain.records import field, record
-from facilitator.domain.validation import MAX_ITEMS, check_text, clip
+from facilitator.domain.validation import MAX_ITEMS, check_text, clean_line, clip
 
 MAX_VERSION = 10_000
 MAX_TERM = 200
@@ -61,9 +61,9 @@ class GovernanceBody:
         return GovernanceBody(
             id=r.text("id") or new_item_id(),
             layer=r.name("layer"),
-            who=r.text("who"),
-            how_often=r.text("how_often"),
-            decides=r.text("decides"),
+            who=r.plain_text("who"),
+            how_often=r.plain_text("how_often"),
+            decides=r.plain_text("decides"),
         )
 
 
@@ -81,7 +81,9 @@ class EscalationStep:
 
     @staticmethod
     def read(r: DocumentReader) -> EscalationStep:
-        return EscalationStep(id=r.text("id") or new_item_id(), who=r.name("who"), time_limit=r.text("time_limit"))
+        return EscalationStep(
+            id=r.text("id") or new_item_id(), who=r.name("who"), time_limit=r.plain_text("time_limit")
+        )
 
 
 @record
@@ -138,7 +140,7 @@ class ExitTrigger:
             kind=kind,
             threshold=_required_whole(r, "threshold", low, high),
             running=r.whole("running", *RUNNING_RANGE, 1),
-            partner=r.text("partner"),
+            partner=r.plain_text("partner"),
             consequence=r.choice("consequence", CONSEQUENCES, "renegotiate"),
         )
 
@@ -155,7 +157,7 @@ def check_term(text: str) -> str:
     term = check_text(text, "Term").strip()
     if "\n" in term or "\r" in term or len(term) > MAX_TERM:
         raise InvalidInput(f"The term must be one line of at most {MAX_TERM} characters.")
-    return term
+    return clean_line(term, "The term")
 
 
 def check_review_after_start(effective_date: str, next_review: str) -> None:
@@ -203,11 +205,11 @@ class AgreementTerms:
         terms = AgreementTerms(
             version=r.whole("version", 0, MAX_VERSION, 0),
             effective_date=r.date("effective_date", optional=True),
-            term=r.text("term"),
+            term=r.plain_text("term"),
             next_review=r.date("next_review", optional=True),
             governance=r.items("governance", GovernanceBody.read),
             escalation=r.items("escalation", EscalationStep.read),
-            deadlock_rule=r.text("deadlock_rule"),
+            deadlock_rule=r.plain_text("deadlock_rule"),
             triggers=r.items("triggers", ExitTrigger.read),
         )
         try:

@@ -13,6 +13,7 @@ from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.validation import (
     MAX_ITEMS,
     as_tuple,
+    check_plain_text,
     check_text,
     clean_name,
     clip,
@@ -57,6 +58,15 @@ class DocumentReader:
     def name(self, key: str) -> str:
         try:
             return clean_name(self.get(key, str), self._where(key))
+        except InvalidInput as error:
+            raise InvalidSession(str(error)) from None
+
+    def plain_text(self, key: str) -> str:
+        """Text, as the file holds it, with no control character but line breaks and tabs
+        (`validation.check_plain_text`)."""
+        value = self.get(key, str, "")
+        try:
+            return check_plain_text(value, self._where(key))
         except InvalidInput as error:
             raise InvalidSession(str(error)) from None
 

@@ -45,6 +45,32 @@ def clean_name(value: str, what: str) -> str:
     return text
 
 
+MAX_LINE = 2_000  # a one-line value that is not a name: a target, a time limit, a deadlock rule
+
+
+def clean_line(value: str, what: str) -> str:
+    """A one-line value that may be empty: stripped, a tab as a space, no line break and no
+    control character (an escape sequence or a bidi override in a table cell would act on the
+    terminal, or show the row's words in another order, as in a name: `clean_name`)."""
+    text = check_text(value, what).replace("\t", " ").strip()
+    if "\n" in text or "\r" in text:
+        raise InvalidInput(f"{what} must fit on one line.")
+    if any(is_control(c) for c in text):
+        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
+    if len(text) > MAX_LINE:
+        raise InvalidInput(f"{what} is too long ({len(text):,} characters, at most {MAX_LINE:,}).")
+    return text
+
+
+def check_plain_text(value: str, what: str) -> str:
+    """Text as a file holds it, unchanged: line breaks and tabs may be in it, no other control
+    character (an escape sequence, a bidi override: see `clean_name`)."""
+    text = check_text(value, what)
+    if any(is_control(c) and c not in "\n\r\t" for c in text):
+        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
+    return text
+
+
 def check_text(value: str, what: str) -> str:
     """Any text we store must encode as UTF-8: a lone surrogate (from a broken paste) cannot."""
     if not isinstance(value, str):

@@ -159,6 +159,31 @@ async def test_a_signatory_name_with_an_escape_sequence_is_refused():
     assert session.partners[0].signatory == ""
 
 
+async def test_a_governance_cell_with_a_bidi_override_is_refused_and_a_tab_becomes_a_space():
+    """A paste into a one-line cell: a bidi override would show the row's words in another order
+    on the shared screen and in the documents; a tab is only a wide space."""
+    session = fresh_session()
+    session.agenda.current_section = GOVERNANCE_SECTION
+    app = PaneHarness(AgreementPane, session=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9", "tab", "n")
+        form = app.screen
+        assert isinstance(form, GovernanceBodyForm)
+        form.query_one("#field-layer", Input).value = "Board"
+        form.query_one("#field-who", Input).value = "The\tsponsors"
+        form.query_one("#field-decides", Input).value = "Budget \u202eevlos"  # a paste
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "control characters" in form.errors()["decides"] and "who" not in form.errors()
+        assert session.terms.governance == []
+        form.query_one("#field-decides", Input).value = "Budget"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert [(g.layer, g.who, g.decides) for g in session.terms.governance] == [("Board", "The sponsors", "Budget")]
+
+
 async def test_governance_bodies_and_the_escalation_ladder_are_tables_of_section_7():
     session = fresh_session()
     session.agenda.current_section = GOVERNANCE_SECTION

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.validation import check_text, clean_name, parse_date, parse_optional_date
+from facilitator.domain.validation import clean_line, clean_name, parse_date, parse_optional_date
 
 
 def required_line(what: str) -> Callable[[str], str]:
@@ -27,10 +27,7 @@ def optional_name(what: str) -> Callable[[str], str]:
 
 def optional_line(what: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
-        text = check_text(value, what).strip()
-        if len(text) > 2_000:
-            raise InvalidInput(f"{what} is too long ({len(text)} characters, at most 2,000).")
-        return text
+        return clean_line(value, what)
 
     return parse
 
