@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -514,3 +515,44 @@ def test_the_pack_folder_is_checked_before_it_is_made(cli, demo, data_dir, tmp_p
         assert result.returncode == 1 and said in result.stderr, result.stderr
     assert not (data_dir / f"{demo}.lock").is_dir() and not (data_dir / "zz.ballots").exists()
     assert cli("delete", demo).returncode == 0  # the session is not locked out
+
+
+def test_a_pack_that_cannot_be_written_whole_replaces_nothing(cli, demo, tmp_path):
+    """Red team: a write failing half-way through a pack left it half replaced. Now every file
+    is written beside its old one before any is replaced."""
+    pack = tmp_path / "pack"
+    assert cli("export", demo, "--document", "pack", "-o", str(pack)).returncode == 0
+    before = {p.relative_to(pack): p.read_bytes() for p in pack.rglob("*") if p.is_file()}
+    assert len([p for p in before if p.parent == Path(".")]) == 8
+    (pack / "figures").rename(tmp_path / "old-figures")
+    (pack / "figures").symlink_to(tmp_path / "old-figures")  # someone's link, found only at the end
+    result = cli("export", demo, "--document", "pack", "-o", str(pack), "--changes-since")
+    assert result.returncode == 1 and "is a link" in result.stderr
+    assert {p.name: p.read_bytes() for p in pack.iterdir() if p.is_file()} == {
+        p.name: data for p, data in before.items() if p.parent == Path(".")
+    }
+    assert not [p for p in pack.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_files_written_as_one_are_all_replaced_or_none(tmp_path, monkeypatch):
+    from facilitator.storage import atomic
+
+    paths = [tmp_path / f"f{n}.txt" for n in range(3)]
+    for path in paths:
+        path.write_text("old", encoding="utf-8")
+    real_fsync, calls = os.fsync, []
+
+    def disk_full_at_the_third(fd):
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full_at_the_third)
+    with pytest.raises(OSError):
+        atomic.atomic_write_all([atomic.NewFile(path, b"new") for path in paths])
+    assert [path.read_text(encoding="utf-8") for path in paths] == ["old"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f0.txt", "f1.txt", "f2.txt"]
+    monkeypatch.setattr(atomic.os, "fsync", real_fsync)
+    atomic.atomic_write_all([atomic.NewFile(path, b"new") for path in paths])
+    assert [path.read_text(encoding="utf-8") for path in paths] == ["new"] * 3

@@ -10,7 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 TEMP_PREFIX = ".facilitator-tmp-"
 # What the data folder holds is private (scores, comments, join codes, PIN hashes, who met whom):
@@ -24,27 +26,53 @@ SHARED_FILE = 0o644  # a document meant to be passed around (an export outside t
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, new_mode: int | None = None) -> None:
     """Replace `path` with `data`. The file keeps its mode, or takes `mode`; a new file takes
     `new_mode` (default: private, 0600), less the umask's bits."""
-    path = Path(path)
-    folder = path.parent
-    mode = _mode_for(path, DEFAULT_MODE if new_mode is None else new_mode) if mode is None else mode
+    atomic_write_all([NewFile(Path(path), data, mode, new_mode)])
+
+
+class NewFile(NamedTuple):
+    """A file to replace (`atomic_write_all`): its path, its bytes, and its mode (see
+    `atomic_write_bytes`)."""
+
+    path: Path
+    data: bytes
+    mode: int | None = None
+    new_mode: int | None = None
+
+
+def atomic_write_all(files: Sequence[NewFile]) -> None:
+    """Replace several files as one, a sponsor pack say: every new file is written and fsynced
+    beside the one it replaces first, and only then are they renamed over them. A failure while
+    writing (a disk full, a folder that refuses) replaces none of them and leaves no temporary
+    file; only the renames themselves, which take microseconds, come one after the other."""
     import tempfile  # here: `facilitator list` usually writes nothing and need not load it
 
-    fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=folder)
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates 0600 files; keep the mode the file had (or the one asked for a new file).
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+        for file in files:
+            path = Path(file.path)
+            default = DEFAULT_MODE if file.new_mode is None else file.new_mode
+            mode = _mode_for(path, default) if file.mode is None else file.mode
+            fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=path.parent)
+            staged.append((temp_name, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(file.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # mkstemp creates 0600 files; keep the mode the file had (or the one asked for a new file).
+            os.chmod(temp_name, mode)
+        while staged:
+            temp_name, path = staged[0]
+            os.replace(temp_name, path)
+            staged.pop(0)
     except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
+        for temp_name, _path in staged:
+            try:
+                os.unlink(temp_name)
+            except OSError:
+                pass
         raise
-    fsync_folder(folder)
+    for folder in dict.fromkeys(Path(file.path).parent for file in files):
+        fsync_folder(folder)
 
 
 def atomic_write_text(path: Path, text: str, mode: int | None = None, new_mode: int | None = None) -> None:

@@ -93,27 +93,30 @@ class Output(NamedTuple):
 
 
 def written(outputs: Sequence[Output], *, private: bool = False) -> list[Path]:
-    """Write every output atomically (the figures of each into `figures/` beside it); the paths.
+    """Write every output (the figures of each into `figures/` beside it) as one: the paths.
 
-    Called once everything is converted: nothing is written for a conversion that failed.
+    Called once everything is converted: nothing is written for a conversion that failed. Then
+    every file is written beside the one it replaces before any is replaced (`atomic_write_all`),
+    so a pack that cannot be written whole (a disk full, a `figures` link) replaces nothing.
     """
-    from facilitator.reports.formats.figures_out import write_svg_files
-    from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
+    from facilitator.reports.formats.figures_out import svg_files
+    from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, NewFile, atomic_write_all
 
-    paths: list[Path] = []
     for output in outputs:
         path = output.path
         if path.is_dir():
             raise ReportError(f"Cannot write {path}: that is a folder; give a file name.")
         if not path.parent.is_dir():
             raise ReportError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    mode = PRIVATE_FILE if private else None
+    files = []
     for output in outputs:
-        try:
-            atomic_write_bytes(output.path, output.data, mode=PRIVATE_FILE if private else None, new_mode=SHARED_FILE)
-        except PermissionError:
-            raise ReportError(f"Cannot write {output.path}: permission denied.") from None
-        except OSError as error:
-            raise ReportError(f"Cannot write {output.path}: {error.strerror or error}.") from None
-        paths.append(output.path)
-        paths += write_svg_files(output.path.parent, output.figures, private=private)
-    return paths
+        files.append(NewFile(output.path, output.data, mode, SHARED_FILE))
+        files += svg_files(output.path.parent, output.figures, private=private)
+    try:
+        atomic_write_all(files)
+    except OSError as error:
+        where = error.filename or (outputs[0].path.parent if outputs else "")
+        reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or str(error))
+        raise ReportError(f"Cannot write {where}: {reason}. Nothing was replaced.") from None
+    return [file.path for file in files]

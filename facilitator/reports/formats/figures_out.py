@@ -14,7 +14,7 @@ from pathlib import Path
 
 from facilitator.base.errors import ReportError
 from facilitator.reports.figure import FIGURES_FOLDER, Figure
-from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_bytes
+from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, NewFile, atomic_write_all
 
 
 def data_uri(mime: str, data: bytes) -> str:
@@ -36,22 +36,32 @@ def embedded(markdown: str, figures: Sequence[Figure], *, png: bool) -> str:
 def write_svg_files(
     folder: Path, figures: Sequence[Figure], *, what: str = "figures", private: bool = False
 ) -> list[Path]:
-    """Write `folder/figures/<name>.svg` for each figure (atomically); the paths written.
+    """Write `folder/figures/<name>.svg` for each figure (atomically, as one); the paths written.
     `private`: 0600 whatever, like the document beside them (written into the data folder)."""
+    files = svg_files(folder, figures, what=what, private=private)
+    try:
+        atomic_write_all(files)
+    except OSError as error:
+        raise ReportError(f"Cannot write the {what} to {folder / FIGURES_FOLDER}: {error.strerror or error}.") from None
+    return [file.path for file in files]
+
+
+def svg_files(
+    folder: Path, figures: Sequence[Figure], *, what: str = "figures", private: bool = False
+) -> list[NewFile]:
+    """The SVG files of `figures` in `folder/figures/`, made ready to write (the folder made,
+    never through a link); none for no figures."""
     if not figures:
         return []
     target = folder / FIGURES_FOLDER
     if target.is_symlink():
         # Someone else's link would take the charts (and their names) wherever it points.
         raise ReportError(f"Cannot write the {what} to {target}: it is a link, not a folder; remove it.")
-    written = []
     try:
         target.mkdir(mode=0o700 if private else 0o777, exist_ok=True)
-        for figure in figures:
-            path = target / f"{figure.name}.svg"
-            mode = PRIVATE_FILE if private else None
-            atomic_write_bytes(path, figure.svg.encode("utf-8"), mode=mode, new_mode=SHARED_FILE)
-            written.append(path)
     except OSError as error:
         raise ReportError(f"Cannot write the {what} to {target}: {error.strerror or error}.") from None
-    return written
+    if not target.is_dir():
+        raise ReportError(f"Cannot write the {what} to {target}: it is a file, not a folder.")
+    mode = PRIVATE_FILE if private else None
+    return [NewFile(target / f"{figure.name}.svg", figure.svg.encode("utf-8"), mode, SHARED_FILE) for figure in figures]
