@@ -556,3 +556,15 @@ def test_files_written_as_one_are_all_replaced_or_none(tmp_path, monkeypatch):
     monkeypatch.setattr(atomic.os, "fsync", real_fsync)
     atomic.atomic_write_all([atomic.NewFile(path, b"new") for path in paths])
     assert [path.read_text(encoding="utf-8") for path in paths] == ["new"] * 3
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="gives a folder to another user")
+def test_a_pack_folder_someone_else_made_is_refused(cli, demo, tmp_path):
+    """On a shared machine a folder made first by someone else (in /tmp, say) would let its owner
+    read or swap the pack: refused, nothing written."""
+    theirs = tmp_path / "sponsor-pack"
+    theirs.mkdir(mode=0o777)
+    os.chown(theirs, 65534, 65534)
+    result = cli("export", demo, "--document", "pack", "-o", str(theirs))
+    assert result.returncode == 1 and "belongs to another user" in result.stderr, result.stderr
+    assert list(theirs.iterdir()) == []

@@ -284,7 +284,7 @@ def _export_converted(
     fmt = fmt or "md"
     if not output and fmt in BINARY and is_terminal(sys.stdout):
         raise InvalidInput(f"A {NAMES[fmt]} is not for the terminal: write it to a file with -o FILE.")
-    from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_outputs
+    from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, made_pack_folder, pack_outputs
 
     session = store.load(session_id)
     documents = PACK_DOCUMENTS if document == "pack" else (document,)
@@ -310,15 +310,7 @@ def _export_converted(
         # The folder itself, before it is made: not a name the data folder owns (a session's lock,
         # a session file, the trash), not a link to somewhere else.
         store.check_output_path(folder)
-        if folder.is_symlink():
-            raise InvalidInput(f"{output} is a link: write the pack into a folder of your own.")
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as error:
-            raise FacilitatorError(f"Cannot make the folder {output}: {error.strerror or error}.") from None
-        if not folder.is_dir():
-            raise InvalidInput(f"{output} is a file: --document pack writes into a folder.")
-        outputs = pack_outputs(folder, session.id, items)
+        outputs = pack_outputs(made_pack_folder(folder), session.id, items)
     else:
         outputs = [Output(Path(output).expanduser(), items[0].data, items[0].figures)]
     for each in outputs:

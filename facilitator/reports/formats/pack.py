@@ -10,10 +10,12 @@ is rendered as Markdown once and converted from it to each format; nothing is wr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from facilitator.base.errors import ReportError
 from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.model import Session
 from facilitator.reports.figure import Figure
@@ -69,3 +71,35 @@ def pack_file(folder: Path, session_id: str, document: str, fmt: str) -> Path:
 
 def pack_outputs(folder: Path, session_id: str, items: Sequence[Converted]) -> list[Output]:
     return [Output(pack_file(folder, session_id, i.document, i.fmt), i.data, i.figures) for i in items]
+
+
+def pack_folder_problem(folder: Path) -> str:
+    """Why the pack cannot go into `folder` (made or not yet), in one sentence; "" when it can.
+
+    Not a link (the documents would go wherever it points), not a file, and, on a shared machine,
+    not a folder someone else made first (in /tmp, say): its owner could read or swap the files.
+    """
+    if folder.is_symlink():
+        return f"{folder} is a link: write the pack into a folder of your own."
+    if not folder.exists():
+        return "" if folder.parent.is_dir() else f"The folder {folder.parent} does not exist."
+    if not folder.is_dir():
+        return f"{folder} is a file: the pack is written into a folder."
+    if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+        return f"{folder} belongs to another user: write the pack into a folder of your own."
+    return ""
+
+
+def made_pack_folder(folder: Path) -> Path:
+    """`folder`, made if need be, once `pack_folder_problem` finds nothing: ReportError if not."""
+    problem = pack_folder_problem(folder)
+    if not problem:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            problem = f"Cannot make the folder {folder}: {error.strerror or error}."
+        else:
+            problem = pack_folder_problem(folder)  # made meanwhile by someone else, or a link
+    if problem:
+        raise ReportError(problem)
+    return folder

@@ -312,6 +312,8 @@ class ExportScreen(ModalScreen[Path | None]):
         return None if problem else path
 
     def _pack_folder(self) -> Path | None:
+        from facilitator.reports.formats.pack import pack_folder_problem
+
         raw = self.query_one("#path", Input).value.strip()
         problem = ""
         folder = None
@@ -323,13 +325,8 @@ class ExportScreen(ModalScreen[Path | None]):
             folder = Path(raw).expanduser()
             if not folder.is_absolute():
                 folder = Path.cwd() / folder
-            if folder.is_symlink():
-                problem = f"{folder} is a link: write the pack into a folder of your own."
-            elif folder.exists() and not folder.is_dir():
-                problem = f"{folder} is a file: the pack is written into a folder."
-            elif not folder.parent.is_dir():
-                problem = f"The folder {folder.parent} does not exist."
-            else:
+            problem = pack_folder_problem(folder)
+            if not problem:
                 owned = (self._owned_by_the_data_folder(f) for f in [folder, *self._pack_files(folder)])
                 problem = next(filter(None, owned), "")
         self._show_path_problem(problem)
@@ -459,7 +456,12 @@ class ExportScreen(ModalScreen[Path | None]):
         """Both documents in every format, converted, then written into `folder` (worker thread)."""
         from facilitator.reports.formats import DOCUMENT_FORMATS, written
         from facilitator.reports.formats.docx import reference_doc
-        from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_outputs
+        from facilitator.reports.formats.pack import (
+            PACK_DOCUMENTS,
+            converted_documents,
+            made_pack_folder,
+            pack_outputs,
+        )
 
         items = converted_documents(
             self.session,
@@ -470,11 +472,7 @@ class ExportScreen(ModalScreen[Path | None]):
             changes_since=self.changes_since,
             reference_doc=reference_doc(None, self.templates),
         )
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as error:
-            raise FacilitatorError(f"Cannot make the folder {folder}: {error.strerror or error}.") from None
-        written(pack_outputs(folder, self.session.id, items), private=private)
+        written(pack_outputs(made_pack_folder(folder), self.session.id, items), private=private)
         return folder
 
     def _convert_and_write(self, document: str, fmt: str, path: Path, private: bool) -> Path:
