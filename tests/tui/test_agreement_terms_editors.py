@@ -239,6 +239,28 @@ async def test_governance_bodies_and_the_escalation_ladder_are_tables_of_section
     ]
 
 
+async def test_editing_a_trigger_of_a_partner_who_left_keeps_that_partner():
+    """Red team: opening the form on a trigger whose partner has left turned it into "any
+    partner" on saving, another criterion than the one the sponsors signed."""
+    from facilitator.domain.model import ExitTrigger
+
+    session = fresh_session()
+    session.agenda.current_section = EXIT_SECTION
+    session.terms.triggers = [ExitTrigger("partner-index-below", 30, partner="umbrella-corp")]
+    app = PaneHarness(AgreementPane, session=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9", "e")
+        form = app.screen
+        assert isinstance(form, ExitTriggerForm)
+        assert form.query_one("#field-partner", Select).value == "umbrella-corp"
+        await fill(pilot, form, "threshold", "35")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not form
+    (trigger,) = session.terms.triggers
+    assert (trigger.partner, trigger.threshold) == ("umbrella-corp", 35)
+
+
 async def test_an_exit_trigger_is_added_and_checked_by_its_kind():
     session = fresh_session()
     session.agenda.current_section = EXIT_SECTION

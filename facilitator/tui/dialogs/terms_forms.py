@@ -328,6 +328,10 @@ class ExitTriggerForm(ItemForm[ExitTrigger]):
     def fields(self) -> list[FormField]:
         t = self.item
         partners = [("Any partner", "")] + [(p.name, p.key) for p in self.context.session.partners]
+        if t is not None and t.partner and t.partner not in {key for _name, key in partners}:
+            # The partner left the alliance since: kept as it was unless the room picks another,
+            # never turned into "any partner" by opening the form.
+            partners.append((f"{t.partner} (no longer a partner)", t.partner))
         return [
             FormField(
                 "kind",
