@@ -233,9 +233,9 @@ def cli_export(store: Path, session_id: str, runs: int, warmup: bool = True, pro
 def cli_export_scorecard(
     store: Path, session_id: str, runs: int, warmup: bool = True, progress=lambda text: None
 ) -> Figure:
-    """The scorecard needs the alliance's history: every stored session looked at (stat'ed)."""
+    """The scorecard with its trend and cadence: the three sessions the target follows read."""
     figure = Figure(
-        "`facilitator export --document scorecard` (looks up the alliance's history)",
+        "`facilitator export --document scorecard` (reads the 3 sessions it follows)",
         '`python -c "import tinydb, jinja2"`',
         "<= 1.5x",
         "s",

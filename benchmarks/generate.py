@@ -9,9 +9,10 @@ bytes the store writes (`store.encode_database`), without the per-file fsync a l
 the index is written by the store itself, so the first listing finds every summary cached.
 
 One session is special: TARGET_ALLIANCE, dated after all the others (so it is the first row of the
-session list) and with every section at the full 2,000 words (so it is the largest file). It is
-built from its own seed, so it is byte-identical in stores of every size: the autosave figure
-compares the same document in a 10- and a 10,000-session folder.
+session list) and with every section at the full 2,000 words (so it is the largest file). It is a
+review of three earlier sessions of its alliance (a kick-off and two reviews: its documents read
+them). They are built from their own seeds, so they are byte-identical in stores of every size:
+the autosave figure compares the same document in a 10- and a 10,000-session folder.
 
     python -m benchmarks.generate --sessions 1000 [--out DIR]
 
@@ -45,7 +46,7 @@ from facilitator.storage.session_file import encode_database
 from facilitator.storage.store import SessionStore
 from facilitator.storage.summaries import SessionSummary, summarise
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6  # 6: the target follows three sessions of its alliance
 CACHE = Path(__file__).resolve().parent / ".cache"
 MARKER = ".benchmark-store.json"
 
@@ -230,13 +231,51 @@ def build_session(
     return session
 
 
+TARGET_PARTNERS = ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"]
+# The target is a review: its alliance's kick-off and two reviews come before it, each following the
+# one before (what its documents read: the version, the trend, the cadence, the exit triggers).
+TARGET_LINE_DAYS = (540, 360, 180)
+
+
+def target_line(words: tuple[int, int] = WORDS, actions: int = ACTIONS) -> list[Session]:
+    """The sessions the target follows, oldest first, identical in every store."""
+    rng = random.Random(20250530)
+    corpus = Corpus.build(random.Random(7))
+    line: list[Session] = []
+    for n, days in enumerate(TARGET_LINE_DAYS):
+        day = TARGET_DATE - timedelta(days=days)
+        session = build_session(
+            rng,
+            corpus,
+            TARGET_ALLIANCE,
+            TARGET_PARTNERS,
+            day,
+            kind="review" if n else "kickoff",
+            follows=line[-1].id if line else "",
+            words=words,
+            actions=actions,
+        )
+        session.id = f"zenith-harbour-alliance-{day.isoformat()}"
+        line.append(session)
+    return line
+
+
 def target_session(words: tuple[int, int] = WORDS, actions: int = ACTIONS) -> Session:
-    """The largest session, identical in every store: every section at the top of the word range."""
+    """The largest session, identical in every store: every section at the top of the word range,
+    a review of the last of `target_line`."""
     rng = random.Random(20261126)
     corpus = Corpus.build(random.Random(7))
-    partners = ["Northwind Logistics", "Harbourline Freight", "Meridian Data Systems"]
+    earlier = TARGET_DATE - timedelta(days=TARGET_LINE_DAYS[-1])
     session = build_session(
-        rng, corpus, TARGET_ALLIANCE, partners, TARGET_DATE, words=(words[1], words[1]), actions=actions
+        rng,
+        corpus,
+        TARGET_ALLIANCE,
+        TARGET_PARTNERS,
+        TARGET_DATE,
+        kind="review",
+        follows=f"zenith-harbour-alliance-{earlier.isoformat()}",
+        words=(words[1], words[1]),
+        actions=actions,
     )
     session.id = f"zenith-harbour-alliance-{TARGET_DATE.isoformat()}"
     return session
@@ -273,11 +312,12 @@ def generate(
     store = SessionStore(folder)
     rng = random.Random(seed)
     corpus = Corpus.build(random.Random(seed + 7))
-    summaries = [write_session(store, target_session(words, actions))]
-    others = sessions - 1
+    line = [*target_line(words, actions), target_session(words, actions)] if sessions >= 4 else []
+    summaries = [write_session(store, session) for session in line]
+    others = sessions - len(summaries)
     alliances = max(1, others // 4)  # each alliance meets about four times over the years
     history: dict[int, str] = {}  # alliance number -> id of its latest session
-    taken = {summaries[0].id}
+    taken = {summary.id for summary in summaries}
     started = time.monotonic()
     for n in range(others):
         day = LAST_DATE - timedelta(days=SPAN_DAYS * (others - 1 - n) // max(1, others))

@@ -11,6 +11,7 @@ from store_support import ROOT  # noqa: F401 - puts the checkout on sys.path
 from benchmarks import figures as F
 from benchmarks.generate import cached_store, target_id
 from benchmarks.run import HEADINGS, main, run
+from facilitator.domain.history.lineage import load_lineage
 from facilitator.storage.store import SessionStore
 
 FIGURES = 14  # 10, and the converted formats' 4 (html, docx, pdf, the pack)
@@ -26,6 +27,9 @@ def test_generated_store_is_realistic_and_listed_from_its_index(tmp_path):
     assert len(session.partners) == 3 and len(session.sections) == 12 and len(session.actions) == 4
     assert all(len(record.scores) == 3 for record in session.points.values()) and len(session.points) == 10
     assert 30 <= len(session.sections["purpose"].text.split()) <= 45
+    # A review of its alliance's kick-off and two reviews, as its documents read them.
+    line = load_lineage(store, session)
+    assert [s.kind for s in line.sessions] == ["kickoff", "review", "review", "review"] and not line.gaps
     head, count = store.cached_head(3)
     assert count == 5 and [s.id for s in head] == [s.id for s in summaries[:3]]
     # Reused, not generated again.
