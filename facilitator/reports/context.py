@@ -35,6 +35,7 @@ def build_context(
     history: history_module.Timeline | None = None,
     *,
     with_history: bool = True,
+    with_changes: bool = True,
     today: str = "",
 ) -> dict[str, Any]:
     """Everything a template needs, as plain data (dicts, lists, str, int, float, bool, None).
@@ -44,7 +45,10 @@ def build_context(
     `facilitator.domain.history.load_timeline`); with it, a follow-up gets its trend since the session
     before and its agreement changes. Without it the session is seen on its own.
     `with_history=False` leaves out `previous`, `trend`, `changes`, `cadence` and `history`
-    altogether, for a template that does not use them (see `needs_history`).
+    altogether, for a template that does not use them (see `needs_history`); `with_changes=False`
+    leaves out only `changes` (None), the section-by-section comparison with the session before,
+    which our templates show only when asked for (`changes_since`) and a rewritten agreement makes
+    the slowest part of an export.
     `today` (an ISO date) is what "overdue" is measured against: the caller passes the clock's date,
     tests a fixed one; empty, no action is called overdue.
     """
@@ -230,7 +234,7 @@ def build_context(
     ]
 
     partner_names = [p.name for p in session.partners]
-    seen = _history_context(session, history) if with_history else {}
+    seen = _history_context(session, history, with_changes) if with_history else {}
     if seen.get("changes"):
         by_key = {c["key"]: c for c in seen["changes"]["sections"]}
         for entry in sections:
@@ -451,7 +455,9 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _history_context(session: Session, timeline: history_module.Timeline | None) -> dict[str, Any]:
+def _history_context(
+    session: Session, timeline: history_module.Timeline | None, with_changes: bool = True
+) -> dict[str, Any]:
     """`previous`, `trend`, `changes`, `cadence` and `history` for the templates."""
     from facilitator.domain import history as history_module
 
@@ -462,7 +468,7 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         timeline = history_module.Timeline.single(session)
     index = timeline.index_of(session.id)
     assert index is not None
-    seen = history_module.history_at(timeline, index)
+    seen = history_module.history_at(timeline, index, with_changes=with_changes)
     previous = seen.previous
     cadence = seen.cadence
     result: dict[str, Any] = {
@@ -587,6 +593,8 @@ def _history_context(session: Session, timeline: history_module.Timeline | None)
         "persistent_gaps": [c.describe() for c in callouts if c.kind == "persistent gap"],
         "gaps_closed": [c.describe() for c in callouts if c.kind == "gap closed"],
     }
+    if not with_changes:
+        return result
     changes = seen.changes or []
     result["changes"] = {
         "since": previous.date,

@@ -147,6 +147,9 @@ def render_with_figures(
             checklist,
             history,
             with_history=needs_history(document, templates_dir, changes_since),
+            # Our templates show the comparison with the session before only when asked for; a
+            # customised one may use it anywhere.
+            with_changes=bool(changes_since) or templates_dir is not None,
             today=_today() if today is None else today,
         )
         figures = _figures(document, context)

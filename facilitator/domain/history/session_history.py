@@ -47,11 +47,12 @@ class SessionHistory:
         return self.timeline.gaps_before(self.session.id)
 
 
-def history_at(timeline: Timeline, index: int | None = None) -> SessionHistory:
+def history_at(timeline: Timeline, index: int | None = None, *, with_changes: bool = True) -> SessionHistory:
+    """The history seen from the session at `index` (default the focus). `with_changes=False`
+    leaves the agreement's comparison with the session before out (`changes` None)."""
     index = timeline.focus_index if index is None else index
-    return SessionHistory(
-        timeline, index, trends(timeline), cadence(timeline, index), timeline_changes(timeline, index)
-    )
+    changes = timeline_changes(timeline, index) if with_changes else None
+    return SessionHistory(timeline, index, trends(timeline), cadence(timeline, index), changes)
 
 
 def seen_from(history: SessionHistory, index: int) -> SessionHistory:
