@@ -12,6 +12,7 @@ from typing import Any
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.validation import (
     MAX_ITEMS,
+    MAX_TEXT,
     as_tuple,
     check_plain_text,
     check_text,
@@ -49,7 +50,9 @@ class DocumentReader:
         return value
 
     def text(self, key: str, default: str | None = "") -> str:
-        value = self.get(key, str, default)
+        value: str = self.get(key, str, default)
+        if type(value) is str and value.isascii() and len(value) <= MAX_TEXT:
+            return value  # what check_text looks for (a lone surrogate) is never ASCII: O(1) here
         try:
             return check_text(value, self._where(key))
         except InvalidInput as error:
