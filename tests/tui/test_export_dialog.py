@@ -200,3 +200,21 @@ async def test_the_sponsor_pack_from_the_dialog_writes_both_documents_in_every_f
         dialog.query_one("#format-md").value = True
         await settle(app, pilot)
         assert path.value == str(tmp_path / f"{session.id}-agreement.md")
+
+
+async def test_tab_walks_the_choices_in_their_order_and_the_buttons_last(app_factory, store):
+    """The dialog opens on the document; Tab goes document, format, folder, preview, and only
+    then the buttons (a walk in a real terminal found Tab going to Write and Close first)."""
+    session = store.load(seed_demo(store))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(app, pilot, session)
+        order = []
+        for _ in range(6):
+            order.append(app.focused.id)
+            await pilot.press("tab")
+        assert order == ["document", "format", "path", "preview", "write", "close"]
+        await pilot.press("right", "enter", "tab", "right", "right", "enter")  # Scorecard; HTML, PDF
+        await settle(app, pilot)
+        assert (dialog.document, dialog.format) == ("scorecard", "pdf")
+        assert dialog.query_one("#path", Input).value.endswith("-scorecard.pdf")

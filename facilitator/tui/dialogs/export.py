@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Markdown, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError
@@ -138,11 +139,19 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Static("", id="status")
             yield Footer()
 
+    @property
+    def focus_chain(self) -> list[Widget]:
+        """Tab goes through the choices in the order a facilitator makes them (document, format,
+        changes, where to, the preview) and only then to the buttons, which sit beside the first
+        choice on screen: Ctrl+S writes from anywhere."""
+        chain = super().focus_chain
+        return [w for w in chain if not isinstance(w, Button)] + [w for w in chain if isinstance(w, Button)]
+
     def on_mount(self) -> None:
         self.query_one("#path-error").display = False
         self.query_one("#status").display = False
         self.query_one("#preview-text").display = False
-        self.query_one("#write", Button).focus()
+        self.query_one("#document", RadioSet).focus()
         self.render_preview()
         self._look_for_previous()
 
