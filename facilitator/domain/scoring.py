@@ -136,12 +136,17 @@ def to_index(mean: float | None) -> float | None:
 
 def partner_index(session: Session, checklist: Checklist, partner_key: str) -> float | None:
     """One partner's own view of the alliance's health, 0-100."""
-    values = [s.numeric[partner_key] for s in all_point_stats(session, checklist) if partner_key in s.numeric]
-    return to_index(fmean(values)) if values else None
+    return _partner_index(all_point_stats(session, checklist), partner_key)
 
 
 def partner_indexes(session: Session, checklist: Checklist) -> dict[str, float | None]:
-    return {p.key: partner_index(session, checklist, p.key) for p in session.partners}
+    stats = all_point_stats(session, checklist)  # once for every partner
+    return {p.key: _partner_index(stats, p.key) for p in session.partners}
+
+
+def _partner_index(stats: list[PointStats], partner_key: str) -> float | None:
+    values = [s.numeric[partner_key] for s in stats if partner_key in s.numeric]
+    return to_index(fmean(values)) if values else None
 
 
 def joint_index(session: Session, checklist: Checklist) -> float | None:
