@@ -155,6 +155,8 @@ def parse_filter_text(text: str) -> tuple[SessionFilter, str]:
     A part that cannot be used yet (a date still being typed) is left out rather than refused:
     the list keeps showing what the rest finds.
     """
+    if not text.strip():
+        return EVERY_SESSION, ""  # the session list's start: nothing to check (nor the model to import)
     words: list[str] = []
     given: dict[str, str] = {}
     for part in text.split():
