@@ -96,3 +96,29 @@ def test_a_loop_ends_the_line_and_a_link_outside_the_folder_is_never_read(store,
     line = load_lineage(store, crafted)
     assert [g.kind for g in line.gaps] == ["missing"]
     assert f"../{outside.stem}" not in {s.id for s in line.sessions}
+
+
+def test_a_link_into_another_alliance_ends_the_line_and_nothing_of_it_is_shown(cli, store, data_dir):
+    """Red team: a shared file whose `follows` named another client's session pulled that
+    client's partners, scores and agreement text into this alliance's documents."""
+    other = create_session("Other Deal", ["Acme", "Globex"], date="2026-04-01", kind="review")
+    other.id = "other-deal-2026-04-01"
+    other.follows = IDS[3]  # guessable: the alliance's name as a slug and the date
+    store.import_document(copy.deepcopy(other).to_dict())
+    line = load_lineage(FolderLookRefused(data_dir), store.load(other.id))
+    assert [s.id for s in line.sessions] == [other.id]
+    assert [(g.id, g.reason) for g in line.gaps] == [(IDS[3], "it belongs to another alliance")]
+    for document in ("scorecard", "agreement"):
+        result = cli("export", other.id, "--document", document, "--changes-since")
+        assert result.returncode == 0, result.stderr
+        assert not any(name in result.stdout for name in PARTNERS), document
+
+
+def test_a_follows_that_is_a_path_or_too_long_is_missing_and_looked_for_nowhere(store, data_dir, tmp_path):
+    (data_dir / "trash").mkdir(exist_ok=True)  # the look-up in the trash once raised on a long name
+    (tmp_path / "present.json").write_text("{}", encoding="utf-8")
+    for follows in ("../present", "x" * 300):
+        crafted = store.load(IDS[1])
+        crafted.follows = follows
+        line = load_lineage(store, crafted)  # a broken link: the alliance's timeline is read too
+        assert [(g.kind, g.reason) for g in line.gaps] == [("missing", "it is not in the data folder")], follows

@@ -145,8 +145,15 @@ class SessionStore:
         }
 
     def trashed(self, session_id: str) -> bool:
-        """Whether a session of this id was moved to the trash (deleted, or replaced by a load)."""
-        return session_file(trash_dir(self.data_dir), session_id).exists()
+        """Whether a session of this id was moved to the trash (deleted, or replaced by a load).
+        Only an id the store gives is looked for: a `follows` from a shared file may hold a path
+        (which would tell its sender whether a file exists elsewhere) or 300 characters."""
+        if not is_session_id(session_id):
+            return False
+        try:
+            return session_file(trash_dir(self.data_dir), session_id).exists()
+        except OSError:
+            return False
 
     def ids(self) -> list[str]:
         return sorted(self._session_files())

@@ -28,10 +28,12 @@ def load_lineage(store: _Store, session: Session) -> Timeline:
     """`session` and the sessions it follows, oldest first, as a timeline focused on it.
 
     A `follows` link to a session that is missing, trashed, damaged or newer ends the line there,
-    as a `Gap` the document reports. A loop (a file someone edited) ends it at the first repeat.
+    as a `Gap` the document reports; so does a link to another alliance's session (its data never
+    reaches this alliance's documents, and the alliance's timeline is then not read either). A
+    loop (a file someone edited) ends it at the first repeat.
     """
     line, gaps = [session], []
-    seen = {session.id}
+    seen, foreign = {session.id}, False
     current = session
     while current.follows and current.follows not in seen:
         wanted = current.follows
@@ -50,11 +52,17 @@ def load_lineage(store: _Store, session: Session) -> Timeline:
         except SessionDamaged as error:
             gaps.append(Gap(wanted, current.id, "unreadable", problem_reason("damaged", error.reason)))
             break
+        if earlier.alliance.casefold() != session.alliance.casefold():
+            # Another client's session (a mistaken or hostile link in a shared file): none of its
+            # scores or text may reach this alliance's documents.
+            foreign = True
+            gaps.append(Gap(wanted, current.id, "unreadable", "it belongs to another alliance"))
+            break
         seen.add(earlier.id)
         line.append(earlier)
         current = earlier
     line.reverse()
-    if gaps:
+    if gaps and not foreign:
         try:
             return load_timeline(store, session.id, current=session)
         except FacilitatorError:

@@ -155,11 +155,15 @@ class MeetingScreen(Screen, MeetingHost):
     @work(thread=True, exclusive=True, group="previous", exit_on_error=False)
     def _load_previous(self, previous_id: str) -> None:
         try:
-            previous = self.app.store.load(previous_id)
+            # The exact id (a prefix would find some other session), of this alliance only.
+            previous = self.app.store.load_exact(previous_id)
         except FacilitatorError as error:
             self.app.call_from_thread(self._set_previous, None, str(error))
         else:
-            self.app.call_from_thread(self._set_previous, previous, "")
+            if previous.alliance.casefold() != self.session.alliance.casefold():
+                self.app.call_from_thread(self._set_previous, None, "it belongs to another alliance")
+            else:
+                self.app.call_from_thread(self._set_previous, previous, "")
 
     def _set_previous(self, previous, problem: str) -> None:
         self.context.previous = previous
