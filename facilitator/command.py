@@ -36,11 +36,26 @@ def run() -> NoReturn:
     if is_long_lived():
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`)
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):  # the reader went away, or the stream was closed
-            pass
+        except BrokenPipeError:
+            pass  # the reader went away (`| head`): not an error, as in `cli.main`
+        except (OSError, ValueError) as error:
+            # Buffered output that could not be written (a full disk): said, and not a success.
+            code = code or 1
+            if stream is sys.stdout and sys.stderr is not None:
+                try:
+                    sys.stderr.write(f"facilitator: the output could not be written ({_reason(error)}).\n")
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
     os._exit(code)
+
+
+def _reason(error: Exception) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
 
 def _open_workspace(store: Any, templates: Path | None, open_id: str | None) -> int:

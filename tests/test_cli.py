@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from store_support import DEMO_ID, V1_ID, cli_env, run_facilitator, snapshot, v1_document
@@ -531,3 +535,30 @@ def test_a_short_command_leaves_its_files_whole_and_its_output_complete(cli, dat
     assert [entry["id"] for entry in json.loads(listed.stdout)] == [session_id]
     left = {p.name for p in data_dir.iterdir()}
     assert left - {"index.json"} == {f"{session_id}.json"}, left  # no lock, no temporary file
+
+
+def test_output_that_cannot_be_written_is_said_and_not_a_success(data_dir, saved_id):
+    """Red team: short commands leave with os._exit, and a full disk under their buffered output
+    was swallowed (exit 0, an empty file). /dev/full is such a disk."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "facilitator", "show", saved_id],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=cli_env(data_dir),
+            text=True,
+        )
+    assert done.returncode == 1 and "could not be written (No space left on device)" in done.stderr
+    closed = subprocess.run(
+        [sys.executable, "-m", "facilitator", "list"],
+        stdout=None,
+        stderr=subprocess.PIPE,
+        env=cli_env(data_dir),
+        text=True,
+        pass_fds=(),
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert "Traceback" not in closed.stderr
