@@ -568,3 +568,21 @@ def test_a_pack_folder_someone_else_made_is_refused(cli, demo, tmp_path):
     result = cli("export", demo, "--document", "pack", "-o", str(theirs))
     assert result.returncode == 1 and "belongs to another user" in result.stderr, result.stderr
     assert list(theirs.iterdir()) == []
+
+
+def test_a_folder_in_the_way_of_a_file_replaces_nothing_and_a_markdown_export_writes_as_one(cli, demo, tmp_path):
+    """Red team: a folder where a pack's chart goes failed the pack after five files were replaced
+    ('Nothing was replaced', it said); a figures link failed a Markdown export after it was written."""
+    pack = tmp_path / "pack"
+    assert cli("export", demo, "--document", "pack", "-o", str(pack)).returncode == 0
+    before = {p.name: p.read_bytes() for p in pack.iterdir() if p.is_file()}
+    (pack / "figures" / "scorecard-radar.svg").unlink()
+    (pack / "figures" / "scorecard-radar.svg").mkdir()
+    result = cli("export", demo, "--document", "pack", "-o", str(pack), "--changes-since")
+    assert result.returncode == 1 and "Nothing was replaced" in result.stderr, result.stderr
+    assert {p.name: p.read_bytes() for p in pack.iterdir() if p.is_file()} == before
+    out = tmp_path / "md"
+    out.mkdir()
+    (out / "figures").symlink_to(tmp_path)
+    result = cli("export", demo, "--document", "scorecard", "-o", str(out / "s.md"))
+    assert result.returncode == 1 and not (out / "s.md").exists()

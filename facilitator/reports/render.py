@@ -37,7 +37,7 @@ from facilitator.reports import markdown
 from facilitator.reports.context import build_context
 from facilitator.reports.sandbox import MAX_OUTPUT, ReportEnvironment, guard_filter
 from facilitator.reports.template_cache import compiled_templates
-from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE, atomic_write_text
+from facilitator.storage.atomic import PRIVATE_FILE, SHARED_FILE
 
 if TYPE_CHECKING:
     from facilitator.domain import history as history_module
@@ -217,19 +217,20 @@ def export(
         raise ReportError(f"Cannot write the {document} to {path}: that is a folder; give a file name.")
     if not path.parent.is_dir():
         raise ReportError(f"Cannot write the {document} to {path}: the folder {path.parent} does not exist.")
+    from facilitator.reports.formats.figures_out import svg_files
+    from facilitator.storage.atomic import NewFile, atomic_write_all
+
+    # The document and the charts it links to (`figures/<name>.svg`, beside it; a customised
+    # template may link to none of them, ours does), checked first and written as one.
+    charts = svg_files(path.parent, figures, private=private) if templates_dir is None else []
+    document_file = NewFile(path, text.encode("utf-8"), PRIVATE_FILE if private else None, SHARED_FILE)
     try:
-        atomic_write_text(path, text, mode=PRIVATE_FILE if private else None, new_mode=SHARED_FILE)
+        atomic_write_all([document_file, *charts])
     except PermissionError:
         raise ReportError(f"Cannot write the {document} to {path}: permission denied.") from None
     except OSError as error:
         reason = error.strerror or str(error)
         raise ReportError(f"Cannot write the {document} to {path}: {reason}.") from None
-    if templates_dir is None:
-        # The charts the document links to (`figures/<name>.svg`), beside it. A customised template
-        # may link to none of them; ours does.
-        from facilitator.reports.formats.figures_out import write_svg_files
-
-        write_svg_files(path.parent, figures, private=private)
     return path
 
 

@@ -46,7 +46,11 @@ def atomic_write_all(files: Sequence[NewFile]) -> None:
     file; only the renames themselves, which take microseconds, come one after the other."""
     import tempfile  # here: `facilitator list` usually writes nothing and need not load it
 
+    for file in files:
+        if os.path.isdir(file.path) and not os.path.islink(file.path):  # os.replace would fail there
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way", os.fspath(file.path))
     staged: list[tuple[str, Path]] = []
+    renaming = False
     try:
         for file in files:
             path = Path(file.path)
@@ -60,11 +64,15 @@ def atomic_write_all(files: Sequence[NewFile]) -> None:
                 os.fsync(handle.fileno())
             # mkstemp creates 0600 files; keep the mode the file had (or the one asked for a new file).
             os.chmod(temp_name, mode)
+        renaming = True
         while staged:
             temp_name, path = staged[0]
             os.replace(temp_name, path)
             staged.pop(0)
-    except BaseException:
+    except BaseException as error:
+        if renaming and isinstance(error, OSError):
+            # Failed while renaming: the files before it are replaced already (the caller says so).
+            error.replaced = [Path(f.path) for f in files[: len(files) - len(staged)]]  # type: ignore[attr-defined]
         for temp_name, _path in staged:
             try:
                 os.unlink(temp_name)

@@ -118,5 +118,7 @@ def written(outputs: Sequence[Output], *, private: bool = False) -> list[Path]:
     except OSError as error:
         where = error.filename or (outputs[0].path.parent if outputs else "")
         reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or str(error))
-        raise ReportError(f"Cannot write {where}: {reason}. Nothing was replaced.") from None
+        done = len(getattr(error, "replaced", []))
+        after = f"{done} of the {len(files)} files were replaced before it; write them again." if done else ""
+        raise ReportError(f"Cannot write {where}: {reason}. {after or 'Nothing was replaced.'}") from None
     return [file.path for file in files]
