@@ -772,17 +772,19 @@ def test_export_path_errors_are_one_sentence(tmp_path, session):
 def test_export_write_failures_are_one_sentence(tmp_path, session, monkeypatch):
     import errno
 
-    def refuse(path, text, **modes):
-        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    from facilitator.storage import atomic
 
-    monkeypatch.setattr(reports, "atomic_write_text", refuse)
+    def refuse(files):
+        raise PermissionError(errno.EACCES, "Permission denied", str(files[0].path))
+
+    monkeypatch.setattr(atomic, "atomic_write_all", refuse)  # the export writes through it, with its charts
     with pytest.raises(ReportError, match=r"agreement\.md: permission denied\.$"):
         reports.export(session, "agreement", tmp_path / "agreement.md")
 
-    def disk_full(path, text, **modes):
+    def disk_full(files):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(reports, "atomic_write_text", disk_full)
+    monkeypatch.setattr(atomic, "atomic_write_all", disk_full)
     with pytest.raises(ReportError, match=r"No space left on device\.$"):
         reports.export(session, "agreement", tmp_path / "agreement.md")
 
