@@ -34,31 +34,26 @@ def clean_name(value: str, what: str) -> str:
     text = check_text(value, what).strip()
     if not text:
         raise InvalidInput(f"{what} cannot be empty.")
-    if "\n" in text or "\r" in text:
-        raise InvalidInput(f"{what} must fit on one line.")
-    if any(is_control(c) for c in text):
-        # A name is shown everywhere (lists, titles, documents, terminals): an escape sequence or a
-        # bidi override in it would act on the terminal or show the name in another order.
-        raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
-    if len(text) > MAX_NAME:
-        raise InvalidInput(f"{what} is too long ({len(text)} characters, at most {MAX_NAME}).")
-    return text
+    return _one_line(text, what, MAX_NAME)
 
 
 MAX_LINE = 2_000  # a one-line value that is not a name: a target, a time limit, a deadlock rule
 
 
 def clean_line(value: str, what: str) -> str:
-    """A one-line value that may be empty: stripped, a tab as a space, no line break and no
-    control character (an escape sequence or a bidi override in a table cell would act on the
-    terminal, or show the row's words in another order, as in a name: `clean_name`)."""
-    text = check_text(value, what).replace("\t", " ").strip()
+    """A one-line value that may be empty: stripped, a tab as a space, checked as a name is."""
+    return _one_line(check_text(value, what).replace("\t", " ").strip(), what, MAX_LINE)
+
+
+def _one_line(text: str, what: str, limit: int) -> str:
     if "\n" in text or "\r" in text:
         raise InvalidInput(f"{what} must fit on one line.")
     if any(is_control(c) for c in text):
+        # A name or a cell is shown everywhere (lists, titles, documents, terminals): an escape
+        # sequence or a bidi override in it would act on the terminal or show it in another order.
         raise InvalidInput(f"{what} cannot hold control characters (escape sequences, bidi overrides).")
-    if len(text) > MAX_LINE:
-        raise InvalidInput(f"{what} is too long ({len(text):,} characters, at most {MAX_LINE:,}).")
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is too long ({len(text):,} characters, at most {limit:,}).")
     return text
 
 
