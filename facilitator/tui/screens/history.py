@@ -34,6 +34,7 @@ from facilitator.tui.widgets.plain_table import PlainTable
 
 LOADING = "Reading the alliance's sessions…"
 SPARK_LONGEST = 8  # sessions in a trend's chart, at most
+NUMBER_WIDTH = 2  # a point's number, 1 to 10
 TREND_TITLE_MIN = 18  # a point's title in the trends table: the charts get shorter first
 TABS = {"trends": "Trends", "since": "Since last time", "changes": "Agreement changes", "meetings": "Sponsor meetings"}
 SECTION_MARKS = {"changed": "~", "new": "+", "removed": "−", "unchanged": " ", "empty": " "}
@@ -313,11 +314,12 @@ class HistoryScreen(Screen[None]):
                 max([len(label) if isinstance(label, str) else 6] + [cell_len(str(row[c])) for row in rows])
                 for c, label in enumerate(self._trend_labels(), start=2)
             ]
-            title = width - 2 - sum(widths) - 2 * (len(widths) + 2)
+            # The room left for the title: less a scrollbar, the "#" column and every column's padding.
+            title = width - 2 - NUMBER_WIDTH - sum(widths) - 2 * (len(widths) + 2)
             if title >= TREND_TITLE_MIN or spark_len <= 2:
                 break
             spark_len -= 1
-        table.add_column("#", width=2)
+        table.add_column("#", width=NUMBER_WIDTH)
         table.add_column("Point", width=max(TREND_TITLE_MIN, title))
         for label, column_width in zip(self._trend_labels(), widths):
             table.add_column(label, width=column_width)
