@@ -24,6 +24,28 @@ def is_control(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") or char in BIDI_CONTROLS
 
 
+# `is_control` less the line breaks and tabs that text may hold, as one pattern (C0 and C1 controls,
+# DEL, the separators, lone surrogates, the bidi controls): a search runs in C.
+_CONTROLS_IN_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]"
+)
+
+
+def without_controls(text: str) -> str:
+    """`text` less every control character but line breaks and tabs (`is_control`).
+
+    For the text of a session read from a file or pasted in: an escape sequence or a bidi override
+    in a note would act on the terminal, or reorder what a document's reader sees ("Pay \u202e0001
+    EUR" reads "Pay RUE 1000"). The words stay; only what no one can see goes."""
+    return _CONTROLS_IN_TEXT.sub("", text) if _CONTROLS_IN_TEXT.search(text) else text
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: white space and control characters only. A section or a note
+    like that counts as not written, on every screen and in every document alike."""
+    return not without_controls(text).strip()
+
+
 def _escaped(char: str) -> str:
     return repr(char)[1:-1] if char != "\\" else "\\"
 

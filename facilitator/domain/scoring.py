@@ -11,6 +11,7 @@ from itertools import combinations
 from math import fsum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from facilitator.base.terminal_text import is_blank
 from facilitator.domain.records import record
 
 if TYPE_CHECKING:  # annotations only: the session list imports this module on its start path
@@ -189,7 +190,7 @@ def table_rows(session: Session, table: str) -> list[Any]:
 def section_has_content(session: Session, checklist: Checklist, section_key: str) -> bool:
     """The room has written something in this section: its text, or a row of its table."""
     draft = session.sections.get(section_key)
-    if draft and draft.text.strip():
+    if draft and not is_blank(draft.text):
         return True
     section = next((s for s in checklist.sections if s.key == section_key), None)
     return section is not None and any(table_rows(session, table) for table in section.structured)

@@ -15,6 +15,8 @@ from facilitator.participant.participant_screen import ParticipantScreen
 from facilitator.remote.ballots import Ballot
 from facilitator.remote.room import RoundState, RoundUnreadable, read_round
 from facilitator.storage.layout import ROUND_FILE, ballots_dir
+from facilitator.tui.control_filter import ControlCharacterFilter
+from facilitator.tui.textual_compat import add_line_filter
 
 ROUND_POLL = 1.0  # seconds: how often the round file is checked for the room's point and reveals
 
@@ -35,6 +37,7 @@ class ParticipantApp(App):
         self.ballot: Ballot | None = None
         self.pin = ""  # shown once joined, so the person can rejoin after a dropped connection
         self._round_stamp: tuple[int, int] | None = None
+        add_line_filter(self, ControlCharacterFilter())  # no escape sequence from a file reaches the browser's terminal
 
     @property
     def checklist(self):

@@ -15,13 +15,15 @@ import io
 import unicodedata
 from typing import Any
 
+from facilitator.base.terminal_text import without_controls
+
 HEADER = ("Action", "Point", "Owner", "Partner", "Due", "Status", "Overdue", "Session", "Id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralised(value: object) -> str:
     """A cell's text, with a leading apostrophe where a spreadsheet would read a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else without_controls(str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     start = unicodedata.normalize("NFKC", text.lstrip()[:2])

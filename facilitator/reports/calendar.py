@@ -14,6 +14,7 @@ import datetime
 from typing import Any
 
 from facilitator.base.errors import ReportError
+from facilitator.base.terminal_text import without_controls
 from facilitator.domain.model import Session
 
 PRODID = "-//facilitator//partnership health check//EN"
@@ -41,9 +42,9 @@ def session_calendar(session: Session, context: dict[str, Any]) -> str:
         start = _day(day, summary)
         item.add("dtstart", start)
         item.add("dtend", start + datetime.timedelta(days=1))
-        item.add("summary", summary)
+        item.add("summary", without_controls(summary))
         if description:
-            item.add("description", description)
+            item.add("description", without_controls(description))
         item.add("categories", [category])
         item.add("transp", "TRANSPARENT")  # a reminder of a day, not time blocked out
         calendar.add_component(item)

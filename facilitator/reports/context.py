@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from facilitator.base.terminal_text import is_blank
 from facilitator.domain import content, formatting, scoring
 from facilitator.domain.model import Session
 
@@ -131,7 +132,7 @@ def build_context(
             }
         )
     for entry in points:
-        entry["notes_or_comments"] = bool(entry["notes"].strip() or entry["comments"])
+        entry["notes_or_comments"] = bool(not is_blank(entry["notes"]) or entry["comments"])
         entry["noted"] = bool(entry["notes_or_comments"] or entry["actions"])
     points_by_key = {p["key"]: p for p in points}
     joint = scoring.joint_index(session, checklist)
@@ -171,7 +172,7 @@ def build_context(
                 "summary": section.summary,
                 "prompts": list(section.prompts),
                 "text": text,
-                "drafted": bool(text.strip()),
+                "drafted": not is_blank(text),
                 "status": status,
                 "status_label": _status_label(session, section.key, status),
                 "agreed": bool(draft and draft.agreed),
@@ -247,7 +248,7 @@ def build_context(
             "kind": session.kind,
             "kind_label": KIND_LABELS.get(session.kind, session.kind),
             "date": session.date,
-            "facilitator": session.facilitator,
+            "facilitator": "" if is_blank(session.facilitator) else session.facilitator,
             "session_id": session.id,
             "follows": session.follows,
             "checklist_version": checklist.version,
@@ -669,7 +670,7 @@ def _device_comments(session: Any, point_key: str) -> list[dict[str, Any]]:
         {"name": vote.name, "partner": session.partner_name(partner_key), "text": vote.comment}
         for partner_key, by_person in record.votes.items()
         for vote in by_person.values()
-        if vote.comment.strip()
+        if not is_blank(vote.comment)
     ]
 
 

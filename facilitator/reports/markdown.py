@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from facilitator.base.terminal_text import without_controls
+
 __all__ = ["MarkdownSafe", "inline", "cell", "block", "to_text", "finalize"]
 
 
@@ -74,7 +76,9 @@ def to_text(value: Any) -> str:
     """The text a value prints as: None is empty, everything else goes through str()."""
     if value is None:
         return ""
-    return str(value)
+    # No control character but line breaks and tabs: an escape sequence would act on a terminal
+    # showing the Markdown, a bidi override reorder what the document's reader sees.
+    return without_controls(str(value))
 
 
 def _reference(char: str) -> str:

@@ -18,10 +18,12 @@ from textual.screen import Screen
 from facilitator.base.errors import FacilitatorError
 from facilitator.storage import rescue
 from facilitator.storage.store import SessionStore
+from facilitator.tui.control_filter import ControlCharacterFilter
 from facilitator.tui.exit_guard import ExitGuard
 from facilitator.tui.key_order import KeysInOrder
 from facilitator.tui.screens.hooks import OffersCommands
 from facilitator.tui.textual_compat import (
+    add_line_filter,
     discard_output_after_hangup,
     stop_reading_input,
     unfinished_messages,
@@ -61,6 +63,7 @@ class FacilitatorApp(App[int]):
         self._keys_handled = 0  # by the app (handed on to the focused widget)
         self._keys_in_order = KeysInOrder(self, self._hand_on_key)
         self._too_small_shown = False
+        add_line_filter(self, ControlCharacterFilter())  # no escape sequence from a session reaches the terminal
 
     # -- start and stop -------------------------------------------------------------------------
 

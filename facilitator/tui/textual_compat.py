@@ -18,6 +18,7 @@ from textual.widgets._toggle_button import ToggleButton
 
 __all__ = [
     "ToggleButton",
+    "add_line_filter",
     "discard_output_after_hangup",
     "report_exception",
     "stop_reading_input",
@@ -104,3 +105,10 @@ def take_repaint_request(widget: Any) -> bool:
         return False
     regions.clear()
     return True
+
+
+def add_line_filter(app: Any, line_filter: Any) -> None:
+    """Add a filter every line the app draws passes through. Textual keeps its own filters (colour
+    modes, dimming) in `App._filters`, read through `get_line_filters`; there is no public way to
+    add one."""
+    app._filters.append(line_filter)

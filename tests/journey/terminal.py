@@ -34,6 +34,8 @@ from pathlib import Path
 import pyte
 from ptyprocess import PtyProcess
 
+RAW_KEPT = 50_000_000  # bytes of the app's output kept to search (`Terminal.written`)
+
 # What xterm sends for each named key; Textual reads these sequences.
 KEYS: dict[str, bytes] = {
     "enter": b"\r",
@@ -167,6 +169,7 @@ class Terminal:
         self.traceback_seen = False
         self._crash_bytes = b""  # what the app wrote from its traceback on, for the failure message
         self.output_bytes = 0
+        self.written = bytearray()  # every byte the app wrote (the first RAW_KEPT), as a terminal got it
         self.sent: deque[str] = deque(maxlen=40)  # the last keys and texts sent, for failure messages
         self._reader = threading.Thread(target=self._read_forever, name="pty-reader", daemon=True)
         self._reader.start()
@@ -279,6 +282,8 @@ class Terminal:
             with self._lock:
                 self._stream.feed(chunk)
                 self.output_bytes += len(chunk)
+                if len(self.written) < RAW_KEPT:
+                    self.written += chunk
                 window = self._tail + chunk
                 if not self.traceback_seen and b"Traceback" in window:  # Rich styles the rest
                     self.traceback_seen = True

@@ -70,3 +70,31 @@ def test_the_private_names_facilitator_uses_are_there() -> None:
     for name in ("_action_command_list", "_watch__list_visible", "_watch__show_busy"):
         assert callable(getattr(CommandPalette, name, None)), name
     assert sets_attribute(CommandPalette, "_no_matches_timer")
+
+
+async def test_an_added_line_filter_sees_every_drawn_line() -> None:
+    """`add_line_filter` relies on `App._filters` being the list `get_line_filters` reads."""
+    from rich.segment import Segment
+
+    from facilitator.tui.control_filter import ControlCharacterFilter
+
+    class Marker(ControlCharacterFilter):
+        seen = 0
+
+        def apply(self, segments: list[Segment], background):
+            Marker.seen += 1
+            return super().apply(segments, background)
+
+    app = Probe()
+    textual_compat.add_line_filter(app, Marker())
+    async with app.run_test() as pilot:
+        app.query_one("#probe", Static).update("probe \x1b]0;title\x07 \u202eend")
+        await pilot.pause()
+        assert any(isinstance(f, Marker) for f in app.get_line_filters())
+        assert Marker.seen > 0
+        drawn = "".join(
+            segment.text
+            for strip in app.query_one("#probe", Static).render_lines(app.query_one("#probe").region.reset_offset)
+            for segment in strip
+        )
+        assert "\x1b" not in drawn and "\u202e" not in drawn and "]0;title" in drawn

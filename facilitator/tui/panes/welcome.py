@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from facilitator.base.errors import InvalidInput
+from facilitator.base.terminal_text import is_blank
 from facilitator.tui.panes.pane import MeetingPane
 from facilitator.tui.widgets.agenda_rail import format_minutes
 
@@ -110,7 +111,7 @@ class WelcomePane(MeetingPane, can_focus=False):
 
         purpose = session.sections.get("purpose")
         text = Text("Why we are here\n", style="bold")
-        if purpose and purpose.text.strip():
+        if purpose and not is_blank(purpose.text):
             text.append(purpose.text.strip())
         else:
             text.append(
