@@ -96,6 +96,8 @@ def test_hostile_partner_names_stay_text(hostile_figures):
 def test_lines_read_apart_in_black_and_white():
     styles = [svg_parts.series_style(i) for i in range(36)]
     assert len({(s.dash, s.marker) for s in styles}) == 36  # a dash and a marker of its own each
+    # Every partner an alliance can have (12) has a colour and marker of its own, not only a dash.
+    assert len({(s.colour, s.marker, s.hollow) for s in styles[:12]}) == 12
     assert all(s.marker in svg_parts.MARKERS for s in styles)
     radar = document_figures(rich_session(), "scorecard")[0]
     root = ET.fromstring(radar.svg.encode())

@@ -104,6 +104,7 @@ class LineStyle(NamedTuple):
     dash: str  # stroke-dasharray, "" for solid
     marker: str  # one of MARKERS
     width: float = 2.0
+    hollow: bool = False  # the marker outlined, not filled: past six series, told from the filled
 
 
 # Okabe and Ito's palette (told apart with any colour vision), each with a dash and a marker.
@@ -119,14 +120,20 @@ AGREED_STYLE = LineStyle("#000000", "", "star", width=3.0)  # the room's agreed 
 
 
 def series_style(position: int) -> LineStyle:
-    """The style of the n-th series. Past six the markers and dashes pair up anew (7th: circle
-    dashed), so that up to 36 partners still have a combination of their own."""
+    """The style of the n-th series. Past six the colours come round again with another marker,
+    hollow, and another dash (7th: blue like the 1st, a hollow square, dashed), so that every
+    partner of an alliance (up to 12) has a colour and marker of its own, and up to 36 a dash and
+    marker of their own."""
     count = len(SERIES_STYLES)
-    base = SERIES_STYLES[position % count]
-    if position < count:
+    round_, index = divmod(position, count)
+    base = SERIES_STYLES[index]
+    if not round_:
         return base
-    other = SERIES_STYLES[(position // count + position) % count]
-    return LineStyle(base.colour, other.dash or "1 2", base.marker)
+    # The marker one on, the dash two on per round: no two series share both (their offsets
+    # differ by the round), so the lines read apart in black and white as well.
+    marker = SERIES_STYLES[(index + round_) % count].marker
+    dash = SERIES_STYLES[(index + 2 * round_) % count].dash or "1 2"
+    return LineStyle(base.colour, dash, marker, hollow=True)
 
 
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "x", "star")
@@ -135,7 +142,10 @@ MARKERS = ("circle", "square", "triangle", "diamond", "cross", "x", "star")
 def marker(kind: str, x: float, y: float, style: LineStyle, size: float = 5.0) -> str:
     """A marker centred on (x, y): filled shapes in the series colour, outlined in white so that
     markers that fall on the same spot stay apart."""
-    fill = f'fill="{style.colour}" stroke="#ffffff" stroke-width="1"'
+    if style.hollow:
+        fill = f'fill="#ffffff" stroke="{style.colour}" stroke-width="2"'
+    else:
+        fill = f'fill="{style.colour}" stroke="#ffffff" stroke-width="1"'
     stroke = f'fill="none" stroke="{style.colour}" stroke-width="2.5"'
     s = size
     if kind == "square":
