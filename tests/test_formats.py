@@ -586,3 +586,51 @@ def test_a_folder_in_the_way_of_a_file_replaces_nothing_and_a_markdown_export_wr
     (out / "figures").symlink_to(tmp_path)
     result = cli("export", demo, "--document", "scorecard", "-o", str(out / "s.md"))
     assert result.returncode == 1 and not (out / "s.md").exists()
+
+
+def test_a_pack_that_fails_in_a_new_folder_leaves_no_folder_behind(demo, data_dir, tmp_path):
+    """Red team: a pack that could not be written left its new, empty folder (and figures/)."""
+    import resource
+
+    def small_files_only() -> None:  # the PDF is larger: its write fails with "File too large"
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    pack = tmp_path / "new-pack"
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitator", "export", demo, "--document", "pack", "-o", str(pack)],
+        capture_output=True,
+        text=True,
+        env=cli_env(data_dir),
+        preexec_fn=small_files_only,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "too large" in result.stderr.lower(), result.stderr
+    assert not pack.exists()
+    # A folder that was there already stays, with what it held.
+    pack.mkdir()
+    (pack / "notes.txt").write_text("ours", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "facilitator", "export", demo, "--document", "pack", "-o", str(pack)],
+        capture_output=True,
+        text=True,
+        env=cli_env(data_dir),
+        preexec_fn=small_files_only,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert sorted(p.name for p in pack.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="gives a folder to another user")
+def test_a_figures_folder_someone_else_made_is_refused(cli, demo, tmp_path):
+    """The Markdown export's charts go into figures/ beside it: one made first by another user
+    (in /tmp, say) would let them swap the charts. Refused, as a pack's folder is."""
+    out = tmp_path / "shared"
+    out.mkdir()
+    theirs = out / "figures"
+    theirs.mkdir(mode=0o777)
+    os.chown(theirs, 65534, 65534)
+    result = cli("export", demo, "--document", "scorecard", "-o", str(out / "scorecard.md"))
+    assert result.returncode == 1 and "belongs to another user" in result.stderr, result.stderr
+    assert not (out / "scorecard.md").exists() and list(theirs.iterdir()) == []

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from facilitator.domain.history import Timeline
     from facilitator.domain.model import Session
     from facilitator.domain.roster import PartnerEntry
+    from facilitator.reports.formats import Output
     from facilitator.storage.session_query import SessionFilter
     from facilitator.storage.store import SessionStore
 
@@ -274,7 +275,7 @@ def _export_converted(
     Everything is rendered and converted before anything is written, so a failed conversion
     leaves the earlier files as they were.
     """
-    from facilitator.reports.formats import BINARY, NAMES, SUFFIXES, Output, written
+    from facilitator.reports.formats import BINARY, NAMES, SUFFIXES, Output
 
     if document == "pack":
         if fmt is not None:
@@ -284,7 +285,7 @@ def _export_converted(
     fmt = fmt or "md"
     if not output and fmt in BINARY and is_terminal(sys.stdout):
         raise InvalidInput(f"A {NAMES[fmt]} is not for the terminal: write it to a file with -o FILE.")
-    from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, made_pack_folder, pack_outputs
+    from facilitator.reports.formats.pack import PACK_DOCUMENTS, converted_documents, pack_folder, pack_outputs
 
     session = store.load(session_id)
     documents = PACK_DOCUMENTS if document == "pack" else (document,)
@@ -310,15 +311,24 @@ def _export_converted(
         # The folder itself, before it is made: not a name the data folder owns (a session's lock,
         # a session file, the trash), not a link to somewhere else.
         store.check_output_path(folder)
-        outputs = pack_outputs(made_pack_folder(folder), session.id, items)
+        with pack_folder(folder) as made:
+            outputs = pack_outputs(made, session.id, items)
+            paths = _checked_and_written(store, outputs)
     else:
-        outputs = [Output(Path(output).expanduser(), items[0].data, items[0].figures)]
-    for each in outputs:
-        store.check_output_path(each.path)
-    paths = written(outputs, private=store.holds(outputs[0].path))
-    where = outputs[0].path.parent if document == "pack" else paths[0]
+        paths = _checked_and_written(store, [Output(Path(output).expanduser(), items[0].data, items[0].figures)])
+    where = paths[0].parent if document == "pack" else paths[0]
     print(shown(f"Wrote the {document} of {session.id} to {where}"), file=sys.stderr)
     return EXIT_OK
+
+
+def _checked_and_written(store: SessionStore, outputs: list[Output]) -> list[Path]:
+    """Each output written once none is a name the data folder owns (`check_output_path`);
+    private (0600) inside the data folder."""
+    from facilitator.reports.formats import written
+
+    for each in outputs:
+        store.check_output_path(each.path)
+    return written(outputs, private=store.holds(outputs[0].path))
 
 
 def _reference_doc(given: str | None, templates: Path | None, formats: tuple[str, ...]) -> Path | None:

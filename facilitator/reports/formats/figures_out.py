@@ -9,6 +9,7 @@ Word, which cannot show SVG everywhere); the PDF's Typst reads the SVG files fro
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,5 +64,8 @@ def svg_files(
         raise ReportError(f"Cannot write the {what} to {target}: {error.strerror or error}.") from None
     if not target.is_dir():
         raise ReportError(f"Cannot write the {what} to {target}: it is a file, not a folder.")
+    if hasattr(os, "getuid") and target.stat().st_uid != os.getuid():
+        # Made first by someone else (beside a document in /tmp, say): they could swap the charts.
+        raise ReportError(f"Cannot write the {what} to {target}: it belongs to another user.")
     mode = PRIVATE_FILE if private else None
     return [NewFile(target / f"{figure.name}.svg", figure.svg.encode("utf-8"), mode, SHARED_FILE) for figure in figures]

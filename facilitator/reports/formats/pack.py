@@ -11,14 +11,15 @@ is rendered as Markdown once and converted from it to each format; nothing is wr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
 
 from facilitator.base.errors import ReportError
 from facilitator.domain.history.timeline import Timeline
 from facilitator.domain.model import Session
-from facilitator.reports.figure import Figure
+from facilitator.reports.figure import FIGURES_FOLDER, Figure
 from facilitator.reports.formats import SUFFIXES, Output, convert
 
 PACK_DOCUMENTS = ("agreement", "scorecard")
@@ -103,3 +104,19 @@ def made_pack_folder(folder: Path) -> Path:
     if problem:
         raise ReportError(problem)
     return folder
+
+
+@contextmanager
+def pack_folder(folder: Path) -> Iterator[Path]:
+    """`folder`, made if need be (`made_pack_folder`), for the writing of the pack in the `with`
+    block. What a failure (a full disk, a refused path) leaves of it empty and new, the folder or
+    its figures/, is removed again: a failed pack leaves nothing behind."""
+    made_here = [path for path in (folder, folder / FIGURES_FOLDER) if not path.exists()]
+    made = made_pack_folder(folder)
+    try:
+        yield made
+    except BaseException:
+        for path in reversed(made_here):
+            with suppress(OSError):  # rmdir removes only an empty folder: a file in it keeps it
+                path.rmdir()
+        raise

@@ -468,7 +468,7 @@ class ExportScreen(ModalScreen[Path | None]):
         from facilitator.reports.formats.pack import (
             PACK_DOCUMENTS,
             converted_documents,
-            made_pack_folder,
+            pack_folder,
             pack_outputs,
         )
 
@@ -481,7 +481,8 @@ class ExportScreen(ModalScreen[Path | None]):
             changes_since=self.changes_since,
             reference_doc=reference_doc(None, self.templates),
         )
-        written(pack_outputs(made_pack_folder(folder), self.session.id, items), private=private)
+        with pack_folder(folder) as made:
+            written(pack_outputs(made, self.session.id, items), private=private)
         return folder
 
     def _convert_and_write(self, document: str, fmt: str, path: Path, private: bool) -> Path:
