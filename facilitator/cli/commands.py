@@ -355,7 +355,7 @@ def cmd_history(store: SessionStore, target: str, as_json: bool) -> int:
 
 
 def cmd_dump(store: SessionStore, session_id: str, output: str | None) -> int:
-    from facilitator.storage.atomic import atomic_write_text
+    from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_text
 
     session = store.load(session_id)
     # Controls JSON leaves raw (C1, bidi) are written as escapes: the same data for `load`.
@@ -363,7 +363,10 @@ def cmd_dump(store: SessionStore, session_id: str, output: str | None) -> int:
     if output:
         store.check_output_path(output)
         try:
-            atomic_write_text(Path(output).expanduser(), text)
+            path = Path(output).expanduser()
+            # New, a dump is private (0600); in the data folder, where the sessions are private, it
+            # is private even over a file that was not.
+            atomic_write_text(path, text, mode=PRIVATE_FILE if store.holds(path) else None)
         except OSError as error:
             raise FacilitatorError(f"Cannot write {output}: {error.strerror or error}.") from None
         print(shown(f"Wrote {session.id} to {output}"), file=sys.stderr)

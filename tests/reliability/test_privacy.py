@@ -107,6 +107,12 @@ def test_everything_in_the_data_folder_is_private_after_a_whole_workflow(tmp_pat
         assert not_private(data) == {}
     assert stat.S_IMODE(outside.stat().st_mode) == 0o644
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # the whole session, as private as its file
+    # A dump over a readable file in the data folder is private too (it kept the file's mode).
+    readable = data / "dump-over.txt"  # a .json there would be taken for a session
+    readable.write_text("{}", encoding="utf-8")
+    os.chmod(readable, 0o644)
+    assert run_facilitator(data, "dump", harbour, "-o", str(readable)).returncode == 0
+    assert stat.S_IMODE(readable.stat().st_mode) == 0o600
 
 
 def test_an_index_left_readable_by_an_older_version_is_made_private(store, saved_id, usual_umask):
