@@ -126,6 +126,18 @@ def test_the_version_counts_along_the_follows_chain() -> None:
     assert agreement_checks.version_number(sessions[3], timeline) == 9
 
 
+def test_a_loop_of_links_counts_each_session_once() -> None:
+    """A hand-edited file whose kick-off follows the latest session: four sessions, version 4
+    (it said 5), and a session that follows itself is version 1."""
+    sessions = build_sessions()
+    sessions[0].follows = IDS[3]
+    timeline = build_timeline(sessions, IDS[-1])
+    assert agreement_checks.version_number(sessions[3], timeline) == 4
+    alone = sessions[0]
+    alone.follows = alone.id
+    assert agreement_checks.version_number(alone, build_timeline([alone], alone.id)) == 1
+
+
 def test_a_follow_up_carries_the_terms_and_signatories_on() -> None:
     session = plain_session()
     session.partners[0].legal_name, session.partners[0].signatory = "One Limited", "Ana Ruiz"

@@ -53,8 +53,8 @@ def version_number(session: Session, timeline: Timeline | None = None) -> int:
             if not earlier:
                 return 2 + steps
             steps, before = steps + 1, earlier[-1]
-        if before.id in seen:  # a loop of links in a hand-edited file
-            return 2 + steps
+        if before.id in seen:  # a loop of links in a hand-edited file: counted as a line from
+            return 1 + steps  # its last session, each session of it once
         steps, current = steps + 1, before
         seen.add(current.id)
 
