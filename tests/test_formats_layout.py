@@ -5,6 +5,7 @@ and markdown-it)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from format_readers import docx_document, pdf_pages
@@ -90,6 +91,41 @@ def test_the_scores_table_gives_three_full_names_room_in_word():
     word = docx_document(convert(markdown, "docx", document_meta(session, "scorecard")))
     table = _word_table(word, "#", "Point", "Northwind Logistics")
     assert all(share >= 0.14 for share in _grid(table)[2:5])
+
+
+EIGHT = [
+    "Northwind Logistics",
+    "Harbourline Freight",
+    "Meridian Data Systems",
+    "Umbrella Health",
+    "Hooli Cloud Services",
+    "Stark Industries",
+    "Wayne Enterprises",
+    "Tyrell Corporation",
+]
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")  # LibreOffice's Calibri here
+
+
+@pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="measures the headings with DejaVu Sans Bold")
+def test_the_scores_table_keeps_eight_partners_headings_whole_in_word():
+    """With eight partners Word's columns broke "MDS", "HCS", "Joint" and "Flag" in two ("Join t",
+    "Fla g"): each heading, bold in the table's type size, must fit its column less the cell margins."""
+    from PIL import ImageFont
+
+    session = rich_session(partner_names=EIGHT)
+    word = docx_document(convert(render(session, "scorecard"), "docx", document_meta(session, "scorecard")))
+    headings = ["#", "Point", "NL", "HF", "MDS", "UH", "HCS", "SI", "WE", "TC", "Joint", "Flag"]
+    table = _word_table(word, *headings)
+    style = word.styles["Table"].element
+    sizes = style.xpath("./w:rPr/w:sz/@w:val") or word.styles.element.xpath("./w:docDefaults//w:sz/@w:val")
+    size = int(sizes[0]) / 2  # half-points: the table's own size, or the document's
+    margins = style.xpath("./w:tblPr/w:tblCellMar/w:left/@w:w")[0]  # twentieths of a point
+    section = word.sections[0]
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU a point
+    font = ImageFont.truetype(str(DEJAVU_BOLD), 100)
+    for heading, share in zip(headings[2:], _grid(table)[2:]):
+        needed = font.getlength(heading) / 100 * size + 2 * int(margins) / 20
+        assert share * text_width >= needed, (heading, share * text_width, needed)
 
 
 @pytest.fixture(scope="module")
