@@ -316,7 +316,8 @@ BAD_INPUT = [
     ),
     (
         ["new", "--alliance", "X", "--partner", "Acme", "--partner", "ACME"],
-        "facilitator: Partner 2: “ACME” is already partner 1: each partner is named once (capitals do not count).",
+        "facilitator: Partner 2: “ACME” is already partner 1: each partner is named once "
+        "(capitals and look-alike letters do not count).",
     ),
     (
         ["new", "--alliance", "X", "--partner", "Solo"],

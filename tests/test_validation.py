@@ -36,6 +36,9 @@ def test_clean_name_and_partners():
     assert [p.key for p in partners] == ["acme", "acme-2", "partner"]
     with pytest.raises(InvalidInput, match="Partner 2: “acme” is already partner 1"):
         make_partners(["Acme", "acme"])
+    for look_alike in ("Acme\u200b", "\u0410cme", "Ａｃｍｅ"):  # red team: two partners that read the same
+        with pytest.raises(InvalidInput, match="is already partner 1"):
+            make_partners(["Acme", look_alike])
     with pytest.raises(InvalidInput, match="at least two"):
         make_partners(["Solo"])
 
@@ -44,3 +47,17 @@ def test_slugify():
     assert slugify("Coastal Corridor Alliance") == "coastal-corridor-alliance"
     assert slugify("Ærø  Façade -- Ünited!") == "r-facade-united"
     assert slugify("🎉") == "item" and len(slugify("x" * 300)) == 40
+
+
+def test_names_that_read_the_same_have_one_key_and_a_blank_looking_name_is_refused():
+    from facilitator.domain.validation import name_key
+
+    same = ["Jonas Berg", "JONAS  BERG", "Jonas Berg\u200b", "Jonas B\u0435rg", "\uff2aonas Berg", "Jonas\u00adBerg"]
+    assert {name_key(n) for n in same[:5]} == {"jonas berg"}
+    assert name_key("Jonas\u00adBerg") == "jonasberg"  # a soft hyphen shows nothing mid-word
+    assert name_key("Zoë") != name_key("Zoe")  # a letter that looks different is another name
+    assert name_key("Zoe\u0308") == name_key("Zoë")  # the same letter, composed or not
+    for blank in ("\u200b", "\u3164", "\u2800 \u200d", "\ufeff"):
+        with pytest.raises(InvalidInput, match="shows nothing"):
+            clean_name(blank, "The name")
+    assert clean_name("Иван Петров", "The name") == "Иван Петров"

@@ -33,6 +33,7 @@ from facilitator.domain.validation import (
     MAX_PARTNERS,
     MAX_VOTERS,
     clip,
+    name_key,
 )
 
 # What other modules take from here. The agreement's rows and the meeting's lists have a module of
@@ -424,6 +425,15 @@ class Session:
         keys = [p.key for p in partners]
         if len(set(keys)) != len(keys):
             raise InvalidSession("partners: two partners share the same key.")
+        named: dict[str, int] = {}
+        for index, partner in enumerate(partners):
+            # Two partners that read the same would take each other's endorsements, roles and
+            # scores in the room (a shared file); the app never makes such a roster.
+            first = named.setdefault(name_key(partner.name), index)
+            if first != index:
+                raise InvalidSession(
+                    f"partners[{index}].name: '{clip(partner.name)}' reads the same as partners[{first}]'s name."
+                )
         points_reader = r.child("points")
         points = {str(k): PointRecord.read(DocumentReader(v, f"points.{k}")) for k, v in points_reader.data.items()}
         sections_reader = r.child("sections")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from facilitator.base.errors import InvalidInput
 from facilitator.domain.model import ActionItem, Partner, Role, Session
 from facilitator.domain.records import field, record
-from facilitator.domain.validation import MAX_PARTNERS, clean_name, slugify
+from facilitator.domain.validation import MAX_PARTNERS, clean_name, name_key, slugify
 
 FIELDS = ("name", "sponsors", "participants")
 EMPTY_NAME = "Name this partner organisation."  # the forms add how to remove the row instead
@@ -73,11 +73,12 @@ def check_roster(entries: list[PartnerEntry]) -> RosterProblems:
         if problem:
             problems.rows[index] = ("name", problem)
             continue
-        folded = name.casefold()
+        folded = name_key(name)
         if folded in seen:
             problems.rows[index] = (
                 "name",
-                f"“{name}” is already partner {seen[folded] + 1}: each partner is named once (capitals do not count).",
+                f"“{name}” is already partner {seen[folded] + 1}: each partner is named once (capitals and "
+                "look-alike letters do not count).",
             )
             continue
         seen[folded] = index
@@ -215,7 +216,7 @@ def _people(names: list[str]) -> list[str]:
     """Names cleaned, blanks left out, each person once (capitals do not count)."""
     result: list[str] = []
     for name in names:
-        if name.strip() and name.strip().casefold() not in {n.casefold() for n in result}:
+        if name.strip() and name_key(name) not in {name_key(n) for n in result}:
             result.append(clean_name(name, "A name"))
     return result
 

@@ -34,7 +34,10 @@ def clean_name(value: str, what: str) -> str:
     text = check_text(value, what).strip()
     if not text:
         raise InvalidInput(f"{what} cannot be empty.")
-    return _one_line(text, what, MAX_NAME)
+    text = _one_line(text, what, MAX_NAME)
+    if not name_key(text):  # only invisible or blank letters: a name that shows nothing
+        raise InvalidInput(f"{what} cannot be empty: it shows nothing.")
+    return text
 
 
 MAX_LINE = 2_000  # a one-line value that is not a name: a target, a time limit, a deadlock rule
@@ -94,6 +97,32 @@ def parse_date(value: str, what: str = "Date") -> str:
 
 def parse_optional_date(value: str, what: str = "Date") -> str:
     return parse_date(value, what) if value and value.strip() else ""
+
+
+# Letters of other scripts that look like Latin ones, mapped to them for `name_key` (the common ones
+# of Unicode's confusables list: Cyrillic and Greek capitals and small letters).
+_LOOK_ALIKES = str.maketrans(
+    "АВЕКМНОРСТУХЅІЈаеорсухѕіјԁһӏԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
+    "ABEKMHOPCTYXSIJaeopcyxsijdhlqwABEZHIKMNOPTYXoiv",
+)
+
+
+# Letters that show as nothing (the Hangul fillers, the blank Braille pattern): spaces to the eye.
+_BLANK_LETTERS = str.maketrans({char: " " for char in "\u115f\u1160\u3164\uffa0\u2800"})
+
+
+def name_key(name: str) -> str:
+    """What a name is told apart by: two names with the same key read the same on a screen.
+
+    Compatibility forms folded (full-width letters, ligatures), invisible characters left out (a
+    zero-width space, a soft hyphen, a bidi mark), look-alike Cyrillic and Greek letters read as
+    the Latin ones, capitals and runs of spaces ignored. "Jonas Berg", "JONAS  BERG", "Jonas
+    Berg\u200b" and "Jonas B\u0435rg" (a Cyrillic e) are one name; "Zoë" and "Zoe" are two."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc", "Cs"))
+    return " ".join(text.translate(_LOOK_ALIKES).translate(_BLANK_LETTERS).casefold().split())
 
 
 def slugify(text: str, fallback: str = "item") -> str:

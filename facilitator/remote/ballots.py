@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.base.errors import InvalidInput, InvalidSession
 from facilitator.domain.model import now_iso
 from facilitator.domain.score_values import check_vote_score
-from facilitator.domain.validation import MAX_COMMENT, check_text, clean_name, slugify
+from facilitator.domain.validation import MAX_COMMENT, check_text, clean_name, name_key, slugify
 from facilitator.remote import codes, pins
 from facilitator.remote.files import UnreadableFile, loads_json, read_regular_file
 from facilitator.storage.atomic import PRIVATE_FILE, atomic_write_bytes
@@ -78,11 +78,13 @@ def participant_id(partner_key: str, name: str) -> str:
     """A file-safe id for one person of one partner: readable slug plus a hash of the exact name.
 
     The hash keeps apart names that slugify alike ("Zoë" and "Zoe", or two names in a script the
-    slug drops); the same person typing the same name again gets the same id back.
+    slug drops); the same person typing the same name again gets the same id back. Both are made
+    from the name's `name_key`, so that a name that only reads the same (with a zero-width space in
+    it, or a Cyrillic "е" for the "e") is that person, who must give their PIN, not a new one.
     """
-    folded = " ".join(name.casefold().split())
+    folded = name_key(name)
     digest = hashlib.sha256(f"{partner_key}\n{folded}".encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{slugify(partner_key, 'partner')[:30]}--{slugify(name, 'person')[:30]}-{digest}"
+    return f"{slugify(partner_key, 'partner')[:30]}--{slugify(folded, 'person')[:30]}-{digest}"
 
 
 def clean_participant_name(value: str) -> str:

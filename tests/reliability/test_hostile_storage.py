@@ -132,6 +132,18 @@ def test_the_id_index_is_refused_on_import(store, data_dir, sample_session):
     assert not (data_dir / "index.json").exists()
 
 
+@pytest.mark.parametrize("decoy", ["same", "Acme\u200b", "\u0410cme", "\u200b\u2800"])
+def test_a_shared_file_with_two_partners_that_read_the_same_is_refused(store, sample_session, decoy):
+    """Red team: a file whose second partner reads like the first (the same name, a zero-width
+    space, a Cyrillic "А") was loaded; the room would give endorsements and roles to the decoy."""
+    document = sample_session.to_dict()
+    document["partners"][0]["name"] = "Acme"
+    document["partners"][1]["name"] = "Acme" if decoy == "same" else decoy
+    with pytest.raises(InvalidSession, match=r"partners\[1\]\.name"):
+        store.import_document({**document, "id": "decoy-one"})
+    assert "decoy-one" not in {s.id for s in store.summaries()}
+
+
 def test_a_session_file_loads_like_a_dump(store, data_dir, sample_session, tmp_path):
     """Found: `facilitator load` refused a colleague's session file (it wanted a dump)."""
     shared = tmp_path / "colleague.json"

@@ -50,6 +50,7 @@ from facilitator.domain.model import (
     Session,
     SponsorMeeting,
 )
+from facilitator.domain.validation import name_key
 from facilitator.reports import render as reports
 from facilitator.reports.figures import document_figures
 
@@ -301,7 +302,7 @@ def as_name(text: str) -> str:
     return text.strip()[:200].strip()
 
 
-hostile_name = hostile_text.map(as_name).filter(bool)
+hostile_name = hostile_text.map(as_name).filter(name_key)  # a name that shows something (clean_name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -596,7 +597,7 @@ def values_for(document: str):
         for f in fields
         if not f.key.endswith(".name") or not f.key.startswith("partner")
     }
-    partner_names = st.lists(hostile_name, min_size=3, max_size=3, unique_by=str.casefold)
+    partner_names = st.lists(hostile_name, min_size=3, max_size=3, unique_by=name_key)  # partners that read apart
     return fields, st.tuples(st.fixed_dictionaries(own), partner_names)
 
 

@@ -122,6 +122,20 @@ def test_need_pin_is_not_a_wrong_try_and_a_wrong_pin_is(store):
     assert back.ballot is not None and back.pin == pin
 
 
+def test_a_name_that_only_reads_the_same_is_that_person_and_needs_their_pin(store):
+    """Red team: "Jonas Berg" with a zero-width space, or with a Cyrillic "е", joined as a new
+    person without the PIN and scored as the one who had joined."""
+    _session_id, state, folder = seed_remote(store)
+    checklist = load_checklist()
+    first = try_join(folder, "10.0.0.1", state, checklist, ACME, "Jonas Berg", state.code, "")
+    assert first.ballot is not None
+    for look_alike in ("Jonas Berg\u200b", "Jonas B\u0435rg", "JONAS \u2060BERG", "\uff2aonas Berg"):
+        outcome = try_join(folder, "10.0.0.2", state, checklist, ACME, look_alike, state.code, "")
+        assert outcome.problem == NEED_PIN and outcome.existing_name == "Jonas Berg", look_alike
+    back = try_join(folder, "10.0.0.2", state, checklist, ACME, "Jonas B\u0435rg", state.code, first.pin)
+    assert back.ballot is not None and back.ballot.name == "Jonas Berg"  # the name as first typed
+
+
 def test_help_names_the_pin_format_and_the_trusted_proxy():
     from markdown_it import MarkdownIt
 

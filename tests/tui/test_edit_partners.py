@@ -76,7 +76,8 @@ async def test_rename_add_and_remove_partners_in_the_meeting(store):
         await pilot.pause()
         assert app.screen is editor
         assert row_error(rows[2]) == (
-            "“acme ports” is already partner 1: each partner is named once (capitals do not count)."
+            "“acme ports” is already partner 1: each partner is named once "
+            "(capitals and look-alike letters do not count)."
         )
         # Rename Gamma, name its people, add a fourth partner, typed straight after ctrl+n.
         await type_into(pilot, rows[2].query_one(".name", Input), "Gamma Rail & Sea")
