@@ -104,10 +104,25 @@ def test_formulas_are_neutralised_in_the_csv():
 
 def test_formulas_behind_spaces_or_in_full_width_forms_are_neutralised_too():
     """An importer that trims spaces, or a spreadsheet that takes ＝ for =, would run these."""
-    for typed in ("  =1+1", "\u3000=1+1", "＝HYPERLINK(1)", "﹦1", "＋1", "－1", "＠SUM(A1)", " \t=1"):
+    for typed in ("  =1+1", "\u3000=1+1", "＝HYPERLINK(1)", "﹦1", "＋1", "－1", "＠SUM(A1)", " \t=1") + (
+        "\u200b=HYPERLINK(1)",  # red team: behind a character that shows nothing
+        "\ufeff=1+1",
+        "\u2800=1+1",
+        "\u2060 =1",
+    ):
         assert neutralised(typed) == "'" + typed, typed
     for typed in ("Review = done", "1-2 weeks", "a@b.example", "２０２６"):
         assert neutralised(typed) == typed, typed
+
+
+def test_the_last_day_of_the_calendar_is_an_event_too():
+    """Red team: a meeting on 9999-12-31 ended the export with an OverflowError (its end, the day
+    after, does not exist). Without an end, a day's event lasts the day."""
+    session = rich_session()
+    session.sponsor_meetings = [SponsorMeeting("9999-12-31", "in person", "Far off", id="far")]
+    events = events_of(session_calendar(session, context_of(session)))
+    far = next(e for e in events if str(e["uid"]).startswith(f"{session.id}-meeting-far"))
+    assert far.decoded("dtstart").isoformat() == "9999-12-31" and "dtend" not in far
 
 
 def test_export_format_ics_and_csv_from_the_command_line(cli, tmp_path):

@@ -4,7 +4,8 @@ scorecard's action plan shows it.
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or a carriage
 return) as a formula, so such a cell gets a leading apostrophe: text typed in the room stays text
 (OWASP's advice on CSV injection). The start is read as an importer may read it: after the spaces
-an import trims, and with full-width and small forms (`＝`, `﹦`, `＋`...) folded to the plain
+an import trims and the characters that show nothing (a zero-width space, a byte-order mark), and
+with full-width and small forms (`＝`, `﹦`, `＋`...) folded to the plain
 ones (NFKC), which some spreadsheets also take as a formula.
 """
 
@@ -26,8 +27,23 @@ def neutralised(value: object) -> str:
     text = "" if value is None else without_controls(str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
-    start = unicodedata.normalize("NFKC", text.lstrip()[:2])
+    start = unicodedata.normalize("NFKC", _first_shown(text))
     return "'" + text if start.startswith(_FORMULA_START) else text
+
+
+# Characters before a formula that show nothing (and an import may drop): a zero-width space, a
+# word joiner, a byte-order mark, the blank Braille pattern, the Hangul fillers.
+_BLANK_LETTERS = frozenset("\u2800\u115f\u1160\u3164\uffa0")
+
+
+def _first_shown(text: str) -> str:
+    """The first two characters a reader would see: after spaces and invisible characters."""
+    start = 0
+    while start < len(text) and (
+        text[start].isspace() or text[start] in _BLANK_LETTERS or unicodedata.category(text[start]) == "Cf"
+    ):
+        start += 1
+    return text[start : start + 2]
 
 
 def action_plan_csv(context: dict[str, Any]) -> str:

@@ -41,7 +41,8 @@ def session_calendar(session: Session, context: dict[str, Any]) -> str:
         item.add("dtstamp", stamp)
         start = _day(day, summary)
         item.add("dtstart", start)
-        item.add("dtend", start + datetime.timedelta(days=1))
+        if start < datetime.date.max:  # without DTEND a day's event lasts the day (RFC 5545)
+            item.add("dtend", start + datetime.timedelta(days=1))
         item.add("summary", without_controls(summary))
         if description:
             item.add("description", without_controls(description))
