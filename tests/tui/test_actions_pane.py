@@ -267,3 +267,33 @@ async def test_usable_at_80x24():
         await pilot.press(*"Small screen action", "ctrl+s")
         await pilot.pause()
         assert app.session.actions[-1].text == "Small screen action"
+
+
+async def test_a_file_of_long_actions_shows_each_cut_short_and_the_close_lists_a_page_of_them():
+    """Red team: a shared file of 2,000 actions of 20,000 characters took a minute a key (every
+    cell wrapped and measured, and the close step's table of every action)."""
+    from facilitator.tui.widgets.plain_table import CELL_LONGEST
+
+    long_text = "word " * 4_000
+    app = PaneHarness(ActionsPane)
+    session = app.session
+    session.actions = [
+        ActionItem(id=f"a{i}", text=f"{i:03} {long_text}", owner="Owen " * 500, due="2026-05-01") for i in range(45)
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = pane_of(app).query_one(ActionTable)
+        assert table.row_count == 45
+        cells = [str(cell) for cell in table.get_row_at(0)]
+        text = next(cell for cell in cells if cell.startswith("000 word"))
+        assert max(len(cell) for cell in cells) == len(text) == CELL_LONGEST and text.endswith("…")
+        assert session.actions[0].text == f"000 {long_text}"  # only the table's cell is cut
+
+    app = PaneHarness(ClosePane)
+    app.session.actions = session.actions
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        listed = app.screen.query_one("#close-actions", Static).content
+        rows = list(listed.columns[0].cells)
+        assert len(rows) == 31 and str(rows[-1]).startswith("… and 15 more")
+        assert all(len(str(row)) <= CELL_LONGEST for row in rows)

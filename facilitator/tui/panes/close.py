@@ -26,8 +26,10 @@ from facilitator.tui.alliance_timeline import nearby_timeline, read_alliance_tim
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.dates import days_between, nice_date
 from facilitator.tui.panes.pane import MeetingPane
+from facilitator.tui.widgets.plain_table import clipped
 
 BAR_WIDTH = 20
+LISTED_LONGEST = 30  # actions and decisions listed here; the rest are counted (a file may hold 2,000)
 
 
 def index_style(value: float | None) -> str:
@@ -278,12 +280,16 @@ class ClosePane(MeetingPane):
         return Content("\n").join(lines)
 
     def _decisions(self) -> Content:
-        if not self.session.decisions:
+        decisions = self.session.decisions
+        if not decisions:
             return Content.from_markup("[$text-muted]No decisions recorded.[/]")
-        return Content("\n").join(
-            Content.from_markup("• [b]$date[/b]  $text", date=d.date or "—", text=d.text)
-            for d in self.session.decisions
-        )
+        lines = [
+            Content.from_markup("• [b]$date[/b]  $text", date=d.date or "—", text=clipped(d.text))
+            for d in decisions[:LISTED_LONGEST]
+        ]
+        if len(decisions) > LISTED_LONGEST:
+            lines.append(Content(f"… and {len(decisions) - LISTED_LONGEST:,} more (Actions step)"))
+        return Content("\n").join(lines)
 
     def _actions(self, open_actions) -> Table | Content:
         if not open_actions:
@@ -292,14 +298,18 @@ class ClosePane(MeetingPane):
         table.add_column("Action", ratio=1)
         table.add_column("Owner", no_wrap=True, max_width=18)
         table.add_column("Due", no_wrap=True, width=10)
-        for action in sorted(open_actions, key=lambda a: (a.due or "9999", a.text)):
+        listed = sorted(open_actions, key=lambda a: (a.due or "9999", a.text))
+        for action in listed[:LISTED_LONGEST]:
             overdue = action.due and action.due < self.session.date
             owner = action.owner or "no owner"
             table.add_row(
-                Text(action.text),
-                Text(owner, style="" if action.owner else "italic"),
+                Text(clipped(action.text)),
+                Text(clipped(owner), style="" if action.owner else "italic"),
                 Text(action.due or "—", style="bold red" if overdue else ""),
             )
+        if len(listed) > LISTED_LONGEST:
+            more = len(listed) - LISTED_LONGEST
+            table.add_row(Text(f"… and {more:,} more, due later (Actions step)", style="italic"), "", "")
         return table
 
     def _next_meeting(self) -> Content:
