@@ -106,6 +106,19 @@ def private_folder(path: Path, parents: bool = False, ours: bool = True) -> None
         os.chmod(path, PRIVATE_FOLDER)
 
 
+def folder_of_another_user(path: Path) -> str:
+    """What makes `path` (an existing folder) someone else's, as the end of a sentence ("belongs to
+    another user"); "" when it is this user's. A link is looked at, and what it points to."""
+    if not hasattr(os, "getuid"):
+        return ""
+    me = os.getuid()
+    if os.lstat(path).st_uid != me:
+        return "is a link another user made" if os.path.islink(path) else "belongs to another user"
+    if os.stat(path).st_uid != me:
+        return "points to a folder of another user"
+    return ""
+
+
 def fsync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))

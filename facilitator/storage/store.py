@@ -36,7 +36,7 @@ from facilitator.base.errors import (
 )
 from facilitator.base.terminal_text import json_shown
 from facilitator.storage import index_file
-from facilitator.storage.atomic import private_folder, sweep_orphans
+from facilitator.storage.atomic import folder_of_another_user, private_folder, sweep_orphans
 from facilitator.storage.data_folder import inside_folder, owned_path
 from facilitator.storage.index_file import folder_stat, read_head
 from facilitator.storage.layout import (
@@ -95,6 +95,13 @@ class SessionStore:
             private_folder(self.data_dir, parents=True, ours=False)
         except OSError as error:
             raise StorageError(f"Cannot create the data folder {self.data_dir}: {error.strerror or error}.") from None
+        owner = folder_of_another_user(self.data_dir)
+        if owner:
+            # Its owner could remove, swap or lock the sessions in it, whatever the files' modes.
+            raise StorageError(
+                f"The data folder {self.data_dir} {owner}: its owner could remove or swap your sessions. "
+                "Use a folder of your own (--data-dir, or FACILITATOR_DATA_DIR)."
+            )
         sweep_orphans(self.data_dir)
         self._ready = True
 

@@ -21,7 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "remote"))
 
 from remote_support import cast, room, seed_remote, settle  # noqa: E402
-from store_support import V1_FIXTURE, V1_ID, run_facilitator  # noqa: E402
+from store_support import DEMO_DATE, V1_FIXTURE, V1_ID, run_facilitator  # noqa: E402
 
 from facilitator.domain.content import load_checklist  # noqa: E402
 from facilitator.domain.session_factory import create_session  # noqa: E402
@@ -194,3 +194,24 @@ def test_a_rescue_folder_someone_else_made_is_not_used(tmp_path):
     link.symlink_to(tmp_path)
     with pytest.raises((PermissionError, FileExistsError)):
         private_folder(link)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs to give a folder to another user")
+def test_a_data_folder_of_another_user_is_not_written_to(tmp_path):
+    """Red team: sessions were saved into a folder someone else made (in /tmp, or a link of theirs
+    to it); its owner could delete or swap them, or plant lock files, whatever the files' modes."""
+    from facilitator.base.errors import StorageError
+    from facilitator.domain.demo import build_demo_session
+    from facilitator.storage.store import SessionStore
+
+    theirs = tmp_path / "shared-sessions"
+    theirs.mkdir(mode=0o777)
+    os.chown(theirs, 12345, 12345)
+    pointing = tmp_path / "my-link"
+    pointing.symlink_to(theirs)
+    for folder, said in ((theirs, "belongs to another user"), (pointing, "points to a folder of another user")):
+        with pytest.raises(StorageError, match=said):
+            SessionStore(folder).create(build_demo_session(DEMO_DATE))
+        result = run_facilitator(folder, "demo")
+        assert result.returncode == 1 and said in result.stderr and "Traceback" not in result.stderr
+    assert list(theirs.iterdir()) == []
