@@ -34,7 +34,7 @@ _CONTROLS_IN_TEXT = re.compile(
 def without_controls(text: str) -> str:
     """`text` less every control character but line breaks and tabs (`is_control`).
 
-    For the text of a session read from a file or pasted in: an escape sequence or a bidi override
+    For text drawn or printed (a session keeps it as typed): an escape sequence or a bidi override
     in a note would act on the terminal, or reorder what a document's reader sees ("Pay \u202e0001
     EUR" reads "Pay RUE 1000"). The words stay; only what no one can see goes."""
     return _CONTROLS_IN_TEXT.sub("", text) if _CONTROLS_IN_TEXT.search(text) else text

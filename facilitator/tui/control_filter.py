@@ -24,9 +24,10 @@ class ControlCharacterFilter(LineFilter):
     """Drops every control character from the text of the segments of a drawn line."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        first = next((i for i, segment in enumerate(segments) if _undrawable(segment)), None)
-        if first is None:
-            return segments  # the usual line: one search per segment, and no new list made
+        line = "".join([text for text, _style, _control in segments])
+        if without_controls(line) is line and "\n" not in line and "\r" not in line and "\t" not in line:
+            return segments  # the usual line: one search over it, and no new list made
+        first = next((i for i, segment in enumerate(segments) if _undrawable(segment)), len(segments))
         return segments[:first] + [
             Segment(_drawable(segment.text), segment.style) if _undrawable(segment) else segment
             for segment in segments[first:]
