@@ -32,7 +32,10 @@ def test_check_roster_names_each_problem_by_row_and_field():
     )
     assert problems.rows == {
         1: ("name", "Name this partner organisation."),
-        2: ("name", "“ACME” is already partner 1: each partner is named once (capitals do not count)."),
+        2: (
+            "name",
+            "“ACME” is already partner 1: each partner is named once (capitals and look-alike letters do not count).",
+        ),
         3: ("sponsors", "A sponsor's name is too long (201 characters, at most 200)."),
     }
     assert problems.first() == "Partner 2: name this partner organisation."

@@ -213,7 +213,7 @@ def _name_problem(value: str, what: str) -> str:
 
 
 def _people(names: list[str]) -> list[str]:
-    """Names cleaned, blanks left out, each person once (capitals do not count)."""
+    """Names cleaned, blanks left out, each person once (capitals and look-alike letters do not count)."""
     result: list[str] = []
     for name in names:
         if name.strip() and name_key(name) not in {name_key(n) for n in result}:
