@@ -35,7 +35,7 @@ def clean_name(value: str, what: str) -> str:
     if not text:
         raise InvalidInput(f"{what} cannot be empty.")
     text = _one_line(text, what, MAX_NAME)
-    if not name_key(text):  # only invisible or blank letters: a name that shows nothing
+    if not text.isascii() and not name_key(text):  # only invisible or blank letters: shows nothing
         raise InvalidInput(f"{what} cannot be empty: it shows nothing.")
     return text
 
@@ -118,6 +118,8 @@ def name_key(name: str) -> str:
     zero-width space, a soft hyphen, a bidi mark), look-alike Cyrillic and Greek letters read as
     the Latin ones, capitals and runs of spaces ignored. "Jonas Berg", "JONAS  BERG", "Jonas
     Berg\u200b" and "Jonas B\u0435rg" (a Cyrillic e) are one name; "Zoë" and "Zoe" are two."""
+    if name.isascii() and name.isprintable():
+        return " ".join(name.lower().split())  # the usual name: nothing to fold or leave out
     import unicodedata
 
     text = unicodedata.normalize("NFKC", name)
