@@ -596,29 +596,22 @@ def test_a_pack_that_fails_in_a_new_folder_leaves_no_folder_behind(demo, data_di
         resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
 
     pack = tmp_path / "new-pack"
-    result = subprocess.run(
-        [sys.executable, "-m", "facilitator", "export", demo, "--document", "pack", "-o", str(pack)],
-        capture_output=True,
-        text=True,
-        env=cli_env(data_dir),
-        preexec_fn=small_files_only,
-        timeout=120,
-    )
+
+    def export_pack():
+        command = [sys.executable, "-m", "facilitator", "export", demo, "--document", "pack", "-o", str(pack)]
+        env = cli_env(data_dir)
+        return subprocess.run(
+            command, capture_output=True, text=True, env=env, preexec_fn=small_files_only, timeout=120
+        )
+
+    result = export_pack()
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "too large" in result.stderr.lower(), result.stderr
     assert not pack.exists()
     # A folder that was there already stays, with what it held.
     pack.mkdir()
     (pack / "notes.txt").write_text("ours", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "facilitator", "export", demo, "--document", "pack", "-o", str(pack)],
-        capture_output=True,
-        text=True,
-        env=cli_env(data_dir),
-        preexec_fn=small_files_only,
-        timeout=120,
-    )
-    assert result.returncode == 1
+    assert export_pack().returncode == 1
     assert sorted(p.name for p in pack.iterdir()) == ["notes.txt"]
 
 

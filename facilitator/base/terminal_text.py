@@ -40,6 +40,10 @@ def without_controls(text: str) -> str:
     return _CONTROLS_IN_TEXT.sub("", text) if _CONTROLS_IN_TEXT.search(text) else text
 
 
+# Letters that show as nothing, spaces to the eye: the Hangul fillers and the blank Braille pattern.
+BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
+
+
 def is_blank(text: str) -> bool:
     """Nothing a reader would see: white space and control characters only. A section or a note
     like that counts as not written, on every screen and in every document alike."""

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from facilitator.base.errors import InvalidInput
-from facilitator.base.terminal_text import is_control
+from facilitator.base.terminal_text import BLANK_LETTERS, is_control
 
 # Limits keep a pasted novel or a hostile file from bloating every save and export.
 MAX_NAME = 200
@@ -107,8 +107,7 @@ _LOOK_ALIKES = str.maketrans(
 )
 
 
-# Letters that show as nothing (the Hangul fillers, the blank Braille pattern): spaces to the eye.
-_BLANK_LETTERS = str.maketrans({char: " " for char in "\u115f\u1160\u3164\uffa0\u2800"})
+_BLANK_LETTERS = str.maketrans({char: " " for char in BLANK_LETTERS})
 
 
 def name_key(name: str) -> str:

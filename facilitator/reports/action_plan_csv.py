@@ -16,7 +16,7 @@ import io
 import unicodedata
 from typing import Any
 
-from facilitator.base.terminal_text import without_controls
+from facilitator.base.terminal_text import BLANK_LETTERS, without_controls
 
 HEADER = ("Action", "Point", "Owner", "Partner", "Due", "Status", "Overdue", "Session", "Id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,16 +31,13 @@ def neutralised(value: object) -> str:
     return "'" + text if start.startswith(_FORMULA_START) else text
 
 
-# Characters before a formula that show nothing (and an import may drop): a zero-width space, a
-# word joiner, a byte-order mark, the blank Braille pattern, the Hangul fillers.
-_BLANK_LETTERS = frozenset("\u2800\u115f\u1160\u3164\uffa0")
-
-
 def _first_shown(text: str) -> str:
-    """The first two characters a reader would see: after spaces and invisible characters."""
+    """The first two characters a reader would see: after spaces and the characters that show
+    nothing (and an import may drop): format characters (a zero-width space, a word joiner, a
+    byte-order mark) and blank letters (the blank Braille pattern, the Hangul fillers)."""
     start = 0
     while start < len(text) and (
-        text[start].isspace() or text[start] in _BLANK_LETTERS or unicodedata.category(text[start]) == "Cf"
+        text[start].isspace() or text[start] in BLANK_LETTERS or unicodedata.category(text[start]) == "Cf"
     ):
         start += 1
     return text[start : start + 2]
