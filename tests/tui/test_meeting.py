@@ -119,6 +119,27 @@ async def test_notes_and_agreed_score_are_kept(store):
     assert record.agreed == 2
 
 
+async def test_an_agreed_score_typed_over_another_after_a_click_replaces_it(store):
+    """A click places the cursor without selecting: the full one-character field must not swallow
+    the next score (Textual's own Input refuses a key once it holds max_length characters)."""
+    session_id = new_session_id(store, ("Acme", "Globex"))
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3", "g", "2")
+        await pilot.click("#agreed-score")
+        await pilot.press("end", "3")
+        agreed = app.screen.query_one("#agreed-score")
+        assert agreed.value == "3"
+        assert store_record_agreed(app) == 3
+        await close_meeting(app, pilot)
+    assert store.load(session_id).points["joint-framework"].agreed == 3
+
+
+def store_record_agreed(app) -> int | None:
+    return app.screen.session.points["joint-framework"].agreed
+
+
 async def test_second_app_cannot_open_a_session_that_is_open(store):
     session_id = new_session_id(store, ("Acme", "Globex"))
     first = store.open(session_id)

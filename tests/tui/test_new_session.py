@@ -218,3 +218,26 @@ async def test_adding_partners_by_key_and_button_then_removing_one(app_factory, 
         ("Gamma Rail", ["Kim Lund"]),
         ("Delta Tunnels", []),
     ]
+
+
+async def test_a_date_typed_after_a_click_into_the_date_field_is_not_swallowed(app_factory, store):
+    """The field starts with today's date. A click places the cursor; what is typed then shows, and
+    a date that is not one is named under the field (a length limit had dropped every key)."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot)
+        date = form.query_one("#date", Input)
+        await pilot.click("#date")
+        await pilot.press("end", *"2026-03-14")
+        await pilot.pause()
+        assert date.value == form.today + "2026-03-14"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NewSessionScreen)
+        assert "is not a date" in error_of(form, "date")
+        await pilot.click("#date")
+        await pilot.press("home", "ctrl+k", *"2026-03-14")  # cleared to the end, typed again
+        await pilot.pause()
+        assert date.value == "2026-03-14"
+        assert error_of(form, "date") == ""
+    assert store.ids() == []

@@ -46,7 +46,7 @@ class FollowUpScreen(ModalScreen[str | None]):
                 id="text",
             )
             yield Label("Date of the review (YYYY-MM-DD)", classes="field-label")
-            yield Input(suggested_follow_up_date(self.previous_date, self.today), id="date", max_length=10)
+            yield Input(suggested_follow_up_date(self.previous_date, self.today), id="date")
             yield Label("", id="date-error")
             with Horizontal(id="buttons"):
                 yield Button("Start review (enter)", id="start", variant="primary")

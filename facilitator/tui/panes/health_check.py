@@ -20,6 +20,7 @@ from facilitator.domain.scoring import point_stats
 from facilitator.tui.dialogs.remote_panel import RemoteProgress
 from facilitator.tui.meeting_context import MeetingContext
 from facilitator.tui.panes.pane import MeetingPane
+from facilitator.tui.widgets.one_key_input import OneKeyInput
 from facilitator.tui.widgets.score_board import ScoreBoard, score_text
 
 
@@ -143,7 +144,7 @@ class HealthCheckPane(MeetingPane):
                 yield TextArea(id="point-notes", soft_wrap=True, show_line_numbers=False)
                 with Vertical(id="agreed-column"):
                     yield Label("Agreed score (G)")
-                    yield Input(placeholder="0-4", id="agreed-score", max_length=1)
+                    yield OneKeyInput(placeholder="0-4", id="agreed-score", max_length=1)
                     yield Label("", id="agreed-error")
 
     def on_mount(self) -> None:

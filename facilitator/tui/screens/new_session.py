@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioSet, Static
 
 from facilitator.base.errors import FacilitatorError, InvalidInput
 from facilitator.domain.roster import PartnerEntry, check_roster, split_names
-from facilitator.domain.validation import clean_name
+from facilitator.domain.validation import clean_name, clip
 from facilitator.tui.widgets.partner_roster import EditsRoster, PartnerRoster, PartnerRow, row_message
 from facilitator.tui.widgets.toggles import StateRadioButton
 
@@ -56,7 +56,7 @@ def date_error(value: str) -> str:
     if not text:
         return "Date: give the meeting date as YYYY-MM-DD, for example 2026-03-31."
     if not DATE_FORMAT.fullmatch(text):
-        return f"Date: “{text}” is not a date; use YYYY-MM-DD, for example 2026-03-31."
+        return f"Date: “{clip(text)}” is not a date; use YYYY-MM-DD, for example 2026-03-31."
     try:
         Date.fromisoformat(text)
     except ValueError:
@@ -129,7 +129,7 @@ class NewSessionScreen(EditsRoster, Screen[str | None]):
             with Horizontal(id="meta"):
                 with Vertical(id="date-field", classes="field"):
                     yield Label("Date (YYYY-MM-DD)", classes="field-label")
-                    yield Input(self.today, id="date", max_length=10)
+                    yield Input(self.today, id="date")
                 with Vertical(id="kind-field", classes="field"):
                     yield Label("Kind", classes="field-label")
                     with RadioSet(id="kind"):
