@@ -69,6 +69,41 @@ def test_a_file_written_by_stock_tinydb_opens_saves_and_exports(cli, data_dir, s
     assert any(ACCENTED in heading for heading in headings(parse(out.read_text(encoding="utf-8"))))
 
 
+def test_fields_another_program_keeps_in_the_session_survive_our_saves(data_dir, sample_session):
+    """A CRM's id or a sync stamp beside our fields: the room's save and a follow-up's copy of
+    the file must not drop them; a field of ours with the same name is ours."""
+    theirs = {"crm_id": "ACC-0042", "sync": {"at": "2026-12-01T10:00:00Z", "hops": [1, 2.5, None, True]}}
+    document = {**sample_session.to_dict(), "id": "with-theirs", **theirs}
+    path = data_dir / "with-theirs.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_with_stock_tinydb(path, document)
+
+    store = SessionStore(data_dir)
+    with store.open("with-theirs") as opened:
+        opened.session.points["joint-framework"].notes = "typed in the room"
+        opened.save()
+    (stored,) = stock_documents(path)
+    assert {key: stored[key] for key in theirs} == theirs
+    assert stored["points"]["joint-framework"]["notes"] == "typed in the room"
+    assert store.load("with-theirs").to_dict() == dict(stored)  # read again, it is the same document
+
+
+def test_a_foreign_field_that_could_not_be_saved_again_is_left_out(data_dir, sample_session):
+    """A lone surrogate (valid JSON, not UTF-8) in another program's field would fail every save:
+    that one field is dropped, the others kept, and the room's save goes through."""
+    path = data_dir / "odd-theirs.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    document = {**sample_session.to_dict(), "id": "odd-theirs", "kept": "yes", "broken": "SURROGATE"}
+    path.write_text(json.dumps({"session": {"1": document}}).replace('"SURROGATE"', '"\\ud800"'), encoding="utf-8")
+
+    store = SessionStore(data_dir)
+    with store.open("odd-theirs") as opened:
+        assert opened.session.kept_fields == {"kept": "yes"}
+        opened.save()
+    (stored,) = stock_documents(path)
+    assert stored["kept"] == "yes" and "broken" not in stored
+
+
 @pytest.mark.parametrize(
     "tables",
     [

@@ -8,6 +8,7 @@ the path of the first bad field) before anything uses it. The checks of single v
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -356,6 +357,9 @@ class Session:
     agenda: AgendaState = field(default_factory=AgendaState)
     created_at: str = field(default_factory=now_iso)
     saved_at: str = ""
+    # Top-level fields another program keeps in the document (a CRM's id, say): not read here,
+    # written back as they came, so that saving the session in the room does not drop them.
+    kept_fields: dict[str, Any] = field(default_factory=dict)
 
     # -- convenience -------------------------------------------------------------------------
 
@@ -386,6 +390,7 @@ class Session:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **self.kept_fields,  # first: a field of ours always wins
             "schema_version": SCHEMA_VERSION,
             "id": self.id,
             "alliance": self.alliance,
@@ -465,4 +470,30 @@ class Session:
             agenda=AgendaState.read(r.child("agenda")),
             created_at=r.text("created_at"),
             saved_at=r.text("saved_at"),
+            kept_fields=_kept_fields(r.data),
         )
+
+
+def _kept_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `document` that are not ours, less any that could not be saved again (a
+    lone surrogate in a string would make every save of the session fail)."""
+    kept = {}
+    for key, value in document.items():
+        if key in SESSION_FIELDS:
+            continue
+        try:
+            json.dumps({key: value}, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, TypeError, ValueError):
+            continue
+        kept[key] = value
+    return kept
+
+
+# The top-level fields of a session document (`Session.to_dict`); any other is kept as it came.
+SESSION_FIELDS = frozenset(
+    (
+        "schema_version", "id", "alliance", "kind", "date", "facilitator", "follows", "checklist_version",
+        "partners", "points", "sections", "measures", "roles", "tasks", "actions", "sponsor_meetings",
+        "decisions", "next_meeting", "terms", "agenda", "created_at", "saved_at",
+    )
+)  # fmt: skip
