@@ -12,9 +12,11 @@ runs on this host is stale and taken over.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
+import stat
 import time
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from facilitator.base.errors import SessionLocked, StorageError
 from facilitator.domain.records import record
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import pid_alive
+from facilitator.storage.plain_files import NotPlainFile, read_plain_file
 
 try:
     import fcntl
@@ -72,13 +75,26 @@ def _parse_holder(raw: bytes) -> LockHolder:
         return LockHolder(pid=0, host=socket.gethostname(), since="")
 
 
+# Open flags of a lock file: never through a link (a link planted where the lock goes would have
+# its target truncated and written over), and a FIFO opens at once instead of waiting for a writer.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+LOCK_BYTES = 4096  # a lock file we wrote is a short line of JSON
+
+
+def _is_own_kind_of_file(fd: int) -> bool:
+    """A lock file as we make them: a regular file with one name. A hard link's other name may be
+    another session, a FIFO or a device cannot be read as a file."""
+    st = os.fstat(fd)
+    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1
+
+
 def read_holder(lock_path: Path) -> LockHolder | None:
     """What the lock file says, or None without one. It may be stale: see `live_holder`."""
     try:
-        return _parse_holder(Path(lock_path).read_bytes())
+        return _parse_holder(read_plain_file(lock_path, LOCK_BYTES, follow_links=False))
     except FileNotFoundError:
         return None
-    except OSError:
+    except NotPlainFile:
         return LockHolder(pid=0, host=socket.gethostname(), since="")
 
 
@@ -88,13 +104,15 @@ def live_holder(lock_path: Path) -> LockHolder | None:
         holder = read_holder(lock_path)
         return None if holder is None or holder.is_stale else holder
     try:
-        fd = os.open(lock_path, os.O_RDONLY)
+        fd = os.open(lock_path, os.O_RDONLY | _NO_FOLLOW)
     except FileNotFoundError:
         return None
     except OSError:
         holder = read_holder(lock_path)
         return None if holder is None or holder.is_stale else holder
     try:
+        if not _is_own_kind_of_file(fd):
+            return None  # not a lock any facilitator made: nobody holds it (acquire replaces it)
         holder = _parse_holder(_read_fd(fd))
         if holder.host != socket.gethostname():
             return holder  # cannot be checked from here: assumed alive
@@ -111,7 +129,10 @@ def live_holder(lock_path: Path) -> LockHolder | None:
 
 
 def _read_fd(fd: int) -> bytes:
-    return os.pread(fd, 4096, 0)  # a lock file we wrote is a short line of JSON
+    try:
+        return os.pread(fd, LOCK_BYTES, 0)
+    except OSError:
+        return b""  # read as a half-written lock: stale
 
 
 def _identity(program: str) -> bytes:
@@ -142,9 +163,19 @@ class SessionLock:
             return self._acquire_exclusive_create()
         for _attempt in range(BUSY_RETRIES):
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o600)
             except OSError as error:
+                if self._replace_odd_lock(error):
+                    continue
                 raise self._cannot(error) from None
+            if not _is_own_kind_of_file(fd):
+                os.close(fd)
+                if self._replace_odd_lock(None):
+                    continue
+                raise StorageError(
+                    f"Cannot lock session {self.session_id} for writing: {self.path.name} is not a lock "
+                    "file facilitator made, and it could not be removed."
+                )
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -186,6 +217,26 @@ class SessionLock:
             f"Session {self.session_id} is open in another program; close it there first, or try again."
         )
 
+    def _replace_odd_lock(self, error: OSError | None) -> bool:
+        """True when what stood at the lock's path was a link, a second name of a file, a FIFO or
+        a device, and is now gone (its target untouched), so the lock can be made afresh. `error`:
+        why opening it failed (ELOOP for a link), or None when it opened but was not a lock file."""
+        if error is not None and error.errno != errno.ELOOP:
+            return False
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        if stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink == 1):
+            return False  # a folder is reported; a plain file is a lock, not an odd one
+        try:
+            os.unlink(self.path)  # a link's name only: what it points to stays as it was
+        except OSError:
+            return False
+        return True
+
     def _cannot(self, error: OSError) -> StorageError:
         return StorageError(f"Cannot lock session {self.session_id} for writing: {error.strerror or error}.")
 
@@ -200,7 +251,7 @@ class SessionLock:
     def _acquire_exclusive_create(self) -> SessionLock:
         for _attempt in range(3):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NO_FOLLOW, 0o600)
             except OSError as error:
                 if not isinstance(error, FileExistsError):
                     raise self._cannot(error) from None

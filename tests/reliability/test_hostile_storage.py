@@ -270,3 +270,60 @@ def test_a_newer_file_is_named_once_in_its_problem(store, data_dir, sample_sessi
     path.write_text(json.dumps(data), encoding="utf-8")
     [summary] = store.summaries()
     assert summary.status == "newer" and path.name not in summary.problem
+
+
+# -- the lock file: whatever stands where it goes -------------------------------------------------
+
+
+def two_sessions(store, sample_session) -> tuple[str, str]:
+    from dataclasses import replace
+
+    first = store.create(replace(sample_session, id="", alliance="Alpha Alliance"))
+    first.close()
+    second = store.create(replace(sample_session, id="", alliance="Beta Alliance"))
+    second.close()
+    return first.id, second.id
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hard link", "dangling symlink"])
+def test_a_lock_that_is_a_link_never_writes_through_to_its_target(store, data_dir, sample_session, tmp_path, kind):
+    """Found: `<id>.lock` as a link to another session (or any file) had that file truncated and
+    written over with the lock's JSON on open and delete: the other session was lost."""
+    alpha, beta = two_sessions(store, sample_session)
+    beta_path = data_dir / f"{beta}.json"
+    beta_bytes = beta_path.read_bytes()
+    lock = store.lock_path(alpha)
+    if kind == "symlink":
+        lock.symlink_to(beta_path)
+    elif kind == "hard link":
+        os.link(beta_path, lock)
+    else:
+        lock.symlink_to(tmp_path / "nowhere" / "precious.txt")
+    with store.open(alpha) as opened:
+        opened.session.facilitator = "Maria"
+        opened.save()
+    assert beta_path.read_bytes() == beta_bytes
+    assert store.load(alpha).facilitator == "Maria"
+    store.delete(alpha)
+    assert beta_path.read_bytes() == beta_bytes
+    assert [s.id for s in store.summaries() if s.ok] == [beta]
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_lock_that_is_a_fifo_is_replaced_not_read(store, data_dir, sample_session):
+    """Found: a FIFO as the lock made `delete` fail with 'Illegal seek' and the TUI end in a
+    traceback when the session was opened."""
+    alpha, _beta = two_sessions(store, sample_session)
+    os.mkfifo(store.lock_path(alpha))
+    assert store.holder(alpha) is None  # nobody holds it: the list shows the session free
+    with store.open(alpha) as opened:
+        opened.save()
+    store.delete(alpha)
+    assert alpha not in store.ids()
+
+
+def test_a_lock_that_is_a_folder_is_named_in_a_message(store, data_dir, sample_session):
+    alpha, _beta = two_sessions(store, sample_session)
+    store.lock_path(alpha).mkdir()
+    with pytest.raises(StorageError, match="Cannot lock session"):
+        store.open(alpha)
