@@ -16,7 +16,7 @@ from facilitator.remote.ballots import Ballot
 from facilitator.remote.room import RoundState, RoundUnreadable, read_round
 from facilitator.storage.layout import ROUND_FILE, ballots_dir
 from facilitator.tui.control_filter import ControlCharacterFilter
-from facilitator.tui.textual_compat import add_line_filter
+from facilitator.tui.textual_compat import add_line_filter, decode_terminal_input_leniently
 
 ROUND_POLL = 1.0  # seconds: how often the round file is checked for the room's point and reveals
 
@@ -38,6 +38,7 @@ class ParticipantApp(App):
         self.pin = ""  # shown once joined, so the person can rejoin after a dropped connection
         self._round_stamp: tuple[int, int] | None = None
         add_line_filter(self, ControlCharacterFilter())  # no escape sequence from a file reaches the browser's terminal
+        decode_terminal_input_leniently()  # a byte that is not UTF-8 is read as U+FFFD, not a crash
 
     @property
     def checklist(self):

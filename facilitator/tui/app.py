@@ -24,6 +24,7 @@ from facilitator.tui.key_order import KeysInOrder
 from facilitator.tui.screens.hooks import OffersCommands
 from facilitator.tui.textual_compat import (
     add_line_filter,
+    decode_terminal_input_leniently,
     discard_output_after_hangup,
     stop_reading_input,
     unfinished_messages,
@@ -64,6 +65,7 @@ class FacilitatorApp(App[int]):
         self._keys_in_order = KeysInOrder(self, self._hand_on_key)
         self._too_small_shown = False
         add_line_filter(self, ControlCharacterFilter())  # no escape sequence from a session reaches the terminal
+        decode_terminal_input_leniently()  # a byte that is not UTF-8 is read as U+FFFD, not a crash
 
     # -- start and stop -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from textual.widgets._toggle_button import ToggleButton
 __all__ = [
     "ToggleButton",
     "add_line_filter",
+    "decode_terminal_input_leniently",
     "discard_output_after_hangup",
     "report_exception",
     "stop_reading_input",
@@ -112,3 +113,28 @@ def add_line_filter(app: Any, line_filter: Any) -> None:
     modes, dimming) in `App._filters`, read through `get_line_filters`; there is no public way to
     add one."""
     app._filters.append(line_filter)
+
+
+def _lenient_decoder(encoding: str) -> Callable[[], Any]:
+    import codecs
+
+    decoder_class = codecs.getincrementaldecoder(encoding)
+    return lambda: decoder_class(errors="replace")
+
+
+def decode_terminal_input_leniently() -> None:
+    """Read bytes from the terminal that are not UTF-8 as U+FFFD instead of ending the app.
+
+    Textual's Linux driver decodes its input strictly (`getincrementaldecoder("utf-8")()` in
+    `run_input_thread`): one byte from a terminal set to Latin-1 ("café" typed as 0xE9), or a C1
+    byte in a paste, raised UnicodeDecodeError in the input thread and ended the meeting. The
+    driver looks the function up in its module's globals at each start, so replacing it there is
+    enough; every app of this process gets it."""
+    import sys
+
+    # The web driver (a participant's browser through `serve`) decodes the same way. Called after
+    # `App.__init__`, which imported the driver it chose: the other is not imported for nothing.
+    for name in ("textual.drivers.linux_driver", "textual.drivers.web_driver"):
+        driver_module = sys.modules.get(name)
+        if getattr(driver_module, "getincrementaldecoder", None) is not None:
+            driver_module.getincrementaldecoder = _lenient_decoder  # type: ignore[union-attr]

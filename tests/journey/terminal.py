@@ -430,6 +430,12 @@ class Terminal:
         self._send(data)
         time.sleep(KEY_GAP)
 
+    def send_bytes(self, data: bytes) -> None:
+        """Bytes as they are, which need not be UTF-8: what a terminal set to Latin-1 sends."""
+        self.sent.append(repr(data))
+        self._send(data)
+        time.sleep(KEY_GAP)
+
     def resize(self, columns: int, lines: int) -> None:
         """Resize the terminal as a window manager does (the kernel sends the app SIGWINCH)."""
         with self._lock:

@@ -98,3 +98,23 @@ async def test_an_added_line_filter_sees_every_drawn_line() -> None:
             for segment in strip
         )
         assert "\x1b" not in drawn and "\u202e" not in drawn and "]0;title" in drawn
+
+
+def test_the_drivers_still_make_their_decoder_where_the_lenient_one_replaces_it() -> None:
+    """`decode_terminal_input_leniently` replaces `getincrementaldecoder` in the drivers' modules;
+    it works only while their input loops call it from there (checked in their source), and the
+    decoder it gives reads a Latin-1 byte as U+FFFD."""
+    from textual.drivers import linux_driver, web_driver
+
+    for module, loop in (
+        (linux_driver, LinuxDriver.run_input_thread),
+        (web_driver, web_driver.WebDriver.run_input_thread),
+    ):
+        assert 'getincrementaldecoder("utf-8")()' in inspect.getsource(loop), module.__name__
+    original = linux_driver.getincrementaldecoder, web_driver.getincrementaldecoder
+    try:
+        textual_compat.decode_terminal_input_leniently()
+        for module in (linux_driver, web_driver):
+            assert module.getincrementaldecoder("utf-8")().decode(b"caf\xe9", final=True) == "caf\ufffd"
+    finally:
+        linux_driver.getincrementaldecoder, web_driver.getincrementaldecoder = original

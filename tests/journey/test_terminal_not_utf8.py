@@ -1,0 +1,36 @@
+"""A terminal that sends bytes which are not UTF-8 (set to Latin-1, or a paste holding a C1 byte):
+the meeting goes on, and what was typed around the byte is kept. Textual's driver decoded its input
+strictly, and one such byte ended the app in the middle of the room's typing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store_support import DEMO_DATE
+
+from facilitator.domain.session_factory import create_session
+from facilitator.storage.store import SessionStore
+
+from .terminal import running_app
+
+
+def test_a_byte_that_is_not_utf8_is_typed_as_a_replacement_character(tmp_path: Path) -> None:
+    data_dir = tmp_path / "sessions"
+    store = SessionStore(data_dir)
+    session = create_session("Latin One Alliance", ["Acme", "Globex", "Initech"], date=DEMO_DATE.isoformat())
+    with store.create(session) as opened:
+        session_id = opened.id
+    with running_app(data_dir, (100, 30), ("open", session_id)) as term:
+        term.wait_for_text(r"Welcome and purpose")
+        term.press("f3")
+        term.wait_for_text(r"Point 1 of 10")
+        term.press("e")
+        term.type_slowly("Our purpose is caf")
+        term.send_bytes(b"\xe9")  # Latin-1's é
+        term.type_slowly(" and more")
+        term.send_bytes(b" \x9b31m paste")  # a C1 CSI as a lone byte
+        term.wait_for_text(r"caf\ufffd and more")
+        term.press("escape")
+    notes = store.load(session_id).point("joint-framework").notes
+    assert notes.startswith("Our purpose is caf\ufffd and more ")
+    assert notes.endswith(" paste")
