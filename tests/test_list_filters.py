@@ -122,7 +122,12 @@ def test_the_session_list_and_the_cli_find_the_same_sessions(store, folder, want
         ("partner:acme sponsor:ada", SessionFilter(partner="acme", sponsor="ada"), ""),
         ("status:damaged", SessionFilter(status="damaged"), ""),
         ("since:2026-0", SessionFilter(), "Since '2026-0' is not a date"),  # still being typed: left out
-        ("kind:retro acme", SessionFilter(words=("acme",)), "Kind must be one of kickoff, review"),
+        ("kind:rev acme", SessionFilter(words=("acme",)), "Kind must be one of kickoff, review"),  # being typed
+        ("kind:retro acme", SessionFilter(words=("acme",), impossible=True), "Kind must be one of kickoff, review"),
+        ("since:2026-02-30", SessionFilter(impossible=True), "Since '2026-02-30' does not exist"),
+        ("since:2026-1x", SessionFilter(impossible=True), "Since '2026-1x' is not a date"),
+        ("since:2026-05-01 until:2026-04-01", SessionFilter(impossible=True), "Since (2026-05-01) is after until"),
+        ("status:dam", SessionFilter(), "Status must be one of ok, damaged"),
         ("since:", SessionFilter(), ""),
         ("http://example", SessionFilter(words=("http://example",)), ""),  # not a filter key: a word
     ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -41,6 +42,9 @@ class SessionFilter:
     until: str = ""
     status: str = ""
     words: tuple[str, ...] = ()
+    # A filter no session can pass (since after until, a date not in the calendar, a kind there is
+    # not): the session list shows none, as the command line refuses it.
+    impossible: bool = False
 
     def __bool__(self) -> bool:
         """True when it asks for anything (an empty filter finds every session)."""
@@ -132,6 +136,8 @@ def session_query(wanted: SessionFilter) -> QueryInstance:
         parts.append(session.status != "ok")
     if wanted.words:
         parts.append(_mentions_every(tuple(folded(word) for word in wanted.words)))
+    if wanted.impossible:
+        return ~session.noop()
     if not parts:
         return session.noop()
     return functools.reduce(operator.and_, parts)
@@ -152,8 +158,9 @@ def parse_filter_text(text: str) -> tuple[SessionFilter, str]:
     """The filter a facilitator typed (words, and `key:value` parts such as `kind:review` or
     `since:2026-01-01`), and a hint naming a part that cannot be used ("" when all can).
 
-    A part that cannot be used yet (a date still being typed) is left out rather than refused:
-    the list keeps showing what the rest finds.
+    A part still being typed (`since:2026-0`, `kind:rev`) is left out: the list keeps showing what
+    the rest finds. One that is typed in full and cannot be (`since:2026-02-30`, `kind:retro`, since
+    after until) finds nothing, as the command line would refuse it; the hint says why.
     """
     if not text.strip():
         return EVERY_SESSION, ""  # the session list's start: nothing to check (nor the model to import)
@@ -172,10 +179,29 @@ def parse_filter_text(text: str) -> tuple[SessionFilter, str]:
     except InvalidInput as problem:
         hint = str(problem)
     usable = {key: value for key, value in given.items() if _usable(key, value)}
+    if any(not _still_being_typed(key, value) for key, value in given.items() if key not in usable):
+        return SessionFilter(words=tuple(words), impossible=True), hint
     try:
         return SessionFilter(words=tuple(words), **cast(dict[str, Any], usable)).checked(), hint
-    except InvalidInput:
-        return SessionFilter(words=tuple(words)), hint
+    except InvalidInput:  # each part can be, not together: since after until
+        return SessionFilter(words=tuple(words), impossible=True), hint
+
+
+_DATE_BEING_TYPED = re.compile(r"\d{1,4}(-(\d{1,2}(-\d?)?)?)?")
+
+
+def _still_being_typed(key: str, value: str) -> bool:
+    """Whether `value` may be the start of what `key` takes: a date with digits missing, the
+    first letters of a kind or a status."""
+    if key in ("since", "until"):
+        return len(value) < len("YYYY-MM-DD") and _DATE_BEING_TYPED.fullmatch(value) is not None
+    if key == "kind":
+        from facilitator.domain.model import KINDS
+
+        return any(kind.startswith(value) for kind in KINDS)
+    if key == "status":
+        return any(status.startswith(value) for status in STATUSES)
+    return False
 
 
 def _usable(key: str, value: str) -> bool:

@@ -106,6 +106,16 @@ async def test_filter_takes_key_value_parts_as_the_cli_options(app_factory, seed
         await pilot.pause()
         assert "is not a date" in str(screen.filter_input.border_subtitle)
         assert len(screen.shown) == 4  # nothing left out for a part that cannot be used
+        # Typed in full, and no session can pass it: none is shown, as `list` refuses it.
+        screen.filter_input.value = "since:2026-05-01 until:2026-04-01"
+        await pilot.pause()
+        assert "is after until" in str(screen.filter_input.border_subtitle)
+        assert screen.shown == []
+        assert "No session matches" in str(screen.query_one("#hint", Static).render())
+        screen.filter_input.value = "since:2025-02-30"
+        await pilot.pause()
+        assert "does not exist" in str(screen.filter_input.border_subtitle)
+        assert screen.shown == []
         screen.filter_input.value = "status:damaged"
         await pilot.pause()
         assert [s.status for s in screen.shown] == ["damaged"]
