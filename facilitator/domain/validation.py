@@ -121,9 +121,17 @@ def name_key(name: str) -> str:
         return " ".join(name.lower().split())  # the usual name: nothing to fold or leave out
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", name)
+    return " ".join(as_read(unicodedata.normalize("NFKC", name)).casefold().split())
+
+
+def as_read(text: str) -> str:
+    """`text` as a reader takes it in: invisible characters left out (a zero-width space, a soft
+    hyphen, a bidi mark, a control), look-alike Cyrillic and Greek letters read as the Latin ones,
+    letters that show nothing as spaces. For telling names apart and for finding them."""
+    import unicodedata
+
     text = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc", "Cs"))
-    return " ".join(text.translate(_LOOK_ALIKES).translate(_BLANK_LETTERS).casefold().split())
+    return text.translate(_LOOK_ALIKES).translate(_BLANK_LETTERS)
 
 
 def slugify(text: str, fallback: str = "item") -> str:

@@ -73,8 +73,14 @@ EVERY_SESSION = SessionFilter()
 def folded(text: str) -> str:
     """`text` as the filter compares it: case, accents and width ignored, so that "jose" finds
     "José" typed either way (one character, or e and a combining accent), "acme" finds "Ａｃｍｅ" and
-    "istanbul" finds "İstanbul". Cached: the session list folds the same names at every key."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    "istanbul" finds "İstanbul". Invisible characters and look-alike letters are read as `name_key`
+    reads them, so "acme" finds "Ac\u00adme" pasted with a soft hyphen and "Асme" with a Cyrillic
+    А. Cached: the session list folds the same names at every key."""
+    if text.isascii() and text.isprintable():
+        return text.casefold()  # the usual name: nothing to decompose or leave out
+    from facilitator.domain.validation import as_read
+
+    decomposed = unicodedata.normalize("NFKD", as_read(text).casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 

@@ -226,6 +226,10 @@ def test_a_file_name_with_a_raw_control_byte_never_reaches_the_terminal(data_dir
         ("Ａｃｍｅ", "acme"),  # full-width letters
         ("STRASSE", "straße"),
         ("Tri-Port", " tri-port "),  # spaces around what was typed
+        ("Ac\u00adme Alliance", "acme"),  # a soft hyphen, as pasted from Word (found by a red team)
+        ("Ac\u200bme Two", "acme two"),  # a zero-width space
+        ("\u0410\u0441me Cyr", "acme"),  # a Cyrillic А and с
+        ("\u0392eta Works", "beta"),  # a Greek Β
     ],
 )
 def test_filters_find_names_that_look_the_same(store, stored, typed):
