@@ -490,11 +490,13 @@ class SessionStore:
         from facilitator.domain.validation import slugify
 
         base = f"{slugify(alliance, 'alliance')}-{date}"
-        taken = set(self.ids())
+        # Every `<id>.json` name is taken, whatever it is: a link to a stick not plugged in, a
+        # folder or a FIFO too (a new session would replace the link, or never find a free id).
+        taken = self.session_names()
         if self.data_dir.joinpath(TRASH).is_dir():
             taken |= {p.name[: -len(SESSION_SUFFIX)] for p in self.data_dir.joinpath(TRASH).glob(f"*{SESSION_SUFFIX}")}
         candidate, n = base, 2
-        while candidate in taken or self.lock_path(candidate).exists():
+        while candidate in taken or os.path.lexists(self.lock_path(candidate)):
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
@@ -527,7 +529,7 @@ class SessionStore:
                     lock = self._session_lock(session.id).acquire()
                 except SessionLocked:
                     continue  # another process is creating the same id right now
-                if self.path_for(session.id).exists():
+                if os.path.lexists(self.path_for(session.id)):
                     lock.release()  # another process created and closed it meanwhile
                     continue
                 file = session_file_for(self.path_for(session.id))
@@ -572,10 +574,11 @@ class SessionStore:
             )
         with self.disk_lock:
             self.ensure_folder()
-            if self.path_for(session.id).exists() and not replace:
+            # lexists: a link that leads nowhere is a session's name too (a stick not plugged in).
+            if os.path.lexists(self.path_for(session.id)) and not replace:
                 raise self._exists(session.id)
             with self._session_lock(session.id):
-                exists = self.path_for(session.id).exists()  # again, now that no one else can write it
+                exists = os.path.lexists(self.path_for(session.id))  # again, now that no one else can write it
                 if exists and not replace:
                     raise self._exists(session.id)
                 if exists:

@@ -331,3 +331,24 @@ def test_a_lock_that_is_a_folder_is_named_in_a_message(store, data_dir, sample_s
     store.lock_path(alpha).mkdir()
     with pytest.raises(StorageError, match="Cannot lock session"):
         store.open(alpha)
+
+
+@pytest.mark.parametrize("kind", ["link to a missing file", "fifo", "folder"])
+def test_an_id_whose_name_is_taken_by_something_else_is_never_given_again(store, data_dir, sample_session, kind):
+    """Found: a session file that is a link to a stick not plugged in lost its name to the next
+    session of the same alliance and date (the link was replaced), and a FIFO or a folder of that
+    name made every new session of it fail ("Could not find a free id")."""
+    from dataclasses import replace
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    first_id = store.new_id(sample_session.alliance, sample_session.date)
+    where = data_dir / f"{first_id}.json"
+    if kind == "fifo":
+        os.mkfifo(where)
+    elif kind == "folder":
+        where.mkdir()
+    else:
+        where.symlink_to(data_dir / "unplugged" / f"{first_id}.json")
+    with store.create(replace(sample_session, id="")) as opened:
+        assert opened.id == f"{first_id}-2"
+    assert os.path.lexists(where) and not where.is_file()  # left as it was
