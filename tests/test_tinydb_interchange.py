@@ -126,3 +126,38 @@ def test_a_tinydb_file_that_is_not_one_session_is_damaged_and_untouched(store, d
     with pytest.raises(SessionDamaged):
         store.open("odd")
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("constant", [float("nan"), float("inf"), float("-inf")])
+def test_nan_in_another_programs_table_leaves_the_session_usable(data_dir, sample_session, constant):
+    """Stock TinyDB writes NaN and Infinity (Python's json allows them): a CRM's metrics table of
+    them made a good session 'damaged', and its autosave refused. Only the session's own table is
+    held to standard JSON."""
+    document = {**sample_session.to_dict(), "id": "with-metrics"}
+    path = data_dir / "with-metrics.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_with_stock_tinydb(path, document)
+    with TinyDB(path) as db:
+        db.table("crm_metrics").insert({"win_rate": constant})
+
+    store = SessionStore(data_dir)
+    assert [(s.id, s.status) for s in store.summaries()] == [("with-metrics", "ok")]
+    with store.open("with-metrics") as opened:
+        opened.session.facilitator = "Maria"
+        opened.save()
+    with TinyDB(path, encoding="utf-8") as db:
+        kept = db.table("crm_metrics").all()[0]["win_rate"]
+    assert repr(kept) == repr(constant)  # written back as stock TinyDB wrote it
+    assert store.load("with-metrics").facilitator == "Maria"
+
+
+def test_nan_in_the_session_table_is_still_damaged(data_dir, sample_session):
+    document = {**sample_session.to_dict(), "id": "nan-inside"}
+    document["agenda"] = {"elapsed": {"welcome": float("nan")}}
+    path = data_dir / "nan-inside.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_with_stock_tinydb(path, document)
+    before = path.read_bytes()
+    with pytest.raises(SessionDamaged, match="NaN is not a number JSON allows"):
+        SessionStore(data_dir).open("nan-inside")
+    assert path.read_bytes() == before

@@ -96,8 +96,9 @@ class AtomicJSONStorage(Storage):
             raise StoredFileError(f"it {problem}") from None
         if not raw.strip():
             raise StoredFileError("the file is empty")
+        constants: list[str] = []
         try:
-            data = strict_json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"), parse_constant=_noted(constants))
         except UnicodeDecodeError:
             raise StoredFileError("the file is not UTF-8 text") from None
         except json.JSONDecodeError as error:
@@ -108,6 +109,10 @@ class AtomicJSONStorage(Storage):
             raise StoredFileError(f"the file is not valid JSON ({error})") from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise StoredFileError("the file is JSON but not a facilitator database")
+        if constants and _holds_a_constant(data.get(SESSION_TABLE)):
+            # Stock TinyDB writes NaN and Infinity, and another program's table may keep them; in
+            # the session one would pass every limit the model checks (see `strict_json`).
+            raise StoredFileError(f"the file is not valid JSON ({strict_json.refused(constants[0])})")
         self._cache, self._stamp = data, stamp
         return data
 
@@ -130,6 +135,24 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def _noted(constants: list[str]) -> Callable[[str], float]:
+    """`parse_constant` for `json.loads` that reads NaN and Infinity as floats, noting each."""
+
+    def parse_constant(name: str) -> float:
+        constants.append(name)
+        return float(name)
+
+    return parse_constant
+
+
+def _holds_a_constant(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return True
+    return False
 
 
 def _replace_with(document: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
