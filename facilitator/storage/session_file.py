@@ -211,9 +211,10 @@ class SessionFile:
             ids = [doc.doc_id for doc in self.table.all()]  # TinyDB's reading of the ids ("01" is 1)
             others = [doc_id for doc_id in ids if doc_id != self.doc_id]
             if others:
+                held = f"it now holds {len(ids)} documents" if len(ids) > 1 else "its document has another id now"
                 raise StorageError(
                     f"{self.path.name} was changed by another program while the session was open "
-                    f"(it now holds {len(others) + 1} documents): not saved over it."
+                    f"({held}): not saved over it."
                 )
             # One write either way: an update that finds nothing would still write the tables.
             if ids:

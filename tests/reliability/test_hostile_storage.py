@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from store_support import cli_env
 from tinydb import TinyDB
+from tinydb.table import Document
 
 from facilitator.base.errors import InvalidSession, SessionDamaged, StorageError
 from facilitator.storage.autosave import Autosaver
@@ -67,9 +68,14 @@ def test_a_file_another_program_changes_while_open_is_not_saved_over(store, data
         with TinyDB(path, encoding="utf-8") as db:
             db.table("session").insert({"id": "someone else's"})
         before = path.read_bytes()
-        with pytest.raises(StorageError, match="changed by another program"):
+        with pytest.raises(StorageError, match=r"changed by another program .*\(it now holds 2 documents\)"):
             opened.save()
         assert path.read_bytes() == before
+        with TinyDB(path, encoding="utf-8") as db:  # the session's document moved to another id
+            db.table("session").truncate()
+            db.table("session").insert(Document(sample_session.to_dict(), doc_id=2))
+        with pytest.raises(StorageError, match=r"\(its document has another id now\)"):
+            opened.save()
         path.write_text("{ not json", encoding="utf-8")  # replaced by junk
         with pytest.raises(StorageError, match="replaced by another program"):
             opened.save()
