@@ -563,3 +563,5 @@ def test_output_that_cannot_be_written_is_said_and_not_a_success(data_dir, saved
         preexec_fn=lambda: os.close(1),
     )
     assert "Traceback" not in closed.stderr
+    # A listing nobody can see is not a success (Python's print writes nowhere without a word).
+    assert closed.returncode == 1 and "standard output is closed" in closed.stderr

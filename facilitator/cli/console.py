@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -100,8 +101,21 @@ def fail(message: str) -> None:
     print(f"facilitator: {message}", file=sys.stderr)
 
 
+class ClosedOutput(io.TextIOBase):
+    """Standard output when the program was started with it closed (`list >&-`). Python then sets
+    `sys.stdout` to None and `print` writes nowhere without a word: a listing nobody sees would
+    pass for a success. Writing here fails as writing to a closed descriptor does."""
+
+    def write(self, text: str) -> int:
+        raise FacilitatorError("the output could not be written (standard output is closed).")
+
+
 def tolerant_stdout() -> None:
-    """Under a non-UTF-8 locale (PYTHONUTF8=0 LC_ALL=C) print what cannot be shown as escapes."""
+    """Under a non-UTF-8 locale (PYTHONUTF8=0 LC_ALL=C) print what cannot be shown as escapes;
+    standard output closed: see `ClosedOutput`."""
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+        return
     try:
         if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
             sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
