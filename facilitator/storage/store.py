@@ -63,6 +63,11 @@ if TYPE_CHECKING:
     from facilitator.storage.session_file import SessionFile
     from facilitator.storage.session_query import SessionFilter
 
+# An entry `<id>.json` that is a link leading nowhere (a drive not connected) or round in a loop:
+# its stamps as a failed stat gives them (`file_stamps`), and what the list says of it.
+UNREACHABLE = -1
+UNREACHABLE_PROBLEM = "it is a link to a file that cannot be reached (a drive not connected, or a link in a loop)"
+
 # Files read again to patch the kept copy (`_kept`); more, and the index is brought up to date and
 # the copy made again from it (each file read again costs a few milliseconds).
 MAX_PATCHED = 64
@@ -246,7 +251,13 @@ class SessionStore:
                 try:
                     st = stat(session_id + SESSION_SUFFIX)
                 except OSError:
-                    changed = True  # deleted or moved since the folder was read
+                    if hit.inode == UNREACHABLE and hit.status == "damaged":
+                        append(hit)  # still a link that leads nowhere: said so already
+                        continue
+                    changed = True  # deleted or moved since the folder was read, or a link broken
+                    summary = self._summarise_entry(session_id, stat)
+                    if summary is not None:
+                        append(summary)
                     continue
                 # index_file.unchanged(hit, st, trusted_before), inlined: this runs for every file.
                 if (
@@ -261,20 +272,14 @@ class SessionStore:
                     append(hit)
                     continue
                 changed = True
-                if stat_module.S_ISREG(st.st_mode):
-                    summary = self._summarise_file(session_id, st)
-                    if summary is not None:
-                        append(summary)
+                summary = self._summarise_entry(session_id, stat, st)
+                if summary is not None:
+                    append(summary)
             for session_id in names.difference(cached):  # not in the index: new since it was written
                 changed = True
-                try:
-                    st = stat(session_id + SESSION_SUFFIX)
-                except OSError:
-                    continue
-                if stat_module.S_ISREG(st.st_mode):
-                    summary = self._summarise_file(session_id, st)
-                    if summary is not None:
-                        append(summary)
+                summary = self._summarise_entry(session_id, stat)
+                if summary is not None:
+                    append(summary)
         return result, changed
 
     def links(self) -> dict[str, tuple[str, str, str, str]]:
@@ -374,12 +379,35 @@ class SessionStore:
             return copy
 
     def _summarise_now(self, session_id: str, stat: Callable[[str], os.stat_result]) -> SessionSummary | None:
-        """A file's summary, read again (None: it is gone, or is not a file)."""
-        try:
-            st = stat(session_id + SESSION_SUFFIX)
-        except OSError:
-            return None
-        return self._summarise_file(session_id, st) if stat_module.S_ISREG(st.st_mode) else None
+        """A file's summary, read again (None: it is gone)."""
+        return self._summarise_entry(session_id, stat)
+
+    def _summarise_entry(
+        self, session_id: str, stat: Callable[[str], os.stat_result], st: os.stat_result | None = None
+    ) -> SessionSummary | None:
+        """The summary of the folder's entry `<id>.json` (`st`: its stat, when taken already): the
+        session file read, or a damaged one naming what stands there instead (a folder, a FIFO, a
+        link to a drive not connected), so that the list says where a session went. None: gone."""
+        name = session_id + SESSION_SUFFIX
+        if st is None:
+            try:
+                st = stat(name)
+            except OSError:
+                if not os.path.islink(self.data_dir / name):
+                    return None  # deleted since the folder was read
+                # The stamps a stat that fails gives in the kept copy (`file_stamps`): the entry
+                # then counts as unchanged until the link is mended or removed.
+                return SessionSummary(
+                    id=session_id, file=name, status="damaged", problem=UNREACHABLE_PROBLEM,
+                    size=UNREACHABLE, mtime_ns=UNREACHABLE, inode=UNREACHABLE, ctime_ns=UNREACHABLE,
+                )  # fmt: skip
+        if stat_module.S_ISREG(st.st_mode):
+            return self._summarise_file(session_id, st)
+        what = "a folder" if stat_module.S_ISDIR(st.st_mode) else "not a plain file (a FIFO or a device)"
+        return SessionSummary(
+            id=session_id, file=name, status="damaged", problem=f"it is {what}, not a session file",
+            size=st.st_size, mtime_ns=st.st_mtime_ns, inode=st.st_ino, ctime_ns=st.st_ctime_ns,
+        )  # fmt: skip
 
     def cached_head(self, limit: int) -> tuple[list[SessionSummary], int] | None:
         """The newest `limit` summaries as the index has them, and how many it holds (see `read_head`)."""

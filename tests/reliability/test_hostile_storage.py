@@ -192,7 +192,8 @@ def test_a_fifo_where_the_index_or_a_session_goes_does_not_hang(store, data_dir,
     listing: list = []
     assert _returns_within(10, lambda: listing.extend(SessionStore(data_dir).summaries()))
     assert _returns_within(10, lambda: SessionStore(data_dir).cached_head(10))
-    assert [s.id for s in listing] == [sample_session.id]  # a FIFO is no session file
+    # A FIFO is no session file: listed as damaged, saying what it is, and never opened.
+    assert [(s.id, s.status) for s in listing] == [(sample_session.id, "ok"), ("piped-2026-01-01", "damaged")]
     refused: list = []
 
     def read_fifo() -> None:
@@ -358,3 +359,43 @@ def test_an_id_whose_name_is_taken_by_something_else_is_never_given_again(store,
     with store.create(replace(sample_session, id="")) as opened:
         assert opened.id == f"{first_id}-2"
     assert os.path.lexists(where) and not where.is_file()  # left as it was
+
+
+@pytest.mark.parametrize(
+    ("kind", "problem"),
+    [
+        ("link to a missing file", "a link to a file that cannot be reached"),
+        ("fifo", "not a plain file"),
+        ("folder", "it is a folder, not a session file"),
+    ],
+)
+def test_an_entry_that_is_not_a_readable_file_is_listed_as_damaged(data_dir, sample_session, kind, problem, monkeypatch):
+    """Found: a session whose file was a link to a stick not plugged in (or a FIFO, a folder)
+    appeared nowhere, not even as damaged; the facilitator could not tell where it went. It is
+    listed as damaged, by the index's listing and the kept one alike, and then left alone: the
+    next listing does not read or rewrite anything for it."""
+    store = SessionStore(data_dir)
+    with store.create(sample_session) as opened:
+        session_id = opened.id
+    where = data_dir / f"{session_id}.json"
+    where.unlink()
+    if kind == "fifo":
+        os.mkfifo(where)
+    elif kind == "folder":
+        where.mkdir()
+    else:
+        where.symlink_to(data_dir / "unplugged" / where.name)
+    from facilitator.storage import index_file
+
+    monkeypatch.setattr(index_file, "RACY_NS", 0)  # what was just made is trusted at once
+    for _listing in range(2):
+        [summary] = SessionStore(data_dir).summaries()
+        assert (summary.id, summary.status) == (session_id, "damaged")
+        assert problem in summary.problem
+    index = data_dir / "index.json"
+    stamp = index.stat().st_mtime_ns
+    assert [s.id for s in SessionStore(data_dir).summaries(SessionFilter(status="damaged"))] == [session_id]
+    assert index.stat().st_mtime_ns == stamp, "nothing changed: the index is not written again"
+    for _listing in range(2):  # the kept listing of `list --json`, made and then patched
+        [entry] = json.loads(SessionStore(data_dir).listing_json())
+        assert (entry["id"], entry["status"]) == (session_id, "damaged") and problem in entry["problem"]
