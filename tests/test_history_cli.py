@@ -121,3 +121,15 @@ def test_export_scorecard_trend_and_changes_since_flag(cli, alliance, tmp_path):
         f"The session this one follows ({IDS[2]}) cannot be read; the trend compares with the session "
         "of 2025-03-12 instead."
     ) in all_text(parse(result.stdout))
+
+
+def test_an_alliance_named_with_invisible_or_look_alike_letters_is_the_same_alliance(cli, data_dir):
+    """Found by a red team: `history "acme alliance"` missed the session whose name was pasted with
+    a soft hyphen, though it reads the same on every screen. Names are compared as `name_key` reads
+    them: invisible characters, look-alike letters, capitals and runs of spaces do not count."""
+    for alliance, date in (("Ac\u00adme Alliance", "2026-03-02"), ("\u0410cme  alliance", "2026-04-02")):
+        made = cli("new", "--alliance", alliance, "--partner", "North", "--partner", "South", "--date", date)
+        assert made.returncode == 0, made.stderr
+    result = cli("history", "acme alliance", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [s["date"] for s in json.loads(result.stdout)["sessions"]] == ["2026-03-02", "2026-04-02"]

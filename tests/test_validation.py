@@ -47,6 +47,8 @@ def test_slugify():
     assert slugify("Coastal Corridor Alliance") == "coastal-corridor-alliance"
     assert slugify("Ærø  Façade -- Ünited!") == "r-facade-united"
     assert slugify("🎉") == "item" and len(slugify("x" * 300)) == 40
+    assert slugify("\u0410\u0441me Cyr") == "acme-cyr"  # look-alike Cyrillic letters read as Latin
+    assert slugify("Ac\u00adme") == "acme"  # a soft hyphen pasted from Word
 
 
 def test_names_that_read_the_same_have_one_key_and_a_blank_looking_name_is_refused():

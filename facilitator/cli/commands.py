@@ -62,13 +62,15 @@ def cmd_new(store: SessionStore, args: argparse.Namespace) -> int:
 
 def _check_carried_over(previous: Session, args: argparse.Namespace) -> None:
     """--alliance and --partner beside --follows may only repeat what carries over."""
-    if args.alliance and args.alliance.strip().casefold() != previous.alliance.casefold():
+    from facilitator.domain.validation import name_key  # names that read the same are the same
+
+    if args.alliance and name_key(args.alliance) != name_key(previous.alliance):
         raise InvalidInput(
             f"--follows {previous.id} reviews {previous.alliance!r}: leave out --alliance "
             f"(the alliance carries over), or give that name."
         )
     names = [p.name for p in previous.partners]
-    if args.partner and {p.strip().casefold() for p in args.partner} != {n.casefold() for n in names}:
+    if args.partner and {name_key(p) for p in args.partner} != {name_key(n) for n in names}:
         raise InvalidInput(
             f"--follows {previous.id} carries its partners over ({', '.join(names)}): leave out "
             "--partner, and change partners in the meeting's welcome step (p) if they changed."

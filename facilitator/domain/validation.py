@@ -138,7 +138,8 @@ def slugify(text: str, fallback: str = "item") -> str:
     """A short, readable, file-safe key: lower-case ASCII letters, digits and dashes."""
     import unicodedata
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # Look-alike letters read as Latin first: "Асme" (a Cyrillic А and с) is acme-..., not me-...
+    ascii_text = unicodedata.normalize("NFKD", as_read(text)).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:40].strip("-") or fallback
 

@@ -369,7 +369,9 @@ def test_an_id_whose_name_is_taken_by_something_else_is_never_given_again(store,
         ("folder", "it is a folder, not a session file"),
     ],
 )
-def test_an_entry_that_is_not_a_readable_file_is_listed_as_damaged(data_dir, sample_session, kind, problem, monkeypatch):
+def test_an_entry_that_is_not_a_readable_file_is_listed_as_damaged(
+    data_dir, sample_session, kind, problem, monkeypatch
+):
     """Found: a session whose file was a link to a stick not plugged in (or a FIFO, a folder)
     appeared nowhere, not even as damaged; the facilitator could not tell where it went. It is
     listed as damaged, by the index's listing and the kept one alike, and then left alone: the

@@ -18,6 +18,7 @@ from typing import Protocol
 from facilitator.base.errors import FacilitatorError, NewerSchema, SessionDamaged, SessionNotFound
 from facilitator.domain.history.timeline import Gap, Timeline, TimelineStore, load_timeline, problem_reason
 from facilitator.domain.model import Session
+from facilitator.domain.validation import name_key
 
 
 class _Store(TimelineStore, Protocol):  # what load_lineage needs (facilitator.storage.store.SessionStore)
@@ -52,7 +53,7 @@ def load_lineage(store: _Store, session: Session) -> Timeline:
         except SessionDamaged as error:
             gaps.append(Gap(wanted, current.id, "unreadable", problem_reason("damaged", error.reason)))
             break
-        if earlier.alliance.casefold() != session.alliance.casefold():
+        if name_key(earlier.alliance) != name_key(session.alliance):  # read the same: the same alliance
             # Another client's session (a mistaken or hostile link in a shared file): none of its
             # scores or text may reach this alliance's documents.
             foreign = True

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from facilitator.base.errors import FacilitatorError, InvalidInput, SessionNotFound
 from facilitator.domain.model import Session
 from facilitator.domain.records import field, record
+from facilitator.domain.validation import name_key
 
 if TYPE_CHECKING:
     pass
@@ -132,11 +133,11 @@ def build_timeline(sessions: Iterable[Session], start: str, *, unreadable: Mappi
     if wanted in by_id:
         start_ids, focus = {wanted}, wanted
     else:
-        start_ids = {i for i, s in by_id.items() if s.alliance.casefold() == wanted.casefold()}
+        start_ids = {i for i, s in by_id.items() if name_key(s.alliance) == name_key(wanted)}
         focus = ""
         if not start_ids:
             raise SessionNotFound(f"No session or alliance '{wanted}'.")
-    records = {i: (s.alliance.casefold(), s.follows) for i, s in by_id.items()}
+    records = {i: (name_key(s.alliance), s.follows) for i, s in by_id.items()}
     members = _in_date_order(by_id[i] for i in related_ids(records, start_ids))
     ids = {s.id for s in members}
     gaps = []
@@ -179,10 +180,10 @@ def load_timeline(store: TimelineStore, id_or_alliance: str, *, current: Session
     link = known.get(start)
     if link is not None and link[0] != "ok":
         store.load(start)  # raises the file's own explanation (damaged, newer version)
-    records = {i: (link[1].casefold(), link[2]) for i, link in links.items() if link[0] == "ok"}
+    records = {i: (name_key(link[1]), link[2]) for i, link in links.items() if link[0] == "ok"}
     if current is not None:
-        records[current.id] = (current.alliance.casefold(), current.follows)
-    start_ids = {start} if start in records else {i for i, (name, _f) in records.items() if name == start.casefold()}
+        records[current.id] = (name_key(current.alliance), current.follows)
+    start_ids = {start} if start in records else {i for i, (name, _f) in records.items() if name == name_key(start)}
     members = related_ids(records, start_ids)
     unreadable = {i: problem_reason(link[0], link[3]) for i, link in links.items() if link[0] != "ok"}
     sessions = []
@@ -218,9 +219,9 @@ def _resolve_start(store: TimelineStore, wanted: str, known: Mapping[str, tuple[
     """
     if wanted in known:
         return wanted
-    folded = wanted.casefold()
+    folded = name_key(wanted)
     ok_alliances = [link[1] for link in known.values() if link is not None and link[0] == "ok"]
-    names = {alliance.casefold(): alliance for alliance in ok_alliances}
+    names = {name_key(alliance): alliance for alliance in ok_alliances}
     if folded in names:
         return names[folded]
     prefixed = [i for i in known if i.startswith(wanted)]
@@ -228,7 +229,7 @@ def _resolve_start(store: TimelineStore, wanted: str, known: Mapping[str, tuple[
         return prefixed[0]
     alliances = {link[1] for i in prefixed if (link := known[i]) is not None and link[0] == "ok"}
     if not prefixed:
-        alliances = {alliance for alliance in ok_alliances if alliance.casefold().startswith(folded)}
+        alliances = {alliance for alliance in ok_alliances if name_key(alliance).startswith(folded)}
     if len(alliances) == 1:
         return alliances.pop()
     if len(alliances) > 1:

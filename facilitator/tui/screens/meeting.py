@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from facilitator.base.errors import FacilitatorError
 from facilitator.domain.content import load_checklist
 from facilitator.domain.formatting import format_clock
+from facilitator.domain.validation import name_key
 from facilitator.remote.link import RemoteLink
 from facilitator.storage.autosave import Autosaver, SaveStatus
 from facilitator.storage.open_session import OpenSession
@@ -160,7 +161,7 @@ class MeetingScreen(Screen, MeetingHost):
         except FacilitatorError as error:
             self.app.call_from_thread(self._set_previous, None, str(error))
         else:
-            if previous.alliance.casefold() != self.session.alliance.casefold():
+            if name_key(previous.alliance) != name_key(self.session.alliance):
                 self.app.call_from_thread(self._set_previous, None, "it belongs to another alliance")
             else:
                 self.app.call_from_thread(self._set_previous, previous, "")
