@@ -33,8 +33,11 @@ def read_plain_file(path: Path | str, limit: int, *, follow_links: bool = True) 
     except OSError as error:
         raise NotPlainFile(f"cannot be opened ({error.strerror or error})") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise NotPlainFile("is not a plain file")
+        if st.st_size > limit:  # said before reading: a sparse file of gigabytes reads as zeros
+            raise NotPlainFile(f"is too large (over {limit // (1024 * 1024)} MB)")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             raw = handle.read(limit + 1)
     except OSError as error:

@@ -401,3 +401,24 @@ def test_an_entry_that_is_not_a_readable_file_is_listed_as_damaged(
     for _listing in range(2):  # the kept listing of `list --json`, made and then patched
         [entry] = json.loads(SessionStore(data_dir).listing_json())
         assert (entry["id"], entry["status"]) == (session_id, "damaged") and problem in entry["problem"]
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size_without_being_read(data_dir):
+    """Found: a sparse index.json of 600 MB cost a listing 540 MB of memory and 3 s (it was read
+    up to the limit before being refused); its size alone now refuses it."""
+    import tracemalloc
+
+    from facilitator.storage.plain_files import NotPlainFile, read_plain_file
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    huge = data_dir / "huge.json"
+    with open(huge, "wb") as handle:
+        handle.truncate(600 * 1024 * 1024)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        with pytest.raises(NotPlainFile, match="too large"):
+            read_plain_file(huge, 512 * 1024 * 1024)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
