@@ -85,7 +85,7 @@ def _is_own_kind_of_file(fd: int) -> bool:
     """A lock file as we make them: a regular file with one name. A hard link's other name may be
     another session, a FIFO or a device cannot be read as a file."""
     st = os.fstat(fd)
-    return stat.S_ISREG(st.st_mode) and st.st_nlink == 1
+    return stat.S_ISREG(st.st_mode) and st.st_nlink < 2  # < 2: a few network filesystems say 0
 
 
 def read_holder(lock_path: Path) -> LockHolder | None:
@@ -229,7 +229,7 @@ class SessionLock:
             return True
         except OSError:
             return False
-        if stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink == 1):
+        if stat.S_ISDIR(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink < 2):
             return False  # a folder is reported; a plain file is a lock, not an odd one
         try:
             os.unlink(self.path)  # a link's name only: what it points to stays as it was
