@@ -81,11 +81,15 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 LOCK_BYTES = 4096  # a lock file we wrote is a short line of JSON
 
 
-def _is_own_kind_of_file(fd: int) -> bool:
-    """A lock file as we make them: a regular file with one name. A hard link's other name may be
-    another session, a FIFO or a device cannot be read as a file."""
-    st = os.fstat(fd)
-    return stat.S_ISREG(st.st_mode) and st.st_nlink < 2  # < 2: a few network filesystems say 0
+def _is_regular(fd: int) -> bool:
+    """A FIFO or a device where the lock goes cannot be read or locked as a file."""
+    return stat.S_ISREG(os.fstat(fd).st_mode)
+
+
+def _has_other_names(fd: int) -> bool:
+    """A hard link: its other name may be another session, which a lock must never write over
+    (it may also be a backup's copy of a live lock: `cp -al` of the data folder)."""
+    return os.fstat(fd).st_nlink >= 2  # not == 1: a few network filesystems count none
 
 
 def read_holder(lock_path: Path) -> LockHolder | None:
@@ -111,7 +115,7 @@ def live_holder(lock_path: Path) -> LockHolder | None:
         holder = read_holder(lock_path)
         return None if holder is None or holder.is_stale else holder
     try:
-        if not _is_own_kind_of_file(fd):
+        if not _is_regular(fd):
             return None  # not a lock any facilitator made: nobody holds it (acquire replaces it)
         holder = _parse_holder(_read_fd(fd))
         if holder.host != socket.gethostname():
@@ -168,14 +172,11 @@ class SessionLock:
                 if self._replace_odd_lock(error):
                     continue
                 raise self._cannot(error) from None
-            if not _is_own_kind_of_file(fd):
+            if not _is_regular(fd):
                 os.close(fd)
                 if self._replace_odd_lock(None):
                     continue
-                raise StorageError(
-                    f"Cannot lock session {self.session_id} for writing: {self.path.name} is not a lock "
-                    "file facilitator made, and it could not be removed."
-                )
+                raise self._not_a_lock_file()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -200,6 +201,14 @@ class SessionLock:
             if not same:
                 os.close(fd)
                 continue
+            if _has_other_names(fd):
+                # Nobody holds it (we have it locked): drop this name, never write through it, and
+                # make the lock afresh. The other name, whatever it is, stays as it was.
+                removed = self._replace_odd_lock(None)
+                os.close(fd)
+                if removed:
+                    continue
+                raise self._not_a_lock_file()
             holder = _parse_holder(_read_fd(fd))
             if holder.pid and holder.host != socket.gethostname():
                 os.close(fd)
@@ -236,6 +245,12 @@ class SessionLock:
         except OSError:
             return False
         return True
+
+    def _not_a_lock_file(self) -> StorageError:
+        return StorageError(
+            f"Cannot lock session {self.session_id} for writing: {self.path.name} is not a lock file "
+            "facilitator made, and it could not be removed."
+        )
 
     def _cannot(self, error: OSError) -> StorageError:
         return StorageError(f"Cannot lock session {self.session_id} for writing: {error.strerror or error}.")

@@ -5,6 +5,7 @@ Processes racing to open the same session: exactly one wins each time."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -167,3 +168,25 @@ def test_racing_opens_have_exactly_one_winner(tmp_path, record_figure):
         "racing open() from several processes: rounds with exactly one winner",
         f"{RACE_ROUNDS} of {RACE_ROUNDS} ({RACERS} processes each)",
     )
+
+
+def test_a_hard_link_to_a_live_lock_does_not_let_a_second_writer_in(held, tmp_path):
+    """Found by a red team: a backup made with `cp -al` gave the live lock a second name; the next
+    open took it for a stray link, removed it and took the session while the first window still
+    had it open. Both saved, and one window's typing was lost."""
+    store, session_id, holder = held
+    backup = tmp_path / "backup-of-the-lock"
+    os.link(store.lock_path(session_id), backup)
+    other = SessionStore(store.data_dir)
+    with pytest.raises(SessionLocked) as caught:
+        other.open(session_id)
+    assert f"pid {holder.pid} on this computer" in str(caught.value)
+    assert f"pid {holder.pid}" in other.holder(session_id)
+    with pytest.raises(SessionLocked):
+        other.delete(session_id)
+    assert store.path_for(session_id).exists() and holder.poll() is None
+    holder.kill()
+    holder.wait()
+    with other.open(session_id) as opened:  # its holder gone: the second name dropped, a fresh lock
+        opened.save()
+    assert backup.exists() and json.loads(backup.read_text())["pid"] == holder.pid  # the backup as it was
