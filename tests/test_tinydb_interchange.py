@@ -10,7 +10,7 @@ import pytest
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
-from facilitator.base.errors import SessionDamaged
+from facilitator.base.errors import SessionDamaged, StorageError
 from facilitator.storage.store import SessionStore
 from tests.report_helpers import headings, parse
 
@@ -161,3 +161,47 @@ def test_nan_in_the_session_table_is_still_damaged(data_dir, sample_session):
     with pytest.raises(SessionDamaged, match="NaN is not a number JSON allows"):
         SessionStore(data_dir).open("nan-inside")
     assert path.read_bytes() == before
+
+
+def test_a_field_another_program_adds_while_the_session_is_open_survives_the_rooms_saves(
+    store, data_dir, sample_session
+):
+    """Found by a red team: a CRM sync that opened, wrote and closed the file as the README asks,
+    while the room had the session open, lost its field at the next autosave."""
+    with store.create(sample_session) as opened:
+        path = store.path_for(opened.id)
+        with TinyDB(path, encoding="utf-8") as db:
+            db.table("session").update({"crm_id": "CRM-777"})
+            db.table("crm").insert({"synced": True})
+        for typed in ("Room keeps typing", "and typing"):
+            opened.session.points["joint-framework"].notes = typed
+            opened.save()
+    (stored,) = stock_documents(path)
+    assert stored["crm_id"] == "CRM-777" and stored["points"]["joint-framework"]["notes"] == "and typing"
+    with TinyDB(path, encoding="utf-8") as db:
+        assert db.table("crm").all() == [{"synced": True}]
+
+
+def test_a_session_saved_from_elsewhere_while_open_is_not_saved_over(store, data_dir, sample_session, tmp_path):
+    """Found by a red team: with the lock swapped by a sync tool, `load --replace` from another
+    process went through, and the open window's next autosave put its own copy back without a
+    word. A save now checks that the session in the file is still the one saved here."""
+    with store.create(sample_session) as opened:
+        path = store.path_for(opened.id)
+        elsewhere = {**opened.session.to_dict(), "facilitator": "Someone Else"}
+        with TinyDB(path, encoding="utf-8") as db:  # as another process's save would leave it
+            db.table("session").update(_replace_all(elsewhere), doc_ids=[1])
+        before = path.read_bytes()
+        opened.session.points["joint-framework"].notes = "typed in the room"
+        with pytest.raises(StorageError, match="changed by another program .*not the one saved here"):
+            opened.save()
+        assert path.read_bytes() == before
+    assert store.load(opened.id).facilitator == "Someone Else"
+
+
+def _replace_all(document: dict):
+    def replace(stored):
+        stored.clear()
+        stored.update(document)
+
+    return replace

@@ -470,13 +470,13 @@ class Session:
             agenda=AgendaState.read(r.child("agenda")),
             created_at=r.text("created_at"),
             saved_at=r.text("saved_at"),
-            kept_fields=_kept_fields(r.data),
+            kept_fields=foreign_fields(r.data),
         )
 
 
-def _kept_fields(document: dict[str, Any]) -> dict[str, Any]:
-    """The fields of `document` that are not ours, less any that could not be saved again (a
-    lone surrogate in a string would make every save of the session fail)."""
+def foreign_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """The top-level fields of a session document that are not ours (another program's), less
+    any that could not be saved again (a lone surrogate in a string would fail every save)."""
     kept = {}
     for key, value in document.items():
         if key in SESSION_FIELDS:

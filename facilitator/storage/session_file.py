@@ -75,6 +75,7 @@ class AtomicJSONStorage(Storage):
         self.sole_writer = sole_writer
         self._cache: dict[str, Any] | None = None
         self._stamp: tuple[Any, ...] | None = None
+        self.parsed = 0  # how many times the file was read from disk: another than ours if it grows
 
     def _stat_stamp(self) -> tuple[Any, ...] | None:
         try:
@@ -114,6 +115,7 @@ class AtomicJSONStorage(Storage):
             # the session one would pass every limit the model checks (see `strict_json`).
             raise StoredFileError(f"the file is not valid JSON ({strict_json.refused(constants[0])})")
         self._cache, self._stamp = data, stamp
+        self.parsed += 1
         return data
 
     def write(self, data: dict[str, Any]) -> None:
@@ -178,6 +180,10 @@ class SessionFile:
         self.database = TinyDB(path, storage=AtomicJSONStorage, read_only=read_only, sole_writer=not read_only)
         self.table: Table = self.database.table(SESSION_TABLE)
         self.doc_id = SESSION_DOC_ID  # the id the file gives its document (stock TinyDB may give another)
+        # The session's document as last read or written here, and the storage's count of reads
+        # from disk then: a later read means someone else replaced the file (see `write`).
+        self._known: dict[str, Any] | None = None
+        self._known_parsed = 0
 
     def read(self) -> dict[str, Any] | None:
         """The session's document; None when the file is gone. StoredFileError when the file is not
@@ -198,7 +204,12 @@ class SessionFile:
         if len(documents) != 1 or not isinstance(raw, dict) or not all(isinstance(d, dict) for d in raw.values()):
             raise StoredFileError("it is not a facilitator session file")
         self.doc_id = documents[0].doc_id
+        self._remember(dict(documents[0]))
         return documents[0]
+
+    def _remember(self, document: dict[str, Any]) -> None:
+        self._known = document  # a shallow copy is enough: a save replaces values, never edits them
+        self._known_parsed = self.database.storage.parsed  # type: ignore[attr-defined]
 
     def write(self, document: dict[str, Any]) -> None:
         """Make `document` the session's one document: one atomic replacement of the file.
@@ -216,11 +227,15 @@ class SessionFile:
                     f"{self.path.name} was changed by another program while the session was open "
                     f"({held}): not saved over it."
                 )
+            stored = self.table.get(doc_id=self.doc_id) if ids else None
+            if stored is not None:
+                document = self._merged_with(stored, document)
             # One write either way: an update that finds nothing would still write the tables.
             if ids:
                 self.table.update(_replace_with(document), doc_ids=[self.doc_id])
             else:
                 self.table.insert(Document(document, doc_id=self.doc_id))
+            self._remember(document)
         except StoredFileError as error:
             raise StorageError(
                 f"{self.path.name} was replaced by another program while the session was open "
@@ -228,6 +243,27 @@ class SessionFile:
             ) from None
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             raise StorageError(f"Could not save {self.path.name} ({type(error).__name__}).") from None
+
+    def _merged_with(self, stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+        """`document`, with the fields another program added at the top of the stored one.
+
+        StorageError when another program changed the session itself since it was last read or
+        saved here (a `load --replace` elsewhere, a second writer): saving would undo its change
+        without a word. The room's work stays in memory, and the exit leaves a rescue copy."""
+        from facilitator.domain.model import SESSION_FIELDS, foreign_fields  # only to write
+
+        storage = self.database.storage
+        if self._known is not None and storage.parsed != self._known_parsed:  # type: ignore[attr-defined]
+            missing = object()
+            if any(self._known.get(key, missing) != stored.get(key, missing) for key in SESSION_FIELDS):
+                raise StorageError(
+                    f"{self.path.name} was changed by another program while the session was open "
+                    "(the session in it is not the one saved here): not saved over it."
+                )
+        if stored.get("schema_version") != document.get("schema_version"):
+            return document  # a migration: the older schema's own fields are not another program's
+        theirs = {key: value for key, value in foreign_fields(stored).items() if key not in document}
+        return {**document, **theirs} if theirs else document
 
     def close(self) -> None:
         self.database.close()
