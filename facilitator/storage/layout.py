@@ -47,3 +47,7 @@ def ballots_dir(data_dir: Path, session_id: str) -> Path:
 
 def trash_dir(data_dir: Path) -> Path:
     return Path(data_dir) / TRASH
+
+
+# What a `<id>.json` that is a link leading nowhere (or round in a loop) is said to be.
+UNREACHABLE_LINK = "it is a link to a file that cannot be reached (a drive not connected, or a link in a loop)"

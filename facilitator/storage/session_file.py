@@ -25,6 +25,7 @@ from tinydb.table import Document, Table
 from facilitator.base.errors import InvalidInput, StorageError
 from facilitator.storage import strict_json
 from facilitator.storage.atomic import atomic_write_bytes
+from facilitator.storage.layout import UNREACHABLE_LINK
 from facilitator.storage.plain_files import MAX_SESSION_BYTES, NotPlainFile, read_plain_file
 
 SESSION_TABLE = "session"
@@ -190,6 +191,8 @@ class SessionFile:
         a session file: not a database, or its table "session" not exactly one document (an object,
         under a document id TinyDB can read)."""
         if not self.path.exists():
+            if os.path.islink(self.path):
+                raise StoredFileError(UNREACHABLE_LINK)
             return None
         try:
             tables = self.database.storage.read()  # TinyDB's own storage: what the table reads

@@ -43,6 +43,7 @@ from facilitator.storage.layout import (
     INDEX_FILE,
     SESSION_SUFFIX,
     TRASH,
+    UNREACHABLE_LINK,
     lock_file,
     session_file,
     session_id_of,
@@ -64,9 +65,9 @@ if TYPE_CHECKING:
     from facilitator.storage.session_query import SessionFilter
 
 # An entry `<id>.json` that is a link leading nowhere (a drive not connected) or round in a loop:
-# its stamps as a failed stat gives them (`file_stamps`), and what the list says of it.
+# its stamps as a failed stat gives them (`file_stamps`).
 UNREACHABLE = -1
-UNREACHABLE_PROBLEM = "it is a link to a file that cannot be reached (a drive not connected, or a link in a loop)"
+
 
 # Files read again to patch the kept copy (`_kept`); more, and the index is brought up to date and
 # the copy made again from it (each file read again costs a few milliseconds).
@@ -398,7 +399,7 @@ class SessionStore:
                 # The stamps a stat that fails gives in the kept copy (`file_stamps`): the entry
                 # then counts as unchanged until the link is mended or removed.
                 return SessionSummary(
-                    id=session_id, file=name, status="damaged", problem=UNREACHABLE_PROBLEM,
+                    id=session_id, file=name, status="damaged", problem=UNREACHABLE_LINK,
                     size=UNREACHABLE, mtime_ns=UNREACHABLE, inode=UNREACHABLE, ctime_ns=UNREACHABLE,
                 )  # fmt: skip
         if stat_module.S_ISREG(st.st_mode):
@@ -444,7 +445,9 @@ class SessionStore:
             raise InvalidInput("Give a session id (or the start of one); `facilitator list` shows them.")
         # A whole id (as the store names files: lower-case letters, digits, dashes) needs no reading
         # of a folder of 10,000 names.
-        if is_session_id(wanted) and os.path.isfile(self.path_for(wanted)):
+        if is_session_id(wanted) and os.path.lexists(self.path_for(wanted)):
+            # A file, or whatever stands in its place (the list shows it as damaged): `show` then
+            # says what is there, and `delete` can move it to the trash.
             return wanted
         ids = self.ids()
         if wanted in ids:

@@ -422,3 +422,59 @@ def test_a_huge_sparse_file_is_refused_by_its_size_without_being_read(data_dir):
     finally:
         tracemalloc.stop()
     assert peak < 1024 * 1024
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "link to a missing file"])
+def test_what_stands_where_a_session_goes_is_moved_aside_never_read(store, data_dir, sample_session, tmp_path, kind):
+    """Found: `load --replace` over a `<id>.json` that was a FIFO waited for good (the old file is
+    copied to the trash first), and one that was a link to /dev/zero filled the memory; `show` and
+    `delete` of such an id said 'No session' though the list showed it as damaged."""
+    with store.create(sample_session) as opened:
+        session_id = opened.id
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(store.load(session_id).to_dict()), encoding="utf-8")
+    where = store.path_for(session_id)
+    where.unlink()
+    if kind == "fifo":
+        os.mkfifo(where)
+    elif kind == "link to /dev/zero":
+        where.symlink_to("/dev/zero")
+    else:
+        where.symlink_to(tmp_path / "unplugged" / where.name)
+    with pytest.raises(SessionDamaged):
+        store.load(session_id)  # what `show` says: damaged, and why
+    assert _returns_within(10, lambda: store.import_document(json.loads(dump.read_text()), replace=True))
+    assert store.load(session_id).alliance == sample_session.alliance
+    trashed = list((data_dir / "trash").iterdir())
+    assert [p.name for p in trashed] == [where.name] and not trashed[0].is_file()  # moved aside as it was
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to a missing file"])
+def test_an_odd_entry_can_be_deleted_to_the_trash(store, data_dir, sample_session, tmp_path, kind):
+    with store.create(sample_session) as opened:
+        session_id = opened.id
+    where = store.path_for(session_id)
+    where.unlink()
+    if kind == "fifo":
+        os.mkfifo(where)
+    else:
+        where.symlink_to(tmp_path / "unplugged" / where.name)
+    assert _returns_within(10, lambda: store.delete(session_id))
+    assert not os.path.lexists(where)
+    assert session_id not in {s.id for s in store.summaries()}
+
+
+def test_a_fifo_where_a_migration_keeps_its_backup_is_not_read(store, data_dir):
+    """Found: opening a session of the older format waited for good (the whole app froze) when
+    `<id>.json.bak` was a FIFO: the backup already there was read to compare it."""
+    import shutil
+
+    from store_support import V1_FIXTURE, V1_ID
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(V1_FIXTURE, store.path_for(V1_ID))
+    os.mkfifo(data_dir / f"{V1_ID}.json.bak")
+    opened: list = []
+    assert _returns_within(10, lambda: opened.append(SessionStore(data_dir).open(V1_ID)))
+    opened[0].close()
+    assert (data_dir / f"{V1_ID}.json.2.bak").is_file()  # the backup under the next name
