@@ -122,14 +122,19 @@ def session_query(wanted: SessionFilter) -> QueryInstance:
     """The TinyDB query that finds what `wanted` asks for in the index's documents."""
     session = Query()
     parts: list[QueryInstance] = []
-    if wanted.alliance:
-        parts.append(session.alliance.test(_contains, folded(wanted.alliance.strip())))
-    if wanted.partner:
-        parts.append(session.partners.test(_any_contains, folded(wanted.partner.strip())))
-    if wanted.sponsor:
-        parts.append(session.sponsors.test(_any_contains, folded(wanted.sponsor.strip())))
-    if wanted.facilitator:
-        parts.append(session.facilitator.test(_contains, folded(wanted.facilitator.strip())))
+    # A text that reads as nothing (spaces, a zero-width space) asks for nothing: the part is left
+    # out, as an empty one is, whichever way it was given.
+    alliance, partner, sponsor, facilitator = (
+        folded(text).strip() for text in (wanted.alliance, wanted.partner, wanted.sponsor, wanted.facilitator)
+    )
+    if alliance:
+        parts.append(session.alliance.test(_contains, alliance))
+    if partner:
+        parts.append(session.partners.test(_any_contains, partner))
+    if sponsor:
+        parts.append(session.sponsors.test(_any_contains, sponsor))
+    if facilitator:
+        parts.append(session.facilitator.test(_contains, facilitator))
     if wanted.kind:
         parts.append(session.kind == wanted.kind)
     if wanted.since:
@@ -140,8 +145,9 @@ def session_query(wanted: SessionFilter) -> QueryInstance:
         parts.append(session.status == "ok")
     elif wanted.status == "damaged":
         parts.append(session.status != "ok")
-    if wanted.words:
-        parts.append(_mentions_every(tuple(folded(word) for word in wanted.words)))
+    words = tuple(word for word in (folded(text).strip() for text in wanted.words) if word)
+    if words:
+        parts.append(_mentions_every(words))
     if wanted.impossible:
         return ~session.noop()
     if not parts:

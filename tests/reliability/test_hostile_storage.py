@@ -478,3 +478,17 @@ def test_a_fifo_where_a_migration_keeps_its_backup_is_not_read(store, data_dir):
     assert _returns_within(10, lambda: opened.append(SessionStore(data_dir).open(V1_ID)))
     opened[0].close()
     assert (data_dir / f"{V1_ID}.json.2.bak").is_file()  # the backup under the next name
+
+
+@pytest.mark.parametrize("typed", [" ", "\u200b", "\u00ad"])
+def test_a_filter_text_that_reads_as_nothing_asks_for_nothing(store, data_dir, sample_session, typed):
+    """Found: `--partner` of a zero-width space matched every ok session but left the damaged ones
+    out, where `--alliance` of it listed them all: a text that reads as nothing is no filter."""
+    with store.create(sample_session):
+        pass
+    (data_dir / "broken-2026-01-01.json").write_text("{ not json", encoding="utf-8")
+    every = [s.id for s in store.summaries()]
+    assert len(every) == 2
+    for key in ("alliance", "partner", "sponsor", "facilitator"):
+        assert [s.id for s in store.summaries(SessionFilter(**{key: typed}))] == every, key
+    assert [s.id for s in store.summaries(SessionFilter(words=(typed,)))] == every
