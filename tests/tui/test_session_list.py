@@ -309,3 +309,13 @@ def test_a_cell_is_one_line_fitted_to_its_column():
     assert Cell("broken\nname\tfile.json", 40).text == "broken name file.json"
     assert Cell("Northwind Logistics", 8).text == "Northwi…"
     assert Cell("\x1b[31mred", 10).text == " [31mred"  # no escape sequence reaches the terminal
+
+
+async def test_at_80_columns_the_alliance_comes_before_the_partners(app_factory, seeded):
+    """On a projector at 80 columns the room looks for its alliance: its name gets 18 cells (it had
+    14: "Coastal Corri…"), the partners, whose list is shown whole under the table, what is left."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        rows = cell_texts(app.screen)
+        assert rows[0].startswith("Coastal Corridor … | kickoff"), rows  # 17 letters and the ellipsis

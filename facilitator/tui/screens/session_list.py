@@ -205,7 +205,9 @@ class SessionListScreen(Screen[None]):
         fixed = 7 + 10 + 5 + 11
         padding = 6 * 2 + 2  # cell padding and the scrollbar
         rest = max(30, width - fixed - padding)
-        alliance = max(14, rest * 9 // 20)
+        # On a narrow screen the alliance (what the room looks for) before the partners, whose list
+        # is cut anyway and shown whole under the table: 18 and 12 at 80 columns, 22 and 28 at 100.
+        alliance = max(rest * 9 // 20, min(18, rest - 12))
         return (alliance, 7, 10, max(12, rest - alliance), 5, 11)
 
     def populate(self) -> None:
