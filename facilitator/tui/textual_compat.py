@@ -9,6 +9,7 @@ too.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -115,11 +116,65 @@ def add_line_filter(app: Any, line_filter: Any) -> None:
     app._filters.append(line_filter)
 
 
-def _lenient_decoder(encoding: str) -> Callable[[], Any]:
-    import codecs
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"  # what a terminal puts around a paste
+# What a paste may hold that would act as keys once in the app: ESC, DEL, Ctrl+Q and the other C0
+# and C1 controls (tabs and line breaks are text).
+_PASTED_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-    decoder_class = codecs.getincrementaldecoder(encoding)
-    return lambda: decoder_class(errors="replace")
+
+class TerminalInputDecoder:
+    """The terminal's bytes as text: UTF-8, with U+FFFD for a byte that is not; and inside a
+    bracketed paste, the control characters left out.
+
+    Textual's parser replays what follows an ESC inside a paste as key presses, ahead of the
+    paste: a pasted "alpha ESC beta" arrived as "beta alpha", a pasted DEL erased what the room had
+    typed, a pasted Ctrl+Q quit the meeting. Left out here, the paste arrives whole and in order."""
+
+    def __init__(self, encoding: str = "utf-8") -> None:
+        import codecs
+
+        self._decode = codecs.getincrementaldecoder(encoding)(errors="replace").decode
+        self._in_paste = False
+        self._held = ""  # the start of a paste's end cut off by the read: joined to the next one
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        text, self._held = self._held + self._decode(data, final), ""
+        out: list[str] = []
+        at = 0
+        while at < len(text):
+            if not self._in_paste:
+                start = text.find(PASTE_START, at)
+                if start < 0:
+                    out.append(text[at:])
+                    break
+                marker_end = start + len(PASTE_START)
+                out.append(text[at:marker_end])  # what came before the paste, and its start
+                at, self._in_paste = marker_end, True
+                continue
+            end = text.find(PASTE_END, at)
+            if end < 0:
+                pasted = text[at:]
+                cut = 0 if final else _cut_off_end(pasted)
+                if cut:
+                    pasted, self._held = pasted[:-cut], pasted[-cut:]
+                out.append(_PASTED_CONTROLS.sub("", pasted))
+                break
+            out.append(_PASTED_CONTROLS.sub("", text[at:end]) + PASTE_END)
+            at = end + len(PASTE_END)
+            self._in_paste = False
+        return "".join(out)
+
+
+def _cut_off_end(text: str) -> int:
+    """How many characters at the end of `text` are the start of a paste's end marker."""
+    for length in range(len(PASTE_END) - 1, 0, -1):
+        if text.endswith(PASTE_END[:length]):
+            return length
+    return 0
+
+
+def _lenient_decoder(encoding: str) -> Callable[[], TerminalInputDecoder]:
+    return lambda: TerminalInputDecoder(encoding)
 
 
 def decode_terminal_input_leniently() -> None:

@@ -34,3 +34,26 @@ def test_a_byte_that_is_not_utf8_is_typed_as_a_replacement_character(tmp_path: P
     notes = store.load(session_id).point("joint-framework").notes
     assert notes.startswith("Our purpose is caf\ufffd and more ")
     assert notes.endswith(" paste")
+
+
+def test_a_paste_holding_escape_and_delete_arrives_whole_and_in_order(tmp_path: Path) -> None:
+    """Found by a red team: inside a bracketed paste, Textual replayed what followed an ESC as key
+    presses ahead of the paste ("alpha ESC beta" stored as "beta alpha"), a pasted DEL erased what
+    the room had typed, and a pasted Ctrl+Q quit the meeting. The paste's controls are left out."""
+    data_dir = tmp_path / "sessions"
+    store = SessionStore(data_dir)
+    session = create_session("Paste Alliance", ["Acme", "Globex", "Initech"], date=DEMO_DATE.isoformat())
+    with store.create(session) as opened:
+        session_id = opened.id
+    with running_app(data_dir, (100, 30), ("open", session_id)) as term:
+        term.wait_for_text(r"Welcome and purpose")
+        term.press("f3")
+        term.wait_for_text(r"Point 1 of 10")
+        term.press("e")
+        term.type_slowly("Typed first. ")
+        term.send_bytes(b"\x1b[200~Pasted alpha \x1bbeta\x7f\x7f\x7f gamma.\x11\x1b[201~")
+        term.type_slowly(" Typed after.")
+        term.wait_for_text(r"Typed first\. Pasted alpha beta gamma\. Typed after\.")
+        term.press("escape")
+    notes = store.load(session_id).point("joint-framework").notes
+    assert notes == "Typed first. Pasted alpha beta gamma. Typed after."

@@ -118,3 +118,16 @@ def test_the_drivers_still_make_their_decoder_where_the_lenient_one_replaces_it(
             assert module.getincrementaldecoder("utf-8")().decode(b"caf\xe9", final=True) == "caf\ufffd"
     finally:
         linux_driver.getincrementaldecoder, web_driver.getincrementaldecoder = original
+
+
+def test_the_terminal_decoder_leaves_a_pastes_controls_out_and_keeps_every_key() -> None:
+    decoder = textual_compat.TerminalInputDecoder()
+    read = decoder.decode
+    # Keys outside a paste (an arrow, Escape, Alt+x) pass as they are; a byte not UTF-8 is U+FFFD.
+    assert read(b"ab\x1b[A\x1bx caf\xe9!") == "ab\x1b[A\x1bx caf\ufffd!"
+    assert read(b"\x1b[200~one\x1btwo\x7f\tthree\r\x11\x1b[201~\x1b") == "\x1b[200~onetwo\tthree\r\x1b[201~\x1b"
+    # A paste's end cut in two by the reads: held until it is whole, the paste still cleaned.
+    assert read(b"\x1b[200~four\x1b[2") == "\x1b[200~four"
+    assert read(b"01~five") == "\x1b[201~five"
+    assert read(b"\x1b[200~six\x1b") == "\x1b[200~six"
+    assert read(b"\x1bseven\x1b[201~") == "seven\x1b[201~"
