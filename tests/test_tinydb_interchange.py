@@ -205,3 +205,39 @@ def _replace_all(document: dict):
         stored.update(document)
 
     return replace
+
+
+def test_another_programs_change_to_its_field_wins_over_the_copy_the_session_was_opened_with(
+    store, data_dir, sample_session
+):
+    """Found in review: a CRM field present when the session was opened, then changed (or removed)
+    by the CRM while the room worked, was put back as it was at the next save."""
+    document = {**sample_session.to_dict(), "id": "crm-owned", "crm": "open", "gone": "soon"}
+    path = data_dir / "crm-owned.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_with_stock_tinydb(path, document)
+    with store.open("crm-owned") as opened:
+        with TinyDB(path, encoding="utf-8") as db:
+            [theirs] = db.table("session").all()
+            changed = {key: value for key, value in theirs.items() if key != "gone"}
+            db.table("session").update(_replace_all({**changed, "crm": "closed", "crm2": "new"}), doc_ids=[1])
+        opened.session.facilitator = "Maria"
+        opened.save()
+        opened.save()
+    (stored,) = stock_documents(path)
+    assert (stored["crm"], stored["crm2"], "gone" in stored) == ("closed", "new", False)
+    assert stored["facilitator"] == "Maria"
+
+
+def test_load_replace_writes_the_dump_exactly(cli, data_dir, sample_session, tmp_path):
+    """Found in review: the fields of the session a `load --replace` replaced were merged into the
+    loaded one. A replace writes the dump as it is (the old file is in the trash)."""
+    document = {**sample_session.to_dict(), "id": "replaced", "crm": "old"}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_with_stock_tinydb(data_dir / "replaced.json", document)
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps({key: value for key, value in document.items() if key != "crm"}), encoding="utf-8")
+    result = cli("load", str(dump), "--replace")
+    assert result.returncode == 0, result.stderr
+    (stored,) = stock_documents(data_dir / "replaced.json")
+    assert "crm" not in stored

@@ -201,6 +201,10 @@ class SessionLock:
             if not same:
                 os.close(fd)
                 continue
+            holder = _parse_holder(_read_fd(fd))
+            if holder.pid and holder.host != socket.gethostname():
+                os.close(fd)
+                raise self._taken(holder)  # written on another computer sharing this folder
             if _has_other_names(fd):
                 # Nobody holds it (we have it locked): drop this name, never write through it, and
                 # make the lock afresh. The other name, whatever it is, stays as it was.
@@ -209,10 +213,6 @@ class SessionLock:
                 if removed:
                     continue
                 raise self._not_a_lock_file()
-            holder = _parse_holder(_read_fd(fd))
-            if holder.pid and holder.host != socket.gethostname():
-                os.close(fd)
-                raise self._taken(holder)  # written on another computer sharing this folder
             try:
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, _identity(self.program), 0)
@@ -230,7 +230,7 @@ class SessionLock:
         """True when what stood at the lock's path was a link, a second name of a file, a FIFO or
         a device, and is now gone (its target untouched), so the lock can be made afresh. `error`:
         why opening it failed (ELOOP for a link), or None when it opened but was not a lock file."""
-        if error is not None and error.errno != errno.ELOOP:
+        if error is not None and error.errno not in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's
             return False
         try:
             st = os.lstat(self.path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -158,17 +158,6 @@ def _holds_a_constant(value: Any) -> bool:
     return False
 
 
-def _replace_with(document: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
-    """An update for TinyDB's `Table.update` that makes the stored document exactly `document`
-    (a plain `update(fields)` merges, and would keep a field the new document no longer has)."""
-
-    def replace(stored: MutableMapping[str, Any]) -> None:
-        stored.clear()
-        stored.update(document)
-
-    return replace
-
-
 class SessionFile:
     """One session's file, opened through TinyDB.
 
@@ -230,12 +219,11 @@ class SessionFile:
                     f"{self.path.name} was changed by another program while the session was open "
                     f"({held}): not saved over it."
                 )
-            stored = self.table.get(doc_id=self.doc_id) if ids else None
-            if stored is not None:
-                document = self._merged_with(stored, document)
             # One write either way: an update that finds nothing would still write the tables.
             if ids:
-                self.table.update(_replace_with(document), doc_ids=[self.doc_id])
+                written = [document]
+                self.table.update(self._replacing_with(document, written), doc_ids=[self.doc_id])
+                document = written[-1]
             else:
                 self.table.insert(Document(document, doc_id=self.doc_id))
             self._remember(document)
@@ -247,8 +235,26 @@ class SessionFile:
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             raise StorageError(f"Could not save {self.path.name} ({type(error).__name__}).") from None
 
-    def _merged_with(self, stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-        """`document`, with the fields another program added at the top of the stored one.
+    def _replacing_with(self, document: dict[str, Any], written: list[dict[str, Any]]) -> Callable[[Any], None]:
+        """The update for TinyDB's `Table.update` that makes the stored document `document` (a
+        plain `update(fields)` merges, and would keep a field the new document no longer has).
+
+        It runs on the document as TinyDB has just read it, so that nothing another program
+        writes before the save is missed. When this file was read or saved here before (an open
+        session), that document's fields of another program win over `document`'s; the merged
+        document is appended to `written`."""
+
+        def replace(stored: MutableMapping[str, Any]) -> None:
+            merged = self._merged_with(stored, document) if self._known is not None else document
+            stored.clear()
+            stored.update(merged)
+            written.append(merged)
+
+        return replace
+
+    def _merged_with(self, stored: Mapping[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+        """`document`, with the top-level fields of another program as the stored document has
+        them now (added, changed or removed since the session was opened).
 
         StorageError when another program changed the session itself since it was last read or
         saved here (a `load --replace` elsewhere, a second writer): saving would undo its change
@@ -265,8 +271,8 @@ class SessionFile:
                 )
         if stored.get("schema_version") != document.get("schema_version"):
             return document  # a migration: the older schema's own fields are not another program's
-        theirs = {key: value for key, value in foreign_fields(stored).items() if key not in document}
-        return {**document, **theirs} if theirs else document
+        ours = {key: value for key, value in document.items() if key in SESSION_FIELDS}
+        return {**ours, **foreign_fields(dict(stored))}
 
     def close(self) -> None:
         self.database.close()

@@ -136,6 +136,9 @@ class TerminalInputDecoder:
         self._decode = codecs.getincrementaldecoder(encoding)(errors="replace").decode
         self._in_paste = False
         self._held = ""  # the start of a paste's end cut off by the read: joined to the next one
+        # The last characters passed on outside a paste: a paste's start cut in two by the reads
+        # is found with them (they went on at once: an Escape key is never held back).
+        self._tail = ""
 
     def decode(self, data: bytes, final: bool = False) -> str:
         text, self._held = self._held + self._decode(data, final), ""
@@ -143,13 +146,15 @@ class TerminalInputDecoder:
         at = 0
         while at < len(text):
             if not self._in_paste:
-                start = text.find(PASTE_START, at)
+                look = self._tail + text[at:]
+                start = look.find(PASTE_START)
                 if start < 0:
                     out.append(text[at:])
+                    self._tail = look[-(len(PASTE_START) - 1) :]
                     break
-                marker_end = start + len(PASTE_START)
+                marker_end = at + start + len(PASTE_START) - len(self._tail)
                 out.append(text[at:marker_end])  # what came before the paste, and its start
-                at, self._in_paste = marker_end, True
+                at, self._in_paste, self._tail = marker_end, True, ""
                 continue
             end = text.find(PASTE_END, at)
             if end < 0:

@@ -131,3 +131,7 @@ def test_the_terminal_decoder_leaves_a_pastes_controls_out_and_keeps_every_key()
     assert read(b"01~five") == "\x1b[201~five"
     assert read(b"\x1b[200~six\x1b") == "\x1b[200~six"
     assert read(b"\x1bseven\x1b[201~") == "seven\x1b[201~"
+    # A paste's start cut in two: found with what went on before, nothing held back.
+    assert read(b"abc\x1b[20") == "abc\x1b[20"
+    assert read(b"0~x\x1by\x7fz\x1b[201~q") == "0~xyz\x1b[201~q"
+    assert read(b"\x1b") == "\x1b"  # an Escape key alone goes on at once
