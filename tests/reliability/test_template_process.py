@@ -156,7 +156,9 @@ async def test_the_export_preview_stays_responsive_and_says_why(tmp_path):
             await pilot.pause(0.1)
         timer.stop()
         gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:])]
-        assert len(ticks) > 10 and max(gaps) < 0.75, (len(ticks), max(gaps))
+        # The child is stopped at its memory limit in 0.4-2 s (its speed is the machine's): the
+        # timer must have turned through it all, whatever it took.
+        assert len(ticks) > 5 and max(gaps) < 0.75, (len(ticks), max(gaps))
         await app.workers.wait_for_complete()
         await pilot.pause()
         shown = str(note.render())
