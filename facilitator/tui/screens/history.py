@@ -303,7 +303,10 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#trends", DataTable)
         keep = table.cursor_row if table.row_count else 0
         table.clear(columns=True)
-        width = table.scrollable_content_region.width or max(60, (self.size.width or 100) - 6)
+        # The table spans the screen's content (its tab pane has no padding). Measured on the screen,
+        # not the table: the table's own width is 0 until it is first laid out, so the columns came
+        # out 6 cells narrower or not depending on how soon this ran (the snapshot differed in CI).
+        width = max(60, self.size.width or 100)
         # Every figure whole ("▲+0.5", not "▲+"): the columns are as wide as what they hold, the
         # charts shorter when the point titles would get too little room.
         spark_len = min(len(seen.trends), SPARK_LONGEST)
