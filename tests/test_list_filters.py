@@ -48,11 +48,13 @@ def listed(capsys, data_dir, *options: str) -> list[str]:
         (["--sponsor", "ada"], [2, 0]),
         (["--facilitator", "reyes"], [1, 0]),
         (["--kind", "review"], [3, 1]),
+        (["--kind", "Review"], [3, 1]),  # any case, as the session list's kind:Review
         (["--since", "2026-02-01"], [3, 1, 2]),
         (["--until", "2026-02-01"], [2, 0]),  # both ends included; the damaged file has no date
         (["--since", "2026-02-01", "--until", "2026-04-10"], [1, 2]),
         (["--status", "damaged"], ["broken"]),
         (["--status", "ok"], [3, 1, 2, 0]),
+        (["--status", "DAMAGED"], ["broken"]),
         (["--partner", "acme", "--kind", "kickoff"], [2]),  # combined: every one must match
         (["--alliance", "coastal", "--sponsor", "bo"], [1]),
         (["--alliance", "nowhere"], []),

@@ -50,7 +50,7 @@ def _new_arguments(sub: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="meeting date (default: today; a review's must be later than the session it follows)",
     )
-    sub.add_argument("--kind", choices=["kickoff", "review"], default=None)
+    sub.add_argument("--kind", type=str.casefold, choices=["kickoff", "review"], default=None)
     sub.add_argument(
         "--follows",
         metavar="ID",
@@ -65,11 +65,15 @@ def _list_arguments(sub: argparse.ArgumentParser) -> None:
     found.add_argument("--partner", metavar="TEXT", default="", help="a partner's name contains TEXT")
     found.add_argument("--sponsor", metavar="TEXT", default="", help="a sponsor's name contains TEXT")
     found.add_argument("--facilitator", metavar="TEXT", default="", help="the facilitator's name contains TEXT")
-    found.add_argument("--kind", choices=("kickoff", "review"), default="", help="kickoff or review")
+    found.add_argument("--kind", type=str.casefold, choices=("kickoff", "review"), default="", help="kickoff or review")
     found.add_argument("--since", metavar="DATE", default="", help="held on or after DATE (YYYY-MM-DD)")
     found.add_argument("--until", metavar="DATE", default="", help="held on or before DATE (YYYY-MM-DD)")
     found.add_argument(
-        "--status", choices=("ok", "damaged"), default="", help="ok, or damaged: files that cannot be opened"
+        "--status",
+        type=str.casefold,
+        choices=("ok", "damaged"),
+        default="",
+        help="ok, or damaged: files that cannot be opened",
     )
 
 
