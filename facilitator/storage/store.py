@@ -359,7 +359,7 @@ class SessionStore:
                 if len(stale) + len(added) <= MAX_PATCHED:
                     changed = {kept.ids[row] for row in stale if kept.ids[row] + SESSION_SUFFIX in entries} | added
                     with folder_stat(self.data_dir) as stat:
-                        fresh = [s for s in map(self._summarise_now, sorted(changed), repeat(stat)) if s is not None]
+                        fresh = [s for s in map(self._summarise_entry, sorted(changed), repeat(stat)) if s is not None]
                     try:
                         copy = kept.patched(stale, fresh, trusted_before)
                     except (ValueError, TypeError, KeyError):  # a copy that does not add up
@@ -378,10 +378,6 @@ class SessionStore:
             if path is not None:
                 copy.write(path, folder)
             return copy
-
-    def _summarise_now(self, session_id: str, stat: Callable[[str], os.stat_result]) -> SessionSummary | None:
-        """A file's summary, read again (None: it is gone)."""
-        return self._summarise_entry(session_id, stat)
 
     def _summarise_entry(
         self, session_id: str, stat: Callable[[str], os.stat_result], st: os.stat_result | None = None
