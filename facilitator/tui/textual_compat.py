@@ -109,6 +109,14 @@ def take_repaint_request(widget: Any) -> bool:
     return True
 
 
+def recheck_scrollbars(widget: Any) -> None:
+    """Decide again whether `widget` needs its scrollbars, and lay it out again. Textual decides at
+    layout, from the content's size then: a table refilled just after a resize (narrower columns)
+    kept the horizontal scrollbar its old columns had needed, a blank row under it."""
+    widget._refresh_scrollbars()
+    widget.refresh(layout=True)
+
+
 def add_line_filter(app: Any, line_filter: Any) -> None:
     """Add a filter every line the app draws passes through. Textual keeps its own filters (colour
     modes, dimming) in `App._filters`, read through `get_line_filters`; there is no public way to

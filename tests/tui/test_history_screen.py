@@ -223,3 +223,25 @@ async def test_a_session_whose_predecessor_is_damaged_still_opens(app_factory, s
         assert isinstance(app.screen, HistoryScreen)
         assert f"Session {IDS[2]} (followed by {IDS[3]}) cannot be read" in text_of(app.screen, "#history-gaps")
         assert text_of(app.screen, "#history-subtitle").endswith("2026-03-10 compared with 2025-03-12")
+
+
+async def test_the_tables_fit_the_terminal_after_it_is_made_smaller(app_factory, store):
+    """A projector plugged in mid-meeting makes the terminal smaller: the tables are refilled for
+    the new width, with no blank scrollbar row left under the timeline and the point titles as wide
+    as the room allows (they were measured on the table, 0 wide until first laid out)."""
+    save_sessions(store)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_history_from_the_list(app, pilot)
+        timeline = screen.query_one("#timeline", DataTable)
+        trends = screen.query_one("#trends", DataTable)
+        assert timeline.size.height == 1 + timeline.row_count  # the header and a line a session
+        wide_title = trends.columns[trends.ordered_columns[1].key].width
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot, rounds=3)
+        assert not timeline.show_horizontal_scrollbar
+        assert timeline.size.height == 1 + timeline.row_count
+        assert timeline.virtual_size.width <= timeline.size.width
+        narrow_title = trends.columns[trends.ordered_columns[1].key].width
+        assert narrow_title == wide_title - 20  # the whole 20 columns the terminal lost
+        assert trends.virtual_size.width <= trends.scrollable_content_region.width

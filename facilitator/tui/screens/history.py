@@ -30,6 +30,7 @@ from facilitator.domain.agreement_checks import check_triggers, hit_lines
 from facilitator.domain.formatting import format_agreed, format_index, format_mean
 from facilitator.domain.model import Session
 from facilitator.tui.screens.history_text import delta_text, diff_text, index_delta
+from facilitator.tui.textual_compat import recheck_scrollbars
 from facilitator.tui.widgets.plain_table import PlainTable
 
 LOADING = "Reading the alliance's sessions…"
@@ -147,11 +148,8 @@ class HistoryScreen(Screen[None]):
         self._fill_gaps()
         self._show_loaded(True)
         self._show_focus()
-        timeline_table = self.query_one("#timeline", DataTable)
-        timeline_table.focus()
-        # Filled while hidden, a height-auto table can keep the height it had empty (seen once in
-        # a full run: the rows never drawn); measure it again once it is shown.
-        self.call_after_refresh(timeline_table.refresh, layout=True)
+        self.query_one("#timeline", DataTable).focus()
+        self._measure_timeline_again()
 
     # -- the timeline -------------------------------------------------------------------------
 
@@ -230,6 +228,14 @@ class HistoryScreen(Screen[None]):
         if self.history is not None:  # column widths follow the terminal's width
             self._fill_timeline()
             self._fill_trends()
+            self._measure_timeline_again()
+
+    def _measure_timeline_again(self) -> None:
+        """A height-auto table can keep a height it had before it was filled: filled while hidden,
+        its rows were never drawn (seen once in a full run); refilled for a narrower terminal, it
+        kept the row of the horizontal scrollbar its wider columns had needed, a blank line under
+        the timeline. It is measured again once the screen has been drawn."""
+        self.call_after_refresh(recheck_scrollbars, self.query_one("#timeline", DataTable))
 
     def action_back(self) -> None:
         self.dismiss(None)
