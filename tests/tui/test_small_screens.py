@@ -36,6 +36,23 @@ def inside(screen, widget) -> bool:
     return widget.display and screen.region.contains_region(widget.region)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_palette_key_ends_the_footer_with_nothing_showing_through(store, size):
+    """The meeting's footer is compact: its keys are clipped under the palette's key at 80 columns.
+    That key reaches the screen's edge; one cell short, the last cell showed a clipped key's letter
+    ("^p palette1")."""
+    from textual.widgets import Footer
+
+    app = make_app(store=store, open_session=seed_demo(store))
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(Footer)
+        palette_key = footer.query_one(".-command-palette")
+        assert palette_key.region.right == footer.region.right == size[0]
+        last_cell, _ = app.screen.get_widget_at(size[0] - 1, size[1] - 1)
+        assert last_cell is palette_key
+
+
 @pytest.mark.parametrize("remote", [False, True], ids=["alone", "remote round open"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_top_bar_keeps_the_alliance_name_whole(store, size, remote):
