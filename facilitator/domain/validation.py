@@ -130,17 +130,8 @@ def as_read(text: str) -> str:
     letters that show nothing as spaces. For telling names apart and for finding them."""
     import unicodedata
 
-    text = "".join(
-        char for char in text if unicodedata.category(char) not in ("Cf", "Cc", "Cs") and not _is_unseen_mark(char)
-    )
+    text = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc", "Cs"))
     return text.translate(_LOOK_ALIKES).translate(_BLANK_LETTERS)
-
-
-def _is_unseen_mark(char: str) -> bool:
-    """The marks Unicode says show nothing (its default-ignorable ones that are not of category
-    Cf): the combining grapheme joiner and the variation selectors."""
-    code = ord(char)
-    return code == 0x034F or 0x180B <= code <= 0x180F or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
 def slugify(text: str, fallback: str = "item") -> str:
