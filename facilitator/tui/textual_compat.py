@@ -22,6 +22,7 @@ __all__ = [
     "add_line_filter",
     "decode_terminal_input_leniently",
     "discard_output_after_hangup",
+    "recheck_scrollbars",
     "report_exception",
     "stop_reading_input",
     "take_repaint_request",
@@ -113,7 +114,9 @@ def recheck_scrollbars(widget: Any) -> None:
     """Decide again whether `widget` needs its scrollbars, and lay it out again. Textual decides at
     layout, from the content's size then: a table refilled just after a resize (narrower columns)
     kept the horizontal scrollbar its old columns had needed, a blank row under it."""
-    widget._refresh_scrollbars()
+    refresh_scrollbars = getattr(widget, "_refresh_scrollbars", None)  # a later Textual may rename it
+    if callable(refresh_scrollbars):
+        refresh_scrollbars()
     widget.refresh(layout=True)
 
 

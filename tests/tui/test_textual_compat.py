@@ -70,6 +70,8 @@ def test_the_private_names_facilitator_uses_are_there() -> None:
     for name in ("_action_command_list", "_watch__list_visible", "_watch__show_busy"):
         assert callable(getattr(CommandPalette, name, None)), name
     assert sets_attribute(CommandPalette, "_no_matches_timer")
+    # The history screen has a refilled table decide again on its scrollbars (recheck_scrollbars).
+    assert callable(getattr(Static("x"), "_refresh_scrollbars", None))
 
 
 async def test_an_added_line_filter_sees_every_drawn_line() -> None:
