@@ -101,3 +101,28 @@ async def test_a_crash_is_reported_once_on_the_next_start(store, data_dir):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert not any("crashed" in text for text in toast_texts(app))
+
+
+async def test_revealing_point_after_point_stacks_no_toasts_over_the_step(store):
+    """Three partners reveal ten points, each with a perception gap, as fast as a facilitator goes.
+    The score board flags each gap beside the scores; nothing is stacked over the step (a toast a
+    point covered half of an 80x24 screen)."""
+    from facilitator.tui.widgets.score_board import ScoreBoard
+
+    session = create_session("Toast Alliance", ["Acme", "Globex", "Initech"], date="2026-03-02")
+    session.agenda.step = "health-check"
+    with store.create(session) as opened:
+        session_id = opened.id
+    app = make_app(store=store, open_session=session_id)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        for _ in range(10):
+            await pilot.press("3", "1", "4", "r")
+            assert "PERCEPTION GAP" in str(app.screen.query_one(ScoreBoard).render())
+            await pilot.press("right")
+        await settle(app, pilot)
+        assert toast_texts(app) == []
+        await pilot.press("f10")
+        await settle(app, pilot)
+    saved = store.load(session_id)
+    assert len(saved.points) == 10 and all(record.revealed for record in saved.points.values())

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static, TextArea
 
 from facilitator.base.errors import InvalidInput
-from facilitator.domain.formatting import format_score
 from facilitator.domain.score_values import parse_score
 from facilitator.domain.scoring import point_stats
 from facilitator.tui.dialogs.remote_panel import RemoteProgress
@@ -239,15 +238,8 @@ class HealthCheckPane(MeetingPane):
         self.query_one(ScoreBoard).refresh(layout=True)
         self.query_one(PointStrip).show(self.context, self.point_index)
         self._update_reveal_hint()
-        if record.revealed:
-            stats = point_stats(self.session, self.point.key)
-            if stats.discuss:
-                self.notify(
-                    f"Partners see point {self.point.number} differently (spread {format_score(stats.spread)}). "
-                    "Worth discussing.",
-                    title="Perception gap",
-                    severity="warning",
-                )
+        # A gap is flagged on the score board, beside the scores the room is reading. It used to
+        # be a toast as well: revealing point after point stacked one a point over the step.
         self.edited("reveal")
 
     def action_edit_notes(self) -> None:
