@@ -214,6 +214,7 @@ async def test_toasts_keep_off_what_the_room_reads(store, size):
         toast = screen.query_one(Toast)
         width, height = size
         assert toast.region.height == 1 and toast.region.bottom == height  # the footer's line
+        assert toast.region.right == width  # to the edge: no footer key's letter showing beyond it
         assert toast.region.width <= width * 0.45
         assert not toast.region.overlaps(screen.query_one(GapBoardPane).query_one(DataTable).region)
 
